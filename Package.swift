@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // Domain values and wire DTOs. No I/O.
@@ -49,10 +51,22 @@ let package = Package(
             ]
         ),
 
+        // What every Nightjar HTTP process shares: JSON answers, error mapping, start/stop on a port.
+        .target(
+            name: "ServiceSupport",
+            dependencies: [
+                "NightjarCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         .target(
             name: "Worker",
             dependencies: [
-                "NightjarCore", "Engine", "Drift",
+                "NightjarCore", "Engine", "Drift", "ServiceSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -67,8 +81,9 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "NightjarCore", "Registry", "Gateway", "Rollout",
+                "NightjarCore", "Registry", "Gateway", "Rollout", "ServiceSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -78,6 +93,7 @@ let package = Package(
             dependencies: [
                 "NightjarCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -98,7 +114,8 @@ let package = Package(
         .executableTarget(
             name: "nightjar",
             dependencies: [
-                "NightjarCore", "Engine", "Registry", "Worker", "Server", "Client", "Console",
+                "NightjarCore", "Engine", "Registry", "Worker", "Server", "Client", "Console", "Gateway",
+                "ServiceSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -26,3 +26,32 @@ public struct FeatureSchema: Sendable, Codable, Equatable {
         self.outputs = outputs
     }
 }
+
+extension FeatureSchema {
+    /// Checks a request's tensors against the declared inputs: every input present, none unknown,
+    /// the declared element type, a fitting shape. Errors name the input and what was expected.
+    public func validate(_ inputs: [String: Tensor]) throws(NightjarError) {
+        let declared = Set(self.inputs.map(\.name))
+        if let unknown = inputs.keys.sorted().first(where: { !declared.contains($0) }) {
+            throw .invalidArgument("unknown input '\(unknown)': this model takes \(self.inputs.map { "'\($0.name)'" }.joined(separator: ", "))")
+        }
+        for spec in self.inputs {
+            guard let tensor = inputs[spec.name] else {
+                throw .invalidArgument("missing input '\(spec.name)' (\(spec.datatype.rawValue) \(spec.shapeText))")
+            }
+            guard tensor.dataType == spec.datatype else {
+                throw .invalidArgument("input '\(spec.name)': datatype \(tensor.dataType.rawValue) given, \(spec.datatype.rawValue) expected")
+            }
+            guard spec.accepts(shape: tensor.shape) else {
+                throw .invalidArgument("input '\(spec.name)': shape \(tensor.shape) given, \(spec.shapeText) expected")
+            }
+        }
+    }
+}
+
+extension TensorSpec {
+    /// `[-1, 6]` printed as `[N, 6]`, which is how an operator reads a batch dimension.
+    public var shapeText: String {
+        "[" + shape.map { $0 < 0 ? "N" : String($0) }.joined(separator: ", ") + "]"
+    }
+}

@@ -1,0 +1,66 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Runs a Hummingbird application on a host and port (0 picks a free one) and reports the bound port.
+/// Owns the service group so callers stop it with `stop()` rather than by signals, which a test or the
+/// demo (several servers in one process) cannot use.
+public final class HTTPService: Sendable {
+    private let group: ServiceGroup
+    private let portStream: AsyncStream<Int>
+    private let runTask: Task<Void, any Error>
+    public let port: Int
+
+    /// Starts serving and returns once the socket is bound.
+    public init(router: Router<BasicRequestContext>, host: String, port: Int, logger: Logger) async throws {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? port)
+                continuation.finish()
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        self.group = group
+        self.portStream = stream
+        let task = Task {
+            // Finishing the stream when the group ends unblocks the wait below if binding failed.
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        self.runTask = task
+        var bound: Int?
+        for await p in stream { bound = p }
+        guard let bound else {
+            // The application ended before it bound its socket: surface its error (e.g. port in use).
+            try await task.value
+            throw HTTPServiceError.didNotStart(host: host, port: port)
+        }
+        self.port = bound
+    }
+
+    /// Waits until the service stops.
+    public func wait() async throws {
+        try await runTask.value
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and returns when done.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await runTask.value
+    }
+}
+
+public enum HTTPServiceError: Error, CustomStringConvertible {
+    case didNotStart(host: String, port: Int)
+
+    public var description: String {
+        switch self {
+        case .didNotStart(let host, let port): "could not listen on \(host):\(port) (is the port in use?)"
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import HTTPTypes
+import NightjarCore
+
+extension HTTPField.Name {
+    /// Every inference answer names the version that produced it, whatever the protocol.
+    public static let nightjarModelVersion = HTTPField.Name("Nightjar-Model-Version")!
+    /// Who made a change; recorded in the audit log.
+    public static let nightjarActor = HTTPField.Name("Nightjar-Actor")!
+    /// The sha256 of an artifact download.
+    public static let nightjarSha256 = HTTPField.Name("Nightjar-Sha256")!
+    /// A pushed model's FeatureSchema, base64 JSON.
+    public static let nightjarSchema = HTTPField.Name(SchemaHeader.name)!
+}

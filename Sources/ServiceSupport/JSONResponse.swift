@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import NightjarCore
+
+/// Encoders shared by every Nightjar HTTP answer, so dates and key order look the same everywhere.
+public enum WireJSON {
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys]
+        // A model may legitimately output NaN or infinity; JSON has no such numbers, so they travel as strings
+        // rather than failing the whole answer.
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return e
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }
+}
+
+extension Response {
+    /// A JSON answer with the given status.
+    public static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        let data = try WireJSON.encoder().encode(value)
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The `{"error": "..."}` answer of the Open Inference Protocol, used for every error Nightjar returns.
+    public static func error(_ message: String, status: HTTPResponse.Status) -> Response {
+        let body = (try? WireJSON.encoder().encode(ErrorBody(error: message))) ?? Data(#"{"error":"unencodable error"}"#.utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Plain text, such as Prometheus exposition.
+    public static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension Request {
+    /// Decodes a JSON body, turning malformed JSON into a 400 that says where the problem is.
+    public mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        let buffer = try await collectBody(upTo: limit)
+        do {
+            return try WireJSON.decoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw NightjarError.invalidArgument("request body is not valid \(T.self) JSON: \(error.readableDescription)")
+        }
+    }
+}
+
+extension DecodingError {
+    /// "at inputs[0].datatype: missing" instead of Foundation's nested debug dump.
+    public var readableDescription: String {
+        func path(_ context: Context) -> String {
+            let p = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+            let trimmed = p.hasPrefix(".") ? String(p.dropFirst()) : p
+            return trimmed.isEmpty ? "the top level" : trimmed
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "missing field '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(parent)")
+        case .typeMismatch(let type, let context):
+            return "\(path(context)) has the wrong type (expected \(type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context)) is null (expected \(type))"
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return "\(path(context)): \(underlying ?? context.debugDescription)"
+        @unknown default:
+            return "\(self)"
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Histogram
+import NightjarCore
+import Synchronization
+
+/// Request counts and an HDR latency histogram over a sliding window of whole seconds.
+///
+/// Each second has its own bucket; a snapshot merges the buckets still inside the window. Recording
+/// costs one lock and one histogram increment, so it sits on the request path without showing up.
+public final class LatencyWindow: Sendable {
+    struct Bucket {
+        var second: Int64
+        var requests: Int = 0
+        var errors: Int = 0
+        var histogram: Histogram<UInt64>
+    }
+
+    struct State {
+        var buckets: [Bucket]
+        var requestsTotal = 0
+        var errorsTotal = 0
+    }
+
+    /// Latencies are recorded in microseconds, from 1 µs to 60 s, to three significant digits.
+    static func makeHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    public let windowSeconds: Int
+    private let state: Mutex<State>
+
+    public init(windowSeconds: Int = 10) {
+        self.windowSeconds = max(1, windowSeconds)
+        let empty = (0..<self.windowSeconds).map { _ in Bucket(second: -1, histogram: LatencyWindow.makeHistogram()) }
+        self.state = Mutex(State(buckets: empty))
+    }
+
+    /// Records one finished request.
+    public func record(latencyMicros: UInt64, failed: Bool, at now: Date = Date()) {
+        let second = Int64(now.timeIntervalSince1970.rounded(.down))
+        let slot = Int(second % Int64(windowSeconds))
+        state.withLock { s in
+            if s.buckets[slot].second != second {
+                s.buckets[slot].second = second
+                s.buckets[slot].requests = 0
+                s.buckets[slot].errors = 0
+                s.buckets[slot].histogram.reset()
+            }
+            s.buckets[slot].requests += 1
+            if failed {
+                s.buckets[slot].errors += 1
+                s.errorsTotal += 1
+            }
+            s.requestsTotal += 1
+            _ = s.buckets[slot].histogram.record(min(latencyMicros, 60_000_000))
+        }
+    }
+
+    public struct Summary: Sendable, Equatable {
+        public var requestsTotal: Int
+        public var errorsTotal: Int
+        public var windowRequests: Int
+        public var windowErrors: Int
+        /// Seconds the window actually covers; shorter than `windowSeconds` just after start.
+        public var coveredSeconds: Double
+        public var latencyMs: LatencySummary
+    }
+
+    /// Totals, plus counts and percentiles over the complete seconds inside the window.
+    /// The current, still-filling second is included in the percentiles but the rate is taken
+    /// over the window's length so a partial second does not inflate it.
+    public func summary(at now: Date = Date(), since start: Date) -> Summary {
+        let second = Int64(now.timeIntervalSince1970.rounded(.down))
+        let oldest = second - Int64(windowSeconds) + 1
+        return state.withLock { s in
+            var merged = LatencyWindow.makeHistogram()
+            var requests = 0
+            var errors = 0
+            for bucket in s.buckets where bucket.second >= oldest && bucket.second <= second {
+                requests += bucket.requests
+                errors += bucket.errors
+                merged.add(bucket.histogram)
+            }
+            let covered = min(Double(windowSeconds), max(now.timeIntervalSince(start), 1))
+            let latency: LatencySummary
+            if merged.totalCount == 0 {
+                latency = .zero
+            } else {
+                func ms(_ micros: UInt64) -> Double { Double(micros) / 1000 }
+                latency = LatencySummary(
+                    p50: ms(merged.valueAtPercentile(50)),
+                    p90: ms(merged.valueAtPercentile(90)),
+                    p99: ms(merged.valueAtPercentile(99)),
+                    max: ms(merged.max)
+                )
+            }
+            return Summary(requestsTotal: s.requestsTotal, errorsTotal: s.errorsTotal, windowRequests: requests,
+                           windowErrors: errors, coveredSeconds: covered, latencyMs: latency)
+        }
+    }
+}

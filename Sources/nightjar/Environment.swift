@@ -1,0 +1,34 @@
+import Foundation
+
+/// Reads of the process environment and the conventional places Nightjar keeps its files.
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { return nil }
+        return v
+    }
+
+    /// `$NIGHTJAR_HOME`, else `~/.nightjar`.
+    static var home: URL {
+        if let path = value("NIGHTJAR_HOME") { return URL(fileURLWithPath: path) }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".nightjar")
+    }
+
+    /// The running binary, for starting child processes of the same build.
+    static var executableURL: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    }
+
+    /// Where the theme files are: `$NIGHTJAR_THEMES`, `./themes`, or the repository's `themes/`
+    /// beside the build folder when run from `.build/debug`.
+    static func themesDirectory() -> URL? {
+        var candidates: [URL] = []
+        if let path = value("NIGHTJAR_THEMES") { candidates.append(URL(fileURLWithPath: path)) }
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("themes"))
+        var dir = executableURL.deletingLastPathComponent()
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            candidates.append(dir.appendingPathComponent("themes"))
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("default.toml").path) }
+    }
+}

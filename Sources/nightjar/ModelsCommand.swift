@@ -1,0 +1,31 @@
+import ArgumentParser
+import Client
+import Foundation
+import NightjarCore
+
+struct ModelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models", abstract: "List the registry's models and versions.")
+
+    @OptionGroup var server: ServerAddressOption
+
+    func run() async throws {
+        let models = try await ServerClient(baseURL: server.server).models()
+        if models.isEmpty {
+            print("no models yet: push one with `nightjar push model.onnx --name NAME --version 1.0.0`")
+            return
+        }
+        let formatter = ISO8601DateFormatter()
+        var rows = [["MODEL", "VERSION", "SHA256", "SIZE", "CREATED"]]
+        for model in models {
+            for v in model.versions {
+                rows.append([model.name, v.version.description, String(v.sha256.prefix(12)),
+                             ByteCountText.of(v.sizeBytes), formatter.string(from: v.createdAt)])
+            }
+        }
+        let widths = (0..<rows[0].count).map { col in rows.map { $0[col].count }.max() ?? 0 }
+        for row in rows {
+            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// Runs the real `nightjar demo` in a real terminal (tmux), the way an operator would, and checks
+/// what they would see and that quitting leaves nothing running.
+@Suite(.serialized) struct DemoUnderTmuxTests {
+    /// The binary `swift build` put beside this test bundle.
+    static var binary: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("nightjar")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/nightjar")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func demoShowsLiveNumbersAndQuitsCleanly() async throws {
+        let binary = Self.binary
+        #expect(FileManager.default.isExecutableFile(atPath: binary.path), "build the binary first: \(binary.path)")
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let session = "nightjar-e2e-\(ProcessInfo.processInfo.processIdentifier)"
+        let tmux = Tmux(session: session)
+        defer {
+            tmux.kill()
+            try? FileManager.default.removeItem(at: home)
+        }
+        let command = "env NIGHTJAR_HOME=\(home.path) LANG=C.UTF-8 TERM=xterm-256color \(binary.path) demo --port 0 --rate 60"
+        try tmux.start(command: command, width: 160, height: 48)
+
+        // Live numbers: a worker row for each version with a request rate above zero.
+        let screen = try await tmux.waitFor(timeout: 90) { screen in
+            screen.contains("fraud@1.0.0") && screen.contains("fraud@1.1.0") && Self.showsTraffic(screen)
+        }
+        #expect(screen.contains("fraud"))
+
+        // A resize redraws at the new size without garbage beyond it.
+        tmux.resize(width: 100, height: 30)
+        let small = try await tmux.waitFor(timeout: 10) { $0.contains("fraud@1.0.0") }
+        #expect(small.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { $0.count <= 100 })
+
+        let pids = try String(contentsOf: home.appendingPathComponent("demo.pids"), encoding: .utf8)
+            .split(separator: "\n").compactMap { Int32($0) }
+        #expect(pids.count == 2)
+
+        tmux.sendKeys("q")
+        let ended = await tmux.waitForExit(timeout: 20)
+        #expect(ended, "the demo did not exit after q")
+        for pid in pids {
+            #expect(kill(pid, 0) != 0, "worker \(pid) survived the demo")
+        }
+    }
+
+    /// True when some row shows a positive requests-per-second figure.
+    static func showsTraffic(_ screen: String) -> Bool {
+        screen.split(separator: "\n").contains { line in
+            line.contains("fraud@") && line.split(separator: " ").contains { token in
+                if let v = Double(token), v > 0 { return token.contains(".") }
+                return false
+            }
+        }
+    }
+}
+
+/// A tmux session driven the way FIELD-NOTES describes.
+struct Tmux {
+    let session: String
+
+    @discardableResult
+    func run(_ args: [String]) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux"] + args
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return (-1, "\(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func start(command: String, width: Int, height: Int) throws {
+        let result = run(["new-session", "-d", "-s", session, "-x", String(width), "-y", String(height), command])
+        guard result.status == 0 else { throw TmuxError(message: "tmux new-session failed: \(result.output)") }
+    }
+
+    func capture() -> String { run(["capture-pane", "-p", "-t", session]).output }
+    func sendKeys(_ keys: String) { run(["send-keys", "-t", session, keys]) }
+    func resize(width: Int, height: Int) { run(["resize-window", "-t", session, "-x", String(width), "-y", String(height)]) }
+    func kill() { run(["kill-session", "-t", session]) }
+    var isRunning: Bool { run(["has-session", "-t", session]).status == 0 }
+
+    func waitFor(timeout: Double, _ condition: (String) -> Bool) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = capture()
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw TmuxError(message: "screen did not show what was expected within \(timeout) s; last screen:\n\(last)")
+    }
+
+    func waitForExit(timeout: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !isRunning { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+}
+
+struct TmuxError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import Client
+import Foundation
+import Logging
+import NightjarCore
+import Registry
+import Server
+import ServiceSupport
+import Testing
+
+/// A control plane on 127.0.0.1 backed by a real SQLite file in a fresh temp folder.
+struct RunningControlPlane {
+    let home: URL
+    let service: HTTPService
+    let client: ServerClient
+    let workers: WorkerDirectory
+
+    static func start(workers: WorkerDirectory = WorkerDirectory()) async throws -> RunningControlPlane {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-server-\(UUID().uuidString)")
+        let registry = try SQLiteRegistry(home: home)
+        let logger = Logger(label: "test")
+        let routes = ControlPlaneRoutes(registry: registry, workers: workers)
+        let service = try await HTTPService(router: routes.router(logger: logger), host: "127.0.0.1", port: 0, logger: logger)
+        return RunningControlPlane(home: home, service: service, client: ServerClient(baseURL: "http://127.0.0.1:\(service.port)"),
+                                   workers: workers)
+    }
+
+    func stop() async {
+        await service.stop()
+        try? FileManager.default.removeItem(at: home)
+    }
+}
+
+@Suite struct ControlPlaneTests {
+    let schema = FeatureSchema(inputs: [TensorSpec(name: "features", datatype: .fp32, shape: [-1, 6])],
+                               outputs: [TensorSpec(name: "label", datatype: .int64, shape: [-1])])
+
+    @Test func pushListAndDownloadOverHTTP() async throws {
+        let cp = try await RunningControlPlane.start()
+        defer { Task { await cp.stop() } }
+        let ref = try ModelRef(parsing: "fraud@1.0.0")
+        let bytes = Data("model bytes v1".utf8)
+
+        let first = try await cp.client.push(ref, artifact: bytes, schema: schema)
+        #expect(first.created)
+        #expect(first.version.sha256 == SHA256Hex.of(bytes))
+
+        let again = try await cp.client.push(ref, artifact: bytes, schema: schema)
+        #expect(!again.created)
+
+        let models = try await cp.client.models()
+        #expect(models.map(\.name) == ["fraud"])
+        #expect(models.first?.versions.map(\.version.description) == ["1.0.0"])
+        #expect(models.first?.versions.first?.schema == schema)
+
+        let (info, data) = try await cp.client.artifact(ref)
+        #expect(data == bytes)
+        #expect(info.sizeBytes == bytes.count)
+        await cp.stop()
+    }
+
+    @Test func refusesOtherBytesForAnExistingVersion() async throws {
+        let cp = try await RunningControlPlane.start()
+        let ref = try ModelRef(parsing: "fraud@1.0.0")
+        let original = try await cp.client.push(ref, artifact: Data("one".utf8), schema: nil)
+        do {
+            _ = try await cp.client.push(ref, artifact: Data("two".utf8), schema: nil)
+            Issue.record("a second push with other bytes was accepted")
+        } catch {
+            guard case .conflict(let message) = error else {
+                Issue.record("expected a conflict, got \(error)")
+                return
+            }
+            #expect(message.contains(original.version.sha256))
+        }
+        await cp.stop()
+    }
+
+    @Test func unknownVersionIsANotFoundWithAMessage() async throws {
+        let cp = try await RunningControlPlane.start()
+        do {
+            _ = try await cp.client.artifact(try ModelRef(parsing: "nosuch@1.0.0"))
+            Issue.record("fetching a missing version succeeded")
+        } catch {
+            guard case .notFound(let message) = error else {
+                Issue.record("expected notFound, got \(error)")
+                return
+            }
+            #expect(message.contains("nosuch"))
+        }
+        await cp.stop()
+    }
+
+    @Test func badVersionInURLIsA400NotA500() async throws {
+        let cp = try await RunningControlPlane.start()
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(cp.service.port)/api/v1/models/fraud/versions/1.0")
+        request.method = .PUT
+        request.body = .bytes(.init(string: "x"))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 16)
+        #expect(response.status.code == 400)
+        let error = try JSONDecoder().decode(ErrorBody.self, from: Data(body.readableBytesView))
+        #expect(error.error.contains("1.0"))
+        await cp.stop()
+    }
+
+    @Test func workersAnnounceAndGoLostAfterMissedHeartbeats() async throws {
+        let directory = WorkerDirectory(heartbeatInterval: 1, missedHeartbeatsForLost: 3)
+        let ref = try ModelRef(parsing: "fraud@1.0.0")
+        let start = Date()
+        await directory.announce(WorkerAnnouncement(id: "w1", model: ref, address: "http://127.0.0.1:9001", pid: 1), at: start)
+        #expect(await directory.list(at: start.addingTimeInterval(2.5)).map(\.state) == [.ready])
+        #expect(await directory.list(at: start.addingTimeInterval(3.5)).map(\.state) == [.lost])
+        await directory.announce(WorkerAnnouncement(id: "w1", model: ref, address: "http://127.0.0.1:9001", pid: 1),
+                                 at: start.addingTimeInterval(4))
+        #expect(await directory.list(at: start.addingTimeInterval(4.5)).map(\.state) == [.ready])
+    }
+
+    @Test func workerRegistrationOverHTTP() async throws {
+        let cp = try await RunningControlPlane.start()
+        let ref = try ModelRef(parsing: "fraud@1.0.0")
+        try await cp.client.announce(WorkerAnnouncement(id: "w1", model: ref, address: "http://127.0.0.1:9001", pid: 42))
+        let listed = try await cp.client.workers()
+        #expect(listed.map(\.id) == ["w1"])
+        #expect(listed.first?.state == .ready)
+        try await cp.client.withdraw(workerID: "w1")
+        #expect(try await cp.client.workers().isEmpty)
+        await cp.stop()
+    }
+}
