@@ -11,5 +11,9 @@ static inline WINDOW *nj_stdscr(void) { return stdscr; }
 static inline int nj_color_pair(int n) { return COLOR_PAIR(n); }
 static inline int nj_lines(void) { return LINES; }
 static inline int nj_cols(void) { return COLS; }
+static inline int nj_a_bold(void) { return A_BOLD; }
+static inline int nj_a_underline(void) { return A_UNDERLINE; }
+static inline int nj_a_reverse(void) { return A_REVERSE; }
+static inline int nj_a_dim(void) { return A_DIM; }
 
 #endif

@@ -1,5 +1,3 @@
-import NightjarCore
-
 /// How a version is doing, judged from its live stats. Worst sorts last.
 public enum HealthVerdict: Int, Sendable, Comparable, Codable {
     case idle, ok, warn, critical

@@ -1,0 +1,109 @@
+/// A rectangle of the screen.
+public struct Rect: Sendable, Equatable {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = max(0, width)
+        self.height = max(0, height)
+    }
+
+    /// The area inside a one-cell border.
+    public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
+}
+
+/// One screen cell: a character and what it means.
+public struct Cell: Sendable, Equatable {
+    public var character: Character
+    public var role: Role
+
+    public init(_ character: Character, _ role: Role = .text) {
+        self.character = character
+        self.role = role
+    }
+
+    public static let blank = Cell(" ")
+}
+
+/// A frame of the console, painted by widgets and handed to a terminal. Every write is clipped,
+/// so no widget can draw outside the screen however small the terminal is.
+public struct CellBuffer: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * width + x] }
+        set {
+            guard x >= 0, y >= 0, x < width, y < height else { return }
+            cells[y * width + x] = newValue
+        }
+    }
+
+    /// Writes `text` from (x, y), cut at `maxWidth` cells and at the right edge. Returns the cells written.
+    @discardableResult
+    public mutating func put(_ text: String, x: Int, y: Int, role: Role = .text, maxWidth: Int? = nil) -> Int {
+        guard y >= 0, y < height else { return 0 }
+        let limit = min(maxWidth ?? Int.max, width - x)
+        var written = 0
+        for ch in text where written < limit {
+            let cx = x + written
+            if cx >= 0 { self[cx, y] = Cell(ch, role) }
+            written += 1
+        }
+        return max(0, written)
+    }
+
+    public mutating func fill(_ rect: Rect, with cell: Cell) {
+        for y in rect.y..<(rect.y + rect.height) {
+            for x in rect.x..<(rect.x + rect.width) { self[x, y] = cell }
+        }
+    }
+
+    /// Gives every cell of a rectangle one role, keeping its characters (row highlighting).
+    public mutating func paint(_ rect: Rect, role: Role) {
+        for y in max(0, rect.y)..<min(height, rect.y + rect.height) {
+            for x in max(0, rect.x)..<min(width, rect.x + rect.width) { cells[y * width + x].role = role }
+        }
+    }
+
+    /// A box-drawing border with a title in the top edge.
+    public mutating func box(_ rect: Rect, title: String, role: Role = .border, titleRole: Role = .title) {
+        guard rect.width >= 2, rect.height >= 2 else { return }
+        let right = rect.x + rect.width - 1
+        let bottom = rect.y + rect.height - 1
+        for x in (rect.x + 1)..<right {
+            self[x, rect.y] = Cell("─", role)
+            self[x, bottom] = Cell("─", role)
+        }
+        for y in (rect.y + 1)..<bottom {
+            self[rect.x, y] = Cell("│", role)
+            self[right, y] = Cell("│", role)
+        }
+        self[rect.x, rect.y] = Cell("┌", role)
+        self[right, rect.y] = Cell("┐", role)
+        self[rect.x, bottom] = Cell("└", role)
+        self[right, bottom] = Cell("┘", role)
+        if !title.isEmpty, rect.width > 4 {
+            put(" \(title) ", x: rect.x + 2, y: rect.y, role: titleRole, maxWidth: rect.width - 4)
+        }
+    }
+
+    /// The characters as lines of text, trailing spaces trimmed: what a golden test compares.
+    public func text() -> String {
+        (0..<height).map { y in
+            let line = String((0..<width).map { cells[y * width + $0].character })
+            return String(line.reversed().drop { $0 == " " }.reversed())
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,70 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The console's one loop: every input, tick and fetched result arrives as an Action on one
+/// stream; the loop reduces, starts the effects as tasks, and draws a fresh frame.
+/// Nothing in the loop waits on the network.
+public enum ConsoleApp {
+    public static func run(terminal: some Terminal, theme: Theme, state initial: AppState,
+                           runner: some EffectRunner, tickInterval: Duration = .seconds(1)) async {
+        let (actions, continuation) = AsyncStream<Action>.makeStream()
+        let stopped = Mutex(false)
+
+        // Keys are read on a thread of their own: ncurses blocks in its read call.
+        let reader = Thread {
+            while !stopped.withLock({ $0 }) {
+                switch terminal.readInput(timeoutMs: 40) {
+                case .key(let key)?: continuation.yield(.key(key))
+                case .resized(let w, let h)?: continuation.yield(.resize(width: w, height: h))
+                case nil: break
+                }
+            }
+        }
+        reader.start()
+        let ticker = Task {
+            while !Task.isCancelled {
+                continuation.yield(.tick(Date()))
+                try? await Task.sleep(for: tickInterval)
+            }
+        }
+        let signals = SignalActions.install { continuation.yield(.quit) }
+
+        var state = initial
+        let size = terminal.size
+        state.width = size.width
+        state.height = size.height
+        terminal.draw(Screen.render(state), theme: theme)
+        for await action in actions {
+            for effect in reduce(&state, action) {
+                Task { continuation.yield(await runner.perform(effect)) }
+            }
+            if state.shouldQuit { break }
+            terminal.draw(Screen.render(state), theme: theme)
+        }
+        ticker.cancel()
+        signals.cancel()
+        stopped.withLock { $0 = true }
+        terminal.shutdown()
+    }
+}
+
+/// SIGINT and SIGTERM become a quit action, so the terminal is always restored on the way out.
+struct SignalActions {
+    let sources: [DispatchSourceSignal]
+
+    static func install(_ handler: @escaping @Sendable () -> Void) -> SignalActions {
+        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+        return SignalActions(sources: sources)
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

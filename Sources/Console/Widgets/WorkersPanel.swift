@@ -1,0 +1,88 @@
+import Foundation
+import NightjarCore
+
+/// One row per worker: health, version, address, live rate, error rate, latency and a rate sparkline.
+enum WorkersPanel {
+    struct Column {
+        let title: String
+        let width: Int
+        let rightAligned: Bool
+    }
+
+    static let columns = [
+        Column(title: "", width: 2, rightAligned: false),
+        Column(title: "VERSION", width: 18, rightAligned: false),
+        Column(title: "STATE", width: 9, rightAligned: false),
+        Column(title: "REQ/S", width: 8, rightAligned: true),
+        Column(title: "ERR%", width: 7, rightAligned: true),
+        Column(title: "P50 ms", width: 8, rightAligned: true),
+        Column(title: "P99 ms", width: 8, rightAligned: true),
+        Column(title: "ADDRESS", width: 24, rightAligned: false),
+    ]
+
+    static func render(_ state: AppState, into buffer: inout CellBuffer, area: Rect) {
+        guard area.height >= 3 else { return }
+        let focused = state.focus == .workers
+        buffer.box(area, title: "Workers (\(state.workers.count))", role: focused ? .title : .border)
+        let inner = area.inner
+        guard inner.height >= 1 else { return }
+        let sparkWidth = max(0, inner.width - columns.reduce(0) { $0 + $1.width + 1 } - 1)
+        var header = columns.map { pad($0.title, $0) }
+        if sparkWidth >= 8 { header.append("REQ/S, LAST \(AppState.historyLength) s") }
+        buffer.put(header.joined(separator: " "), x: inner.x, y: inner.y, role: .muted, maxWidth: inner.width)
+
+        if state.workers.isEmpty {
+            let message = state.serverError == nil ? "no workers registered yet" : "no data: the control plane cannot be reached"
+            buffer.put(message, x: inner.x + 2, y: inner.y + 2, role: .muted, maxWidth: inner.width - 2)
+            return
+        }
+        let visible = inner.height - 1
+        let first = max(0, min(state.selectedWorker - visible + 1, state.workers.count - visible))
+        for (offset, row) in state.workers.dropFirst(first).prefix(visible).enumerated() {
+            let index = first + offset
+            let y = inner.y + 1 + offset
+            let health = HealthSymbol.of(row)
+            var x = inner.x
+            let cells = cellsFor(row, health: health.word)
+            for (i, column) in columns.enumerated() {
+                let role: Role = i == 0 ? health.role : (i == 2 ? health.role : .text)
+                let text = i == 0 ? health.symbol : cells[i]
+                buffer.put(pad(text, column), x: x, y: y, role: role, maxWidth: inner.x + inner.width - x)
+                x += column.width + 1
+            }
+            if sparkWidth >= 8 {
+                buffer.put(Sparkline.text(row.rateHistory, width: sparkWidth), x: x, y: y, role: health.role,
+                           maxWidth: inner.x + inner.width - x)
+            }
+            if focused && index == state.selectedWorker {
+                buffer.paint(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selected)
+            }
+        }
+    }
+
+    static func cellsFor(_ row: AppState.WorkerRow, health: String) -> [String] {
+        let dash = "—"
+        let stats = row.info.state == .ready ? row.stats : nil
+        return [
+            "",
+            row.info.model.description,
+            row.statsError != nil && row.info.state == .ready ? "no stats" : health,
+            stats.map { String(format: "%.1f", $0.requestsPerSecond) } ?? dash,
+            stats.map { String(format: "%.1f%%", $0.errorRate * 100) } ?? dash,
+            stats.map { latency($0.latencyMs.p50) } ?? dash,
+            stats.map { latency($0.latencyMs.p99) } ?? dash,
+            row.info.address,
+        ]
+    }
+
+    /// Milliseconds with the precision that matters at that scale.
+    static func latency(_ ms: Double) -> String {
+        ms < 10 ? String(format: "%.2f", ms) : ms < 100 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)
+    }
+
+    static func pad(_ text: String, _ column: Column) -> String {
+        let cut = String(text.prefix(column.width))
+        let space = String(repeating: " ", count: column.width - cut.count)
+        return column.rightAligned ? space + cut : cut + space
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import NightjarCore
+import ONNXProto
+import SwiftProtobuf
+
+/// A loaded ONNX model, ready to run. Loading does all checking — format, opsets, operators,
+/// attributes — so a model that loads does not fail later for reasons of its own.
+/// Immutable after load, so one session serves concurrent requests.
+public final class InferenceSession: Sendable {
+    public let schema: FeatureSchema
+    public let producer: String
+    let plan: GraphPlan
+    let outputNames: [String]
+
+    public convenience init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw NightjarError.invalidArgument("cannot read model file \(url.path): \(error.localizedDescription)")
+        }
+        try self.init(modelData: data)
+    }
+
+    public init(modelData: Data) throws(NightjarError) {
+        let model: Onnx_ModelProto
+        do {
+            model = try Onnx_ModelProto(serializedBytes: modelData)
+        } catch {
+            throw .invalidArgument("not an ONNX model: the bytes do not decode as an ONNX ModelProto (\(error))")
+        }
+        // Protobuf decodes many byte strings into an empty message, so check for the fields every model has.
+        guard model.irVersion > 0, model.hasGraph, !model.graph.node.isEmpty, !model.opsetImport.isEmpty else {
+            throw .invalidArgument("not an ONNX model: no IR version, graph or opset imports found in \(modelData.count) bytes")
+        }
+        var opsets: [String: Int] = [:]
+        for o in model.opsetImport {
+            opsets[OperatorTable.canonical(domain: o.domain)] = Int(o.version)
+        }
+        let graph = model.graph
+        plan = try GraphPlan(graph: graph, opsets: opsets)
+        let initializerNames = Set(graph.initializer.map(\.name))
+        schema = FeatureSchema(
+            inputs: try graph.input.filter { !initializerNames.contains($0.name) }.map { info throws(NightjarError) in try Self.spec(info) },
+            outputs: try graph.output.map { info throws(NightjarError) in try Self.spec(info) })
+        outputNames = graph.output.map(\.name)
+        producer = model.producerName.isEmpty ? "unknown" : "\(model.producerName) \(model.producerVersion)"
+    }
+
+    /// The schema entry for a graph input or output. Non-tensor outputs (ZipMap's maps) are served as BYTES.
+    static func spec(_ info: Onnx_ValueInfoProto) throws(NightjarError) -> TensorSpec {
+        switch info.type.value {
+        case .tensorType(let t):
+            guard let type = ElementType.dataType(onnx: t.elemType) else {
+                throw .unsupported("graph value '\(info.name)' has element type \(ElementType.name(onnx: t.elemType)), which the engine does not support")
+            }
+            let dims = t.hasShape ? t.shape.dim.map { d -> Int in
+                if case .dimValue(let v) = d.value, v > 0 { return Int(v) }
+                return -1
+            } : [-1]
+            return TensorSpec(name: info.name, datatype: type, shape: dims)
+        case .sequenceType, .mapType:
+            return TensorSpec(name: info.name, datatype: .bytes, shape: [-1])
+        default:
+            throw .unsupported("graph value '\(info.name)' has a type the engine does not support")
+        }
+    }
+
+    /// Runs the graph. Inputs are checked against the schema first; the error names the input.
+    public func run(_ inputs: [String: Tensor]) throws(NightjarError) -> [String: Value] {
+        try schema.validate(inputs)
+        var values = plan.initializers
+        for (name, tensor) in inputs { values[name] = .tensor(tensor) }
+        for step in plan.steps {
+            let args = step.inputs.map { $0.isEmpty ? nil : values[$0] }
+            let results: [Value]
+            do {
+                results = try step.kernel.run(args)
+            } catch {
+                throw Self.located(error, step)
+            }
+            for (name, value) in zip(step.outputs, results) where !name.isEmpty {
+                values[name] = value
+            }
+        }
+        var out: [String: Value] = [:]
+        for name in outputNames {
+            guard let v = values[name] else { throw .corrupt("the graph did not produce its output '\(name)'") }
+            out[name] = v
+        }
+        return out
+    }
+
+    /// Adds the node to a kernel's message, so a failure points at the place in the graph.
+    static func located(_ error: NightjarError, _ step: GraphPlan.Step) -> NightjarError {
+        switch error {
+        case .invalidArgument(let m): .invalidArgument("\(m) (node '\(step.name)')")
+        case .unsupported(let m): .unsupported("\(m) (node '\(step.name)')")
+        default: error
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import NightjarCore
+
+/// One node's computation, built once at load time with its attributes already checked.
+protocol Kernel: Sendable {
+    /// Inputs in the node's order (`nil` for an omitted optional input); returns the node's outputs in order.
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value]
+}
+
+/// Shared input handling for kernels, so each operator's file holds only its own arithmetic.
+struct KernelInputs {
+    let values: [Value?]
+    let op: String
+
+    func tensor(_ index: Int) throws(NightjarError) -> Tensor {
+        guard index < values.count, let value = values[index] else {
+            throw .invalidArgument("\(op): input \(index) is missing")
+        }
+        guard case .tensor(let t) = value else {
+            throw .invalidArgument("\(op): input \(index) must be a tensor, not a sequence of maps")
+        }
+        return t
+    }
+
+    /// Input `index` as a matrix of floats `[rows, columns]`; a 1-D input is one row.
+    func floatMatrix(_ index: Int) throws(NightjarError) -> (values: [Float], rows: Int, columns: Int) {
+        let t = try tensor(index)
+        let values = try t.floatValues(op: op)
+        switch t.shape.count {
+        case 1: return (values, 1, t.shape[0])
+        case 2: return (values, t.shape[0], t.shape[1])
+        default: throw .invalidArgument("\(op) expects a 1-D or 2-D input, got shape \(t.shape)")
+        }
+    }
+}
+
+extension Tensor {
+    /// Elements converted to Float, as the ai.onnx.ml operators do with numeric inputs.
+    func floatValues(op: String) throws(NightjarError) -> [Float] {
+        switch data {
+        case .float(let v): return v
+        case .double(let v): return v.map { Float($0) }
+        case .int64(let v): return v.map { Float($0) }
+        case .int32(let v): return v.map { Float($0) }
+        case .bool, .string:
+            throw .invalidArgument("\(op) expects a numeric input, got \(dataType.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import NightjarCore
+
+/// `ArgMax` over one axis of a float tensor, first or last index on ties.
+struct ArgMaxKernel: Kernel {
+    let axis: Int
+    let keepDims: Bool
+    let selectLast: Bool
+
+    init(_ attributes: NodeAttributes) throws(NightjarError) {
+        axis = try attributes.int("axis", default: 0)
+        keepDims = try attributes.int("keepdims", default: 1) != 0
+        selectLast = try attributes.int("select_last_index", default: 0) != 0
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "ArgMax").tensor(0)
+        let values = try x.floatValues(op: "ArgMax")
+        let rank = x.shape.count
+        let a = axis < 0 ? axis + rank : axis
+        guard rank > 0, (0..<rank).contains(a) else {
+            throw .invalidArgument("ArgMax: axis \(axis) is out of range for shape \(x.shape)")
+        }
+        let outer = x.shape[..<a].reduce(1, *)
+        let n = x.shape[a]
+        let inner = x.shape[(a + 1)...].reduce(1, *)
+        var out = [Int64](repeating: 0, count: outer * inner)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                var best = 0
+                for k in 0..<n {
+                    let v = values[(o * n + k) * inner + i]
+                    let b = values[(o * n + best) * inner + i]
+                    if v > b || (selectLast && v == b) { best = k }
+                }
+                out[o * inner + i] = Int64(best)
+            }
+        }
+        var shape = x.shape
+        if keepDims { shape[a] = 1 } else { shape.remove(at: a) }
+        return [.tensor(Tensor(shape: shape, data: .int64(out)))]
+    }
+}

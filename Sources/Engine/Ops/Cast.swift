@@ -1,0 +1,58 @@
+import Foundation
+import NightjarCore
+
+/// `Cast`: converts element types. Float to integer truncates toward zero, as onnxruntime does;
+/// numbers to strings use the shortest form that round-trips.
+struct CastKernel: Kernel {
+    let target: DataType
+
+    init(_ attributes: NodeAttributes) throws(NightjarError) {
+        let code = try attributes.int("to")
+        guard let type = ElementType.dataType(onnx: Int32(code)) else {
+            throw attributes.invalid("to", "= \(ElementType.name(onnx: Int32(code))) is not supported")
+        }
+        target = type
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "Cast").tensor(0)
+        return [.tensor(Tensor(shape: x.shape, data: try Self.convert(x.data, to: target)))]
+    }
+
+    static func convert(_ data: TensorData, to target: DataType) throws(NightjarError) -> TensorData {
+        if data.dataType == target { return data }
+        let doubles: [Double]
+        switch data {
+        case .float(let v): doubles = v.map(Double.init)
+        case .double(let v): doubles = v
+        case .int64(let v): doubles = v.map(Double.init)
+        case .int32(let v): doubles = v.map(Double.init)
+        case .bool(let v): doubles = v.map { $0 ? 1 : 0 }
+        case .string(let v):
+            var parsed: [Double] = []
+            for s in v {
+                guard let d = Double(s) else { throw .invalidArgument("Cast: '\(s)' is not a number") }
+                parsed.append(d)
+            }
+            doubles = parsed
+        }
+        switch target {
+        case .fp32: return .float(doubles.map { Float($0) })
+        case .fp64: return .double(doubles)
+        case .int64: return .int64(try doubles.map { d throws(NightjarError) in try integer(d, Int64.self) })
+        case .int32, .int8, .uint8: return .int32(try doubles.map { d throws(NightjarError) in try integer(d, Int32.self) })
+        case .bool: return .bool(doubles.map { $0 != 0 })
+        case .bytes:
+            if case .int64(let v) = data { return .string(v.map(String.init)) }
+            if case .int32(let v) = data { return .string(v.map(String.init)) }
+            return .string(doubles.map { "\($0)" })
+        }
+    }
+
+    private static func integer<I: FixedWidthInteger>(_ d: Double, _: I.Type) throws(NightjarError) -> I {
+        guard let i = I(exactly: d.rounded(.towardZero)) else {
+            throw .invalidArgument("Cast: \(d) does not fit in \(I.self)")
+        }
+        return i
+    }
+}

@@ -1,0 +1,41 @@
+import NightjarCore
+
+/// `ai.onnx.ml.LinearRegressor`: `y = x · Wᵀ + b` for `targets` outputs, then the post transform.
+struct LinearRegressorKernel: Kernel {
+    let coefficients: [Float]
+    let intercepts: [Float]
+    let targets: Int
+    let transform: PostTransform
+
+    init(_ attributes: NodeAttributes) throws(NightjarError) {
+        coefficients = attributes.floats("coefficients")
+        intercepts = attributes.floats("intercepts")
+        targets = try attributes.int("targets", default: 1)
+        transform = try PostTransform(attributes)
+        guard targets > 0, !coefficients.isEmpty, coefficients.count % targets == 0 else {
+            throw attributes.invalid("coefficients", "has \(coefficients.count) values, not a multiple of \(targets) targets")
+        }
+        guard intercepts.isEmpty || intercepts.count == targets else {
+            throw attributes.invalid("intercepts", "has \(intercepts.count) values for \(targets) targets")
+        }
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let (x, rows, features) = try KernelInputs(values: inputs, op: "LinearRegressor").floatMatrix(0)
+        guard features * targets == coefficients.count else {
+            throw .invalidArgument("LinearRegressor: input has \(features) features, the model was trained on \(coefficients.count / targets)")
+        }
+        var out = [Float](repeating: 0, count: rows * targets)
+        for r in 0..<rows {
+            var row = ArraySlice([Float](repeating: 0, count: targets))
+            for t in 0..<targets {
+                var sum: Float = intercepts.isEmpty ? 0 : intercepts[t]
+                for f in 0..<features { sum += x[r * features + f] * coefficients[t * features + f] }
+                row[t] = sum
+            }
+            transform.apply(&row)
+            for t in 0..<targets { out[r * targets + t] = row[t] }
+        }
+        return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]
+    }
+}
