@@ -4,7 +4,7 @@ import NightjarCore
 
 /// Turns every error a handler throws into a JSON `{"error": ...}` answer with a fitting status.
 /// Bad input must never surface as a bare 500: NightjarError carries its own status, Hummingbird's
-/// HTTPError (body too large, route not found) keeps its status, and only a truly unexpected error is a 500.
+/// HTTPResponseError (body too large, route not found) keeps its status, and only a truly unexpected error is a 500.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -15,12 +15,12 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as NightjarError {
             return .error(error.description, status: .init(code: error.httpStatus))
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             let message: String
             switch error.status {
-            case .contentTooLarge: message = "request body is larger than this endpoint accepts"
+            case .contentTooLarge: message = "request body is larger than this endpoint accepts (\(context.maxUploadSize) bytes)"
             case .notFound: message = "no route for \(request.method) \(request.uri.path)"
-            default: message = error.body ?? error.status.reasonPhrase
+            default: message = (error as? HTTPError)?.body ?? error.status.reasonPhrase
             }
             return .error(message, status: error.status)
         } catch {

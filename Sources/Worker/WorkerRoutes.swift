@@ -93,7 +93,7 @@ public struct WorkerRoutes: Sendable {
         } catch let error as NightjarError {
             status = error.httpStatus
             throw error
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             status = Int(error.status.code)
             throw error
         }

@@ -19,15 +19,14 @@ struct DemoCommand: AsyncParsableCommand {
         let demo = try await DemoStack.start(home: home, port: port)
         let traffic = TrafficGenerator(targets: demo.workers, canaryPercent: canaryPercent, rate: rate, rows: demo.sampleRows)
         let trafficTask = Task { await traffic.run() }
-        defer { trafficTask.cancel() }
-        do {
-            try await ConsoleLauncher.run(serverURL: demo.control.url, themeName: theme)
-        } catch {
-            trafficTask.cancel()
-            await demo.stop()
-            throw error
-        }
+        // The in-process server logs to stderr, which would scribble over the console: send it to a file
+        // while the console is up, and give the terminal its stderr back for any closing error.
+        let log = home.appendingPathComponent("logs/demo.log")
+        let redirect = StderrRedirect(to: log)
+        let result = await Result(catching: { try await ConsoleLauncher.run(serverURL: demo.control.url, themeName: theme) })
+        redirect.restore()
         trafficTask.cancel()
         await demo.stop()
+        try result.get()
     }
 }

@@ -28,11 +28,12 @@ import Testing
             tmux.kill()
             try? FileManager.default.removeItem(at: home)
         }
-        let command = "env NIGHTJAR_HOME=\(home.path) LANG=C.UTF-8 TERM=xterm-256color \(binary.path) demo --port 0 --rate 60"
+        let errors = home.appendingPathComponent("stderr.txt")
+        let command = "env NIGHTJAR_HOME=\(home.path) LANG=C.UTF-8 TERM=xterm-256color \(binary.path) demo --port 0 --rate 60 2>\(errors.path)"
         try tmux.start(command: command, width: 160, height: 48)
 
         // Live numbers: a worker row for each version with a request rate above zero.
-        let screen = try await tmux.waitFor(timeout: 90) { screen in
+        let screen = try await tmux.waitFor(timeout: 90, explain: { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }) { screen in
             screen.contains("fraud@1.0.0") && screen.contains("fraud@1.1.0") && Self.showsTraffic(screen)
         }
         #expect(screen.contains("fraud"))
@@ -54,14 +55,14 @@ import Testing
         }
     }
 
-    /// True when some row shows a positive requests-per-second figure.
+    /// True when both versions' rows show a positive requests-per-second figure.
     static func showsTraffic(_ screen: String) -> Bool {
-        screen.split(separator: "\n").contains { line in
+        screen.split(separator: "\n").filter { line in
             line.contains("fraud@") && line.split(separator: " ").contains { token in
                 if let v = Double(token), v > 0 { return token.contains(".") }
                 return false
             }
-        }
+        }.count >= 2
     }
 }
 
@@ -69,18 +70,28 @@ import Testing
 struct Tmux {
     let session: String
 
+    /// Runs a tmux command and waits for it with waitpid. Output goes through a file, not a pipe: the
+    /// tmux server that the first command starts inherits it and would hold a pipe open forever.
+    /// (Foundation's Process.waitUntilExit was seen to miss the exit of tmux here, hence posix_spawn.)
     @discardableResult
     func run(_ args: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + args
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = (["tmux"] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { return (-1, "cannot start tmux") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+        return (exitCode, output)
     }
 
     func start(command: String, width: Int, height: Int) throws {
@@ -94,7 +105,7 @@ struct Tmux {
     func kill() { run(["kill-session", "-t", session]) }
     var isRunning: Bool { run(["has-session", "-t", session]).status == 0 }
 
-    func waitFor(timeout: Double, _ condition: (String) -> Bool) async throws -> String {
+    func waitFor(timeout: Double, explain: () -> String = { "" }, _ condition: (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
@@ -102,7 +113,7 @@ struct Tmux {
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(250))
         }
-        throw TmuxError(message: "screen did not show what was expected within \(timeout) s; last screen:\n\(last)")
+        throw TmuxError(message: "screen did not show what was expected within \(timeout) s; last screen:\n\(last)\n\(explain())")
     }
 
     func waitForExit(timeout: Double) async -> Bool {
