@@ -11,7 +11,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.23.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
@@ -128,6 +127,9 @@ let package = Package(
             dependencies: ["Engine", "NightjarCore"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "DriftTests", dependencies: ["Drift"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NightjarCore"]),
+        .testTarget(name: "RolloutTests", dependencies: ["Rollout", "NightjarCore"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "NightjarCore"]),
         .testTarget(
             name: "WorkerTests",
