@@ -2,7 +2,12 @@ import Foundation
 import GRDB
 import NightjarCore
 
-/// The registry in one SQLite file (`home/registry.sqlite`) with artifacts beside it (`home/artifacts`).
+/// The registry in one SQLite file (`home/registry.sqlite`, WAL mode) with artifacts beside it
+/// (`home/artifacts`).
+///
+/// Writes go through one `DatabasePool`, which serialises them inside this process; the
+/// UNIQUE(name, version) constraint is what keeps two processes (or a future second writer) from
+/// both creating the same version.
 public final class SQLiteRegistry: RegistryStore {
     let database: DatabasePool
     let artifacts: ArtifactStore
@@ -10,25 +15,44 @@ public final class SQLiteRegistry: RegistryStore {
 
     public init(home: URL) throws {
         self.home = home
+        let fm = FileManager.default
+        let artifactRoot = home.appendingPathComponent("artifacts")
         do {
-            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            try fm.createDirectory(at: artifactRoot, withIntermediateDirectories: true)
         } catch {
-            throw NightjarError.invalidArgument("cannot create the Nightjar home \(home.path): \(error.localizedDescription)")
+            throw NightjarError.invalidArgument(
+                "cannot create the Nightjar home \(home.path) (with artifacts/ inside): \(error.localizedDescription); "
+                    + "point NIGHTJAR_HOME at a writable folder")
         }
         let file = home.appendingPathComponent("registry.sqlite")
         var config = Configuration()
+        // Another process (a CLI next to the server) may hold the write lock briefly; waiting beats
+        // failing a push with "database is locked".
         config.busyMode = .timeout(10)
+        let pool: DatabasePool
         do {
-            database = try DatabasePool(path: file.path, configuration: config)
-            try Self.migrator.migrate(database)
+            pool = try DatabasePool(path: file.path, configuration: config)
+            let migrator = Self.migrator
+            // A database written by a newer build has tables this one does not know; writing to it
+            // could break the newer build's invariants.
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw NightjarError.corrupt(
+                    "the registry database \(file.path) was written by a newer Nightjar; run that version or a newer one")
+            }
+            try migrator.migrate(pool)
+        } catch let error as NightjarError {
+            throw error
         } catch {
-            throw NightjarError.corrupt("cannot open the registry database \(file.path): \(error)")
+            throw NightjarError.corrupt(
+                "cannot open the registry database \(file.path): \(error); if it is not a Nightjar registry, move it aside")
         }
-        artifacts = ArtifactStore(root: home.appendingPathComponent("artifacts"))
+        database = pool
+        artifacts = ArtifactStore(root: artifactRoot)
     }
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
+        // v1 shipped in the first skeleton and may exist in someone's ~/.nightjar; it is never edited.
         m.registerMigration("v1") { db in
             try db.create(table: "model_version") { t in
                 t.autoIncrementedPrimaryKey("id")
@@ -52,39 +76,119 @@ public final class SQLiteRegistry: RegistryStore {
                 t.column("reason", .text)
             }
         }
+        // v2: a `models` table for what belongs to a name rather than a version (aliases will hang
+        // off it), and numeric semver columns so SQL can find e.g. the newest 1.x without parsing text.
+        m.registerMigration("v2") { db in
+            try db.create(table: "models") { t in
+                t.primaryKey("name", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("created_by", .text).notNull()
+            }
+            try db.create(table: "model_versions") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().references("models", onDelete: .restrict)
+                t.column("version", .text).notNull()
+                t.column("major", .integer).notNull()
+                t.column("minor", .integer).notNull()
+                t.column("patch", .integer).notNull()
+                // Empty for a release. Text order is not semver order here; Swift does the final sort.
+                t.column("pre_release", .text).notNull()
+                t.column("sha256", .text).notNull().indexed()
+                t.column("size_bytes", .integer).notNull()
+                t.column("schema_json", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("created_by", .text).notNull()
+                t.uniqueKey(["name", "version"])
+            }
+            let old = try Row.fetchAll(db, sql: "SELECT * FROM model_version ORDER BY id")
+            for row in old {
+                let name: String = try row.decode(forColumn: "name")
+                let text: String = try row.decode(forColumn: "version")
+                let version = try storedSemVer(text, name: name)
+                let createdAt: Date = try row.decode(forColumn: "created_at")
+                let createdBy: String = try row.decode(forColumn: "created_by")
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO models (name, created_at, created_by) VALUES (?, ?, ?)",
+                    arguments: [name, createdAt, createdBy])
+                try db.execute(
+                    sql: """
+                        INSERT INTO model_versions (name, version, major, minor, patch, pre_release, sha256, size_bytes,
+                                                    schema_json, created_at, created_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [name, text, version.major, version.minor, version.patch, version.preRelease.joined(separator: "."),
+                                try row.decode(String.self, forColumn: "sha256"), try row.decode(Int64.self, forColumn: "size_bytes"),
+                                try row.decode(String?.self, forColumn: "schema_json"), createdAt, createdBy])
+            }
+            try db.drop(table: "model_version")
+        }
         return m
     }
 
     public func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, actor: String) async throws -> PushResult {
+        // ModelRef's memberwise init does not validate, and the name ends up in URLs and file names.
+        try ModelRef.validate(name: ref.name)
+        let actor = actor.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !actor.isEmpty else {
+            throw NightjarError.invalidArgument("push of \(ref) names no actor: the audit log must say who pushed it")
+        }
+        let sha = sha256Hex(artifact)
+        let schemaJSON: String?
+        do {
+            schemaJSON = try schema.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        } catch {
+            throw NightjarError.invalidArgument("the schema of \(ref) cannot be stored as JSON: \(error)")
+        }
+
+        // Answer a repeat or a conflict before touching the disk, so a refused push leaves no file.
+        if let existing = try await database.read({ try Self.fetchVersion($0, ref) }) {
+            return try repeatedPush(ref, existing: existing, artifact: artifact, sha: sha)
+        }
+
         // The file goes first: a version row must never point at an artifact that is not on disk.
-        let (sha, _) = try artifacts.write(artifact)
-        let schemaJSON = try schema.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        // If the row then loses a race, the file stays as an unreferenced blob, which is harmless.
+        _ = try artifacts.write(artifact, sha256: sha)
         let now = Date()
-        return try await database.write { db -> PushResult in
-            if let existing = try Self.fetchVersion(db, ref) {
-                guard existing.sha256 == sha else {
-                    throw NightjarError.conflict(
-                        "\(ref) already exists with sha256 \(existing.sha256); these bytes hash to \(sha). "
-                            + "Versions are immutable: push a new version instead")
+        do {
+            return try await database.write { db -> PushResult in
+                // Checked again inside the transaction: another push may have won since the read above.
+                if let existing = try Self.fetchVersion(db, ref) {
+                    guard existing.sha256 == sha else { throw Self.conflict(ref, existing: existing.sha256, pushed: sha) }
+                    return PushResult(version: existing, created: false)
                 }
-                return PushResult(version: existing, created: false)
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO models (name, created_at, created_by) VALUES (?, ?, ?)",
+                    arguments: [ref.name, now, actor])
+                let v = ref.version
+                try db.execute(
+                    sql: """
+                        INSERT INTO model_versions (name, version, major, minor, patch, pre_release, sha256, size_bytes,
+                                                    schema_json, created_at, created_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [ref.name, v.description, v.major, v.minor, v.patch, v.preRelease.joined(separator: "."),
+                                sha, artifact.count, schemaJSON, now, actor])
+                try Self.audit(db, at: now, actor: actor, action: "push", subject: ref.description, from: nil, to: sha, reason: nil)
+                // Read back rather than echo `now`: the stored date has millisecond precision, and the
+                // push answer must equal what `version(_:)` answers later.
+                guard let stored = try Self.fetchVersion(db, ref) else {
+                    throw NightjarError.corrupt("\(ref) was inserted but cannot be read back from \(self.databasePath)")
+                }
+                return PushResult(version: stored, created: true)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO model_version (name, version, sha256, size_bytes, schema_json, created_at, created_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [ref.name, ref.version.description, sha, artifact.count, schemaJSON, now, actor])
-            try Self.audit(db, at: now, actor: actor, action: "push", subject: ref.description, from: nil, to: sha, reason: nil)
-            let info = ModelVersionInfo(name: ref.name, version: ref.version, sha256: sha, sizeBytes: artifact.count,
-                                        createdAt: now, schema: schema)
-            return PushResult(version: info, created: true)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            // Another writer (another process on the same file) inserted the same ref between our
+            // check and our insert. Its row is the truth; answer as if we had arrived second.
+            guard let existing = try await database.read({ try Self.fetchVersion($0, ref) }) else { throw error }
+            return try repeatedPush(ref, existing: existing, artifact: artifact, sha: sha)
         }
     }
 
     public func models() async throws -> [ModelSummary] {
-        let rows = try await database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM model_version") }
-        let versions = try rows.map(Self.versionInfo)
+        let versions = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM model_versions ORDER BY name, major, minor, patch").map(Self.versionInfo)
+        }
+        // SQL has the numbers right; pre-release order (rc.2 < rc.10 < release) needs SemVer's rules.
         return Dictionary(grouping: versions, by: \.name)
             .map { ModelSummary(name: $0.key, versions: $0.value.sorted { $0.version < $1.version }) }
             .sorted { $0.name < $1.name }
@@ -93,7 +197,7 @@ public final class SQLiteRegistry: RegistryStore {
     public func version(_ ref: ModelRef) async throws -> ModelVersionInfo {
         try await database.read { db in
             if let info = try Self.fetchVersion(db, ref) { return info }
-            let known = try String.fetchAll(db, sql: "SELECT version FROM model_version WHERE name = ?", arguments: [ref.name])
+            let known = try String.fetchAll(db, sql: "SELECT version FROM model_versions WHERE name = ?", arguments: [ref.name])
                 .compactMap { try? SemVer(parsing: $0) }.sorted()
             if known.isEmpty {
                 throw NightjarError.notFound("no model named '\(ref.name)' in the registry")
@@ -109,25 +213,79 @@ public final class SQLiteRegistry: RegistryStore {
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
-        try await database.read { db in
+        // SQLite reads a negative LIMIT as "no limit", which is never what a caller meant.
+        guard limit >= 0 else {
+            throw NightjarError.invalidArgument("audit log limit must be 0 or more, got \(limit)")
+        }
+        return try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                AuditEntry(id: row["id"], at: row["at"], actor: row["actor"], action: row["action"], subject: row["subject"],
-                           from: row["from_value"], to: row["to_value"], reason: row["reason"])
+                do {
+                    return AuditEntry(
+                        id: try row.decode(forColumn: "id"), at: try row.decode(forColumn: "at"),
+                        actor: try row.decode(forColumn: "actor"), action: try row.decode(forColumn: "action"),
+                        subject: try row.decode(forColumn: "subject"), from: try row.decode(forColumn: "from_value"),
+                        to: try row.decode(forColumn: "to_value"), reason: try row.decode(forColumn: "reason"))
+                } catch {
+                    throw NightjarError.corrupt("audit row \(Self.rowID(row)) in \(self.databasePath) is unreadable: \(error)")
+                }
             }
         }
     }
 
+    var databasePath: String { home.appendingPathComponent("registry.sqlite").path }
+
+    /// The same ref is already stored: identical bytes are a harmless repeat, other bytes a conflict.
+    private func repeatedPush(_ ref: ModelRef, existing: ModelVersionInfo, artifact: Data, sha: String) throws -> PushResult {
+        guard existing.sha256 == sha else { throw Self.conflict(ref, existing: existing.sha256, pushed: sha) }
+        // Rewrites the file only if it went missing or bad; a no-op (one read) otherwise.
+        _ = try artifacts.write(artifact, sha256: sha)
+        return PushResult(version: existing, created: false)
+    }
+
+    private static func conflict(_ ref: ModelRef, existing: String, pushed: String) -> NightjarError {
+        .conflict("\(ref) already exists with sha256 \(existing); the pushed bytes hash to \(pushed). "
+            + "Versions are immutable: push a new version instead")
+    }
+
     static func fetchVersion(_ db: Database, _ ref: ModelRef) throws -> ModelVersionInfo? {
-        try Row.fetchOne(db, sql: "SELECT * FROM model_version WHERE name = ? AND version = ?",
+        try Row.fetchOne(db, sql: "SELECT * FROM model_versions WHERE name = ? AND version = ?",
                          arguments: [ref.name, ref.version.description]).map(versionInfo)
     }
 
     static func versionInfo(_ row: Row) throws -> ModelVersionInfo {
-        let versionText: String = row["version"]
-        let schemaJSON: String? = row["schema_json"]
-        let schema = try schemaJSON.map { try JSONDecoder().decode(FeatureSchema.self, from: Data($0.utf8)) }
-        return ModelVersionInfo(name: row["name"], version: try SemVer(parsing: versionText), sha256: row["sha256"],
-                                sizeBytes: row["size_bytes"], createdAt: row["created_at"], schema: schema)
+        do {
+            let name: String = try row.decode(forColumn: "name")
+            let version = try storedSemVer(try row.decode(forColumn: "version"), name: name)
+            let schemaJSON: String? = try row.decode(forColumn: "schema_json")
+            let schema: FeatureSchema?
+            do {
+                schema = try schemaJSON.map { try JSONDecoder().decode(FeatureSchema.self, from: Data($0.utf8)) }
+            } catch {
+                throw NightjarError.corrupt("the stored schema of \(name)@\(version) is not valid: \(error)")
+            }
+            return ModelVersionInfo(
+                name: name, version: version, sha256: try row.decode(forColumn: "sha256"),
+                sizeBytes: try row.decode(forColumn: "size_bytes"), createdAt: try row.decode(forColumn: "created_at"),
+                schema: schema)
+        } catch let error as NightjarError {
+            throw error
+        } catch {
+            throw NightjarError.corrupt("model_versions row \(Self.rowID(row)) is unreadable: \(error)")
+        }
+    }
+
+    /// For error messages only: reading the id as DatabaseValue cannot fail, whatever the row holds.
+    static func rowID(_ row: Row) -> String {
+        (row["id"] as DatabaseValue?).map { "\($0)" } ?? "?"
+    }
+
+    /// A stored version that no longer parses is damage to the database, not bad caller input.
+    static func storedSemVer(_ text: String, name: String) throws -> SemVer {
+        do {
+            return try SemVer(parsing: text)
+        } catch {
+            throw NightjarError.corrupt("the registry holds version '\(text)' of \(name), which is not semver: \(error)")
+        }
     }
 
     static func audit(_ db: Database, at: Date, actor: String, action: String, subject: String,
