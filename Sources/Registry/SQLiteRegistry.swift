@@ -52,33 +52,9 @@ public final class SQLiteRegistry: RegistryStore {
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
-        // v1 shipped in the first skeleton and may exist in someone's ~/.nightjar; it is never edited.
+        // A `models` table for what belongs to a name rather than a version (aliases will hang off it),
+        // and numeric semver columns so SQL can find e.g. the newest 1.x without parsing text.
         m.registerMigration("v1") { db in
-            try db.create(table: "model_version") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("name", .text).notNull()
-                t.column("version", .text).notNull()
-                t.column("sha256", .text).notNull()
-                t.column("size_bytes", .integer).notNull()
-                t.column("schema_json", .text)
-                t.column("created_at", .datetime).notNull()
-                t.column("created_by", .text).notNull()
-                t.uniqueKey(["name", "version"])
-            }
-            try db.create(table: "audit_log") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("at", .datetime).notNull()
-                t.column("actor", .text).notNull()
-                t.column("action", .text).notNull()
-                t.column("subject", .text).notNull()
-                t.column("from_value", .text)
-                t.column("to_value", .text)
-                t.column("reason", .text)
-            }
-        }
-        // v2: a `models` table for what belongs to a name rather than a version (aliases will hang
-        // off it), and numeric semver columns so SQL can find e.g. the newest 1.x without parsing text.
-        m.registerMigration("v2") { db in
             try db.create(table: "models") { t in
                 t.primaryKey("name", .text)
                 t.column("created_at", .datetime).notNull()
@@ -100,27 +76,16 @@ public final class SQLiteRegistry: RegistryStore {
                 t.column("created_by", .text).notNull()
                 t.uniqueKey(["name", "version"])
             }
-            let old = try Row.fetchAll(db, sql: "SELECT * FROM model_version ORDER BY id")
-            for row in old {
-                let name: String = try row.decode(forColumn: "name")
-                let text: String = try row.decode(forColumn: "version")
-                let version = try storedSemVer(text, name: name)
-                let createdAt: Date = try row.decode(forColumn: "created_at")
-                let createdBy: String = try row.decode(forColumn: "created_by")
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO models (name, created_at, created_by) VALUES (?, ?, ?)",
-                    arguments: [name, createdAt, createdBy])
-                try db.execute(
-                    sql: """
-                        INSERT INTO model_versions (name, version, major, minor, patch, pre_release, sha256, size_bytes,
-                                                    schema_json, created_at, created_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [name, text, version.major, version.minor, version.patch, version.preRelease.joined(separator: "."),
-                                try row.decode(String.self, forColumn: "sha256"), try row.decode(Int64.self, forColumn: "size_bytes"),
-                                try row.decode(String?.self, forColumn: "schema_json"), createdAt, createdBy])
+            try db.create(table: "audit_log") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("from_value", .text)
+                t.column("to_value", .text)
+                t.column("reason", .text)
             }
-            try db.drop(table: "model_version")
         }
         return m
     }

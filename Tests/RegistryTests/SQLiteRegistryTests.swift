@@ -309,43 +309,6 @@ func isConflict(_ error: any Error, containing parts: [String] = []) -> Bool {
             return message.contains(impossible.path)
         }
     }
-
-    /// A registry created by the first skeleton (schema v1) opens with its versions intact.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
-    func aVersionOneDatabaseIsMigrated() async throws {
-        let home = TempHome()
-        defer { home.remove() }
-        try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true)
-        let bytes = Data("legacy".utf8)
-        let sha = sha256Hex(bytes)
-        let sql = """
-            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-            INSERT INTO grdb_migrations VALUES ('v1');
-            CREATE TABLE "model_version" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL, "version" TEXT NOT NULL,
-              "sha256" TEXT NOT NULL, "size_bytes" INTEGER NOT NULL, "schema_json" TEXT, "created_at" DATETIME NOT NULL,
-              "created_by" TEXT NOT NULL, UNIQUE ("name", "version"));
-            CREATE TABLE "audit_log" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "at" DATETIME NOT NULL, "actor" TEXT NOT NULL,
-              "action" TEXT NOT NULL, "subject" TEXT NOT NULL, "from_value" TEXT, "to_value" TEXT, "reason" TEXT);
-            INSERT INTO model_version (name, version, sha256, size_bytes, created_at, created_by)
-              VALUES ('fraud', '1.10.0', '\(sha)', \(bytes.count), '2026-01-02 03:04:05.000', 'alice'),
-                     ('fraud', '1.9.0', '\(sha)', \(bytes.count), '2026-01-01 03:04:05.000', 'alice');
-            INSERT INTO audit_log (at, actor, action, subject, to_value) VALUES ('2026-01-01 03:04:05.000', 'alice', 'push', 'fraud@1.9.0', '\(sha)');
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [home.url.appendingPathComponent("registry.sqlite").path, sql]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        _ = try ArtifactStore(root: home.url.appendingPathComponent("artifacts")).write(bytes)
-
-        let registry = try SQLiteRegistry(home: home.url)
-        #expect(try await registry.models().first?.versions.map(\.version.description) == ["1.9.0", "1.10.0"])
-        #expect(try await registry.artifact(try ref("fraud@1.10.0")) == bytes)
-        #expect(try await registry.auditLog(limit: 10).map(\.subject) == ["fraud@1.9.0"])
-        // And it keeps working as a v2 registry.
-        #expect(try await registry.push(try ref("fraud@2.0.0"), artifact: Data("new".utf8), schema: nil, actor: "bob").created)
-    }
 }
 
 @Suite struct ArtifactStoreTests {
