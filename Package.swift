@@ -121,6 +121,9 @@ let package = Package(
             resources: [.copy("DemoModels")]
         ),
 
+        // `make bench`: times the engine for comparison with onnxruntime in the same run.
+        .executableTarget(name: "nightjar-bench", dependencies: ["Engine", "NightjarCore"], path: "Benchmarks/EngineBench"),
+
         .testTarget(name: "NightjarCoreTests", dependencies: ["NightjarCore"]),
         .testTarget(
             name: "EngineTests",

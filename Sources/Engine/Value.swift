@@ -19,29 +19,10 @@ public enum Value: Sendable, Equatable {
 
 /// Rows of `key → probability` maps sharing one key set, stored flat, row-major.
 public struct MapRows: Sendable, Equatable {
-    public enum Keys: Sendable, Equatable {
-        case int64([Int64])
-        case string([String])
-
-        var count: Int {
-            switch self {
-            case .int64(let k): k.count
-            case .string(let k): k.count
-            }
-        }
-
-        var texts: [String] {
-            switch self {
-            case .int64(let k): k.map(String.init)
-            case .string(let k): k
-            }
-        }
-    }
-
-    public var keys: Keys
+    public var keys: ClassLabels
     public var values: [Float]
 
-    public init(keys: Keys, values: [Float]) {
+    public init(keys: ClassLabels, values: [Float]) {
         self.keys = keys
         self.values = values
     }

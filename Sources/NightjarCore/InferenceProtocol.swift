@@ -70,7 +70,8 @@ public struct FlatJSONData: Sendable, Equatable, Codable {
     }
 }
 
-public struct InferInputTensor: Sendable, Codable, Equatable {
+/// A tensor in JSON form, as OIP requests carry inputs and responses carry outputs.
+public struct InferTensor: Sendable, Codable, Equatable {
     public var name: String
     public var shape: [Int]
     public var datatype: String
@@ -91,27 +92,13 @@ public struct InferRequestedOutput: Sendable, Codable, Equatable {
 
 public struct InferRequest: Sendable, Codable, Equatable {
     public var id: String?
-    public var inputs: [InferInputTensor]
+    public var inputs: [InferTensor]
     public var outputs: [InferRequestedOutput]?
 
-    public init(id: String? = nil, inputs: [InferInputTensor], outputs: [InferRequestedOutput]? = nil) {
+    public init(id: String? = nil, inputs: [InferTensor], outputs: [InferRequestedOutput]? = nil) {
         self.id = id
         self.inputs = inputs
         self.outputs = outputs
-    }
-}
-
-public struct InferOutputTensor: Sendable, Codable, Equatable {
-    public var name: String
-    public var shape: [Int]
-    public var datatype: String
-    public var data: FlatJSONData
-
-    public init(name: String, shape: [Int], datatype: String, data: [JSONScalar]) {
-        self.name = name
-        self.shape = shape
-        self.datatype = datatype
-        self.data = FlatJSONData(data)
     }
 }
 
@@ -119,9 +106,9 @@ public struct InferResponse: Sendable, Codable, Equatable {
     public var model_name: String
     public var model_version: String
     public var id: String?
-    public var outputs: [InferOutputTensor]
+    public var outputs: [InferTensor]
 
-    public init(modelName: String, modelVersion: String, id: String?, outputs: [InferOutputTensor]) {
+    public init(modelName: String, modelVersion: String, id: String?, outputs: [InferTensor]) {
         self.model_name = modelName
         self.model_version = modelVersion
         self.id = id

@@ -1,6 +1,6 @@
 /// Converting between OIP JSON tensors and engine tensors, with errors that name the input.
 
-extension InferInputTensor {
+extension InferTensor {
     /// The tensor this JSON input describes, checked for a known datatype, a valid shape and
     /// elements of the declared type.
     public func tensor() throws(NightjarError) -> Tensor {
@@ -63,7 +63,7 @@ extension InferInputTensor {
     }
 }
 
-extension InferOutputTensor {
+extension InferTensor {
     /// The JSON form of an engine tensor.
     public init(name: String, tensor: Tensor) {
         let data: [JSONScalar]

@@ -124,7 +124,7 @@ public struct WorkerRoutes: Sendable {
             guard let tensor = outputs[name] else {
                 throw NightjarError.corrupt("the model produced no output '\(name)'")
             }
-            return InferOutputTensor(name: name, tensor: tensor)
+            return InferTensor(name: name, tensor: tensor)
         }
         return InferResponse(modelName: model.name, modelVersion: model.version.description, id: request.id, outputs: encoded)
     }

@@ -21,7 +21,7 @@ enum ConsoleLauncher {
     static func run(serverURL: String, themeName: String) async throws {
         let theme = try loadTheme(themeName)
         guard isatty(STDOUT_FILENO) == 1 else {
-            throw ValidationError("the console needs a terminal; run it in one (or under tmux)")
+            throw CommandFailure("the console needs a terminal; run it in one (or under tmux)")
         }
         let terminal = NcursesTerminal()
         await ConsoleApp.run(terminal: terminal, theme: theme, state: AppState(serverAddress: serverURL),
@@ -30,13 +30,13 @@ enum ConsoleLauncher {
 
     static func loadTheme(_ name: String) throws -> Theme {
         guard let directory = Environment.themesDirectory() else {
-            throw ValidationError("no themes/ folder found: set NIGHTJAR_THEMES to the folder holding default.toml")
+            throw CommandFailure("no themes/ folder found: set NIGHTJAR_THEMES to the folder holding default.toml")
         }
         let file = directory.appendingPathComponent("\(name).toml")
         guard FileManager.default.fileExists(atPath: file.path) else {
             let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
                 .filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }.sorted()
-            throw ValidationError("no theme '\(name)' in \(directory.path); themes: \(known.joined(separator: ", "))")
+            throw CommandFailure("no theme '\(name)' in \(directory.path); themes: \(known.joined(separator: ", "))")
         }
         let theme = try Theme.load(from: file)
         return Environment.value("NO_COLOR") != nil ? theme.withoutColor() : theme

@@ -57,7 +57,7 @@ struct DemoStack: Sendable {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let dead = children.firstExited() {
-                throw DemoError("worker process \(dead.pid) exited with status \(dead.status) before it was ready; see \(dead.log.path)")
+                throw CommandFailure("worker process \(dead.pid) exited with status \(dead.status) before it was ready; see \(dead.log.path)")
             }
             let ready = (try? await client.workers())?.filter { $0.state == .ready } ?? []
             let found = refs.compactMap { ref in ready.first { $0.model == ref } }
@@ -66,7 +66,7 @@ struct DemoStack: Sendable {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw DemoError("workers did not become ready within 60 s; see the logs in \(Environment.home.path)/logs")
+        throw CommandFailure("workers did not become ready within 60 s; see the logs in \(Environment.home.path)/logs")
     }
 
     func stop() async {
@@ -75,16 +75,11 @@ struct DemoStack: Sendable {
     }
 }
 
-struct DemoError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// The models and sample rows bundled with the binary.
 enum DemoResources {
     static func data(_ name: String) throws -> Data {
         guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "DemoModels") else {
-            throw DemoError("bundled demo file \(name) is missing from \(Bundle.module.bundlePath)")
+            throw CommandFailure("bundled demo file \(name) is missing from \(Bundle.module.bundlePath)")
         }
         return try Data(contentsOf: url)
     }

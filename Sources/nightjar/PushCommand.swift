@@ -19,7 +19,7 @@ struct PushCommand: AsyncParsableCommand {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            throw ValidationError("cannot read model file '\(file)': \(error.localizedDescription)")
+            throw CommandFailure("cannot read model file '\(file)': \(error.localizedDescription)")
         }
         // Loading here refuses a file that is not ONNX, or uses an operator the engine lacks, before it
         // reaches the registry, where a bad version would be immutable.
@@ -27,7 +27,7 @@ struct PushCommand: AsyncParsableCommand {
         do {
             session = try InferenceSession(modelData: data)
         } catch {
-            throw ValidationError("'\(file)' cannot be served: \(error)")
+            throw CommandFailure("'\(file)' cannot be served: \(error)")
         }
         let result = try await ServerClient(baseURL: server.server).push(ref, artifact: data, schema: session.schema)
         let v = result.version

@@ -46,7 +46,7 @@ struct TrafficGenerator: Sendable {
         let values = malformed ? Array(row.dropLast()) : row
         return InferRequest(
             id: "demo-\(id)",
-            inputs: [InferInputTensor(name: "features", shape: [1, row.count], datatype: "FP32",
+            inputs: [InferTensor(name: "features", shape: [1, row.count], datatype: "FP32",
                                       data: values.map { .double(Double($0)) })])
     }
 }

@@ -11,16 +11,16 @@ import Testing
     }
 
     @Test func namesTheInputOnShapeMismatch() {
-        let input = InferInputTensor(name: "features", shape: [1, 3], datatype: "FP32", data: [.double(1), .double(2)])
+        let input = InferTensor(name: "features", shape: [1, 3], datatype: "FP32", data: [.double(1), .double(2)])
         #expect(throws: NightjarError.invalidArgument("input 'features': shape [1, 3] needs 3 elements but data has 2")) {
             try input.tensor()
         }
     }
 
     @Test func rejectsUnknownDatatypeAndWrongElementKinds() {
-        let unknown = InferInputTensor(name: "x", shape: [1], datatype: "FLOAT", data: [.double(1)])
+        let unknown = InferTensor(name: "x", shape: [1], datatype: "FLOAT", data: [.double(1)])
         #expect(throws: NightjarError.self) { try unknown.tensor() }
-        let strings = InferInputTensor(name: "x", shape: [1], datatype: "FP32", data: [.string("a")])
+        let strings = InferTensor(name: "x", shape: [1], datatype: "FP32", data: [.string("a")])
         #expect(throws: NightjarError.invalidArgument("input 'x': element 0 is a string, but datatype FP32 needs numbers")) {
             try strings.tensor()
         }

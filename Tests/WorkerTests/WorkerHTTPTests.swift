@@ -75,9 +75,9 @@ struct RunningWorker {
         let values: [Float] = [0.5, -1.2, 3.3, 0.0, 2.1, -0.7, 1, 1, 1, 1, 1, 1]
         let direct = try EngineServable(session: session).predict(["features": Tensor(shape: [2, 6], data: .float(values))])
         let response = try await WorkerClient(baseURL: worker.baseURL).infer(model: "fraud", InferRequest(
-            inputs: [InferInputTensor(name: "features", shape: [2, 6], datatype: "FP32", data: values.map { .double(Double($0)) })]))
+            inputs: [InferTensor(name: "features", shape: [2, 6], datatype: "FP32", data: values.map { .double(Double($0)) })]))
         let served = try #require(response.outputs.first { $0.name == "label" })
-        #expect(served == InferOutputTensor(name: "label", tensor: try #require(direct["label"])))
+        #expect(served == InferTensor(name: "label", tensor: try #require(direct["label"])))
         await worker.service.stop()
     }
 

@@ -5,34 +5,17 @@ import NightjarCore
 /// as one weight row), the label is the second class when the raw score is positive and the scores
 /// are widened to two columns, as onnxruntime does.
 struct LinearClassifierKernel: Kernel {
-    enum Labels {
-        case int64([Int64])
-        case string([String])
-
-        var count: Int {
-            switch self {
-            case .int64(let l): l.count
-            case .string(let l): l.count
-            }
-        }
-    }
-
     let coefficients: [Float]
     let intercepts: [Float]
     let classCount: Int
-    let labels: Labels
+    let labels: ClassLabels
     let transform: PostTransform
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         coefficients = attributes.floats("coefficients")
         intercepts = attributes.floats("intercepts")
         transform = try PostTransform(attributes)
-        let ints = attributes.ints("classlabels_ints")
-        let strings = attributes.strings("classlabels_strings")
-        guard ints.isEmpty != strings.isEmpty else {
-            throw attributes.invalid("classlabels_ints", "and classlabels_strings: exactly one of them must be given")
-        }
-        labels = ints.isEmpty ? .string(strings) : .int64(ints)
+        labels = try ClassLabels(attributes, ints: "classlabels_ints", strings: "classlabels_strings")
         classCount = intercepts.isEmpty ? labels.count : intercepts.count
         guard classCount > 0, coefficients.count % classCount == 0, !coefficients.isEmpty else {
             throw attributes.invalid("coefficients", "has \(coefficients.count) values, not a multiple of \(classCount) classes")

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make bench`: the engine against onnxruntime (Python, 1 thread) on the same models and batches,
+# interleaved in one run so machine noise hits both. Prints per-call times and the ratio
+# onnxruntime / nightjar (above 1 means the engine is faster).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! python3 -c "import onnxruntime, numpy" 2>/dev/null; then
+    echo "installing onnxruntime for the reference measurement"
+    pip install -q onnxruntime numpy
+fi
+swift build -c release --product nightjar-bench >/dev/null
+bench=.build/release/nightjar-bench
+
+rounds=3
+printf '%-44s %6s %12s %12s %8s\n' "model" "batch" "nightjar µs" "ort µs" "ort/nj"
+run_case() {  # model input features batch iterations
+    local nj=() ort=()
+    for _ in $(seq $rounds); do
+        nj+=("$("$bench" "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mean_us"])')")
+        ort+=("$(python3 scripts/bench_onnxruntime.py "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mean_us"])')")
+    done
+    python3 - "$1" "$4" "${nj[*]}" "${ort[*]}" <<'PY'
+import statistics, sys, os
+model, batch, nj, ort = sys.argv[1], sys.argv[2], [float(v) for v in sys.argv[3].split()], [float(v) for v in sys.argv[4].split()]
+n, o = statistics.median(nj), statistics.median(ort)
+print(f"{os.path.basename(model):44s} {batch:>6s} {n:12.2f} {o:12.2f} {o / n:8.2f}x")
+PY
+}
+run_case Sources/nightjar/DemoModels/fraud-1.0.0.onnx features 6 1 20000
+run_case Sources/nightjar/DemoModels/fraud-1.1.0.onnx features 6 1 20000
+run_case Sources/nightjar/DemoModels/fraud-1.1.0.onnx features 6 1000 300
+run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1 20000
+run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1000 300
+echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)'), intra_op_num_threads=1, median of $rounds interleaved rounds"
