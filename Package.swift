@@ -59,6 +59,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
 
@@ -73,7 +74,16 @@ let package = Package(
             ]
         ),
 
-        .target(name: "Gateway", dependencies: ["NightjarCore"]),
+        // The data plane: routes predictions to workers by an endpoint's split, with per-version stats.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "NightjarCore", "ServiceSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         .target(name: "Rollout", dependencies: ["NightjarCore", "Drift"]),
 
@@ -137,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Engine", "NightjarCore", "Client",
+                "Worker", "Engine", "NightjarCore", "Client", "ServiceSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -10,11 +10,14 @@ struct JSONTransport: Sendable {
     let baseURL: String
     let http: HTTPClient
     let timeout: TimeAmount
+    /// Sent with every request: who is calling (audit) and their token (auth).
+    let defaultHeaders: [(String, String)]
 
-    init(baseURL: String, http: HTTPClient, timeout: TimeAmount) {
+    init(baseURL: String, http: HTTPClient, timeout: TimeAmount, defaultHeaders: [(String, String)] = []) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.http = http
         self.timeout = timeout
+        self.defaultHeaders = defaultHeaders
     }
 
     static let encoder: JSONEncoder = {
@@ -39,7 +42,7 @@ struct JSONTransport: Sendable {
               limit: Int = 64 << 20) async throws(NightjarError) -> RawResponse {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        for (name, value) in defaultHeaders + headers { request.headers.add(name: name, value: value) }
         if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
         }

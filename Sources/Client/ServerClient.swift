@@ -8,8 +8,13 @@ public struct ServerClient: Sendable {
 
     public var baseURL: String { transport.baseURL }
 
-    public init(baseURL: String, http: HTTPClient = .shared, timeoutSeconds: Int64 = 10) {
-        transport = JSONTransport(baseURL: baseURL, http: http, timeout: .seconds(timeoutSeconds))
+    /// `actor` names the caller in the audit log; `token` is sent as a bearer token.
+    public init(baseURL: String, http: HTTPClient = .shared, timeoutSeconds: Int64 = 10, actor: String? = nil,
+                token: String? = nil) {
+        var headers: [(String, String)] = []
+        if let actor { headers.append(("Nightjar-Actor", actor)) }
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        transport = JSONTransport(baseURL: baseURL, http: http, timeout: .seconds(timeoutSeconds), defaultHeaders: headers)
     }
 
     public func models() async throws(NightjarError) -> [ModelSummary] {
@@ -62,6 +67,55 @@ public struct ServerClient: Sendable {
 
     public func workers() async throws(NightjarError) -> [WorkerInfo] {
         try await transport.call(.GET, "/api/v1/workers", as: [WorkerInfo].self)
+    }
+
+    // MARK: endpoints and traffic
+
+    public func endpoints() async throws(NightjarError) -> [EndpointStatus] {
+        try await transport.call(.GET, "/api/v1/endpoints", as: [EndpointStatus].self)
+    }
+
+    public func endpoint(_ name: String) async throws(NightjarError) -> EndpointStatus {
+        try await transport.call(.GET, Self.endpointPath(name), as: EndpointStatus.self)
+    }
+
+    /// Creates the endpoint or sets its split; with `change.revision` set, a stale change is refused (409).
+    @discardableResult
+    public func setTraffic(_ endpoint: String, _ change: TrafficChange) async throws(NightjarError) -> Deployment {
+        try await transport.call(.PUT, Self.endpointPath(endpoint), json: change, as: Deployment.self)
+    }
+
+    /// All traffic back to one version (the stable one unless `request.to` names another).
+    @discardableResult
+    public func rollback(_ endpoint: String, _ request: RollbackRequest) async throws(NightjarError) -> Deployment {
+        try await transport.call(.POST, Self.endpointPath(endpoint) + "/rollback", json: request, as: Deployment.self)
+    }
+
+    @discardableResult
+    public func startRollout(_ endpoint: String, _ start: RolloutStart) async throws(NightjarError) -> RolloutStatus {
+        try await transport.call(.POST, Self.endpointPath(endpoint) + "/rollout", json: start, as: RolloutStatus.self)
+    }
+
+    @discardableResult
+    public func rollout(_ endpoint: String, _ command: RolloutCommand, reason: String) async throws(NightjarError) -> RolloutStatus {
+        try await transport.call(.POST, Self.endpointPath(endpoint) + "/rollout/\(command.rawValue)",
+                                 json: ReasonBody(reason: reason), as: RolloutStatus.self)
+    }
+
+    // MARK: history
+
+    /// Newest first.
+    public func audit(limit: Int = 100) async throws(NightjarError) -> [AuditEntry] {
+        try await transport.call(.GET, "/api/v1/audit?limit=\(limit)", as: [AuditEntry].self)
+    }
+
+    /// Events with an id above `after`, oldest first (the JSON form of the `/api/v1/events` stream).
+    public func events(after: Int64 = 0, limit: Int = 500) async throws(NightjarError) -> [ControlEvent] {
+        try await transport.call(.GET, "/api/v1/events?after=\(after)&limit=\(limit)&format=json", as: [ControlEvent].self)
+    }
+
+    static func endpointPath(_ name: String) -> String {
+        "/api/v1/endpoints/\(name)"
     }
 
     static func versionPath(_ ref: ModelRef) -> String {

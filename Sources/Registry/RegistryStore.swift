@@ -3,7 +3,7 @@ import NightjarCore
 
 /// The registry's storage: model versions, their artifacts, and the audit log.
 /// SQLite is the one-machine implementation; a PostgreSQL one will sit behind the same protocol.
-public protocol RegistryStore: Sendable {
+public protocol RegistryStore: DeploymentStore {
     /// Stores a version. The same ref with the same bytes again answers `created: false`; with other
     /// bytes it is refused, because versions are immutable.
     func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, actor: String) async throws -> PushResult
@@ -16,25 +16,67 @@ public protocol RegistryStore: Sendable {
     func auditLog(limit: Int) async throws -> [AuditEntry]
 }
 
-/// One change to the registry: who, when, what, from → to, why.
-public struct AuditEntry: Sendable, Codable, Equatable {
-    public var id: Int64
-    public var at: Date
-    public var actor: String
-    public var action: String
-    public var subject: String
-    public var from: String?
-    public var to: String?
-    public var reason: String?
+/// Endpoints, their traffic splits, rollouts and the event timeline: what the console steers.
+/// Every change is one transaction that also writes its audit row and its event.
+public protocol DeploymentStore: Sendable {
+    /// Every endpoint's deployment, by endpoint name.
+    func deployments() async throws -> [Deployment]
+    /// Throws `notFound` naming the known endpoints when there is no such endpoint.
+    func deployment(_ endpoint: String) async throws -> Deployment
+    /// Applies a change atomically: the new split (validated; every version must exist), the rollout
+    /// record, one audit row and one event. A stale `expectedRevision` is refused with `conflict`.
+    func apply(_ change: EndpointChange) async throws -> EndpointChangeResult
+    /// The newest rollout of each endpoint, finished or not.
+    func rollouts() async throws -> [RolloutStatus]
+    /// An event that changes nothing stored (a worker joined or went quiet).
+    func recordEvent(kind: ControlEvent.Kind, endpoint: String?, actor: String, message: String) async throws -> ControlEvent
+    /// Events with an id above `after`, oldest first.
+    func events(after: Int64, limit: Int) async throws -> [ControlEvent]
+}
 
-    public init(id: Int64, at: Date, actor: String, action: String, subject: String, from: String?, to: String?, reason: String?) {
-        self.id = id
-        self.at = at
+/// One audited change to an endpoint. `weights` nil leaves the split as it is.
+public struct EndpointChange: Sendable {
+    public enum RolloutWrite: Sendable {
+        case unchanged
+        /// A new rollout; refused if the endpoint has one that has not finished.
+        case start(RolloutStatus)
+        /// The endpoint's current rollout moves on (step, pause, end).
+        case update(RolloutStatus)
+    }
+
+    public var endpoint: String
+    /// The model serving the endpoint; used when the change creates it.
+    public var model: String?
+    public var weights: [TrafficWeight]?
+    public var expectedRevision: Int?
+    public var rollout: RolloutWrite
+    public var actor: String
+    /// The audit log's action, e.g. `traffic`, `rollback`, `rollout.start`.
+    public var action: String
+    public var reason: String?
+    public var eventKind: ControlEvent.Kind
+    /// The event's line; when nil, the split change is described ("1.1.0 20% → 0%, 1.0.0 80% → 100%").
+    public var message: String?
+
+    public init(endpoint: String, model: String? = nil, weights: [TrafficWeight]? = nil, expectedRevision: Int? = nil,
+                rollout: RolloutWrite = .unchanged, actor: String, action: String, reason: String?,
+                eventKind: ControlEvent.Kind, message: String? = nil) {
+        self.endpoint = endpoint
+        self.model = model
+        self.weights = weights
+        self.expectedRevision = expectedRevision
+        self.rollout = rollout
         self.actor = actor
         self.action = action
-        self.subject = subject
-        self.from = from
-        self.to = to
         self.reason = reason
+        self.eventKind = eventKind
+        self.message = message
     }
+}
+
+public struct EndpointChangeResult: Sendable, Equatable {
+    public var deployment: Deployment
+    /// The split before the change (empty when the change created the endpoint).
+    public var previousWeights: [TrafficWeight]
+    public var event: ControlEvent
 }

@@ -87,6 +87,34 @@ public final class SQLiteRegistry: RegistryStore {
                 t.column("reason", .text)
             }
         }
+        // Endpoints and what moves them. Splits and rollouts are stored as JSON documents because they
+        // are always read and written whole; the revision column is what optimistic concurrency checks.
+        m.registerMigration("v2-deployments") { db in
+            try db.create(table: "deployments") { t in
+                t.primaryKey("endpoint", .text)
+                t.column("model", .text).notNull().references("models", onDelete: .restrict)
+                t.column("weights_json", .text).notNull()
+                t.column("revision", .integer).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.column("updated_by", .text).notNull()
+                t.column("reason", .text)
+            }
+            try db.create(table: "rollouts") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("endpoint", .text).notNull().references("deployments", onDelete: .cascade).indexed()
+                t.column("state", .text).notNull()
+                t.column("status_json", .text).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: "events") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull()
+                t.column("kind", .text).notNull()
+                t.column("endpoint", .text)
+                t.column("actor", .text).notNull()
+                t.column("message", .text).notNull()
+            }
+        }
         return m
     }
 

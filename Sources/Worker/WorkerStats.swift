@@ -1,6 +1,7 @@
 import Foundation
 import NightjarCore
 import Prometheus
+import ServiceSupport
 
 /// Everything a worker counts about its requests, exposed as JSON (`/v1/stats`) and Prometheus text (`/metrics`).
 public final class WorkerStats: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import NightjarCore
 import Testing
-@testable import Worker
+import ServiceSupport
 
 @Suite struct LatencyWindowTests {
     @Test func percentilesAndRatesOverTheWindow() {

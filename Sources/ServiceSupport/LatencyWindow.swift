@@ -90,6 +90,7 @@ public final class LatencyWindow: Sendable {
                 latency = LatencySummary(
                     p50: ms(merged.valueAtPercentile(50)),
                     p90: ms(merged.valueAtPercentile(90)),
+                    p95: ms(merged.valueAtPercentile(95)),
                     p99: ms(merged.valueAtPercentile(99)),
                     max: ms(merged.max)
                 )

@@ -1,0 +1,33 @@
+import Foundation
+
+/// An endpoint as the console's overview shows it: its split, each version's live numbers as the
+/// gateway saw them, and any rollout.
+public struct EndpointStatus: Sendable, Codable, Equatable {
+    public struct VersionStatus: Sendable, Codable, Equatable {
+        public var version: SemVer
+        public var weight: Int
+        /// Workers of this version that are announcing themselves and not ejected.
+        public var readyWorkers: Int
+        /// Requests as clients saw them through the gateway; nil before the first one.
+        public var stats: StatsSnapshot?
+
+        public init(version: SemVer, weight: Int, readyWorkers: Int, stats: StatsSnapshot?) {
+            self.version = version
+            self.weight = weight
+            self.readyWorkers = readyWorkers
+            self.stats = stats
+        }
+    }
+
+    public var deployment: Deployment
+    public var versions: [VersionStatus]
+    public var rollout: RolloutStatus?
+
+    public init(deployment: Deployment, versions: [VersionStatus], rollout: RolloutStatus?) {
+        self.deployment = deployment
+        self.versions = versions
+        self.rollout = rollout
+    }
+
+    public var endpoint: String { deployment.endpoint }
+}

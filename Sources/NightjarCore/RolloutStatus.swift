@@ -1,0 +1,181 @@
+import Foundation
+
+/// How a rollout moves traffic from the stable version to a candidate.
+public struct RolloutPlan: Sendable, Codable, Equatable {
+    public enum Strategy: String, Sendable, Codable, CaseIterable {
+        /// Fixed steps, e.g. 5 → 10 → 25 → 50 → 100, with a pause per step.
+        case canary
+        /// +N% every interval until 100.
+        case linear
+    }
+
+    public var strategy: Strategy
+    /// Candidate weights in percent, increasing, the last one 100.
+    public var steps: [Int]
+    /// How long each step is held while analysis runs, in seconds.
+    public var intervalSeconds: Double
+    public var rules: AnalysisRules
+
+    public init(strategy: Strategy, steps: [Int], intervalSeconds: Double, rules: AnalysisRules = AnalysisRules()) {
+        self.strategy = strategy
+        self.steps = steps
+        self.intervalSeconds = intervalSeconds
+        self.rules = rules
+    }
+
+    /// A linear plan's steps: +`increment` until 100.
+    public static func linear(increment: Int, intervalSeconds: Double, rules: AnalysisRules = AnalysisRules()) throws(NightjarError) -> RolloutPlan {
+        guard (1...100).contains(increment) else {
+            throw .invalidArgument("increment: \(increment)% must be between 1 and 100")
+        }
+        var steps = Array(stride(from: increment, to: 100, by: increment))
+        steps.append(100)
+        let plan = RolloutPlan(strategy: .linear, steps: steps, intervalSeconds: intervalSeconds, rules: rules)
+        try plan.validate()
+        return plan
+    }
+
+    public func validate() throws(NightjarError) {
+        guard !steps.isEmpty, steps.last == 100 else {
+            throw .invalidArgument("steps: \(steps) must end at 100, the candidate taking all traffic")
+        }
+        guard steps.allSatisfy({ (1...100).contains($0) }), zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw .invalidArgument("steps: \(steps) must be increasing percents between 1 and 100")
+        }
+        guard intervalSeconds.isFinite, intervalSeconds >= 1, intervalSeconds <= 86_400 else {
+            throw .invalidArgument("interval: \(intervalSeconds) s must be between 1 s and 24 h")
+        }
+        try rules.validate()
+    }
+}
+
+/// The limits a candidate is held to while a rollout runs, checked every second.
+public struct AnalysisRules: Sendable, Codable, Equatable {
+    /// Candidate error rate above this fails outright, whatever stable does (0.05 = 5%).
+    public var maxErrorRate: Double
+    /// Candidate error rate may exceed stable's by at most this much.
+    public var maxErrorRateIncrease: Double
+    /// Candidate p99 in milliseconds may not exceed this.
+    public var maxP99Ms: Double
+    /// Candidate p99 may be at most this multiple of stable's p99, plus `latencySlackMs`.
+    public var maxP99Ratio: Double
+    public var latencySlackMs: Double
+    /// Below this many candidate requests in the window no rule is judged.
+    public var minimumRequests: Int
+
+    public init(maxErrorRate: Double = 0.05, maxErrorRateIncrease: Double = 0.02, maxP99Ms: Double = 250,
+                maxP99Ratio: Double = 2, latencySlackMs: Double = 10, minimumRequests: Int = 20) {
+        self.maxErrorRate = maxErrorRate
+        self.maxErrorRateIncrease = maxErrorRateIncrease
+        self.maxP99Ms = maxP99Ms
+        self.maxP99Ratio = maxP99Ratio
+        self.latencySlackMs = latencySlackMs
+        self.minimumRequests = minimumRequests
+    }
+
+    public func validate() throws(NightjarError) {
+        guard (0...1).contains(maxErrorRate), (0...1).contains(maxErrorRateIncrease) else {
+            throw .invalidArgument("rules: error rates are fractions between 0 and 1 (0.05 = 5%)")
+        }
+        guard maxP99Ms > 0, maxP99Ratio >= 1, latencySlackMs >= 0 else {
+            throw .invalidArgument("rules: max p99 must be positive and the p99 ratio at least 1")
+        }
+        guard minimumRequests >= 1 else {
+            throw .invalidArgument("rules: minimum requests must be at least 1")
+        }
+    }
+}
+
+/// One rule's latest check: what was measured against what limit.
+public struct RuleCheck: Sendable, Codable, Equatable {
+    public enum Verdict: String, Sendable, Codable {
+        case passing, failing
+        /// Too few candidate requests to judge.
+        case notEnoughData
+    }
+
+    public var rule: String
+    public var measured: Double?
+    public var threshold: Double
+    public var verdict: Verdict
+
+    public init(rule: String, measured: Double?, threshold: Double, verdict: Verdict) {
+        self.rule = rule
+        self.measured = measured
+        self.threshold = threshold
+        self.verdict = verdict
+    }
+}
+
+/// A rollout as stored and shown.
+public struct RolloutStatus: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable {
+        case progressing, paused, promoted, aborted, rolledBack
+
+        public var isFinished: Bool { self == .promoted || self == .aborted || self == .rolledBack }
+    }
+
+    public var endpoint: String
+    public var stable: SemVer
+    public var candidate: SemVer
+    public var plan: RolloutPlan
+    public var state: State
+    /// Index into `plan.steps` of the step being held.
+    public var stepIndex: Int
+    public var stepStartedAt: Date
+    public var startedAt: Date
+    public var updatedAt: Date
+    public var startedBy: String
+    /// The latest analysis, one entry per rule.
+    public var checks: [RuleCheck]
+    /// Why it ended or paused, e.g. "error rate 31.0% > 5.0%".
+    public var reason: String?
+
+    public init(endpoint: String, stable: SemVer, candidate: SemVer, plan: RolloutPlan, state: State, stepIndex: Int,
+                stepStartedAt: Date, startedAt: Date, updatedAt: Date, startedBy: String, checks: [RuleCheck] = [],
+                reason: String? = nil) {
+        self.endpoint = endpoint
+        self.stable = stable
+        self.candidate = candidate
+        self.plan = plan
+        self.state = state
+        self.stepIndex = stepIndex
+        self.stepStartedAt = stepStartedAt
+        self.startedAt = startedAt
+        self.updatedAt = updatedAt
+        self.startedBy = startedBy
+        self.checks = checks
+        self.reason = reason
+    }
+
+    /// The candidate's weight at the current step.
+    public var candidateWeight: Int { plan.steps.indices.contains(stepIndex) ? plan.steps[stepIndex] : 0 }
+
+    /// When the current step ends, if the rollout is moving.
+    public var nextStepAt: Date? {
+        state == .progressing ? stepStartedAt.addingTimeInterval(plan.intervalSeconds) : nil
+    }
+}
+
+/// `POST /api/v1/endpoints/{endpoint}/rollout`.
+public struct RolloutStart: Sendable, Codable, Equatable {
+    public var candidate: SemVer
+    public var plan: RolloutPlan
+    public var reason: String
+
+    public init(candidate: SemVer, plan: RolloutPlan, reason: String) {
+        self.candidate = candidate
+        self.plan = plan
+        self.reason = reason
+    }
+}
+
+/// `POST /api/v1/endpoints/{endpoint}/rollout/{action}`.
+public enum RolloutCommand: String, Sendable, Codable, CaseIterable {
+    case promote, pause, resume, abort
+}
+
+public struct ReasonBody: Sendable, Codable, Equatable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}

@@ -1,0 +1,52 @@
+import NightjarCore
+
+/// Judges a candidate against its rules and the stable version, from their live stats: the check a
+/// rollout makes every second. Pure: stats in, one `RuleCheck` per rule out.
+public enum RolloutAnalysis {
+    public static let errorRateRule = "error rate"
+    public static let errorRateVersusStableRule = "error rate vs stable"
+    public static let p99Rule = "p99 latency"
+    public static let p99VersusStableRule = "p99 vs stable"
+
+    public static func check(_ rules: AnalysisRules, stable: StatsSnapshot?, candidate: StatsSnapshot?) -> [RuleCheck] {
+        let candidateRequests = candidate.map(requestsInWindow) ?? 0
+        let stableRequests = stable.map(requestsInWindow) ?? 0
+        let enough = candidateRequests >= rules.minimumRequests
+        // Comparisons with stable need stable to have been measured too.
+        let stableEnough = enough && stableRequests >= rules.minimumRequests
+
+        func judge(_ rule: String, measured: Double?, threshold: Double, when judged: Bool) -> RuleCheck {
+            guard judged, let measured else {
+                return RuleCheck(rule: rule, measured: enough ? measured : nil, threshold: threshold, verdict: .notEnoughData)
+            }
+            return RuleCheck(rule: rule, measured: measured, threshold: threshold, verdict: measured > threshold ? .failing : .passing)
+        }
+
+        let errorRate = candidate?.errorRate
+        let p99 = candidate?.latencyMs.p99
+        let stableErrorLimit = (stable?.errorRate ?? 0) + rules.maxErrorRateIncrease
+        let stableP99Limit = (stable?.latencyMs.p99 ?? 0) * rules.maxP99Ratio + rules.latencySlackMs
+        return [
+            judge(errorRateRule, measured: errorRate, threshold: rules.maxErrorRate, when: enough),
+            judge(errorRateVersusStableRule, measured: errorRate, threshold: stableErrorLimit, when: stableEnough),
+            judge(p99Rule, measured: p99, threshold: rules.maxP99Ms, when: enough),
+            judge(p99VersusStableRule, measured: p99, threshold: stableP99Limit, when: stableEnough),
+        ]
+    }
+
+    /// Requests the snapshot's window saw.
+    static func requestsInWindow(_ stats: StatsSnapshot) -> Int {
+        Int((stats.requestsPerSecond * stats.windowSeconds).rounded())
+    }
+
+    /// "error rate 31.0% > 5.0%", "p99 latency 212 ms > 100 ms": how a failing rule is reported.
+    public static func describe(_ check: RuleCheck) -> String {
+        let isRate = check.rule.hasPrefix("error rate")
+        func format(_ v: Double) -> String {
+            isRate ? String(format: "%.1f%%", v * 100) : String(format: "%.0f ms", v)
+        }
+        let measured = check.measured.map(format) ?? "—"
+        let relation = check.verdict == .failing ? ">" : "≤"
+        return "\(check.rule) \(measured) \(relation) \(format(check.threshold))"
+    }
+}
