@@ -85,6 +85,8 @@ struct JSONTransport: Sendable {
         let message = (try? Self.decoder.decode(ErrorBody.self, from: response.body).error)
             ?? "\(method) \(baseURL)\(path) answered HTTP \(response.status)"
         switch response.status {
+        case 401: throw .unauthorized(message)
+        case 403: throw .forbidden(message)
         case 404: throw .notFound(message)
         case 409: throw .conflict(message)
         case 400..<500: throw .invalidArgument(message)

@@ -114,6 +114,23 @@ public struct ServerClient: Sendable {
         try await transport.call(.GET, "/api/v1/events?after=\(after)&limit=\(limit)&format=json", as: [ControlEvent].self)
     }
 
+    // MARK: tokens (admin)
+
+    /// Creates a token; the answer carries its secret, shown this once.
+    public func createToken(name: String, role: AccessRole) async throws(NightjarError) -> AccessTokenCreated {
+        try await transport.call(.POST, "/api/v1/tokens", json: AccessTokenRequest(name: name, role: role), as: AccessTokenCreated.self)
+    }
+
+    public func tokens() async throws(NightjarError) -> [AccessTokenInfo] {
+        try await transport.call(.GET, "/api/v1/tokens", as: [AccessTokenInfo].self)
+    }
+
+    public func revokeToken(name: String) async throws(NightjarError) {
+        let path = "/api/v1/tokens/\(name)"
+        let response = try await transport.send(.DELETE, path)
+        try transport.check(response, .DELETE, path)
+    }
+
     static func endpointPath(_ name: String) -> String {
         "/api/v1/endpoints/\(name)"
     }

@@ -49,6 +49,17 @@ public struct Deployment: Sendable, Codable, Equatable {
         weights.max { a, b in a.weight != b.weight ? a.weight < b.weight : a.version > b.version }?.version
     }
 
+    /// Where a rollback without a named version sends all traffic: a running rollout's stable version;
+    /// otherwise the oldest version still carrying traffic, or, when only one carries it, the oldest
+    /// version listed (a promoted candidate rolls back to the version it replaced). Nil when there
+    /// is nothing older to go back to.
+    public func rollbackTarget(rollout: RolloutStatus?) -> SemVer? {
+        if let rollout, !rollout.state.isFinished { return rollout.stable }
+        let serving = weights.filter { $0.weight > 0 }.map(\.version).sorted()
+        let target = serving.count > 1 ? serving.first : weights.map(\.version).min()
+        return target.flatMap { weight(of: $0) == 100 ? nil : $0 }
+    }
+
     /// "1.0.0 80% · 1.1.0 20%", how the CLI, the audit log and the console write a split.
     public var splitDescription: String { TrafficWeight.describe(weights) }
 
@@ -109,12 +120,15 @@ public struct TrafficChange: Sendable, Codable, Equatable {
     /// The revision this change was made against; a different current revision answers 409.
     /// Omit to apply whatever the current revision is.
     public var revision: Int?
+    /// Give traffic to a version with no ready worker (its requests will fail until one is up).
+    public var allowCold: Bool?
 
-    public init(model: String? = nil, weights: [TrafficWeight], reason: String, revision: Int? = nil) {
+    public init(model: String? = nil, weights: [TrafficWeight], reason: String, revision: Int? = nil, allowCold: Bool? = nil) {
         self.model = model
         self.weights = weights
         self.reason = reason
         self.revision = revision
+        self.allowCold = allowCold
     }
 }
 

@@ -12,11 +12,15 @@ public enum NightjarError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupported(String)
     /// A remote call failed.
     case unavailable(String)
+    /// No credentials, or credentials the server does not know (HTTP 401).
+    case unauthorized(String)
+    /// Known credentials whose role may not do this (HTTP 403).
+    case forbidden(String)
 
     public var description: String {
         switch self {
         case .invalidArgument(let m), .notFound(let m), .conflict(let m), .corrupt(let m),
-             .unsupported(let m), .unavailable(let m):
+             .unsupported(let m), .unavailable(let m), .unauthorized(let m), .forbidden(let m):
             return m
         }
     }
@@ -28,6 +32,8 @@ public enum NightjarError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conflict: return 409
         case .corrupt: return 500
         case .unavailable: return 503
+        case .unauthorized: return 401
+        case .forbidden: return 403
         }
     }
 }

@@ -3,7 +3,7 @@ import NightjarCore
 
 /// The registry's storage: model versions, their artifacts, and the audit log.
 /// SQLite is the one-machine implementation; a PostgreSQL one will sit behind the same protocol.
-public protocol RegistryStore: DeploymentStore {
+public protocol RegistryStore: DeploymentStore, TokenStore {
     /// Stores a version. The same ref with the same bytes again answers `created: false`; with other
     /// bytes it is refused, because versions are immutable.
     func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, actor: String) async throws -> PushResult
@@ -79,4 +79,15 @@ public struct EndpointChangeResult: Sendable, Equatable {
     /// The split before the change (empty when the change created the endpoint).
     public var previousWeights: [TrafficWeight]
     public var event: ControlEvent
+}
+
+/// API tokens, stored as sha256 hashes of their secrets.
+public protocol TokenStore: Sendable {
+    /// Stores a new token; a name already in use is a conflict. Audited.
+    func createToken(_ info: AccessTokenInfo, secretHash: String) async throws
+    /// The token whose secret hashes to `secretHash`, if any.
+    func token(secretHash: String) async throws -> AccessTokenInfo?
+    func tokens() async throws -> [AccessTokenInfo]
+    /// Deletes a token by name; `notFound` when there is none. Audited.
+    func revokeToken(name: String, actor: String) async throws
 }

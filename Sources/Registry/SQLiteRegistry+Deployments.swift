@@ -38,9 +38,7 @@ extension SQLiteRegistry {
                     "weights: \(model)@\(w.version) does not exist"
                         + (known.isEmpty ? "; there is no model named '\(model)'" : "; known versions: \(known.joined(separator: ", "))"))
             }
-            let updated = Deployment(
-                endpoint: change.endpoint, model: model, weights: weights, revision: (current?.revision ?? 0) + 1,
-                updatedAt: now, updatedBy: actor, reason: change.reason)
+            let revision = (current?.revision ?? 0) + 1
             let weightsJSON = try Self.json(weights)
             try db.execute(
                 sql: """
@@ -49,7 +47,10 @@ extension SQLiteRegistry {
                     ON CONFLICT(endpoint) DO UPDATE SET weights_json = excluded.weights_json, revision = excluded.revision,
                         updated_at = excluded.updated_at, updated_by = excluded.updated_by, reason = excluded.reason
                     """,
-                arguments: [updated.endpoint, model, weightsJSON, updated.revision, now, actor, change.reason])
+                arguments: [change.endpoint, model, weightsJSON, revision, now, actor, change.reason])
+            // Read back rather than echo: the stored date has millisecond precision, and the answer must equal
+            // what later reads (and the routing table) see.
+            let updated = try Self.requireDeployment(db, change.endpoint)
             try Self.writeRollout(db, change.rollout, endpoint: change.endpoint, at: now)
 
             let previous = current?.weights ?? []

@@ -115,6 +115,15 @@ public final class SQLiteRegistry: RegistryStore {
                 t.column("message", .text).notNull()
             }
         }
+        m.registerMigration("v3-tokens") { db in
+            try db.create(table: "tokens") { t in
+                t.primaryKey("name", .text)
+                t.column("role", .text).notNull()
+                t.column("secret_sha256", .text).notNull().unique()
+                t.column("created_at", .datetime).notNull()
+                t.column("created_by", .text).notNull()
+            }
+        }
         return m
     }
 

@@ -9,16 +9,23 @@ import ServiceSupport
 public struct ControlPlaneRoutes: Sendable {
     public let registry: any RegistryStore
     public let workers: WorkerDirectory
+    public let traffic: TrafficControl
     public let metrics: ServerMetrics
     /// Largest artifact a push may upload.
     public let maxArtifactBytes: Int
+    public let events: EventStream
+    public let auth: Authenticator
 
-    public init(registry: any RegistryStore, workers: WorkerDirectory, metrics: ServerMetrics = ServerMetrics(),
+    public init(registry: any RegistryStore, workers: WorkerDirectory, traffic: TrafficControl,
+                events: EventStream, auth: Authenticator, metrics: ServerMetrics = ServerMetrics(),
                 maxArtifactBytes: Int = 512 << 20) {
         self.registry = registry
         self.workers = workers
+        self.traffic = traffic
         self.metrics = metrics
         self.maxArtifactBytes = maxArtifactBytes
+        self.events = events
+        self.auth = auth
     }
 
     public func router(logger: Logger) -> Router<BasicRequestContext> {
@@ -26,11 +33,16 @@ public struct ControlPlaneRoutes: Sendable {
         router.add(middleware: ErrorMiddleware(logger: logger))
 
         router.get("/healthz") { _, _ in try Response.json(["ok": true]) }
-        router.get("/api/v1/models") { _, _ in try Response.json(try await self.registry.models()) }
-        router.get("/api/v1/models/:name/versions/:version") { _, context in
-            try Response.json(try await self.registry.version(try Self.ref(context)))
+        router.get("/api/v1/models") { request, _ in
+            _ = try await self.auth.require(.viewer, request, to: "list models")
+            return try Response.json(try await self.registry.models())
+        }
+        router.get("/api/v1/models/:name/versions/:version") { request, context in
+            _ = try await self.auth.require(.viewer, request, to: "read a version")
+            return try Response.json(try await self.registry.version(try Self.ref(context)))
         }
         router.put("/api/v1/models/:name/versions/:version") { request, context in
+            let actor = try await self.auth.require(.admin, request, to: "push a version")
             let ref = try Self.ref(context)
             var schema: FeatureSchema?
             if let value = request.headers[.nightjarSchema] {
@@ -41,11 +53,11 @@ public struct ControlPlaneRoutes: Sendable {
             guard body.readableBytes > 0 else {
                 throw NightjarError.invalidArgument("push of \(ref) has an empty body: send the model file's bytes")
             }
-            let actor = request.headers[.nightjarActor] ?? "anonymous"
             let result = try await self.registry.push(ref, artifact: Data(buffer: body), schema: schema, actor: actor)
             return try Response.json(result, status: result.created ? .created : .ok)
         }
-        router.get("/api/v1/models/:name/versions/:version/artifact") { _, context in
+        router.get("/api/v1/models/:name/versions/:version/artifact") { request, context in
+            _ = try await self.auth.require(.viewer, request, to: "download an artifact")
             let ref = try Self.ref(context)
             let info = try await self.registry.version(ref)
             let data = try await self.registry.artifact(ref)
@@ -54,20 +66,92 @@ public struct ControlPlaneRoutes: Sendable {
                 headers: [.contentType: "application/octet-stream", .nightjarSha256: info.sha256],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
-        router.get("/api/v1/workers") { _, _ in try Response.json(await self.workers.list()) }
+        router.get("/api/v1/workers") { request, _ in
+            _ = try await self.auth.require(.viewer, request, to: "list workers")
+            return try Response.json(await self.workers.list())
+        }
         router.post("/api/v1/workers") { request, _ in
+            _ = try await self.auth.require(.operator, request, to: "announce a worker")
             var request = request
             let announcement = try await request.decodeJSON(WorkerAnnouncement.self, limit: 64 << 10)
-            return try Response.json(await self.workers.announce(announcement))
+            let (info, change) = await self.workers.announce(announcement)
+            if let change { try await self.workerChanged(change) }
+            return try Response.json(info)
         }
-        router.delete("/api/v1/workers/:id") { _, context in
+        router.delete("/api/v1/workers/:id") { request, context in
+            _ = try await self.auth.require(.operator, request, to: "withdraw a worker")
             let id = context.parameters.get("id") ?? ""
-            guard await self.workers.withdraw(id: id) else {
+            guard let change = await self.workers.withdraw(id: id) else {
                 throw NightjarError.notFound("no worker with id '\(id)'")
             }
+            try await self.workerChanged(change)
+            return Response(status: .noContent)
+        }
+
+        router.get("/api/v1/endpoints") { request, _ in
+            _ = try await self.auth.require(.viewer, request, to: "list endpoints")
+            return try Response.json(try await self.traffic.statuses())
+        }
+        router.get("/api/v1/endpoints/:endpoint") { request, context in
+            _ = try await self.auth.require(.viewer, request, to: "read an endpoint")
+            return try Response.json(try await self.traffic.status(Self.endpoint(context)))
+        }
+        router.put("/api/v1/endpoints/:endpoint") { request, context in
+            let actor = try await self.auth.require(.operator, request, to: "shift traffic")
+            var request = request
+            let change = try await request.decodeJSON(TrafficChange.self, limit: 64 << 10)
+            return try Response.json(try await self.traffic.setTraffic(try Self.endpoint(context), change, actor: actor))
+        }
+        router.post("/api/v1/endpoints/:endpoint/rollback") { request, context in
+            let actor = try await self.auth.require(.operator, request, to: "roll back")
+            var request = request
+            let body = try await request.decodeJSON(RollbackRequest.self, limit: 64 << 10)
+            return try Response.json(try await self.traffic.rollback(try Self.endpoint(context), body, actor: actor))
+        }
+        router.post("/api/v1/endpoints/:endpoint/rollout") { request, context in
+            let actor = try await self.auth.require(.operator, request, to: "start a rollout")
+            var request = request
+            let body = try await request.decodeJSON(RolloutStart.self, limit: 64 << 10)
+            let status = try await self.traffic.startRollout(try Self.endpoint(context), body, actor: actor)
+            return try Response.json(status, status: .created)
+        }
+        router.post("/api/v1/endpoints/:endpoint/rollout/:command") { request, context in
+            let actor = try await self.auth.require(.operator, request, to: "steer a rollout")
+            let name = context.parameters.get("command") ?? ""
+            guard let command = RolloutCommand(rawValue: name) else {
+                throw NightjarError.notFound(
+                    "no rollout command '\(name)'; commands are \(RolloutCommand.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var request = request
+            let body = try await request.decodeJSON(ReasonBody.self, limit: 64 << 10)
+            return try Response.json(try await self.traffic.command(
+                try Self.endpoint(context), command, reason: body.reason, actor: actor))
+        }
+        router.get("/api/v1/events") { request, _ in
+            _ = try await self.auth.require(.viewer, request, to: "read events")
+            return try await self.events.response(request)
+        }
+
+        router.get("/api/v1/tokens") { request, _ in
+            _ = try await self.auth.require(.admin, request, to: "list tokens")
+            return try Response.json(try await self.registry.tokens())
+        }
+        router.post("/api/v1/tokens") { request, _ in
+            let actor = try await self.auth.require(.admin, request, to: "create tokens")
+            var request = request
+            let body = try await request.decodeJSON(AccessTokenRequest.self, limit: 64 << 10)
+            let secret = Authenticator.newSecret()
+            let info = AccessTokenInfo(name: body.name, role: body.role, createdAt: Date(), createdBy: actor)
+            try await self.registry.createToken(info, secretHash: Authenticator.hash(secret))
+            return try Response.json(AccessTokenCreated(token: secret, info: info), status: .created)
+        }
+        router.delete("/api/v1/tokens/:name") { request, context in
+            let actor = try await self.auth.require(.admin, request, to: "revoke tokens")
+            try await self.registry.revokeToken(name: context.parameters.get("name") ?? "", actor: actor)
             return Response(status: .noContent)
         }
         router.get("/api/v1/audit") { request, _ in
+            _ = try await self.auth.require(.viewer, request, to: "read the audit log")
             let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
             guard (1...10_000).contains(limit) else {
                 throw NightjarError.invalidArgument("limit must be between 1 and 10000, got \(limit)")
@@ -81,6 +165,24 @@ public struct ControlPlaneRoutes: Sendable {
                                  contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         return router
+    }
+
+    /// Who is calling, for the audit log. (Until tokens exist, the caller says who it is.)
+    static func actor(_ request: Request) -> String {
+        let named = request.headers[.nightjarActor]?.trimmingCharacters(in: .whitespaces) ?? ""
+        return named.isEmpty ? "anonymous" : named
+    }
+
+    static func endpoint(_ context: BasicRequestContext) throws(NightjarError) -> String {
+        let name = context.parameters.get("endpoint") ?? ""
+        try Deployment.validate(endpoint: name)
+        return name
+    }
+
+    /// A worker joined, left or came back: the timeline says so and the routing table follows.
+    func workerChanged(_ change: WorkerDirectory.Change) async throws {
+        try await WorkerEvents.record(change, in: registry)
+        try await traffic.syncRoutes()
     }
 
     static func ref(_ context: BasicRequestContext) throws(NightjarError) -> ModelRef {

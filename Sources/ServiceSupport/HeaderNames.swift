@@ -10,4 +10,6 @@ extension HTTPField.Name {
     public static let nightjarSha256 = HTTPField.Name("Nightjar-Sha256")!
     /// A pushed model's FeatureSchema, base64 JSON.
     public static let nightjarSchema = HTTPField.Name(SchemaHeader.name)!
+    /// Where a Server-Sent Events client resumes.
+    public static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }

@@ -25,7 +25,7 @@ enum ConsoleLauncher {
         }
         let terminal = NcursesTerminal()
         await ConsoleApp.run(terminal: terminal, theme: theme, state: AppState(serverAddress: serverURL),
-                             runner: ClientEffectRunner(server: ServerClient(baseURL: serverURL, timeoutSeconds: 3)))
+                             runner: ClientEffectRunner(server: ServerClient(baseURL: serverURL, timeoutSeconds: 3, token: Environment.token)))
     }
 
     static func loadTheme(_ name: String) throws -> Theme {

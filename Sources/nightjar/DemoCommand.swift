@@ -7,17 +7,22 @@ import NightjarCore
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Everything on one machine: a server, two versions of a model, two workers, synthetic traffic, and the console.")
+        abstract: "Everything on one machine: a control plane with its gateway, three workers, two endpoints, a canary rollout, synthetic traffic, and the console.")
 
     @Option(help: "Control plane port (0 picks a free one).") var port = 7070
-    @Option(help: "Synthetic requests per second across both workers.") var rate = 40.0
-    @Option(help: "Share of traffic, in percent, sent to the newer version.") var canaryPercent = 20
+    @Option(help: "Gateway port (0 picks a free one).") var gatewayPort = 8080
+    @Option(help: "Synthetic requests per second, through the gateway.") var rate = 40.0
+    @Option(help: "canary-fails: the canary starts failing \(DemoScenario.faultAfterSeconds) s in and is rolled back; calm: it is promoted.")
+    var scenario: String = DemoScenario.canaryFails.rawValue
     @Option(help: "Console theme name (a file in themes/).") var theme = "default"
 
     func run() async throws {
         let home = Environment.home
-        let demo = try await DemoStack.start(home: home, port: port)
-        let traffic = TrafficGenerator(targets: demo.workers, canaryPercent: canaryPercent, rate: rate, rows: demo.sampleRows)
+        guard let scenario = DemoScenario(rawValue: scenario) else {
+            throw CommandFailure("--scenario: '\(self.scenario)' is not a scenario; use \(DemoScenario.allCases.map(\.rawValue).joined(separator: " or "))")
+        }
+        let demo = try await DemoStack.start(home: home, port: port, gatewayPort: gatewayPort, scenario: scenario)
+        let traffic = TrafficGenerator(gatewayURL: demo.control.gatewayURL, rate: rate, rows: demo.sampleRows)
         let trafficTask = Task { await traffic.run() }
         // The in-process server logs to stderr, which would scribble over the console: send it to a file
         // while the console is up, and give the terminal its stderr back for any closing error.

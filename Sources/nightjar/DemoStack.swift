@@ -3,48 +3,38 @@ import Engine
 import Foundation
 import NightjarCore
 
-/// The demo's moving parts: an in-process control plane, the bundled model pushed as two versions,
-/// and one worker child process per version. `stop()` leaves nothing running.
+/// The demo's moving parts: an in-process control plane with its gateway, the bundled model pushed
+/// as three versions, one worker child process per version, two endpoints and a canary rollout.
+/// `stop()` leaves nothing running.
 struct DemoStack: Sendable {
-    struct RunningWorker: Sendable {
-        let ref: ModelRef
-        let address: String
-        let pid: Int32
-    }
-
-    static let versions = ["1.0.0", "1.1.0"]
-    static let modelName = "fraud"
-
     let control: ControlPlane
-    let workers: [RunningWorker]
     let children: ChildProcesses
     let sampleRows: [[Float]]
 
-    static func start(home: URL, port: Int) async throws -> DemoStack {
+    static func start(home: URL, port: Int, gatewayPort: Int, scenario: DemoScenario) async throws -> DemoStack {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        let control = try await ControlPlane.start(home: home, host: "127.0.0.1", port: port)
+        let control = try await ControlPlane.start(home: home, host: "127.0.0.1", port: port, gatewayPort: gatewayPort)
         let children = ChildProcesses(pidFile: home.appendingPathComponent("demo.pids"))
         do {
-            let client = ServerClient(baseURL: control.url)
-            var refs: [ModelRef] = []
-            for version in versions {
-                let ref = try ModelRef(parsing: "\(modelName)@\(version)")
-                let data = try DemoResources.data("\(modelName)-\(version).onnx")
+            let client = ServerClient(baseURL: control.url, token: try Self.adminToken(home))
+            let plans = scenario.workers
+            for plan in plans {
+                let data = try DemoResources.data(plan.bundledModel)
                 let session = try InferenceSession(modelData: data)
-                _ = try await client.push(ref, artifact: data, schema: session.schema)
-                refs.append(ref)
+                _ = try await client.push(plan.ref, artifact: data, schema: session.schema)
             }
             let logs = home.appendingPathComponent("logs")
             try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-            for ref in refs {
+            for plan in plans {
                 try children.spawn(
-                    arguments: ["worker", "--model", ref.description, "--server", control.url,
-                                "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)],
-                    log: logs.appendingPathComponent("worker-\(ref.version).log"))
+                    arguments: ["worker", "--model", plan.ref.description, "--server", control.url,
+                                "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)] + plan.faultArguments,
+                    log: logs.appendingPathComponent("worker-\(plan.ref.name)-\(plan.ref.version).log"))
             }
-            let workers = try await waitForWorkers(refs, client: client, children: children)
-            let rows = try JSONDecoder().decode([[Float]].self, from: DemoResources.data("\(modelName)-sample.json"))
-            return DemoStack(control: control, workers: workers, children: children, sampleRows: rows)
+            try await waitForWorkers(plans.map(\.ref), client: client, children: children, logs: logs)
+            try await deploy(client)
+            let rows = try JSONDecoder().decode([[Float]].self, from: DemoResources.data("fraud-sample.json"))
+            return DemoStack(control: control, children: children, sampleRows: rows)
         } catch {
             await children.stopAll()
             await control.stop()
@@ -52,21 +42,39 @@ struct DemoStack: Sendable {
         }
     }
 
+    /// The token the server wrote on first start; the demo acts as that admin.
+    static func adminToken(_ home: URL) throws -> String {
+        let file = home.appendingPathComponent("token")
+        guard let token = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+              !token.isEmpty else {
+            throw CommandFailure("cannot read the admin token at \(file.path); if the registry there was made by another "
+                + "server, set NIGHTJAR_TOKEN or point NIGHTJAR_HOME at a fresh folder")
+        }
+        return token
+    }
+
+    /// Both endpoints on their stable version, then the fraud canary rollout.
+    static func deploy(_ client: ServerClient) async throws {
+        let stable = SemVer(1, 0, 0)
+        try await client.setTraffic("fraud", TrafficChange(weights: [TrafficWeight(version: stable, weight: 100)], reason: "demo: stable"))
+        try await client.setTraffic("risk", TrafficChange(weights: [TrafficWeight(version: SemVer(2, 3, 0), weight: 100)],
+                                                          reason: "demo: stable"))
+        let plan = RolloutPlan(strategy: .canary, steps: DemoScenario.rolloutSteps, intervalSeconds: DemoScenario.stepSeconds)
+        try await client.startRollout("fraud", RolloutStart(candidate: SemVer(1, 1, 0), plan: plan, reason: "demo: release 1.1.0"))
+    }
+
     /// Polls the control plane until every version has a ready worker, failing fast if a child dies.
-    static func waitForWorkers(_ refs: [ModelRef], client: ServerClient, children: ChildProcesses) async throws -> [RunningWorker] {
+    static func waitForWorkers(_ refs: [ModelRef], client: ServerClient, children: ChildProcesses, logs: URL) async throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let dead = children.firstExited() {
                 throw CommandFailure("worker process \(dead.pid) exited with status \(dead.status) before it was ready; see \(dead.log.path)")
             }
-            let ready = (try? await client.workers())?.filter { $0.state == .ready } ?? []
-            let found = refs.compactMap { ref in ready.first { $0.model == ref } }
-            if found.count == refs.count {
-                return found.map { RunningWorker(ref: $0.model, address: $0.address, pid: $0.pid) }
-            }
+            let ready = Set(((try? await client.workers()) ?? []).filter { $0.state == .ready }.map(\.model))
+            if ready.isSuperset(of: refs) { return }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw CommandFailure("workers did not become ready within 60 s; see the logs in \(Environment.home.path)/logs")
+        throw CommandFailure("workers did not become ready within 60 s; see the logs in \(logs.path)")
     }
 
     func stop() async {

@@ -10,7 +10,7 @@ struct ModelsCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerAddressOption
 
     func run() async throws {
-        let models = try await ServerClient(baseURL: server.server).models()
+        let models = try await server.client().models()
         if models.isEmpty {
             print("no models yet: push one with `nightjar push model.onnx --name NAME --version 1.0.0`")
             return
@@ -23,9 +23,6 @@ struct ModelsCommand: AsyncParsableCommand {
                              ByteCountText.of(v.sizeBytes), formatter.string(from: v.createdAt)])
             }
         }
-        let widths = (0..<rows[0].count).map { col in rows.map { $0[col].count }.max() ?? 0 }
-        for row in rows {
-            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
-        }
+        print(TextTable.render(rows))
     }
 }

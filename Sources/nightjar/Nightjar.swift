@@ -1,4 +1,5 @@
 import ArgumentParser
+import Client
 import NightjarCore
 
 @main
@@ -9,7 +10,8 @@ struct Nightjar: AsyncParsableCommand {
         version: NightjarBuild.version,
         subcommands: [
             DemoCommand.self, ConsoleCommand.self, ServerCommand.self, WorkerCommand.self,
-            PushCommand.self, ModelsCommand.self,
+            PushCommand.self, ModelsCommand.self, EndpointsCommand.self, TrafficCommand.self, RollbackCommand.self,
+            RolloutCLICommand.self, AuditCommand.self,
         ]
     )
 }
@@ -18,4 +20,10 @@ struct Nightjar: AsyncParsableCommand {
 struct ServerAddressOption: ParsableArguments {
     @Option(name: .long, help: "Control plane URL (env NIGHTJAR_SERVER).")
     var server: String = Environment.value("NIGHTJAR_SERVER") ?? "http://127.0.0.1:7070"
+
+    /// A client carrying the API token (`$NIGHTJAR_TOKEN` or `$NIGHTJAR_HOME/token`); the token's name is
+    /// what the audit log records. (`$NIGHTJAR_ACTOR` names the caller only on a server with tokens off.)
+    func client(timeoutSeconds: Int64 = 10) -> ServerClient {
+        ServerClient(baseURL: server, timeoutSeconds: timeoutSeconds, actor: Environment.actor, token: Environment.token)
+    }
 }

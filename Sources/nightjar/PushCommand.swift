@@ -29,7 +29,7 @@ struct PushCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("'\(file)' cannot be served: \(error)")
         }
-        let result = try await ServerClient(baseURL: server.server).push(ref, artifact: data, schema: session.schema)
+        let result = try await server.client().push(ref, artifact: data, schema: session.schema)
         let v = result.version
         if result.created {
             print("pushed \(v.ref)  sha256 \(v.sha256.prefix(12))  \(ByteCountText.of(v.sizeBytes))")

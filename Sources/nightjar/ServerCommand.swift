@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import Logging
 import Registry
 import Server
@@ -7,34 +8,58 @@ import ServiceSupport
 
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "server", abstract: "Run the control plane: registry, workers, audit log.")
+        commandName: "server",
+        abstract: "Run the control plane (registry, endpoints, rollouts, audit log) with the gateway embedded.")
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one).") var port = 7070
+    @Option(help: "Control plane API port (0 picks a free one).") var port = 7070
+    @Option(help: "Gateway port: clients send predictions here (0 picks a free one).") var gatewayPort = 8080
     @Option(help: "Where the registry database and artifacts live (env NIGHTJAR_HOME, default ~/.nightjar).")
     var home: String?
+    @Option(help: "tokens: every API call needs a bearer token (an admin one is written to HOME/token on first start); off: no checks, loopback only.")
+    var auth = "tokens"
 
     func run() async throws {
         let home = home.map { URL(fileURLWithPath: $0) } ?? Environment.home
-        let server = try await ControlPlane.start(home: home, host: host, port: port)
-        print("nightjar server listening on \(server.url) (home: \(home.path))")
+        let mode: Authenticator.Mode
+        switch auth {
+        case "tokens": mode = .tokens
+        case "off": mode = .disabled
+        default: throw CommandFailure("--auth: '\(auth)' is not a mode; use tokens or off")
+        }
+        let server = try await ControlPlane.start(home: home, host: host, port: port, gatewayPort: gatewayPort, auth: mode)
+        print("nightjar server: API on \(server.url), gateway on \(server.gatewayURL) (home: \(home.path))")
         await Termination.wait()
         await server.stop()
     }
 }
 
-/// A running control plane, as started by `nightjar server` or inside `nightjar demo`.
+/// A running control plane with its embedded gateway, as started by `nightjar server` or inside `nightjar demo`.
 struct ControlPlane: Sendable {
-    let service: HTTPService
-    let url: String
+    let server: ControlPlaneServer
 
-    static func start(home: URL, host: String, port: Int) async throws -> ControlPlane {
+    var url: String { server.url }
+    var gatewayURL: String { server.gatewayURL }
+
+    static func start(home: URL, host: String, port: Int, gatewayPort: Int,
+                      auth: Authenticator.Mode = .tokens) async throws -> ControlPlane {
         let logger = Logger(label: "nightjar.server")
         let registry = try SQLiteRegistry(home: home)
-        let routes = ControlPlaneRoutes(registry: registry, workers: WorkerDirectory())
-        let service = try await HTTPService(router: routes.router(logger: logger), host: host, port: port, logger: logger)
-        return ControlPlane(service: service, url: "http://\(host):\(service.port)")
+        let router = TrafficRouter(logger: logger)
+        var configuration = ControlPlaneServer.Configuration()
+        configuration.host = host
+        configuration.port = port
+        configuration.gatewayPort = gatewayPort
+        configuration.auth = auth
+        configuration.tokenFile = home.appendingPathComponent("token")
+        let server = try await ControlPlaneServer.start(
+            store: registry, dataPlane: router, addGatewayRoutes: { router.addRoutes(to: $0) },
+            configuration: configuration, logger: logger)
+        return ControlPlane(server: server)
     }
 
-    func stop() async { await service.stop() }
+    func stop() async { await server.stop() }
 }
+
+/// The embedded gateway is the control plane's data plane.
+extension TrafficRouter: @retroactive DataPlane {}

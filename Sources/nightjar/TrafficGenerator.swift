@@ -3,37 +3,33 @@ import Foundation
 import Gateway
 import NightjarCore
 
-/// Synthetic clients for the demo: requests at a steady rate, split between the stable and the newer
-/// version by weight, with a small share of deliberately malformed requests so the error panels have
-/// something real to show. The newer version gets more of those, as a misbehaving canary would.
+/// Synthetic clients for the demo: requests at a steady rate through the gateway, as real clients
+/// would send them, split between the demo's endpoints. A small share of the calm endpoint's requests
+/// are malformed (a client on an old schema), so its error column has something real in it; the
+/// endpoint under rollout gets only well-formed requests, so whatever fails there is the model's doing.
 struct TrafficGenerator: Sendable {
-    let targets: [DemoStack.RunningWorker]
-    let canaryPercent: Int
+    let gatewayURL: String
     let rate: Double
     let rows: [[Float]]
 
-    /// Percent of requests sent malformed, for the stable and for the newer version.
-    static let stableBadPercent = 1
-    static let canaryBadPercent = 4
+    /// Share of requests per endpoint, and how many in a thousand of each are sent malformed (few
+    /// enough that the calm endpoint stays healthy).
+    static let endpoints: [(name: String, weight: Int, malformedPerMille: Int)] = [("fraud", 70, 0), ("risk", 30, 5)]
 
     func run() async {
-        guard let stable = targets.first, let canary = targets.last, !rows.isEmpty, rate > 0 else { return }
-        let split = max(0, min(100, canaryPercent))
-        guard let picker = try? WeightedPicker([(target: stable, weight: 100 - split), (target: canary, weight: split)]) else { return }
-        let clients = Dictionary(targets.map { ($0.address, WorkerClient(baseURL: $0.address)) }, uniquingKeysWith: { a, _ in a })
+        guard !rows.isEmpty, rate > 0,
+              let picker = try? WeightedPicker(Self.endpoints.map { (target: $0, weight: $0.weight) }) else { return }
+        let client = WorkerClient(baseURL: gatewayURL)
         var generator = SystemRandomNumberGenerator()
         let interval = Duration.seconds(1 / rate)
         var sequence = 0
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                let target = picker.pick(using: &generator)
-                let badPercent = target.ref == stable.ref && targets.count > 1 ? Self.stableBadPercent : Self.canaryBadPercent
-                let request = makeRequest(id: sequence, malformed: Int.random(in: 0..<100, using: &generator) < badPercent,
-                                          generator: &generator)
+                let endpoint = picker.pick(using: &generator)
+                let malformed = Int.random(in: 0..<1000, using: &generator) < endpoint.malformedPerMille
+                let request = makeRequest(id: sequence, malformed: malformed, generator: &generator)
                 sequence += 1
-                if let client = clients[target.address] {
-                    group.addTask { _ = try? await client.infer(model: target.ref.name, request) }
-                }
+                group.addTask { _ = try? await client.infer(model: endpoint.name, request) }
                 try? await Task.sleep(for: interval)
             }
             group.cancelAll()

@@ -21,7 +21,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try ModelRef(parsing: model)
-        let control = ServerClient(baseURL: server.server)
+        let control = server.client()
         let (info, artifact) = try await control.artifact(ref)
         let session = try InferenceSession(modelData: artifact)
         let logger = Logger(label: "nightjar.worker")

@@ -29,7 +29,7 @@ import Testing
             try? FileManager.default.removeItem(at: home)
         }
         let errors = home.appendingPathComponent("stderr.txt")
-        let command = "env NIGHTJAR_HOME=\(home.path) LANG=C.UTF-8 TERM=xterm-256color \(binary.path) demo --port 0 --rate 60 2>\(errors.path)"
+        let command = "env NIGHTJAR_HOME=\(home.path) LANG=C.UTF-8 TERM=xterm-256color \(binary.path) demo --port 0 --gateway-port 0 --rate 60 2>\(errors.path)"
         try tmux.start(command: command, width: 160, height: 48)
 
         // Live numbers: a worker row for each version with a request rate above zero.
@@ -45,7 +45,7 @@ import Testing
 
         let pids = try String(contentsOf: home.appendingPathComponent("demo.pids"), encoding: .utf8)
             .split(separator: "\n").compactMap { Int32($0) }
-        #expect(pids.count == 2)
+        #expect(pids.count == 3)
 
         tmux.sendKeys("q")
         let ended = await tmux.waitForExit(timeout: 20)

@@ -8,25 +8,46 @@ import Server
 import ServiceSupport
 import Testing
 
-/// A control plane on 127.0.0.1 backed by a real SQLite file in a fresh temp folder.
+/// A control plane on 127.0.0.1 backed by a real SQLite file in a fresh temp folder. The data plane is
+/// a recorder, so tests see exactly which routes the control plane hands over and choose the stats it reads.
 struct RunningControlPlane {
     let home: URL
-    let service: HTTPService
+    let server: ControlPlaneServer
     let client: ServerClient
-    let workers: WorkerDirectory
+    let dataPlane: RecordingDataPlane
 
-    static func start(workers: WorkerDirectory = WorkerDirectory()) async throws -> RunningControlPlane {
+    /// The admin token the server wrote on first start.
+    var adminToken: String {
+        (try? String(contentsOf: home.appendingPathComponent("token"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    /// A client with a new token of `role` named `name`.
+    func client(named name: String, role: AccessRole) async throws -> ServerClient {
+        client(token: try await client.createToken(name: name, role: role).token)
+    }
+
+    /// A client with another token, or none.
+    func client(token: String?) -> ServerClient { ServerClient(baseURL: server.url, token: token) }
+
+    static func start(controlInterval: Duration = .milliseconds(50)) async throws -> RunningControlPlane {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-server-\(UUID().uuidString)")
         let registry = try SQLiteRegistry(home: home)
-        let logger = Logger(label: "test")
-        let routes = ControlPlaneRoutes(registry: registry, workers: workers)
-        let service = try await HTTPService(router: routes.router(logger: logger), host: "127.0.0.1", port: 0, logger: logger)
-        return RunningControlPlane(home: home, service: service, client: ServerClient(baseURL: "http://127.0.0.1:\(service.port)"),
-                                   workers: workers)
+        let dataPlane = RecordingDataPlane()
+        var configuration = ControlPlaneServer.Configuration()
+        configuration.port = 0
+        configuration.gatewayPort = 0
+        configuration.controlInterval = controlInterval
+        configuration.tokenFile = home.appendingPathComponent("token")
+        let server = try await ControlPlaneServer.start(store: registry, dataPlane: dataPlane, addGatewayRoutes: { _ in },
+                                                        configuration: configuration, logger: Logger(label: "test"))
+        let token = try String(contentsOf: home.appendingPathComponent("token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return RunningControlPlane(home: home, server: server, client: ServerClient(baseURL: server.url, token: token),
+                                   dataPlane: dataPlane)
     }
 
     func stop() async {
-        await service.stop()
+        await server.stop()
         try? FileManager.default.removeItem(at: home)
     }
 }
@@ -93,8 +114,9 @@ struct RunningControlPlane {
 
     @Test func badVersionInURLIsA400NotA500() async throws {
         let cp = try await RunningControlPlane.start()
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(cp.service.port)/api/v1/models/fraud/versions/1.0")
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(cp.server.api.port)/api/v1/models/fraud/versions/1.0")
         request.method = .PUT
+        request.headers.add(name: "Authorization", value: "Bearer \(cp.adminToken)")
         request.body = .bytes(.init(string: "x"))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 1 << 16)

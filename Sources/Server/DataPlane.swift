@@ -1,0 +1,11 @@
+import Gateway
+import NightjarCore
+
+/// What the control plane needs from the data plane: to hand it the routing table and to read back
+/// what clients experienced. The embedded `TrafficRouter` is the one implementation today; a remote
+/// gateway replica would be another.
+public protocol DataPlane: Sendable {
+    func update(routes: [EndpointRoute])
+    func stats(endpoint: String) -> [SemVer: StatsSnapshot]
+    func ejectedWorkers() -> Set<String>
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import NightjarCore
+import Registry
+import ServiceSupport
+import Synchronization
+
+/// `GET /api/v1/events`: the timeline as Server-Sent Events, resumable with `Last-Event-ID` (or
+/// `?after=ID`), or as one JSON array with `?format=json`.
+///
+/// Streams read the store rather than an in-memory bus, so a client sees the same events whichever
+/// replica it is connected to and nothing is missed across a reconnect.
+public final class EventStream: Sendable {
+    let store: any DeploymentStore
+    let pollInterval: Duration
+    /// A stream ends after this long; SSE clients reconnect by themselves with `Last-Event-ID`.
+    let maxStreamDuration: Duration
+    let keepAliveEvery: Duration
+    private let closing = Mutex(false)
+
+    public init(store: any DeploymentStore, pollInterval: Duration = .milliseconds(250),
+                maxStreamDuration: Duration = .seconds(300), keepAliveEvery: Duration = .seconds(15)) {
+        self.store = store
+        self.pollInterval = pollInterval
+        self.maxStreamDuration = maxStreamDuration
+        self.keepAliveEvery = keepAliveEvery
+    }
+
+    /// Ends every open stream, so a graceful shutdown is not held up by clients that never hang up.
+    public func close() { closing.withLock { $0 = true } }
+
+    var isClosing: Bool { closing.withLock { $0 } }
+
+    func response(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let afterText = query.get("after") ?? request.headers[.lastEventID] ?? "0"
+        guard let after = Int64(afterText), after >= 0 else {
+            throw NightjarError.invalidArgument("after: '\(afterText)' is not an event id (a whole number, 0 for the beginning)")
+        }
+        let limitText = query.get("limit") ?? "500"
+        guard let limit = Int(limitText), (1...10_000).contains(limit) else {
+            throw NightjarError.invalidArgument("limit: '\(limitText)' must be a whole number from 1 to 10000")
+        }
+        if query.get("format") == "json" {
+            return try Response.json(try await store.events(after: after, limit: limit))
+        }
+        let store = self.store
+        let (poll, maxDuration, keepAlive) = (pollInterval, maxStreamDuration, keepAliveEvery)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                let clock = ContinuousClock()
+                let started = clock.now
+                var lastWrite = clock.now
+                var last = after
+                try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+                while !self.isClosing, clock.now - started < maxDuration {
+                    let batch = try await store.events(after: last, limit: 500)
+                    for event in batch {
+                        try await writer.write(ByteBuffer(string: try Self.frame(event)))
+                        last = event.id
+                        lastWrite = clock.now
+                    }
+                    if clock.now - lastWrite >= keepAlive {
+                        // A comment line: keeps proxies from closing an idle stream and finds dead clients.
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        lastWrite = clock.now
+                    }
+                    try await Task.sleep(for: poll)
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    static func frame(_ event: ControlEvent) throws -> String {
+        let data = String(decoding: try WireJSON.encoder().encode(event), as: UTF8.self)
+        return "id: \(event.id)\nevent: \(event.kind.rawValue)\ndata: \(data)\n\n"
+    }
+}

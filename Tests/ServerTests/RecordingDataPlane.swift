@@ -1,0 +1,25 @@
+import Gateway
+import NightjarCore
+import Server
+import Synchronization
+
+/// A data plane that remembers the routing table it was given and reports whatever stats a test sets,
+/// so control-plane tests can stage "the candidate is failing" without real traffic.
+final class RecordingDataPlane: DataPlane {
+    private struct State {
+        var routes: [EndpointRoute] = []
+        var stats: [String: [SemVer: StatsSnapshot]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func update(routes: [EndpointRoute]) { state.withLock { $0.routes = routes } }
+    func stats(endpoint: String) -> [SemVer: StatsSnapshot] { state.withLock { $0.stats[endpoint] ?? [:] } }
+    func ejectedWorkers() -> Set<String> { [] }
+
+    var routes: [EndpointRoute] { state.withLock { $0.routes } }
+
+    func setStats(_ endpoint: String, _ stats: [SemVer: StatsSnapshot]) {
+        state.withLock { $0.stats[endpoint] = stats }
+    }
+}
