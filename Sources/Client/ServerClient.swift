@@ -26,14 +26,14 @@ public struct ServerClient: Sendable {
     }
 
     /// Uploads an artifact as a new version. The schema travels in a header because the body is the raw model.
-    public func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?) async throws(NightjarError) -> PushResult {
+    public func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?,
+                     metadata: VersionMetadata = VersionMetadata()) async throws(NightjarError) -> PushResult {
         var headers = [("Content-Type", "application/octet-stream")]
-        if let schema {
-            do {
-                headers.append((SchemaHeader.name, try SchemaHeader.encode(schema)))
-            } catch {
-                throw .invalidArgument("could not encode the schema of \(ref): \(error)")
-            }
+        do {
+            if let schema { headers.append((SchemaHeader.name, try SchemaHeader.encode(schema))) }
+            headers.append((MetadataHeader.name, try MetadataHeader.encode(metadata)))
+        } catch {
+            throw .invalidArgument("could not encode the schema or metadata of \(ref): \(error)")
         }
         let path = Self.versionPath(ref)
         let response = try await transport.send(.PUT, path, body: artifact, headers: headers)
@@ -67,6 +67,22 @@ public struct ServerClient: Sendable {
 
     public func workers() async throws(NightjarError) -> [WorkerInfo] {
         try await transport.call(.GET, "/api/v1/workers", as: [WorkerInfo].self)
+    }
+
+    /// Points `alias` of a model at a version (operators; `force` skips the promotion rules and needs admin).
+    @discardableResult
+    public func setAlias(_ model: String, _ alias: String, _ change: AliasChange) async throws(NightjarError) -> ModelVersionInfo {
+        try await transport.call(.PUT, "/api/v1/models/\(model)/aliases/\(alias)", json: change, as: ModelVersionInfo.self)
+    }
+
+    @discardableResult
+    public func edit(_ ref: ModelRef, _ edit: VersionEdit) async throws(NightjarError) -> ModelVersionInfo {
+        try await transport.call(.PATCH, Self.versionPath(ref), json: edit, as: ModelVersionInfo.self)
+    }
+
+    /// Removes unreferenced artifacts (older than an hour); answers their digests.
+    public func collectGarbage() async throws(NightjarError) -> [String] {
+        try await transport.call(.POST, "/api/v1/gc", as: [String: [String]].self)["removed"] ?? []
     }
 
     // MARK: endpoints and traffic

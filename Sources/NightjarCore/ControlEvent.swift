@@ -5,7 +5,7 @@ import Foundation
 public struct ControlEvent: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
         case versionPushed, trafficChanged, rollback, rolloutStarted, rolloutStep, rolloutPaused, rolloutResumed
-        case rolloutPromoted, rolloutAborted, rolloutRolledBack, workerJoined, workerLost, workerLeft
+        case rolloutPromoted, rolloutAborted, rolloutRolledBack, workerJoined, workerLost, workerLeft, aliasMoved
     }
 
     /// Increasing; a client resumes after the last id it saw.

@@ -106,3 +106,26 @@ public struct ArtifactStore: Sendable {
         return data
     }
 }
+
+extension ArtifactStore {
+    /// Every stored digest with its file's age; temp files of writes in progress are not listed.
+    func storedDigests(now: Date = Date()) -> [(sha256: String, age: TimeInterval)] {
+        let fm = FileManager.default
+        let base = root.appendingPathComponent("sha256")
+        let folders = (try? fm.contentsOfDirectory(atPath: base.path)) ?? []
+        return folders.flatMap { folder -> [(sha256: String, age: TimeInterval)] in
+            let dir = base.appendingPathComponent(folder)
+            return ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).compactMap { name in
+                guard name.count == 64, name.allSatisfy(\.isHexDigit) else { return nil }
+                let modified = (try? fm.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.modificationDate]) as? Date
+                return (name, now.timeIntervalSince(modified ?? now))
+            }
+        }
+    }
+
+    func remove(sha256: String) throws {
+        do { try FileManager.default.removeItem(at: path(for: sha256)) } catch {
+            throw NightjarError.unavailable("cannot remove artifact \(path(for: sha256).path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -6,7 +6,7 @@ import NightjarCore
 public protocol RegistryStore: DeploymentStore, TokenStore {
     /// Stores a version. The same ref with the same bytes again answers `created: false`; with other
     /// bytes it is refused, because versions are immutable.
-    func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, actor: String) async throws -> PushResult
+    func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, metadata: VersionMetadata, actor: String) async throws -> PushResult
     /// Every model, names sorted, versions in semver order.
     func models() async throws -> [ModelSummary]
     func version(_ ref: ModelRef) async throws -> ModelVersionInfo
@@ -14,6 +14,21 @@ public protocol RegistryStore: DeploymentStore, TokenStore {
     func artifact(_ ref: ModelRef) async throws -> Data
     /// Newest first.
     func auditLog(limit: Int) async throws -> [AuditEntry]
+    /// Points an alias at a version; `production` needs the version to be at `staging` first, and
+    /// `staging`/`production` need the version's metric gates to pass, unless `force`. Audited, with an event.
+    func setAlias(model: String, alias: String, to version: SemVer, force: Bool, actor: String, reason: String) async throws -> ModelVersionInfo
+    func removeAlias(model: String, alias: String, actor: String, reason: String) async throws
+    /// Changes a version's description or tags (the only editable fields). Audited.
+    func edit(_ ref: ModelRef, _ edit: VersionEdit, actor: String) async throws -> ModelVersionInfo
+    /// Deletes artifact files no version references (and older than `minimumAge`, so a push in flight
+    /// keeps its file). Returns the removed digests.
+    func collectGarbage(minimumAge: TimeInterval) async throws -> [String]
+}
+
+extension RegistryStore {
+    public func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, actor: String) async throws -> PushResult {
+        try await push(ref, artifact: artifact, schema: schema, metadata: VersionMetadata(), actor: actor)
+    }
 }
 
 /// Endpoints, their traffic splits, rollouts and the event timeline: what the console steers.

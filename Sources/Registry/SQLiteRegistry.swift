@@ -124,10 +124,22 @@ public final class SQLiteRegistry: RegistryStore {
                 t.column("created_by", .text).notNull()
             }
         }
+        m.registerMigration("v4-metadata-aliases") { db in
+            try db.alter(table: "model_versions") { t in t.add(column: "metadata_json", .text) }
+            try db.create(table: "aliases") { t in
+                t.column("model", .text).notNull().references("models", onDelete: .restrict)
+                t.column("alias", .text).notNull()
+                t.column("version", .text).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.column("updated_by", .text).notNull()
+                t.primaryKey(["model", "alias"])
+            }
+        }
         return m
     }
 
-    public func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, actor: String) async throws -> PushResult {
+    public func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, metadata: VersionMetadata,
+                     actor: String) async throws -> PushResult {
         // ModelRef's memberwise init does not validate, and the name ends up in URLs and file names.
         try ModelRef.validate(name: ref.name)
         let actor = actor.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -136,15 +148,17 @@ public final class SQLiteRegistry: RegistryStore {
         }
         let sha = sha256Hex(artifact)
         let schemaJSON: String?
+        let metadataJSON: String
         do {
             schemaJSON = try schema.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            metadataJSON = try Self.json(metadata)
         } catch {
-            throw NightjarError.invalidArgument("the schema of \(ref) cannot be stored as JSON: \(error)")
+            throw NightjarError.invalidArgument("the schema or metadata of \(ref) cannot be stored as JSON: \(error)")
         }
 
         // Answer a repeat or a conflict before touching the disk, so a refused push leaves no file.
         if let existing = try await database.read({ try Self.fetchVersion($0, ref) }) {
-            return try repeatedPush(ref, existing: existing, artifact: artifact, sha: sha)
+            return try repeatedPush(ref, existing: existing, artifact: artifact, sha: sha, metadata: metadata)
         }
 
         // The file goes first: a version row must never point at an artifact that is not on disk.
@@ -156,6 +170,7 @@ public final class SQLiteRegistry: RegistryStore {
                 // Checked again inside the transaction: another push may have won since the read above.
                 if let existing = try Self.fetchVersion(db, ref) {
                     guard existing.sha256 == sha else { throw Self.conflict(ref, existing: existing.sha256, pushed: sha) }
+                    try Self.requireSameDefinition(ref, existing: existing.metadata, pushed: metadata)
                     return PushResult(version: existing, created: false)
                 }
                 try db.execute(
@@ -165,11 +180,11 @@ public final class SQLiteRegistry: RegistryStore {
                 try db.execute(
                     sql: """
                         INSERT INTO model_versions (name, version, major, minor, patch, pre_release, sha256, size_bytes,
-                                                    schema_json, created_at, created_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                    schema_json, metadata_json, created_at, created_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [ref.name, v.description, v.major, v.minor, v.patch, v.preRelease.joined(separator: "."),
-                                sha, artifact.count, schemaJSON, now, actor])
+                                sha, artifact.count, schemaJSON, metadataJSON, now, actor])
                 try Self.audit(db, at: now, actor: actor, action: "push", subject: ref.description, from: nil, to: sha, reason: nil)
                 // Read back rather than echo `now`: the stored date has millisecond precision, and the
                 // push answer must equal what `version(_:)` answers later.
@@ -182,13 +197,14 @@ public final class SQLiteRegistry: RegistryStore {
             // Another writer (another process on the same file) inserted the same ref between our
             // check and our insert. Its row is the truth; answer as if we had arrived second.
             guard let existing = try await database.read({ try Self.fetchVersion($0, ref) }) else { throw error }
-            return try repeatedPush(ref, existing: existing, artifact: artifact, sha: sha)
+            return try repeatedPush(ref, existing: existing, artifact: artifact, sha: sha, metadata: metadata)
         }
     }
 
     public func models() async throws -> [ModelSummary] {
         let versions = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM model_versions ORDER BY name, major, minor, patch").map(Self.versionInfo)
+            try Self.withAliases(db, Row.fetchAll(db, sql: "SELECT * FROM model_versions ORDER BY name, major, minor, patch")
+                .map(Self.versionInfo))
         }
         // SQL has the numbers right; pre-release order (rc.2 < rc.10 < release) needs SemVer's rules.
         return Dictionary(grouping: versions, by: \.name)
@@ -237,11 +253,25 @@ public final class SQLiteRegistry: RegistryStore {
     var databasePath: String { home.appendingPathComponent("registry.sqlite").path }
 
     /// The same ref is already stored: identical bytes are a harmless repeat, other bytes a conflict.
-    private func repeatedPush(_ ref: ModelRef, existing: ModelVersionInfo, artifact: Data, sha: String) throws -> PushResult {
+    private func repeatedPush(_ ref: ModelRef, existing: ModelVersionInfo, artifact: Data, sha: String,
+                              metadata: VersionMetadata) throws -> PushResult {
         guard existing.sha256 == sha else { throw Self.conflict(ref, existing: existing.sha256, pushed: sha) }
+        try Self.requireSameDefinition(ref, existing: existing.metadata, pushed: metadata)
         // Rewrites the file only if it went missing or bad; a no-op (one read) otherwise.
         _ = try artifacts.write(artifact, sha256: sha)
         return PushResult(version: existing, created: false)
+    }
+
+    /// Lineage, metrics, gates, framework and converter define a version as much as its bytes do.
+    /// (Description and tags are editable, so a repeat may differ there.)
+    static func requireSameDefinition(_ ref: ModelRef, existing: VersionMetadata, pushed: VersionMetadata) throws {
+        var a = existing, b = pushed
+        (a.description, a.tags, b.description, b.tags) = (nil, [:], nil, [:])
+        guard a == b else {
+            throw NightjarError.conflict(
+                "\(ref) already exists with the same bytes but other lineage, metrics or gates; versions are immutable: "
+                    + "push a new version (description and tags can be edited with `nightjar edit`)")
+        }
     }
 
     private static func conflict(_ ref: ModelRef, existing: String, pushed: String) -> NightjarError {
@@ -251,7 +281,22 @@ public final class SQLiteRegistry: RegistryStore {
 
     static func fetchVersion(_ db: Database, _ ref: ModelRef) throws -> ModelVersionInfo? {
         try Row.fetchOne(db, sql: "SELECT * FROM model_versions WHERE name = ? AND version = ?",
-                         arguments: [ref.name, ref.version.description]).map(versionInfo)
+                         arguments: [ref.name, ref.version.description]).map(versionInfo).map { try withAliases(db, [$0])[0] }
+    }
+
+    /// Fills in which aliases point at each version.
+    static func withAliases(_ db: Database, _ versions: [ModelVersionInfo]) throws -> [ModelVersionInfo] {
+        var byRef: [ModelRef: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT model, alias, version FROM aliases ORDER BY alias") {
+            let model: String = try row.decode(forColumn: "model")
+            let version = try storedSemVer(try row.decode(forColumn: "version"), name: model)
+            byRef[ModelRef(name: model, version: version), default: []].append(try row.decode(forColumn: "alias"))
+        }
+        return versions.map { v in
+            var v = v
+            v.aliases = byRef[v.ref] ?? []
+            return v
+        }
     }
 
     static func versionInfo(_ row: Row) throws -> ModelVersionInfo {
@@ -265,10 +310,12 @@ public final class SQLiteRegistry: RegistryStore {
             } catch {
                 throw NightjarError.corrupt("the stored schema of \(name)@\(version) is not valid: \(error)")
             }
+            let metadataJSON: String? = try row.decode(forColumn: "metadata_json")
+            let metadata = try metadataJSON.map { try decodeJSON(VersionMetadata.self, $0, what: "metadata of \(name)@\(version)") }
             return ModelVersionInfo(
                 name: name, version: version, sha256: try row.decode(forColumn: "sha256"),
                 sizeBytes: try row.decode(forColumn: "size_bytes"), createdAt: try row.decode(forColumn: "created_at"),
-                schema: schema)
+                schema: schema, createdBy: try row.decode(forColumn: "created_by"), metadata: metadata ?? VersionMetadata())
         } catch let error as NightjarError {
             throw error
         } catch {

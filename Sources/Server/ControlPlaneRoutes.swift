@@ -48,12 +48,13 @@ public struct ControlPlaneRoutes: Sendable {
             if let value = request.headers[.nightjarSchema] {
                 schema = try SchemaHeader.decode(value)
             }
+            let metadata = try request.headers[.nightjarMetadata].map(MetadataHeader.decode) ?? VersionMetadata()
             var request = request
             let body = try await request.collectBody(upTo: self.maxArtifactBytes)
             guard body.readableBytes > 0 else {
                 throw NightjarError.invalidArgument("push of \(ref) has an empty body: send the model file's bytes")
             }
-            let result = try await self.registry.push(ref, artifact: Data(buffer: body), schema: schema, actor: actor)
+            let result = try await self.registry.push(ref, artifact: Data(buffer: body), schema: schema, metadata: metadata, actor: actor)
             return try Response.json(result, status: result.created ? .created : .ok)
         }
         router.get("/api/v1/models/:name/versions/:version/artifact") { request, context in
@@ -66,6 +67,37 @@ public struct ControlPlaneRoutes: Sendable {
                 headers: [.contentType: "application/octet-stream", .nightjarSha256: info.sha256],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+        router.patch("/api/v1/models/:name/versions/:version") { request, context in
+            let actor = try await self.auth.require(.operator, request, to: "edit a version")
+            var request = request
+            let edit = try await request.decodeJSON(VersionEdit.self, limit: 64 << 10)
+            return try Response.json(try await self.registry.edit(try Self.ref(context), edit, actor: actor))
+        }
+        router.put("/api/v1/models/:name/aliases/:alias") { request, context in
+            var request = request
+            let change = try await request.decodeJSON(AliasChange.self, limit: 64 << 10)
+            let force = change.force == true
+            let actor = try await self.auth.require(force ? .admin : .operator, request,
+                                                    to: force ? "force an alias past its promotion rules" : "move an alias")
+            let name = context.parameters.get("name") ?? ""
+            try ModelRef.validate(name: name)
+            return try Response.json(try await self.registry.setAlias(
+                model: name, alias: context.parameters.get("alias") ?? "", to: change.version, force: force, actor: actor,
+                reason: change.reason))
+        }
+        router.delete("/api/v1/models/:name/aliases/:alias") { request, context in
+            let actor = try await self.auth.require(.operator, request, to: "remove an alias")
+            let reason = request.uri.queryParameters.get("reason") ?? ""
+            guard !reason.isEmpty else { throw NightjarError.invalidArgument("reason: pass ?reason=... for the audit log") }
+            try await self.registry.removeAlias(model: context.parameters.get("name") ?? "",
+                                                alias: context.parameters.get("alias") ?? "", actor: actor, reason: reason)
+            return Response(status: .noContent)
+        }
+        router.post("/api/v1/gc") { request, _ in
+            _ = try await self.auth.require(.admin, request, to: "collect garbage")
+            return try Response.json(["removed": try await self.registry.collectGarbage(minimumAge: 3600)])
+        }
+
         router.get("/api/v1/workers") { request, _ in
             _ = try await self.auth.require(.viewer, request, to: "list workers")
             return try Response.json(await self.workers.list())

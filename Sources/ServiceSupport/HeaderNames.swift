@@ -10,6 +10,8 @@ extension HTTPField.Name {
     public static let nightjarSha256 = HTTPField.Name("Nightjar-Sha256")!
     /// A pushed model's FeatureSchema, base64 JSON.
     public static let nightjarSchema = HTTPField.Name(SchemaHeader.name)!
+    /// A pushed version's VersionMetadata, base64 JSON.
+    public static let nightjarMetadata = HTTPField.Name(MetadataHeader.name)!
     /// Where a Server-Sent Events client resumes.
     public static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }

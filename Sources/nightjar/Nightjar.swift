@@ -11,7 +11,8 @@ struct Nightjar: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ConsoleCommand.self, ServerCommand.self, WorkerCommand.self,
             PushCommand.self, ModelsCommand.self, EndpointsCommand.self, TrafficCommand.self, RollbackCommand.self,
-            RolloutCLICommand.self, AuditCommand.self,
+            RolloutCLICommand.self, AuditCommand.self, AliasCommand.self, EditCommand.self, CardCommand.self,
+            GarbageCollectCommand.self, TokenCommand.self,
         ]
     )
 }
