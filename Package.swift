@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // Domain values and wire DTOs. No I/O.
@@ -47,6 +48,7 @@ let package = Package(
                 "NightjarCore", "Drift",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 
@@ -143,7 +145,7 @@ let package = Package(
         .testTarget(name: "DriftTests", dependencies: ["Drift"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NightjarCore"]),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "NightjarCore"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "NightjarCore"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "NightjarCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
@@ -159,7 +161,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "NightjarCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["NightjarCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NightjarCore", "Client"]),
     ],
     swiftLanguageModes: [.v6]
 )

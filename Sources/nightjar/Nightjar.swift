@@ -12,7 +12,7 @@ struct Nightjar: AsyncParsableCommand {
             DemoCommand.self, ConsoleCommand.self, ServerCommand.self, WorkerCommand.self,
             PushCommand.self, ModelsCommand.self, EndpointsCommand.self, TrafficCommand.self, RollbackCommand.self,
             RolloutCLICommand.self, AuditCommand.self, AliasCommand.self, EditCommand.self, CardCommand.self,
-            GarbageCollectCommand.self, TokenCommand.self,
+            GarbageCollectCommand.self, TokenCommand.self, ImportCommand.self,
         ]
     )
 }

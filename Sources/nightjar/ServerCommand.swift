@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import Hummingbird
 import Logging
 import Registry
 import Server
@@ -29,6 +30,8 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let server = try await ControlPlane.start(home: home, host: host, port: port, gatewayPort: gatewayPort, auth: mode)
         print("nightjar server: API on \(server.url), gateway on \(server.gatewayURL) (home: \(home.path))")
+        // Scripts and tests wait for this line; a pipe or file would otherwise hold it in a buffer.
+        fflush(stdout)
         await Termination.wait()
         await server.stop()
     }
@@ -53,7 +56,13 @@ struct ControlPlane: Sendable {
         configuration.auth = auth
         configuration.tokenFile = home.appendingPathComponent("token")
         let server = try await ControlPlaneServer.start(
-            store: registry, dataPlane: router, addGatewayRoutes: { router.addRoutes(to: $0) },
+            store: registry, dataPlane: router,
+            addGatewayRoutes: { gateway in
+                router.addRoutes(to: gateway)
+                gateway.get("/metrics") { _, _ in
+                    Response.text(router.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+                }
+            },
             configuration: configuration, logger: logger)
         return ControlPlane(server: server)
     }

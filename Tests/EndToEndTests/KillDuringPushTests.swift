@@ -1,0 +1,81 @@
+import Client
+import Foundation
+import NightjarCore
+import Testing
+
+/// A push killed at any moment leaves either no version or a complete one: the real server process
+/// is SIGKILLed at random points while a large artifact is being pushed, 50 times, and afterwards
+/// every listed version must download and match its recorded sha256.
+@Suite(.serialized) struct KillDuringPushTests {
+    /// A `nightjar server` child process on a free port, with its home.
+    struct ServerProcess {
+        let process: Process
+        let url: String
+
+        static func start(home: URL) async throws -> ServerProcess {
+            let log = home.appendingPathComponent("server-\(UUID().uuidString).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let process = Process()
+            process.executableURL = DemoUnderTmuxTests.binary
+            process.arguments = ["server", "--port", "0", "--gateway-port", "0", "--home", home.path]
+            process.standardOutput = try FileHandle(forWritingTo: log)
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                if let range = text.range(of: #"API on (http://[0-9.:]+)"#, options: .regularExpression) {
+                    return ServerProcess(process: process, url: String(text[range].dropFirst("API on ".count)))
+                }
+                guard process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            process.terminate()
+            throw TmuxError(message: "nightjar server did not start; log:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        }
+
+        func kill() {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    static func token(_ home: URL) throws -> String {
+        try String(contentsOf: home.appendingPathComponent("token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func everyListedVersionIsCompleteAfterKillsDuringPushes() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        var generator = SystemRandomNumberGenerator()
+        var completed = 0
+        for i in 0..<50 {
+            let server = try await ServerProcess.start(home: home)
+            let client = ServerClient(baseURL: server.url, timeoutSeconds: 30, token: try Self.token(home))
+            // 2–8 MB of distinct bytes, so the write takes long enough to be cut at different points.
+            let size = Int.random(in: 2_000_000...8_000_000, using: &generator)
+            var bytes = [UInt8](repeating: 0, count: size)
+            for j in stride(from: 0, to: size, by: 4096) { bytes[j] = UInt8.random(in: 0...255, using: &generator) }
+            bytes[0] = UInt8(i)
+            let ref = ModelRef(name: "fraud", version: SemVer(1, 0, i))
+            let push = Task { try? await client.push(ref, artifact: Data(bytes), schema: nil) }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...120, using: &generator)))
+            server.kill()
+            if await push.value != nil { completed += 1 }
+        }
+
+        let server = try await ServerProcess.start(home: home)
+        defer { server.kill() }
+        let client = ServerClient(baseURL: server.url, timeoutSeconds: 30, token: try Self.token(home))
+        let versions = try await client.models().flatMap(\.versions)
+        #expect(versions.count >= completed, "a push the server acknowledged is missing")
+        for version in versions {
+            // `artifact` re-hashes the download and throws on any mismatch or missing file.
+            let (_, data) = try await client.artifact(version.ref)
+            #expect(data.count == version.sizeBytes)
+        }
+        print("kill-during-push: 50 kills, \(completed) pushes acknowledged, \(versions.count) versions listed, all complete")
+    }
+}
