@@ -135,6 +135,17 @@ let package = Package(
 
         // `make bench`: times the engine for comparison with onnxruntime in the same run.
         .executableTarget(name: "nightjar-bench", dependencies: ["Engine", "NightjarCore"], path: "Benchmarks/EngineBench"),
+        // `make bench`: the gateway's overhead, the same load direct to a worker and through the gateway.
+        .executableTarget(
+            name: "nightjar-gateway-bench",
+            dependencies: [
+                "Gateway", "Worker", "Engine", "NightjarCore", "ServiceSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/GatewayBench"
+        ),
 
         .testTarget(name: "NightjarCoreTests", dependencies: ["NightjarCore"]),
         .testTarget(
@@ -143,7 +154,15 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "DriftTests", dependencies: ["Drift"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NightjarCore"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "NightjarCore", "ServiceSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "NightjarCore"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "NightjarCore"], resources: [.copy("Fixtures")]),
         .testTarget(

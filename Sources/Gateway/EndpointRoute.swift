@@ -6,10 +6,13 @@ public struct EndpointRoute: Sendable, Equatable {
     public var deployment: Deployment
     /// e.g. `["1.0.0": ["http://127.0.0.1:9001"]]`; a version with weight but no workers answers 503.
     public var workers: [SemVer: [String]]
+    /// A version mirrored a share of the traffic, off the response path; its workers are in `workers` too.
+    public var shadow: ShadowRoute?
 
-    public init(deployment: Deployment, workers: [SemVer: [String]]) {
+    public init(deployment: Deployment, workers: [SemVer: [String]], shadow: ShadowRoute? = nil) {
         self.deployment = deployment
         self.workers = workers
+        self.shadow = shadow
     }
 
     public var endpoint: String { deployment.endpoint }

@@ -1,0 +1,101 @@
+import NightjarCore
+
+/// The gateway's view of every endpoint, replaced whole on each update so a request reads one
+/// consistent table from start to finish.
+struct RoutingTable: Sendable {
+    var endpoints: [String: EndpointPlan] = [:]
+
+    init(routes: [EndpointRoute] = []) {
+        for route in routes {
+            endpoints[route.endpoint] = EndpointPlan(route: route)
+        }
+    }
+}
+
+/// How one endpoint's requests are spread: the split, its weighted picker and the workers of each version.
+struct EndpointPlan: Sendable {
+    let route: EndpointRoute
+    /// Nil when no version has a positive weight (every request then needs a pinned version).
+    let picker: WeightedPicker<SemVer>?
+
+    init(route: EndpointRoute) {
+        self.route = route
+        self.picker = try? WeightedPicker(route.deployment.weights.map { (target: $0.version, weight: $0.weight) })
+    }
+
+    var endpoint: String { route.endpoint }
+    var model: String { route.deployment.model }
+    var versions: [SemVer] { route.deployment.weights.map(\.version) }
+
+    func workers(of version: SemVer) -> [String] {
+        route.workers[version] ?? []
+    }
+
+    /// What the client asked for, beyond the endpoint itself.
+    struct Ask: Sendable {
+        /// A version from the path (`/v2/models/{endpoint}/versions/{v}/...`).
+        var pinned: String?
+        /// The version header's value.
+        var override: String?
+        /// The sticky key header's value.
+        var stickyKey: String?
+    }
+
+    /// Picks the version for one request: a path pin, then the version header, then the sticky key,
+    /// then a weighted draw. Pure: the draw is passed in.
+    func chooseVersion(_ ask: Ask, versionHeader: String, draw: Int) -> Result<SemVer, RoutingRefusal> {
+        if let pinned = ask.pinned {
+            guard let version = try? SemVer(parsing: pinned) else {
+                return .failure(.badRequest("'\(pinned)' in the path is not a version such as 1.2.0"))
+            }
+            guard versions.contains(version) else {
+                return .failure(.notFound("endpoint '\(endpoint)' has no version \(version); its versions are \(versionList)"))
+            }
+            if let override = ask.override, (try? SemVer(parsing: override)) != version {
+                return .failure(.badRequest("header \(versionHeader): \(override) contradicts version \(version) in the path"))
+            }
+            return .success(version)
+        }
+        if let override = ask.override {
+            guard let version = try? SemVer(parsing: override) else {
+                return .failure(.badRequest("header \(versionHeader): '\(override)' is not a version such as 1.2.0"))
+            }
+            guard versions.contains(version) else {
+                return .failure(.badRequest("header \(versionHeader): \(version) is not a version of endpoint '\(endpoint)'; its versions are \(versionList)"))
+            }
+            return .success(version)
+        }
+        if let key = ask.stickyKey, let version = StickyHash.version(for: key, weights: route.deployment.weights) {
+            return .success(version)
+        }
+        guard let picker else {
+            return .failure(.unavailable("endpoint '\(endpoint)' has no version with traffic (\(route.deployment.splitDescription)); pin one with \(versionHeader)"))
+        }
+        return .success(picker.pick(draw: draw))
+    }
+
+    private var versionList: String {
+        versions.map(\.description).joined(separator: ", ")
+    }
+}
+
+/// Why the gateway answered a request itself instead of forwarding it.
+enum RoutingRefusal: Error, Sendable, Equatable {
+    case badRequest(String)
+    case notFound(String)
+    case unavailable(String)
+
+    var status: Int {
+        switch self {
+        case .badRequest: 400
+        case .notFound: 404
+        case .unavailable: 503
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .badRequest(let m), .notFound(let m), .unavailable(let m): m
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NightjarCore
+import Synchronization
+
+/// The data plane: sends each prediction to a worker of the version its endpoint's split (or the
+/// client's pin, or its sticky key) chooses, and counts what clients saw per version.
+///
+/// The control plane owns it and calls `update(routes:)` whenever deployments or workers change;
+/// `addRoutes(to:)` puts the client-facing routes on the gateway's HTTP router.
+public final class TrafficRouter: Sendable {
+    public let configuration: Configuration
+    let http: HTTPClient
+    let logger: Logger
+    private let table = Mutex(RoutingTable())
+    let pool: WorkerPool
+    let versionStats: VersionStats
+    let metrics = GatewayMetrics()
+    let shadows: ShadowLedger
+    let shadowsInFlight = Mutex(0)
+
+    public init(http: HTTPClient = TrafficRouter.sharedHTTPClient, configuration: Configuration = .init(), logger: Logger) {
+        self.http = http
+        self.configuration = configuration
+        self.logger = logger
+        self.pool = WorkerPool(ejectionThreshold: configuration.ejectionThreshold, ejectionDuration: configuration.ejectionDuration)
+        self.versionStats = VersionStats(windowSeconds: configuration.statsWindowSeconds)
+        self.shadows = ShadowLedger(windowSeconds: configuration.statsWindowSeconds)
+    }
+
+    /// Replaces the routing table atomically: new requests see it at once, in-flight ones finish where they were sent.
+    public func update(routes: [EndpointRoute]) {
+        let next = RoutingTable(routes: routes)
+        table.withLock { $0 = next }
+        pool.retain(only: Set(routes.flatMap { $0.workers.values.joined() }))
+    }
+
+    /// The routes in force, as last given to `update(routes:)`, sorted by endpoint.
+    public func routes() -> [EndpointRoute] {
+        currentTable().endpoints.values.map(\.route).sorted { $0.endpoint < $1.endpoint }
+    }
+
+    /// Per-version stats as clients saw them through the gateway, same shape as a worker's.
+    /// Versions that have not had a request yet are absent.
+    public func stats(endpoint: String) -> [SemVer: StatsSnapshot] {
+        versionStats.snapshots(endpoint: endpoint)
+    }
+
+    /// Workers currently ejected as outliers (base URLs), so the control plane can show them.
+    public func ejectedWorkers() -> Set<String> {
+        pool.ejected()
+    }
+
+    /// What mirroring to the endpoint's current shadow version has shown; nil when it has no shadow
+    /// or nothing was mirrored yet.
+    public func shadowStats(endpoint: String) -> ShadowStats? {
+        guard let shadow = currentTable().endpoints[endpoint]?.route.shadow else { return nil }
+        return shadows.stats(.init(endpoint: endpoint, version: shadow.version))
+    }
+
+    /// The gateway's Prometheus text exposition, for the process to serve on `/metrics`.
+    public func prometheusText() -> String {
+        metrics.text(ejectedNow: pool.ejected().count)
+    }
+
+    func currentTable() -> RoutingTable {
+        table.withLock { $0 }
+    }
+}
