@@ -9,3 +9,6 @@ public protocol DataPlane: Sendable {
     func stats(endpoint: String) -> [SemVer: StatsSnapshot]
     func ejectedWorkers() -> Set<String>
 }
+
+/// The embedded gateway is the control plane's data plane.
+extension TrafficRouter: DataPlane {}

@@ -29,9 +29,10 @@ struct ServerCommand: AsyncParsableCommand {
         default: throw CommandFailure("--auth: '\(auth)' is not a mode; use tokens or off")
         }
         let server = try await ControlPlane.start(home: home, host: host, port: port, gatewayPort: gatewayPort, auth: mode)
-        print("nightjar server: API on \(server.url), gateway on \(server.gatewayURL) (home: \(home.path))")
-        // Scripts and tests wait for this line; a pipe or file would otherwise hold it in a buffer.
-        fflush(stdout)
+        // Written straight to the file descriptor: scripts and tests wait for this line, and print's
+        // buffer would hold it back when stdout is a pipe or a file.
+        FileHandle.standardOutput.write(Data(
+            "nightjar server: API on \(server.url), gateway on \(server.gatewayURL) (home: \(home.path))\n".utf8))
         await Termination.wait()
         await server.stop()
     }
@@ -69,6 +70,3 @@ struct ControlPlane: Sendable {
 
     func stop() async { await server.stop() }
 }
-
-/// The embedded gateway is the control plane's data plane.
-extension TrafficRouter: @retroactive DataPlane {}
