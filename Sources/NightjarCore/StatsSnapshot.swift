@@ -50,12 +50,14 @@ public struct StatsSnapshot: Sendable, Codable, Equatable {
     public var process: ProcessStats?
     /// Whether the worker answers ready: model loaded and warm-up inference passed, not draining.
     public var ready: Bool?
+    /// The prediction log's counts, when the worker writes one.
+    public var predictionLog: PredictionLogStats?
 
     public init(model: ModelRef, requestsTotal: Int, errorsTotal: Int, windowSeconds: Double,
                 requestsPerSecond: Double, errorRate: Double, latencyMs: LatencySummary, uptimeSeconds: Double,
                 rowsTotal: Int? = nil, windows: [WindowStats]? = nil, errorsByStatus: [String: Int]? = nil,
                 queueDepth: Int? = nil, batchSizes: [String: Int]? = nil, process: ProcessStats? = nil,
-                ready: Bool? = nil) {
+                ready: Bool? = nil, predictionLog: PredictionLogStats? = nil) {
         self.model = model
         self.requestsTotal = requestsTotal
         self.errorsTotal = errorsTotal
@@ -71,6 +73,7 @@ public struct StatsSnapshot: Sendable, Codable, Equatable {
         self.batchSizes = batchSizes
         self.process = process
         self.ready = ready
+        self.predictionLog = predictionLog
     }
 }
 
@@ -124,5 +127,20 @@ public struct ProcessStats: Sendable, Codable, Equatable {
         self.cpuSeconds = cpuSeconds
         self.residentMemoryBytes = residentMemoryBytes
         self.threads = threads
+    }
+}
+
+/// What a worker's prediction log did since start.
+public struct PredictionLogStats: Sendable, Codable, Equatable {
+    public var written: Int
+    /// Sampled predictions not logged because the writer could not keep up.
+    public var dropped: Int
+    /// Predictions lost because the file could not be written.
+    public var writeErrors: Int
+
+    public init(written: Int, dropped: Int, writeErrors: Int) {
+        self.written = written
+        self.dropped = dropped
+        self.writeErrors = writeErrors
     }
 }

@@ -119,7 +119,8 @@ public final class PredictionLog: PredictionObserver {
     }
 
     struct Line: Encodable {
-        var ts: Date
+        /// ISO 8601 with milliseconds: many predictions share a second.
+        var ts: String
         var model: String
         var id: String?
         var latency_ms: Double
@@ -152,7 +153,7 @@ public final class PredictionLog: PredictionObserver {
                 (name, redact.contains(name) ? .redacted : .tensor(InferTensor(name: name, tensor: t)))
             })
         }
-        let line = Line(ts: p.at, model: p.model.description, id: p.id,
+        let line = Line(ts: p.at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), model: p.model.description, id: p.id,
                         latency_ms: Double(WorkerStats.micros(p.latency)) / 1000,
                         inputs: logged(p.inputs), outputs: logged(p.outputs))
         var data = (try? WireJSON.encoder().encode(line)) ?? Data(#"{"error":"unencodable prediction"}"#.utf8)

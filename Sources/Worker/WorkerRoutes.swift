@@ -92,7 +92,10 @@ public struct WorkerRoutes: Sendable {
         }
 
         router.get("/v1/stats") { _, _ in
-            try Response.json(self.stats.snapshot(ready: self.lifecycle.isReady, process: ProcessStatsReader.current()))
+            let log = self.observers.lazy.compactMap { $0 as? PredictionLog }.first?.counts
+            return try Response.json(self.stats.snapshot(
+                ready: self.lifecycle.isReady, process: ProcessStatsReader.current(),
+                predictionLog: log.map { PredictionLogStats(written: $0.written, dropped: $0.dropped, writeErrors: $0.writeErrors) }))
         }
         router.get("/metrics") { _, _ in
             Response.text(self.stats.prometheusText(ready: self.lifecycle.isReady, process: ProcessStatsReader.current()),

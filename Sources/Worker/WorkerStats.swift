@@ -136,7 +136,8 @@ public final class WorkerStats: Sendable {
         state.withLock { $0.queueDepth = depth }
     }
 
-    public func snapshot(at now: Date = Date(), ready: Bool? = nil, process: ProcessStats? = nil) -> StatsSnapshot {
+    public func snapshot(at now: Date = Date(), ready: Bool? = nil, process: ProcessStats? = nil,
+                         predictionLog: PredictionLogStats? = nil) -> StatsSnapshot {
         let (windows, s) = state.withLock { s in
             (s.windows.map { w in (w.windowSeconds, w.coveredSeconds(at: now, since: startedAt), w.merged(at: now)) }, s)
         }
@@ -156,7 +157,8 @@ public final class WorkerStats: Sendable {
             errorRate: short.errorRate, latencyMs: short.latencyMs,
             uptimeSeconds: now.timeIntervalSince(startedAt),
             rowsTotal: s.rowsTotal, windows: stats, errorsByStatus: Self.keyed(s.errorsByStatus),
-            queueDepth: s.queueDepth, batchSizes: Self.keyed(s.batchSizes), process: process, ready: ready)
+            queueDepth: s.queueDepth, batchSizes: Self.keyed(s.batchSizes), process: process, ready: ready,
+            predictionLog: predictionLog)
     }
 
     static func keyed(_ counts: [Int: Int]) -> [String: Int] {

@@ -75,3 +75,19 @@ import Worker
         #expect(throws: NightjarError.self) { try PredictionLog.Configuration(path: "/tmp/x", sampleRate: 2) }
     }
 }
+
+@Suite struct PredictionLogStatsTests {
+    @Test func theWorkerReportsItsPredictionLogInStats() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-log-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = PredictionLog(configuration: try .init(path: dir.appendingPathComponent("p.jsonl").path))
+        let worker = try await RunningWorker.start(observers: [log])
+        for _ in 0..<3 { _ = try await worker.post("/v2/models/fraud/infer", body: RunningWorker.fraudRequest([[1, 2, 3, 4, 5, 6]])) }
+        await log.close()
+        let stats = try JSONDecoder().decode(StatsSnapshot.self, from: Data(try await worker.get("/v1/stats").body.utf8))
+        #expect(stats.predictionLog == PredictionLogStats(written: 3, dropped: 0, writeErrors: 0))
+        let first = try #require(try String(contentsOfFile: dir.appendingPathComponent("p.jsonl").path, encoding: .utf8).split(separator: "\n").first)
+        #expect(first.contains(#""ts":""#) && first.contains("Z\""))
+        await worker.stop()
+    }
+}
