@@ -92,7 +92,8 @@ public final class LatencyWindow: Sendable {
                     p90: ms(merged.valueAtPercentile(90)),
                     p95: ms(merged.valueAtPercentile(95)),
                     p99: ms(merged.valueAtPercentile(99)),
-                    max: ms(merged.max)
+                    max: ms(merged.max),
+                    p999: ms(merged.valueAtPercentile(99.9))
                 )
             }
             return Summary(requestsTotal: s.requestsTotal, errorsTotal: s.errorsTotal, windowRequests: requests,

@@ -4,58 +4,111 @@ import Logging
 import NightjarCore
 import ServiceSupport
 
-/// The worker's HTTP surface: Open Inference Protocol v2 plus `/v1/stats` and `/metrics`.
+/// The worker's HTTP surface: Open Inference Protocol v2, MLflow's scoring protocol, `/v1/stats`
+/// and `/metrics`.
+///
+/// An inference request is admitted (refused while starting or draining), gets its injected fault
+/// if any, is decoded and validated against the schema, queued in the batcher, and answered; every
+/// one, good or bad, is recorded with its status, rows and latency in `WorkerStats`.
 public struct WorkerRoutes: Sendable {
     public let model: ModelRef
     public let servable: any ServableModel
     public let stats: WorkerStats
-    /// Largest request body accepted, in bytes; larger bodies get 413.
-    public let maxBodyBytes: Int
+    public let options: WorkerOptions
+    public let lifecycle: WorkerLifecycle
+    public let batcher: Batcher
+    let validator: RequestValidator
+    let mlflow: MLflowScoring
+    let observers: [any PredictionObserver]
 
-    public init(model: ModelRef, servable: any ServableModel, stats: WorkerStats, maxBodyBytes: Int = 8 << 20) {
+    /// Starts the batcher's loop; the worker is not ready until `warmUp()` passed.
+    public init(model: ModelRef, servable: any ServableModel, stats: WorkerStats, options: WorkerOptions = .init(),
+                lifecycle: WorkerLifecycle = WorkerLifecycle(), observers: [any PredictionObserver] = []) {
         self.model = model
         self.servable = servable
         self.stats = stats
-        self.maxBodyBytes = maxBodyBytes
+        self.options = options
+        self.lifecycle = lifecycle
+        self.batcher = Batcher(servable: servable, stats: stats, configuration: options.batching)
+        self.validator = RequestValidator(schema: servable.schema, allowNonFinite: options.allowNonFinite)
+        self.mlflow = MLflowScoring(schema: servable.schema)
+        self.observers = observers
+    }
+
+    /// Runs the warm-up inference and, if it passed, reports ready.
+    public func warmUp() throws {
+        try WarmUp.run(servable)
+        lifecycle.markReady()
+    }
+
+    /// Stops taking requests and waits for those in flight, up to `timeout`; true when all finished.
+    public func drain(timeout: Duration) async -> Bool {
+        let finished = await lifecycle.drain(timeout: timeout)
+        batcher.stop()
+        return finished
     }
 
     public func router(logger: Logger) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: VersionHeaderMiddleware(version: model.version.description))
         router.add(middleware: ErrorMiddleware(logger: logger))
-        let versionHeader: HTTPFields = [.nightjarModelVersion: model.version.description]
 
         router.get("/v2/health/live") { _, _ in try Response.json(["live": true]) }
-        router.get("/v2/health/ready") { _, _ in try Response.json(["ready": true]) }
+        router.get("/v2/health/ready") { _, _ in try self.readiness() }
         router.get("/v2") { _, _ in
             try Response.json(ServerMetadataResponse(name: "nightjar-worker", version: NightjarBuild.version, extensions: []))
         }
         router.get("/v2/models/:model") { _, context in
             try self.checkModel(context, version: nil)
-            return try Response.json(self.metadata(), headers: versionHeader)
+            return try Response.json(self.metadata())
         }
         router.get("/v2/models/:model/versions/:version") { _, context in
             try self.checkModel(context, version: context.parameters.get("version"))
-            return try Response.json(self.metadata(), headers: versionHeader)
+            return try Response.json(self.metadata())
         }
         router.get("/v2/models/:model/ready") { _, context in
             try self.checkModel(context, version: nil)
-            return try Response.json(["ready": true], headers: versionHeader)
+            return try self.readiness()
         }
         router.get("/v2/models/:model/versions/:version/ready") { _, context in
             try self.checkModel(context, version: context.parameters.get("version"))
-            return try Response.json(["ready": true], headers: versionHeader)
+            return try self.readiness()
         }
         router.post("/v2/models/:model/infer") { request, context in
-            try await self.timedInfer(request, context, version: nil)
+            try await self.admitted { try await self.inferOIP(request, context, version: nil) }
         }
         router.post("/v2/models/:model/versions/:version/infer") { request, context in
-            try await self.timedInfer(request, context, version: context.parameters.get("version"))
+            try await self.admitted { try await self.inferOIP(request, context, version: context.parameters.get("version")) }
         }
-        router.get("/v1/stats") { _, _ in try Response.json(self.stats.snapshot()) }
+
+        // MLflow's scoring protocol.
+        router.post("/invocations") { request, _ in
+            try await self.admitted { try await self.inferMLflow(request) }
+        }
+        router.get("/ping") { _, _ in try self.readiness() }
+        router.get("/health") { _, _ in try self.readiness() }
+        router.get("/version") { _, _ in
+            try Response.json(["model_name": model.name, "model_version": model.version.description, "server_version": NightjarBuild.version])
+        }
+
+        router.get("/v1/stats") { _, _ in
+            let log = self.observers.lazy.compactMap { $0 as? PredictionLog }.first?.counts
+            return try Response.json(self.stats.snapshot(
+                ready: self.lifecycle.isReady, process: ProcessStatsReader.current(),
+                predictionLog: log.map { PredictionLogStats(written: $0.written, dropped: $0.dropped, writeErrors: $0.writeErrors) }))
+        }
         router.get("/metrics") { _, _ in
-            Response.text(self.stats.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            Response.text(self.stats.prometheusText(ready: self.lifecycle.isReady, process: ProcessStatsReader.current()),
+                          contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         return router
+    }
+
+    /// 200 `{"ready": true}` once warmed up and not draining, 503 `{"ready": false}` otherwise,
+    /// which is what KServe's and Triton's probes expect.
+    private func readiness() throws -> Response {
+        let ready = lifecycle.isReady
+        return try Response.json(["ready": ready], status: ready ? .ok : .serviceUnavailable)
     }
 
     private func checkModel(_ context: BasicRequestContext, version: String?) throws {
@@ -77,55 +130,120 @@ public struct WorkerRoutes: Sendable {
             inputs: servable.schema.inputs.map(meta), outputs: servable.schema.outputs.map(meta))
     }
 
-    /// Runs one request and records its latency and status, whether it succeeded or not.
-    private func timedInfer(_ request: Request, _ context: BasicRequestContext, version: String?) async throws -> Response {
+    /// One inference request of any protocol: admission, injected faults, and its record in the
+    /// stats whether it succeeded or not. `work` answers with the response and its number of rows.
+    private func admitted(_ work: () async throws -> (Response, rows: Int)) async throws -> Response {
         let clock = ContinuousClock()
         let start = clock.now
         var status = 500
-        defer { stats.record(status: status, elapsed: clock.now - start) }
+        var rows = 0
+        defer { stats.record(status: status, elapsed: clock.now - start, rows: rows) }
+        switch lifecycle.enter() {
+        case .draining:
+            status = 503
+            return Self.unavailable("this worker is shutting down and takes no new requests; retry on another worker")
+        case .starting:
+            status = 503
+            return Self.unavailable("this worker is still warming up its model; retry shortly")
+        case .admitted:
+            break
+        }
+        defer { lifecycle.leave() }
         do {
-            try checkModel(context, version: version)
-            var req = request
-            let body = try await req.decodeJSON(InferRequest.self, limit: maxBodyBytes)
-            let response = try infer(body)
-            status = 200
-            return try Response.json(response, headers: [.nightjarModelVersion: model.version.description])
+            let fault = options.faults.decide(readyFor: lifecycle.readyFor(), draw: Double.random(in: 0..<1))
+            if fault.delay > .zero { try await Task.sleep(for: fault.delay) }
+            if fault.fail { throw HTTPError(.internalServerError, message: FaultInjection.injectedErrorMessage) }
+            let (response, n) = try await work()
+            status = Int(response.status.code)
+            rows = n
+            return response
+        } catch let error as BatcherError {
+            status = 503
+            return Self.unavailable(error.description)
         } catch let error as NightjarError {
             status = error.httpStatus
             throw error
         } catch let error as any HTTPResponseError {
             status = Int(error.status.code)
+            if error.status == .contentTooLarge {
+                // Answered here so the message names this worker's limit and the flag that sets it.
+                return Response.error("request body is larger than this worker accepts (\(options.maxBodyBytes) bytes, --max-body-bytes)",
+                                      status: .contentTooLarge)
+            }
             throw error
         }
     }
 
-    /// The pure part of inference: JSON tensors in, JSON tensors out.
-    func infer(_ request: InferRequest) throws -> InferResponse {
-        var inputs: [String: Tensor] = [:]
-        for input in request.inputs {
-            guard inputs[input.name] == nil else {
-                throw NightjarError.invalidArgument("input '\(input.name)' is given more than once")
-            }
-            inputs[input.name] = try input.tensor()
-        }
-        try servable.schema.validate(inputs)
-        let outputs = try servable.predict(inputs)
-        let wanted: [String]
-        if let requested = request.outputs, !requested.isEmpty {
-            let known = Set(servable.schema.outputs.map(\.name))
-            for r in requested where !known.contains(r.name) {
-                throw NightjarError.invalidArgument("requested output '\(r.name)' does not exist; outputs are \(servable.schema.outputs.map { "'\($0.name)'" }.joined(separator: ", "))")
-            }
-            wanted = requested.map(\.name)
-        } else {
-            wanted = servable.schema.outputs.map(\.name)
-        }
+    /// 503 with `Retry-After`, which OIP clients and load balancers read as "try again elsewhere".
+    static func unavailable(_ message: String) -> Response {
+        var response = Response.error(message, status: .serviceUnavailable)
+        response.headers[.retryAfter] = "1"
+        return response
+    }
+
+    private func inferOIP(_ request: Request, _ context: BasicRequestContext, version: String?) async throws -> (Response, rows: Int) {
+        try checkModel(context, version: version)
+        var req = request
+        let body = try await req.decodeJSON(InferRequest.self, limit: options.maxBodyBytes)
+        let inputs = try oipInputs(body)
+        let wanted = try requestedOutputs(body)
+        let start = ContinuousClock.now
+        let answer = try await batcher.submit(inputs)
         let encoded = try wanted.map { name in
-            guard let tensor = outputs[name] else {
+            guard let tensor = answer.outputs[name] else {
                 throw NightjarError.corrupt("the model produced no output '\(name)'")
             }
             return InferTensor(name: name, tensor: tensor)
         }
-        return InferResponse(modelName: model.name, modelVersion: model.version.description, id: request.id, outputs: encoded)
+        observe(id: body.id, inputs: inputs, outputs: answer.outputs, since: start)
+        let response = InferResponse(modelName: model.name, modelVersion: model.version.description, id: body.id, outputs: encoded)
+        return (try Response.json(response), Self.rows(inputs))
+    }
+
+    /// JSON tensors to engine tensors, checked against the schema.
+    func oipInputs(_ request: InferRequest) throws(NightjarError) -> [String: Tensor] {
+        var inputs: [String: Tensor] = [:]
+        for input in request.inputs {
+            guard inputs[input.name] == nil else {
+                throw .invalidArgument("input '\(input.name)' is given more than once")
+            }
+            inputs[input.name] = try input.tensor()
+        }
+        try validator.validate(inputs)
+        return inputs
+    }
+
+    /// The outputs to answer with: those requested, all of them when none are.
+    func requestedOutputs(_ request: InferRequest) throws(NightjarError) -> [String] {
+        let all = servable.schema.outputs.map(\.name)
+        guard let requested = request.outputs, !requested.isEmpty else { return all }
+        for r in requested where !all.contains(r.name) {
+            throw .invalidArgument("requested output '\(r.name)' does not exist; outputs are \(all.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        return requested.map(\.name)
+    }
+
+    private func inferMLflow(_ request: Request) async throws -> (Response, rows: Int) {
+        var req = request
+        let buffer = try await req.collectBody(upTo: options.maxBodyBytes)
+        let data = Data(buffer: buffer)
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let inputs = contentType.hasPrefix("text/csv") ? try mlflow.inputs(csv: data) : try mlflow.inputs(json: data)
+        try validator.validate(inputs)
+        let start = ContinuousClock.now
+        let answer = try await batcher.submit(inputs)
+        observe(id: nil, inputs: inputs, outputs: answer.outputs, since: start)
+        let predictions = mlflow.predictions(answer.outputs, order: servable.schema.outputs.map(\.name))
+        return (try Response.json(predictions), Self.rows(inputs))
+    }
+
+    private func observe(id: String?, inputs: [String: Tensor], outputs: [String: Tensor], since start: ContinuousClock.Instant) {
+        guard !observers.isEmpty else { return }
+        let prediction = ObservedPrediction(model: model, id: id, inputs: inputs, outputs: outputs, at: Date(), latency: .now - start)
+        for observer in observers { observer.observe(prediction) }
+    }
+
+    static func rows(_ inputs: [String: Tensor]) -> Int {
+        inputs.values.first?.shape.first ?? 1
     }
 }

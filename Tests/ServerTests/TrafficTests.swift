@@ -163,8 +163,9 @@ import Testing
         let promoted = try await Self.eventually(20) { try await cp.client.endpoint("fraud").rollout?.state == .promoted }
         #expect(promoted)
         #expect(try await cp.client.endpoint("fraud").deployment.weights == Self.split((Self.v1, 0), (Self.v2, 100)))
-        let kinds = try await cp.client.events().map(\.kind)
-        #expect(kinds.suffix(3) == [.rolloutStarted, .rolloutStep, .rolloutPromoted])
+        // Worker events interleave (the seeded workers never heartbeat again); the rollout's own are in order.
+        let kinds = try await cp.client.events().map(\.kind).filter { $0.rawValue.hasPrefix("rollout") }
+        #expect(kinds == [.rolloutStarted, .rolloutStep, .rolloutPromoted])
         await cp.stop()
     }
 

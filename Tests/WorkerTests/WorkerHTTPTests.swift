@@ -8,45 +8,6 @@ import ServiceSupport
 import Testing
 import Worker
 
-/// A worker serving the bundled demo model on 127.0.0.1, as `nightjar worker` runs it.
-struct RunningWorker {
-    let service: HTTPService
-    let stats: WorkerStats
-    let ref: ModelRef
-    var baseURL: String { "http://127.0.0.1:\(service.port)" }
-
-    static let modelFile = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Sources/nightjar/DemoModels/fraud-1.0.0.onnx")
-
-    static func start(maxBodyBytes: Int = 1 << 20) async throws -> RunningWorker {
-        let ref = try ModelRef(parsing: "fraud@1.0.0")
-        let session = try InferenceSession(modelData: Data(contentsOf: modelFile))
-        let stats = WorkerStats(model: ref)
-        let routes = WorkerRoutes(model: ref, servable: EngineServable(session: session), stats: stats, maxBodyBytes: maxBodyBytes)
-        let logger = Logger(label: "test")
-        let service = try await HTTPService(router: routes.router(logger: logger), host: "127.0.0.1", port: 0, logger: logger)
-        return RunningWorker(service: service, stats: stats, ref: ref)
-    }
-
-    /// Posts raw JSON and returns status, the model-version header and the body.
-    func post(_ path: String, json: String) async throws -> (status: Int, version: String?, body: String) {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(.init(string: json))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), response.headers.first(name: "Nightjar-Model-Version"), String(buffer: body))
-    }
-
-    func get(_ path: String) async throws -> (status: Int, body: String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), String(buffer: body))
-    }
-}
-
 @Suite struct WorkerHTTPTests {
     let row = "[0.5, -1.2, 3.3, 0.0, 2.1, -0.7]"
 
@@ -66,7 +27,7 @@ struct RunningWorker {
         #expect(probabilities.shape == [1, 2])
         let p = probabilities.data.elements.compactMap { if case .double(let d) = $0 { d } else { nil } }
         #expect(p.count == 2 && abs(p.reduce(0, +) - 1) < 1e-5)
-        await worker.service.stop()
+        await worker.stop()
     }
 
     @Test func agreesWithTheEngineRunDirectly() async throws {
@@ -78,7 +39,7 @@ struct RunningWorker {
             inputs: [InferTensor(name: "features", shape: [2, 6], datatype: "FP32", data: values.map { .double(Double($0)) })]))
         let served = try #require(response.outputs.first { $0.name == "label" })
         #expect(served == InferTensor(name: "label", tensor: try #require(direct["label"])))
-        await worker.service.stop()
+        await worker.stop()
     }
 
     @Test(arguments: [
@@ -96,7 +57,7 @@ struct RunningWorker {
         #expect(status == 400)
         let error = try JSONDecoder().decode(ErrorBody.self, from: Data(body.utf8))
         #expect(error.error.contains(mentions), "error was: \(error.error)")
-        await worker.service.stop()
+        await worker.stop()
     }
 
     @Test func wrongModelOrVersionIs404() async throws {
@@ -105,17 +66,17 @@ struct RunningWorker {
         #expect(try await worker.post("/v2/models/other/infer", json: json).status == 404)
         #expect(try await worker.post("/v2/models/fraud/versions/9.9.9/infer", json: json).status == 404)
         #expect(try await worker.post("/v2/models/fraud/versions/1.0.0/infer", json: json).status == 200)
-        await worker.service.stop()
+        await worker.stop()
     }
 
     @Test func oversizedBodyIs413() async throws {
-        let worker = try await RunningWorker.start(maxBodyBytes: 1024)
+        let worker = try await RunningWorker.start(options: .init(maxBodyBytes: 1024))
         let big = Array(repeating: "1.0", count: 600).joined(separator: ",")
         let json = #"{"inputs":[{"name":"features","shape":[100,6],"datatype":"FP32","data":[\#(big)]}]}"#
         let (status, _, body) = try await worker.post("/v2/models/fraud/infer", json: json)
         #expect(status == 413)
         #expect(body.contains("error"))
-        await worker.service.stop()
+        await worker.stop()
     }
 
     @Test func metadataAndHealth() async throws {
@@ -127,7 +88,7 @@ struct RunningWorker {
         #expect(meta.inputs.map(\.name) == ["features"])
         #expect(meta.inputs.first?.shape == [-1, 6])
         #expect(meta.versions == ["1.0.0"])
-        await worker.service.stop()
+        await worker.stop()
     }
 
     @Test func statsAndMetricsCountRequestsAndErrors() async throws {
@@ -148,6 +109,6 @@ struct RunningWorker {
         #expect(metrics.contains(#"nightjar_worker_requests_total{model="fraud",version="1.0.0",status="200"} 5"#))
         #expect(metrics.contains(#"nightjar_worker_requests_total{model="fraud",version="1.0.0",status="400"} 2"#))
         #expect(metrics.contains("nightjar_worker_request_duration_seconds_count"))
-        await worker.service.stop()
+        await worker.stop()
     }
 }
