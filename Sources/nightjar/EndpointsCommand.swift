@@ -32,9 +32,9 @@ struct EndpointsCommand: AsyncParsableCommand {
     }
 
     static func describe(_ r: RolloutStatus) -> String {
-        let step = "step \(r.stepIndex + 1)/\(r.plan.steps.count) (\(r.candidateWeight)%)"
+        let step = r.state.isFinished ? "" : " step \(r.stepIndex + 1)/\(r.plan.steps.count) (\(r.candidateWeight)%)"
         let why = r.reason.map { ": \($0)" } ?? ""
-        return "\(r.stable) → \(r.candidate) \(r.state.rawValue) \(r.state.isFinished ? "" : step)\(why)"
+        return "\(r.stable) → \(r.candidate) \(r.state.rawValue)\(step)\(why)"
     }
 }
 
