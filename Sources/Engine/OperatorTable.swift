@@ -24,6 +24,9 @@ struct OperatorTable {
         Entry(domain: ml, opType: "LinearClassifier", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try LinearClassifierKernel(a) },
         Entry(domain: ml, opType: "LinearRegressor", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try LinearRegressorKernel(a) },
         Entry(domain: ml, opType: "ZipMap", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try ZipMapKernel(a) },
+        Entry(domain: ml, opType: "TreeEnsembleClassifier", opsets: 1...4) { (a) throws(NightjarError) -> any Kernel in try TreeEnsembleFactory.classifier(a) },
+        Entry(domain: ml, opType: "TreeEnsembleRegressor", opsets: 1...4) { (a) throws(NightjarError) -> any Kernel in try TreeEnsembleFactory.regressor(a) },
+        Entry(domain: ml, opType: "TreeEnsemble", opsets: 5...5) { (a) throws(NightjarError) -> any Kernel in try TreeEnsembleFactory.ensemble(a) },
     ]
 
     /// The ONNX default domain has two spellings.
