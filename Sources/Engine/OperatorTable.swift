@@ -35,6 +35,16 @@ struct OperatorTable {
         Entry(domain: onnx, opType: "Transpose", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try TransposeKernel(a) },
         Entry(domain: onnx, opType: "Shape", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try ShapeKernel(a) },
         Entry(domain: ml, opType: "ArrayFeatureExtractor", opsets: 1...5) { (_) throws(NightjarError) -> any Kernel in ArrayFeatureExtractorKernel() },
+        Entry(domain: onnx, opType: "Where", opsets: 9...23) { (_) throws(NightjarError) -> any Kernel in WhereKernel() },
+        Entry(domain: onnx, opType: "Not", opsets: 1...23) { (_) throws(NightjarError) -> any Kernel in LogicalKernel(op: .not) },
+        Entry(domain: ml, opType: "SVMClassifier", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try SVMClassifierKernel(a) },
+        Entry(domain: ml, opType: "SVMRegressor", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try SVMRegressorKernel(a) },
+        Entry(domain: ml, opType: "Imputer", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try ImputerKernel(a) },
+        Entry(domain: ml, opType: "OneHotEncoder", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try OneHotEncoderKernel(a) },
+        Entry(domain: ml, opType: "Binarizer", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try BinarizerKernel(a) },
+        Entry(domain: ml, opType: "LabelEncoder", opsets: 1...1) { (a) throws(NightjarError) -> any Kernel in try LabelEncoderKernel(a, opset: 1) },
+        Entry(domain: ml, opType: "LabelEncoder", opsets: 2...5) { (a) throws(NightjarError) -> any Kernel in try LabelEncoderKernel(a, opset: 2) },
+        Entry(domain: ml, opType: "FeatureVectorizer", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try FeatureVectorizerKernel(a) },
         Entry(domain: ml, opType: "Scaler", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try ScalerKernel(a) },
         Entry(domain: ml, opType: "Normalizer", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try NormalizerKernel(a) },
         Entry(domain: ml, opType: "LinearClassifier", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try LinearClassifierKernel(a) },
@@ -64,7 +74,21 @@ struct OperatorTable {
             Entry(domain: onnx, opType: op.rawValue, opsets: 7...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(op, a) }
         }
 
-    static let all: [Entry] = entries + elementwise
+    static let logic: [Entry] =
+        [ComparisonKernel.Op.equal, .less, .greater].map { op in
+            Entry(domain: onnx, opType: op.rawValue, opsets: 7...23) { (_) throws(NightjarError) -> any Kernel in ComparisonKernel(op: op) }
+        }
+        + [ComparisonKernel.Op.lessOrEqual, .greaterOrEqual].map { op in
+            Entry(domain: onnx, opType: op.rawValue, opsets: 12...23) { (_) throws(NightjarError) -> any Kernel in ComparisonKernel(op: op) }
+        }
+        + [LogicalKernel.Op.and, .or, .xor].map { op in
+            Entry(domain: onnx, opType: op.rawValue, opsets: 7...23) { (_) throws(NightjarError) -> any Kernel in LogicalKernel(op: op) }
+        }
+        + [VariadicKernel.Op.sum, .max, .min, .mean].map { op in
+            Entry(domain: onnx, opType: op.rawValue, opsets: 8...23) { (_) throws(NightjarError) -> any Kernel in VariadicKernel(op: op) }
+        }
+
+    static let all: [Entry] = entries + elementwise + logic
 
     /// The ONNX default domain has two spellings.
     static func canonical(domain: String) -> String {

@@ -10,53 +10,70 @@ enum BlockedGemm {
     /// Columns of B kept hot while rows of A stream past.
     static let nc = 512
 
-    /// `c[m×n] = a[m×k] · b[k×n]`, all row-major and contiguous, `c` zeroed by the caller.
-    /// The innermost loop runs along a row of B and of C and vectorizes; blocking keeps that slice
-    /// of B in cache across all rows of A.
-    static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+    /// `c[m×n] = alpha · a[m×k] · b[k×n]`, or `c += …` when `accumulate`; all row-major and contiguous.
+    /// The innermost loop runs along a row of B and of C and vectorizes; blocking keeps that slice of
+    /// B in cache across all rows of A.
+    static func multiply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, alpha: Float = 1, accumulate: Bool = false
+    ) {
         // A float FMA is exact in double: the product of two floats fits a double's 53 bits, and
         // the sum rounds twice only in vanishingly rare halfway cases. Unlike Float.addingProduct,
         // which without FMA in the target's baseline becomes a libm call per element, this vectorizes.
-        var chunk = [Float](repeating: 0, count: k > kc ? nc : 0)
-        chunk.withUnsafeMutableBufferPointer { cp in
+        var scratch = [Float](repeating: 0, count: min(nc, n))
+        let alphaD = Double(alpha)
+        scratch.withUnsafeMutableBufferPointer { sp in
+            guard let acc = sp.baseAddress else { return }
             var j0 = 0
             while j0 < n {
                 let j1 = min(j0 + nc, n)
                 let width = j1 - j0
                 var p0 = 0
-                while p0 < k {
+                while p0 < k || (p0 == 0 && !accumulate) {
                     let p1 = min(p0 + kc, k)
                     for i in 0..<m {
                         let arow = a + i * k
-                        // The first chunk sums straight into C; later ones sum apart and are added.
-                        let acc = p0 == 0 ? c + i * n + j0 : (cp.baseAddress ?? c + i * n + j0)
-                        if p0 > 0 { for j in 0..<width { acc[j] = 0 } }
+                        for j in 0..<width { acc[j] = 0 }
                         for p in p0..<p1 {
                             let x = Double(arow[p])
                             let brow = b + p * n + j0
                             for j in 0..<width { acc[j] = Float(x * Double(brow[j]) + Double(acc[j])) }
                         }
-                        if p0 > 0 {
-                            let crow = c + i * n + j0
-                            for j in 0..<width { crow[j] += acc[j] }
+                        // Like MLAS: the first chunk overwrites C unless accumulating; later chunks
+                        // and accumulation add `alpha · chunk` to C in one rounding.
+                        let crow = c + i * n + j0
+                        if p0 == 0 && !accumulate {
+                            if alpha == 1 {
+                                for j in 0..<width { crow[j] = acc[j] }
+                            } else {
+                                for j in 0..<width { crow[j] = acc[j] * alpha }
+                            }
+                        } else {
+                            for j in 0..<width { crow[j] = Float(Double(acc[j]) * alphaD + Double(crow[j])) }
                         }
                     }
-                    p0 = p1
+                    p0 = max(p1, p0 + 1)
                 }
                 j0 = j1
             }
         }
     }
 
-    /// The same for doubles, with true fused multiply-adds.
-    static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
+    /// The same for doubles, with true fused multiply-adds and no chunking.
+    static func multiply(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+        m: Int, n: Int, k: Int, alpha: Double = 1, accumulate: Bool = false
+    ) {
+        var row = [Double](repeating: 0, count: n)
         for i in 0..<m {
             let crow = c + i * n
+            for j in 0..<n { row[j] = 0 }
             for p in 0..<k {
                 let x = a[i * k + p]
                 let brow = b + p * n
-                for j in 0..<n { crow[j].addProduct(x, brow[j]) }
+                for j in 0..<n { row[j].addProduct(x, brow[j]) }
             }
+            for j in 0..<n { crow[j] = accumulate ? crow[j] + alpha * row[j] : alpha * row[j] }
         }
     }
 
@@ -109,7 +126,7 @@ struct MatMulKernel: Kernel {
                 out.withUnsafeMutableBufferPointer { op in
                     guard let xa = xp.baseAddress, let yb = yp.baseAddress, let oc = op.baseAddress else { return }
                     for t in 0..<batches {
-                        T.multiply(xa + ia[t] * m * k, yb + ib[t] * k * n, oc + t * m * n, m: m, n: n, k: k)
+                        T.multiply(xa + ia[t] * m * k, yb + ib[t] * k * n, oc + t * m * n, m: m, n: n, k: k, alpha: 1, accumulate: false)
                     }
                 }
             }
@@ -167,22 +184,23 @@ struct GemmKernel: Kernel {
         guard k == k2 else { throw .invalidArgument("Gemm: inner dimensions differ (\(k) ≠ \(k2)) for shapes \(xs), \(ys)") }
         let a = transA ? BlockedGemm.transposed(x[...], rows: xs[0], columns: xs[1]) : x
         let b = transB ? BlockedGemm.transposed(y[...], rows: ys[0], columns: ys[1]) : y
+        // As onnxruntime: Y starts as beta · C, then the product is added to it.
         var out = [T](repeating: 0, count: m * n)
+        let accumulate = z != nil && beta != 0
+        if let z, accumulate {
+            let shape = try Shapes.broadcast([m, n], zs, op: "Gemm")
+            guard shape == [m, n] else { throw .invalidArgument("Gemm: C of shape \(zs) does not broadcast to [\(m), \(n)]") }
+            let iz = Shapes.broadcastIndices(from: zs, to: [m, n])
+            let be = T(beta)
+            for i in out.indices { out[i] = be == 1 ? z[iz[i]] : be * z[iz[i]] }
+        }
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 out.withUnsafeMutableBufferPointer { op in
                     guard let aa = ap.baseAddress, let bb = bp.baseAddress, let oo = op.baseAddress else { return }
-                    T.multiply(aa, bb, oo, m: m, n: n, k: k)
+                    T.multiply(aa, bb, oo, m: m, n: n, k: k, alpha: T(alpha), accumulate: accumulate)
                 }
             }
-        }
-        let al = T(alpha), be = T(beta)
-        if al != 1 { for i in out.indices { out[i] *= al } }
-        if let z, be != 0 {
-            let shape = try Shapes.broadcast([m, n], zs, op: "Gemm")
-            guard shape == [m, n] else { throw .invalidArgument("Gemm: C of shape \(zs) does not broadcast to [\(m), \(n)]") }
-            let iz = Shapes.broadcastIndices(from: zs, to: [m, n])
-            for i in out.indices { out[i] += be * z[iz[i]] }
         }
         return ([m, n], out)
     }
@@ -190,17 +208,17 @@ struct GemmKernel: Kernel {
 
 /// The element types the GEMM kernel multiplies.
 protocol GemmElement: BinaryFloatingPoint {
-    static func multiply(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
+    static func multiply(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int, alpha: Self, accumulate: Bool)
 }
 
 extension Float: GemmElement {
-    static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
-        BlockedGemm.multiply(a, b, c, m: m, n: n, k: k)
+    static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float, accumulate: Bool) {
+        BlockedGemm.multiply(a, b, c, m: m, n: n, k: k, alpha: alpha, accumulate: accumulate)
     }
 }
 
 extension Double: GemmElement {
-    static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
-        BlockedGemm.multiply(a, b, c, m: m, n: n, k: k)
+    static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int, alpha: Double, accumulate: Bool) {
+        BlockedGemm.multiply(a, b, c, m: m, n: n, k: k, alpha: alpha, accumulate: accumulate)
     }
 }
