@@ -407,6 +407,58 @@ def invalid_fixtures():
         f.write(model.SerializeToString())
     with open(os.path.join(FIXTURES, "not_onnx.onnx"), "wb") as f:
         f.write(b"this is a CSV file, not a model\nage,income\n41,52000\n")
+    broken_graphs()
+
+
+def save_invalid(name, nodes, inputs, outputs, initializers=(), ml=False):
+    """A hand-made graph the engine must refuse at load time with a clear message."""
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=list(initializers))
+    opsets = [helper.make_opsetid("", 17)] + ([helper.make_opsetid("ai.onnx.ml", 3)] if ml else [])
+    model = helper.make_model(graph, opset_imports=opsets)
+    with open(os.path.join(FIXTURES, name + ".onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def broken_graphs():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])
+    # Two nodes feeding each other.
+    save_invalid("invalid_cycle", [
+        helper.make_node("Add", ["x", "b"], ["a"], name="first"),
+        helper.make_node("Relu", ["a"], ["b"], name="second"),
+        helper.make_node("Identity", ["b"], ["y"], name="out"),
+    ], [x], [y])
+    # An input nobody provides.
+    save_invalid("invalid_dangling_input", [
+        helper.make_node("Add", ["x", "offset"], ["y"], name="add_offset"),
+    ], [x], [y])
+    # Weights for 5 features behind an input of 4.
+    w = numpy_helper.from_array(np.ones((5, 3), dtype=np.float32), "weights")
+    save_invalid("invalid_initializer_shape", [
+        helper.make_node("MatMul", ["x", "weights"], ["y"], name="dense_1"),
+    ], [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 3])], [w])
+    # Raw data that does not fill the declared dims.
+    bad = numpy_helper.from_array(np.ones((2, 3), dtype=np.float32), "scale")
+    bad.raw_data = bad.raw_data[:20]  # onnx's helpers refuse to write this, so cut it afterwards
+    save_invalid("invalid_initializer_bytes", [
+        helper.make_node("Mul", ["x", "scale"], ["y"], name="scale_1"),
+    ], [x], [y], [bad])
+    # A tree whose branch sends rows to a node id that does not exist.
+    save_invalid("invalid_tree_child", [helper.make_node(
+        "TreeEnsembleRegressor", ["x"], ["y"], name="trees", domain="ai.onnx.ml", n_targets=1,
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+        nodes_modes=["BRANCH_LEQ", "LEAF", "LEAF"], nodes_values=[0.5, 0, 0],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[7, 0, 0],
+        target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0], target_weights=[1.0, 2.0])],
+        [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])], ml=True)
+    # A tree whose nodes point back at each other: no root, and a loop.
+    save_invalid("invalid_tree_cycle", [helper.make_node(
+        "TreeEnsembleRegressor", ["x"], ["y"], name="looping_trees", domain="ai.onnx.ml", n_targets=1,
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 1, 0],
+        nodes_modes=["BRANCH_LEQ", "BRANCH_LEQ", "LEAF"], nodes_values=[0.5, 0.5, 0],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 2, 0],
+        target_treeids=[0], target_nodeids=[2], target_ids=[0], target_weights=[1.0])],
+        [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])], ml=True)
 
 
 def demo_models():

@@ -68,7 +68,7 @@ enum Shapes {
         for d in shape {
             guard d >= 0 else { throw .invalidArgument("\(op): shape \(shape) has a negative dimension") }
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
-            guard !overflow, p <= 1 << 40 else { throw .invalidArgument("\(op): shape \(shape) is too large") }
+            guard !overflow, p <= 1 << 32 else { throw .invalidArgument("\(op): shape \(shape) is too large") }
             n = p
         }
         return n

@@ -7,7 +7,7 @@ struct FeatureVectorizerKernel: Kernel {
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         widths = a.ints("inputdimensions").map { Int(clamping: $0) }
-        guard widths.allSatisfy({ $0 >= 0 }) else { throw a.invalid("inputdimensions", "has a negative width") }
+        guard widths.allSatisfy({ $0 >= 0 && $0 <= 1 << 24 }) else { throw a.invalid("inputdimensions", "has a width outside 0...\(1 << 24)") }
     }
 
     func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {

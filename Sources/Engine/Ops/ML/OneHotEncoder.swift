@@ -31,7 +31,7 @@ struct OneHotEncoderKernel: Kernel {
             positions = v.map { stringCategories[$0] }
         case .int64(let v): positions = v.map { intCategories[$0] }
         case .int32(let v): positions = v.map { intCategories[Int64($0)] }
-        case .float(let v): positions = v.map { $0.isFinite ? intCategories[Int64($0)] : nil }
+        case .float(let v): positions = v.map { $0.isFinite && abs($0) < 9e18 ? intCategories[Int64($0)] : nil }
         case .double(let v): positions = v.map { $0.isFinite && abs($0) < 9e18 ? intCategories[Int64($0)] : nil }
         case .bool: throw .invalidArgument("OneHotEncoder: boolean input is not supported")
         }

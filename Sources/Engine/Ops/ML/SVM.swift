@@ -106,7 +106,12 @@ struct SVMClassifierKernel: Kernel {
         probB = a.floats("prob_b")
         transform = try PostTransform(a)
         let classes = labels.count
-        guard vectorsPerClass.allSatisfy({ $0 >= 0 }) else { throw a.invalid("vectors_per_class", "has a negative count") }
+        guard classes >= 2, classes <= 1 << 16 else { throw a.invalid("classlabels_ints", "must name 2 to 65536 classes, not \(classes)") }
+        // Each class's vectors are among the support vectors, which bounds the counts before summing.
+        let supportValues = supportVectors.count
+        guard vectorsPerClass.allSatisfy({ $0 >= 0 && $0 <= supportValues }) else {
+            throw a.invalid("vectors_per_class", "has a count that is negative or exceeds the support vectors")
+        }
         vectorCount = vectorsPerClass.reduce(0, +)
         var s: [Int] = []
         var running = 0

@@ -426,6 +426,7 @@ struct TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         labels = try ClassLabels(a, ints: "classlabels_int64s", strings: "classlabels_strings")
+        guard labels.count >= 2 else { throw a.invalid("classlabels_int64s", "must name at least two classes") }
         let parsed = try ClassicTreeAttributes<W>(a, weightPrefix: "class", targetCount: labels.count)
         forest = parsed.forest
         base = parsed.baseValues
@@ -590,8 +591,8 @@ struct TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         let targetIds = a.ints("target_ids")
-        let targets = try a.int("n_targets", default: Int(targetIds.max() ?? 0) + 1)
-        guard targets > 0 else { throw a.invalid("n_targets", "must be positive, got \(targets)") }
+        let targets = try a.int("n_targets", default: Int(clamping: targetIds.max() ?? 0) &+ 1)
+        guard targets > 0, targets <= 1 << 20 else { throw a.invalid("n_targets", "must be in 1...\(1 << 20), got \(targets)") }
         let parsed = try ClassicTreeAttributes<W>(a, weightPrefix: "target", targetCount: targets)
         forest = parsed.forest
         let text = try a.string("aggregate_function", default: "SUM")
@@ -623,7 +624,7 @@ struct TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         let targets = try a.int("n_targets", default: 1)
-        guard targets > 0 else { throw a.invalid("n_targets", "must be positive, got \(targets)") }
+        guard targets > 0, targets <= 1 << 20 else { throw a.invalid("n_targets", "must be in 1...\(1 << 20), got \(targets)") }
         let aggregates: [TreeAggregate] = [.average, .sum, .min, .max]
         let aggregateCode = try a.int("aggregate_function", default: 1)
         guard aggregates.indices.contains(aggregateCode) else {
