@@ -464,6 +464,25 @@ def broken_graphs():
         nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[7, 0, 0],
         target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0], target_weights=[1.0, 2.0])],
         [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])], ml=True)
+    # A split the engine does not know.
+    save_invalid("unsupported_tree_mode", [helper.make_node(
+        "TreeEnsembleRegressor", ["x"], ["y"], name="odd_trees", domain="ai.onnx.ml", n_targets=1,
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+        nodes_modes=["BRANCH_SOMETIMES", "LEAF", "LEAF"], nodes_values=[0.5, 0, 0],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 0, 0],
+        target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0], target_weights=[1.0, 2.0])],
+        [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])], ml=True)
+    # The opset 3 classifier in a model importing ai.onnx.ml opset 5, where it no longer exists.
+    graph = helper.make_graph([helper.make_node(
+        "TreeEnsembleClassifier", ["x"], ["label", "scores"], name="old_trees", domain="ai.onnx.ml",
+        classlabels_int64s=[0, 1], nodes_treeids=[0], nodes_nodeids=[0], nodes_featureids=[0],
+        nodes_modes=["LEAF"], nodes_values=[0.0], nodes_truenodeids=[0], nodes_falsenodeids=[0],
+        class_treeids=[0], class_nodeids=[0], class_ids=[1], class_weights=[1.0])], "old_opset", [x],
+        [helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+         helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, 2])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid("ai.onnx.ml", 5)])
+    with open(os.path.join(FIXTURES, "unsupported_opset_tree.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
     # A tree whose nodes point back at each other: no root, and a loop.
     save_invalid("invalid_tree_cycle", [helper.make_node(
         "TreeEnsembleRegressor", ["x"], ["y"], name="looping_trees", domain="ai.onnx.ml", n_targets=1,

@@ -64,7 +64,18 @@ struct GraphPlan: Sendable {
                 : "the engine supports it for opsets \(known.map { "\($0.lowerBound)–\($0.upperBound)" }.joined(separator: ", "))"
             throw .unsupported("unsupported operator \(node.opType) (node '\(node.name)', domain \(domain), opset \(opset)): \(hint)")
         }
-        let kernel = try entry.make(NodeAttributes(node))
+        let kernel: any Kernel
+        do {
+            kernel = try entry.make(NodeAttributes(node))
+        } catch {
+            // Attribute checks know the node; the operator's domain and opset complete the picture.
+            let place = "(domain \(domain), opset \(opset))"
+            switch error {
+            case .unsupported(let m): throw .unsupported("\(m) \(place)")
+            case .invalidArgument(let m): throw .invalidArgument("\(m) \(place)")
+            default: throw error
+            }
+        }
         return Step(name: node.name, opType: node.opType, inputs: node.input, outputs: node.output, kernel: kernel)
     }
 }

@@ -70,6 +70,8 @@ import Testing
         ("invalid_initializer_bytes", ["'scale'", "20 bytes", "[2, 3]"]),
         ("invalid_tree_child", ["'trees'", "node 7"]),
         ("invalid_tree_cycle", ["'looping_trees'", "root"]),
+        ("unsupported_tree_mode", ["TreeEnsembleRegressor", "'odd_trees'", "BRANCH_SOMETIMES", "ai.onnx.ml", "opset 3"]),
+        ("unsupported_opset_tree", ["TreeEnsembleClassifier", "'old_trees'", "ai.onnx.ml", "opset 5", "1–4"]),
     ])
     func brokenGraphsAreRefusedClearly(_ name: String, _ phrases: [String]) {
         #expect {
