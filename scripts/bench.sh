@@ -9,8 +9,10 @@ if ! python3 -c "import onnxruntime, numpy" 2>/dev/null; then
     echo "installing onnxruntime for the reference measurement"
     pip install -q onnxruntime numpy
 fi
-swift build -c release --product nightjar-bench >/dev/null
-bench=.build/release/nightjar-bench
+# SCRATCH lets a worktree keep its own build folder (swift build --scratch-path); default .build.
+scratch=${SCRATCH:-.build}
+swift build --scratch-path "$scratch" -c release --product nightjar-bench >/dev/null
+bench=$scratch/release/nightjar-bench
 
 rounds=3
 printf '%-44s %6s %12s %12s %8s\n' "model" "batch" "nightjar µs" "ort µs" "ort/nj"
@@ -32,4 +34,14 @@ run_case Sources/nightjar/DemoModels/fraud-1.1.0.onnx features 6 1 20000
 run_case Sources/nightjar/DemoModels/fraud-1.1.0.onnx features 6 1000 300
 run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1 20000
 run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1000 300
+# Tree ensembles and a dense network: the families most deployed tabular models fall in.
+run_case Tests/EngineTests/Fixtures/tree_rf_classifier.onnx X 8 1 20000
+run_case Tests/EngineTests/Fixtures/tree_rf_classifier.onnx X 8 1000 300
+run_case Tests/EngineTests/Fixtures/tree_hgb_classifier_binary_nan.onnx X 8 1 20000
+run_case Tests/EngineTests/Fixtures/tree_hgb_classifier_binary_nan.onnx X 8 1000 300
+run_case Tests/EngineTests/Fixtures/tree_gb_regressor.onnx X 8 1000 300
+run_case Tests/EngineTests/Fixtures/mlp_classifier.onnx X 10 1 20000
+run_case Tests/EngineTests/Fixtures/mlp_classifier.onnx X 10 1000 300
+run_case Tests/EngineTests/Fixtures/mlp_regressor.onnx X 10 1000 300
+run_case Tests/EngineTests/Fixtures/svm_svc_rbf.onnx X 6 1000 100
 echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)'), intra_op_num_threads=1, median of $rounds interleaved rounds"

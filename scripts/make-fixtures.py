@@ -1,22 +1,36 @@
 #!/usr/bin/env python3
 """Writes the engine's fixture models and onnxruntime's answers for them, and the demo models.
 
-Run from the repository root:  python3 scripts/make-fixtures.py
+Run from the repository root:  python3 scripts/make-fixtures.py [GROUP ...]
+Groups: linear trees mlp svm pipelines invalid (the default: all of them) and demo. The demo models
+are only written when `demo` is named, because other code depends on their exact bytes.
 Needs: pip install onnx onnxruntime skl2onnx scikit-learn "protobuf>=6.31.1,<7"
 The generated files are committed, so `make test` needs no Python.
 """
 import json
+import math
 import os
+import sys
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper
 from skl2onnx import to_onnx
-from sklearn.datasets import load_breast_cancer, load_iris, make_classification
+from onnx import numpy_helper
+from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_breast_cancer, load_iris, make_classification, make_regression
+from sklearn.ensemble import (ExtraTreesClassifier, GradientBoostingClassifier, GradientBoostingRegressor,
+                              HistGradientBoostingClassifier, HistGradientBoostingRegressor,
+                              RandomForestClassifier, RandomForestRegressor)
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import Normalizer, StandardScaler
+from sklearn.preprocessing import Binarizer, MinMaxScaler, Normalizer, OneHotEncoder, StandardScaler
+from sklearn.svm import SVC, SVR, LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "Tests", "EngineTests", "Fixtures")
@@ -35,9 +49,29 @@ def run_reference(onx, feeds):
     return names, session.run(None, feeds)
 
 
+def number(v):
+    """JSON has no NaN or infinity, so those travel as text; float32 values in their shortest form."""
+    if isinstance(v, (float, np.floating)):
+        if math.isnan(v):
+            return "NaN"
+        if math.isinf(v):
+            return "Infinity" if v > 0 else "-Infinity"
+        return float(str(v)) if isinstance(v, np.float32) else float(v)
+    if isinstance(v, (np.integer, int)):
+        return int(v)
+    if isinstance(v, (bytes, np.bytes_)):
+        return v.decode()
+    return str(v)
+
+
+DTYPES = {np.dtype(np.float32): "FP32", np.dtype(np.float64): "FP64", np.dtype(np.int64): "INT64",
+          np.dtype(np.int32): "INT32", np.dtype(np.bool_): "BOOL"}
+
+
 def jsonable(value):
     if isinstance(value, np.ndarray):
-        return {"shape": list(value.shape), "data": value.ravel().tolist()}
+        datatype = DTYPES.get(value.dtype, "BYTES")
+        return {"shape": list(value.shape), "datatype": datatype, "data": [number(v) for v in value.ravel()]}
     if isinstance(value, list):  # ZipMap: a list of {class: probability}
         return {"maps": [{str(k): float(v) for k, v in row.items()} for row in value]}
     raise TypeError(type(value))
@@ -62,7 +96,286 @@ def write_case(name, onx, x):
     print(f"{name}: {', '.join(d + ':' + o for d, o in ops)}")
 
 
+def write_feeds(name, onx, batches):
+    """Like write_case, for models with several or non-float inputs: each batch is {input: array}."""
+    os.makedirs(FIXTURES, exist_ok=True)
+    with open(os.path.join(FIXTURES, name + ".onnx"), "wb") as f:
+        f.write(onx.SerializeToString())
+    cases = []
+    for feeds in batches:
+        names, outputs = run_reference(onx, feeds)
+        cases.append({
+            "inputs": {k: jsonable(v) for k, v in feeds.items()},
+            "outputs": {n: jsonable(v) for n, v in zip(names, outputs)},
+        })
+    with open(os.path.join(FIXTURES, name + ".json"), "w") as f:
+        json.dump({"model": name + ".onnx", "cases": cases}, f, separators=(",", ":"), allow_nan=False)
+    ops = sorted({(n.domain or "ai.onnx", n.op_type) for n in onx.graph.node})
+    print(f"{name}: {', '.join(d + ':' + o for d, o in ops)}")
+
+
+def float_cases(onx, x, rows=1000):
+    """Batch 1 and a large batch of float32 rows for the model's single input."""
+    input_name = onx.graph.input[0].name
+    x = x.astype(np.float32)
+    return [{input_name: x[:1]}, {input_name: x[:rows]}]
+
+
+def double_cases(onx, x, rows=1000):
+    input_name = onx.graph.input[0].name
+    # Values a float cannot hold exactly, so a double comparison is really exercised.
+    x = x.astype(np.float64) * (1 + 1e-9)
+    return [{input_name: x[:1]}, {input_name: x[:rows]}]
+
+
+def tabular(n_classes, seed, rows=1400, features=8, nan_fraction=0.0):
+    x, y = make_classification(n_samples=rows, n_features=features, n_informative=5, n_redundant=1,
+                               n_classes=n_classes, n_clusters_per_class=1, random_state=seed)
+    rng = np.random.RandomState(seed)
+    if nan_fraction:
+        x[rng.uniform(size=x.shape) < nan_fraction] = np.nan
+    return x.astype(np.float32), y
+
+
+def regression(seed, rows=1400, features=8, nan_fraction=0.0):
+    x, y = make_regression(n_samples=rows, n_features=features, n_informative=6, noise=5.0, random_state=seed)
+    rng = np.random.RandomState(seed)
+    if nan_fraction:
+        x[rng.uniform(size=x.shape) < nan_fraction] = np.nan
+    return x.astype(np.float32), y
+
+
+def tree_fixtures():
+    # Small ensembles: the point is every code path of the operators, not model quality.
+    x2, y2 = tabular(2, 1)
+    x3, y3 = tabular(3, 2)
+    xr, yr = regression(3)
+    xn2, yn2 = tabular(2, 4, nan_fraction=0.1)
+    xn3, yn3 = tabular(3, 5, nan_fraction=0.1)
+    xnr, ynr = regression(6, nan_fraction=0.1)
+    # Training rows get NaNs too, so the trees learn where missing values go.
+    models = [
+        ("tree_dt_classifier", DecisionTreeClassifier(max_depth=6, random_state=0).fit(x3, y3), x3, False),
+        ("tree_dt_classifier_binary", DecisionTreeClassifier(max_depth=5, random_state=0).fit(x2, y2), x2, False),
+        ("tree_dt_regressor", DecisionTreeRegressor(max_depth=6, random_state=0).fit(xr, yr), xr, None),
+        ("tree_rf_classifier", RandomForestClassifier(n_estimators=12, max_depth=6, random_state=0).fit(x3, y3), x3, False),
+        ("tree_rf_classifier_binary_zipmap", RandomForestClassifier(n_estimators=10, max_depth=5, random_state=0).fit(x2, y2), x2, True),
+        ("tree_rf_regressor", RandomForestRegressor(n_estimators=10, max_depth=6, random_state=0).fit(xr, yr), xr, None),
+        ("tree_et_classifier", ExtraTreesClassifier(n_estimators=10, max_depth=6, random_state=0).fit(x3, y3), x3, False),
+        ("tree_gb_classifier_binary", GradientBoostingClassifier(n_estimators=15, max_depth=3, random_state=0).fit(x2, y2), x2, False),
+        ("tree_gb_classifier", GradientBoostingClassifier(n_estimators=10, max_depth=3, random_state=0).fit(x3, y3), x3, False),
+        ("tree_gb_regressor", GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0).fit(xr, yr), xr, None),
+        ("tree_hgb_classifier_binary_nan", HistGradientBoostingClassifier(max_iter=15, max_depth=4, random_state=0).fit(xn2, yn2), xn2, False),
+        ("tree_hgb_classifier_nan", HistGradientBoostingClassifier(max_iter=10, max_depth=4, random_state=0).fit(xn3, yn3), xn3, False),
+        ("tree_hgb_regressor_nan", HistGradientBoostingRegressor(max_iter=20, max_depth=4, random_state=0).fit(xnr, ynr), xnr, None),
+    ]
+    for name, model, x, zipmap in models:
+        options = {id(model): {"zipmap": zipmap}} if zipmap is not None else None
+        onx = to_onnx(model, x[:1], target_opset=TARGET_OPSET, options=options)
+        write_feeds(name, onx, float_cases(onx, x))
+    # String labels on a forest: labels come back by index.
+    names = np.array(["low", "mid", "high"])[y3]
+    forest = RandomForestClassifier(n_estimators=6, max_depth=5, random_state=1).fit(x3, names)
+    onx = to_onnx(forest, x3[:1], target_opset=TARGET_OPSET, options={id(forest): {"zipmap": False}})
+    write_feeds("tree_rf_classifier_string_labels", onx, float_cases(onx, x3))
+    # Double thresholds and weights (the *_as_tensor attributes) on a double input, float outputs:
+    # what onnxruntime accepts of the opset 3 operators.
+    dt = DecisionTreeRegressor(max_depth=6, random_state=0).fit(xr, yr)
+    onx = as_tensor_attributes(to_onnx(dt, xr[:1], target_opset=TARGET_OPSET))
+    write_feeds("tree_dt_regressor_as_tensor", onx, double_cases(onx, xr))
+    gb = GradientBoostingClassifier(n_estimators=8, max_depth=3, random_state=0).fit(x2, y2)
+    onx = as_tensor_attributes(to_onnx(gb, x2[:1], target_opset=TARGET_OPSET, options={id(gb): {"zipmap": False}}))
+    write_feeds("tree_gb_classifier_binary_as_tensor", onx, double_cases(onx, x2))
+    # ai.onnx.ml opset 5 TreeEnsemble, converted from the regressor above by tree_ensemble_v5.
+    forest = RandomForestRegressor(n_estimators=8, max_depth=5, random_state=0).fit(xnr, ynr)
+    onx = tree_ensemble_v5(to_onnx(forest, xnr[:1], target_opset=TARGET_OPSET))
+    write_feeds("tree_ensemble_v5_regressor_nan", onx, float_cases(onx, xnr))
+
+
+def as_tensor_attributes(onx):
+    """Moves a tree node's float attributes (thresholds, weights, base values) to their double
+    `*_as_tensor` twins, which converters use for models trained in double precision."""
+    for node in onx.graph.node:
+        if not node.op_type.startswith("TreeEnsemble"):
+            continue
+        for attribute in list(node.attribute):
+            if attribute.name in ("nodes_values", "target_weights", "class_weights", "base_values"):
+                values = np.array(helper.get_attribute_value(attribute), dtype=np.float64)
+                node.attribute.remove(attribute)
+                node.attribute.append(helper.make_attribute(attribute.name + "_as_tensor", numpy_helper.from_array(values)))
+    for o in onx.opset_import:
+        if o.domain == "ai.onnx.ml":
+            o.version = 3  # where the *_as_tensor attributes appeared
+    onx.graph.input[0].type.tensor_type.elem_type = TensorProto.DOUBLE
+    return onx
+
+
+def tree_ensemble_v5(onx):
+    """Rewrites a float TreeEnsembleRegressor graph as ai.onnx.ml opset 5 TreeEnsemble, with some
+    splits as BRANCH_MEMBER sets, so the new encoding is checked against onnxruntime."""
+    old = next(n for n in onx.graph.node if n.op_type == "TreeEnsembleRegressor")
+    a = {x.name: helper.get_attribute_value(x) for x in old.attribute}
+    trees = {}
+    for i, (t, n) in enumerate(zip(a["nodes_treeids"], a["nodes_nodeids"])):
+        trees.setdefault(t, {})[n] = i
+    weights = {(t, n): w for t, n, w in zip(a["target_treeids"], a["target_nodeids"], a["target_weights"])}
+    nodes = {k: [] for k in ("featureids", "splits", "modes", "truenodeids", "trueleafs", "falsenodeids", "falseleafs", "missing")}
+    leaf_weights, leaf_targets, roots, members = [], [], [], []
+
+    def emit(tree, node_id):
+        i = trees[tree][node_id]
+        if a["nodes_modes"][i] == b"LEAF":
+            leaf_weights.append(weights[(tree, node_id)])
+            leaf_targets.append(0)
+            return True, len(leaf_weights) - 1
+        position = len(nodes["featureids"])
+        for k in nodes:
+            nodes[k].append(0)
+        nodes["featureids"][position] = a["nodes_featureids"][i]
+        threshold = a["nodes_values"][i]
+        nodes["splits"][position] = threshold
+        nodes["modes"][position] = 0
+        nodes["missing"][position] = a["nodes_missing_value_tracks_true"][i] if "nodes_missing_value_tracks_true" in a else 0
+        nodes["trueleafs"][position], nodes["truenodeids"][position] = emit(tree, a["nodes_truenodeids"][i])
+        nodes["falseleafs"][position], nodes["falsenodeids"][position] = emit(tree, a["nodes_falsenodeids"][i])
+        return False, position
+
+    for tree in sorted(trees):
+        is_leaf, position = emit(tree, 0)
+        if is_leaf:  # a one-leaf tree: a node whose both branches reach the leaf
+            for k in nodes:
+                nodes[k].append(0)
+            nodes["trueleafs"][-1] = nodes["falseleafs"][-1] = 1
+            nodes["truenodeids"][-1] = nodes["falsenodeids"][-1] = position
+            position = len(nodes["featureids"]) - 1
+        roots.append(position)
+    # One extra tree made of set-membership and equality splits, so BRANCH_MEMBER / EQ / NEQ / GT run too.
+    base = len(nodes["featureids"])
+    extra = [  # feature, split, mode, true, true-is-leaf, false, false-is-leaf, missing-tracks-true
+        (0, 0.0, 6, base + 1, 0, base + 2, 0, 1),
+        (1, 0.5, 3, len(leaf_weights), 1, len(leaf_weights) + 1, 1, 0),
+        (2, 0.0, 5, len(leaf_weights) + 2, 1, len(leaf_weights) + 3, 1, 1),
+    ]
+    members.extend([-1.0, 0.0, 1.0, float("nan")])
+    for f, s, m, t, tl, fa, fl, miss in extra:
+        for k, v in zip(("featureids", "splits", "modes", "truenodeids", "trueleafs", "falsenodeids", "falseleafs", "missing"),
+                        (f, s, m, t, tl, fa, fl, miss)):
+            nodes[k].append(v)
+    leaf_weights.extend([3.0, -2.0, 0.5, 7.0])
+    leaf_targets.extend([0, 0, 0, 0])
+    roots.append(base)
+    new = helper.make_node(
+        "TreeEnsemble", list(old.input), list(old.output), name=old.name, domain="ai.onnx.ml",
+        aggregate_function=1, post_transform=0, n_targets=1, tree_roots=roots,
+        nodes_featureids=nodes["featureids"],
+        nodes_splits=numpy_helper.from_array(np.array(nodes["splits"], dtype=np.float32)),
+        nodes_modes=numpy_helper.from_array(np.array(nodes["modes"], dtype=np.uint8)),
+        nodes_truenodeids=nodes["truenodeids"], nodes_trueleafs=nodes["trueleafs"],
+        nodes_falsenodeids=nodes["falsenodeids"], nodes_falseleafs=nodes["falseleafs"],
+        nodes_missing_value_tracks_true=nodes["missing"],
+        membership_values=numpy_helper.from_array(np.array(members, dtype=np.float32)),
+        leaf_targetids=leaf_targets,
+        leaf_weights=numpy_helper.from_array(np.array(leaf_weights, dtype=np.float32)))
+    index = list(onx.graph.node).index(old)
+    onx.graph.node.remove(old)
+    onx.graph.node.insert(index, new)
+    for o in onx.opset_import:
+        if o.domain == "ai.onnx.ml":
+            o.version = 5
+    return onx
+
+
+def mlp_fixtures():
+    x3, y3 = tabular(3, 7, features=10)
+    xr, yr = regression(8, features=10)
+    clf = MLPClassifier(hidden_layer_sizes=(64, 64), max_iter=300, random_state=0).fit(x3, y3)
+    onx = to_onnx(clf, x3[:1], target_opset=TARGET_OPSET, options={id(clf): {"zipmap": False}})
+    write_feeds("mlp_classifier", onx, float_cases(onx, x3))
+    x2, y2 = tabular(2, 9, features=10)
+    binary = MLPClassifier(hidden_layer_sizes=(32,), activation="tanh", max_iter=300, random_state=0).fit(x2, y2)
+    onx = to_onnx(binary, x2[:1], target_opset=TARGET_OPSET, options={id(binary): {"zipmap": True}})
+    write_feeds("mlp_classifier_binary_zipmap", onx, float_cases(onx, x2))
+    reg = make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=300, random_state=0)).fit(xr, yr)
+    onx = to_onnx(reg, xr[:1], target_opset=TARGET_OPSET)
+    write_feeds("mlp_regressor", onx, float_cases(onx, xr))
+    logistic = MLPRegressor(hidden_layer_sizes=(16,), activation="logistic", max_iter=300, random_state=0).fit(xr, yr / 100)
+    onx = to_onnx(logistic, xr[:1], target_opset=TARGET_OPSET)
+    write_feeds("mlp_regressor_logistic", onx, float_cases(onx, xr))
+
+
+def svm_fixtures():
+    x3, y3 = tabular(3, 10, rows=500, features=6)
+    x2, y2 = tabular(2, 11, rows=500, features=6)
+    xr, yr = regression(12, rows=500, features=6)
+    cases = [
+        ("svm_svc_rbf", make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=False)).fit(x3, y3), x3, False),
+        ("svm_svc_rbf_binary", make_pipeline(StandardScaler(), SVC(kernel="rbf")).fit(x2, y2), x2, False),
+        ("svm_svc_linear", make_pipeline(StandardScaler(), SVC(kernel="linear")).fit(x3, y3), x3, False),
+        ("svm_svr_rbf", make_pipeline(StandardScaler(), SVR(kernel="rbf")).fit(xr, yr), xr, None),
+        ("svm_svr_linear", make_pipeline(StandardScaler(), SVR(kernel="linear")).fit(xr, yr), xr, None),
+        ("svm_svc_rbf_proba", make_pipeline(StandardScaler(), SVC(probability=True, random_state=0)).fit(x3, y3), x3, False),
+        ("svm_svc_poly", make_pipeline(StandardScaler(), SVC(kernel="poly", degree=3)).fit(x3, y3), x3, False),
+        ("svm_svc_sigmoid_binary", make_pipeline(StandardScaler(), SVC(kernel="sigmoid")).fit(x2, y2), x2, False),
+    ]
+    for name, pipeline, x, zipmap in cases:
+        final = pipeline.steps[-1][1]
+        options = {id(final): {"zipmap": zipmap}} if zipmap is not None else None
+        onx = to_onnx(pipeline, x[:1], target_opset=TARGET_OPSET, options=options)
+        write_feeds(name, onx, float_cases(onx, x, rows=300))
+    # liblinear's LinearSVC exports as LinearClassifier; string labels through an SVC with Platt scaling.
+    scaled = StandardScaler().fit_transform(x3).astype(np.float32)
+    linear = LinearSVC(random_state=0).fit(scaled, y3)
+    onx = to_onnx(linear, scaled[:1], target_opset=TARGET_OPSET)
+    write_feeds("svm_linear_svc", onx, float_cases(onx, scaled, rows=300))
+    names = np.array(["cat", "dog"])[y2]
+    strings = SVC(probability=True, random_state=0).fit(StandardScaler().fit_transform(x2), names)
+    scaled2 = StandardScaler().fit_transform(x2).astype(np.float32)
+    onx = to_onnx(strings, scaled2[:1], target_opset=TARGET_OPSET, options={id(strings): {"zipmap": False}})
+    write_feeds("svm_svc_proba_string_labels", onx, float_cases(onx, scaled2, rows=300))
+
+
+def pipeline_fixtures():
+    x, y = tabular(2, 13, rows=1400, features=6, nan_fraction=0.05)
+    imputed = make_pipeline(SimpleImputer(strategy="mean"), MinMaxScaler(), LogisticRegression(max_iter=2000)).fit(x, y)
+    onx = to_onnx(imputed, x[:1], target_opset=TARGET_OPSET, options={id(imputed.steps[-1][1]): {"zipmap": False}})
+    write_feeds("pipeline_imputer_minmax_logreg", onx, float_cases(onx, x))
+    binarized = make_pipeline(Binarizer(threshold=0.2), LogisticRegression(max_iter=2000)).fit(np.nan_to_num(x), y)
+    onx = to_onnx(binarized, x[:1], target_opset=TARGET_OPSET, options={id(binarized.steps[-1][1]): {"zipmap": False}})
+    write_feeds("pipeline_binarizer_logreg", onx, float_cases(onx, np.nan_to_num(x)))
+    # Numeric and string columns, as a ColumnTransformer sees a data frame: one input per column group.
+    rng = np.random.RandomState(14)
+    numeric = x[:, :4]
+    colours = np.array(["red", "green", "blue"])[rng.randint(0, 3, size=len(x))]
+    sizes = np.array(["S", "M", "L", "XL"])[rng.randint(0, 4, size=len(x))]
+    strings = np.stack([colours, sizes], axis=1).astype(object)
+    frame_y = (y + (colours == "red")) % 2
+    transformer = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), [0, 1, 2, 3]),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), [4, 5]),
+    ])
+    frame = np.concatenate([numeric.astype(object), strings], axis=1)
+    model = make_pipeline(transformer, LogisticRegression(max_iter=2000))
+    import pandas as pd
+    df = pd.DataFrame(frame, columns=["a", "b", "c", "d", "colour", "size"])
+    for col in "abcd":
+        df[col] = df[col].astype(np.float32)
+    transformer.transformers[0] = ("num", transformer.transformers[0][1], ["a", "b", "c", "d"])
+    transformer.transformers[1] = ("cat", transformer.transformers[1][1], ["colour", "size"])
+    model.fit(df, frame_y)
+    # skl2onnx maps ColumnTransformer columns to graph inputs by name, so give one input per column.
+    initial = [(c, FloatTensorType([None, 1])) for c in "abcd"] + [("colour", StringTensorType([None, 1])), ("size", StringTensorType([None, 1]))]
+    onx = to_onnx(model, initial_types=initial, target_opset=TARGET_OPSET, options={id(model.steps[-1][1]): {"zipmap": False}})
+    feeds = []
+    for rows in (slice(0, 1), slice(0, 1000)):
+        feed = {c: df[c].values[rows].reshape(-1, 1).astype(np.float32) for c in "abcd"}
+        feed["colour"] = df["colour"].values[rows].reshape(-1, 1).astype(object)
+        feed["size"] = df["size"].values[rows].reshape(-1, 1).astype(object)
+        feeds.append(feed)
+    write_feeds("pipeline_column_transformer", onx, feeds)
+
+
 def sklearn_fixtures():
+
     bc_x, bc_y = load_breast_cancer(return_X_y=True)
     iris_x, iris_y = load_iris(return_X_y=True)
     rng = np.random.RandomState(0)
@@ -107,6 +420,77 @@ def invalid_fixtures():
         f.write(model.SerializeToString())
     with open(os.path.join(FIXTURES, "not_onnx.onnx"), "wb") as f:
         f.write(b"this is a CSV file, not a model\nage,income\n41,52000\n")
+    broken_graphs()
+
+
+def save_invalid(name, nodes, inputs, outputs, initializers=(), ml=False):
+    """A hand-made graph the engine must refuse at load time with a clear message."""
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=list(initializers))
+    opsets = [helper.make_opsetid("", 17)] + ([helper.make_opsetid("ai.onnx.ml", 3)] if ml else [])
+    model = helper.make_model(graph, opset_imports=opsets)
+    with open(os.path.join(FIXTURES, name + ".onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def broken_graphs():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])
+    # Two nodes feeding each other.
+    save_invalid("invalid_cycle", [
+        helper.make_node("Add", ["x", "b"], ["a"], name="first"),
+        helper.make_node("Relu", ["a"], ["b"], name="second"),
+        helper.make_node("Identity", ["b"], ["y"], name="out"),
+    ], [x], [y])
+    # An input nobody provides.
+    save_invalid("invalid_dangling_input", [
+        helper.make_node("Add", ["x", "offset"], ["y"], name="add_offset"),
+    ], [x], [y])
+    # Weights for 5 features behind an input of 4.
+    w = numpy_helper.from_array(np.ones((5, 3), dtype=np.float32), "weights")
+    save_invalid("invalid_initializer_shape", [
+        helper.make_node("MatMul", ["x", "weights"], ["y"], name="dense_1"),
+    ], [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 3])], [w])
+    # Raw data that does not fill the declared dims.
+    bad = numpy_helper.from_array(np.ones((2, 3), dtype=np.float32), "scale")
+    bad.raw_data = bad.raw_data[:20]  # onnx's helpers refuse to write this, so cut it afterwards
+    save_invalid("invalid_initializer_bytes", [
+        helper.make_node("Mul", ["x", "scale"], ["y"], name="scale_1"),
+    ], [x], [y], [bad])
+    # A tree whose branch sends rows to a node id that does not exist.
+    save_invalid("invalid_tree_child", [helper.make_node(
+        "TreeEnsembleRegressor", ["x"], ["y"], name="trees", domain="ai.onnx.ml", n_targets=1,
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+        nodes_modes=["BRANCH_LEQ", "LEAF", "LEAF"], nodes_values=[0.5, 0, 0],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[7, 0, 0],
+        target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0], target_weights=[1.0, 2.0])],
+        [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])], ml=True)
+    # A split the engine does not know.
+    save_invalid("unsupported_tree_mode", [helper.make_node(
+        "TreeEnsembleRegressor", ["x"], ["y"], name="odd_trees", domain="ai.onnx.ml", n_targets=1,
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+        nodes_modes=["BRANCH_SOMETIMES", "LEAF", "LEAF"], nodes_values=[0.5, 0, 0],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 0, 0],
+        target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0], target_weights=[1.0, 2.0])],
+        [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])], ml=True)
+    # The opset 3 classifier in a model importing ai.onnx.ml opset 5, where it no longer exists.
+    graph = helper.make_graph([helper.make_node(
+        "TreeEnsembleClassifier", ["x"], ["label", "scores"], name="old_trees", domain="ai.onnx.ml",
+        classlabels_int64s=[0, 1], nodes_treeids=[0], nodes_nodeids=[0], nodes_featureids=[0],
+        nodes_modes=["LEAF"], nodes_values=[0.0], nodes_truenodeids=[0], nodes_falsenodeids=[0],
+        class_treeids=[0], class_nodeids=[0], class_ids=[1], class_weights=[1.0])], "old_opset", [x],
+        [helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+         helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, 2])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid("ai.onnx.ml", 5)])
+    with open(os.path.join(FIXTURES, "unsupported_opset_tree.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    # A tree whose nodes point back at each other: no root, and a loop.
+    save_invalid("invalid_tree_cycle", [helper.make_node(
+        "TreeEnsembleRegressor", ["x"], ["y"], name="looping_trees", domain="ai.onnx.ml", n_targets=1,
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 1, 0],
+        nodes_modes=["BRANCH_LEQ", "BRANCH_LEQ", "LEAF"], nodes_values=[0.5, 0.5, 0],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 2, 0],
+        target_treeids=[0], target_nodeids=[2], target_ids=[0], target_weights=[1.0])],
+        [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])], ml=True)
 
 
 def demo_models():
@@ -135,7 +519,19 @@ def rename_input(onx, new_name):
         node.input[:] = [new_name if i == old else i for i in node.input]
 
 
+GROUPS = {
+    "linear": lambda: sklearn_fixtures(),
+    "trees": lambda: tree_fixtures(),
+    "mlp": lambda: mlp_fixtures(),
+    "svm": lambda: svm_fixtures(),
+    "pipelines": lambda: pipeline_fixtures(),
+    "invalid": lambda: invalid_fixtures(),
+    "demo": lambda: demo_models(),
+}
+
 if __name__ == "__main__":
-    sklearn_fixtures()
-    invalid_fixtures()
-    demo_models()
+    chosen = sys.argv[1:] or [g for g in GROUPS if g != "demo"]
+    for group in chosen:
+        if group not in GROUPS:
+            sys.exit(f"unknown group {group}; choose from {', '.join(GROUPS)}")
+        GROUPS[group]()

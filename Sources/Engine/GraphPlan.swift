@@ -31,15 +31,25 @@ struct GraphPlan: Sendable {
         var ordered: [Step] = []
         while !pending.isEmpty {
             guard let index = pending.firstIndex(where: { $0.element.input.allSatisfy(available.contains) }) else {
-                let node = pending[0].element
-                let missing = node.input.filter { !available.contains($0) }
-                throw .invalidArgument("node '\(node.name)' (\(node.opType)) needs \(missing.joined(separator: ", ")), which no node produces, or the graph has a cycle")
+                // Nothing can run: either some input is produced nowhere, or the rest wait on each other.
+                let produced = Set(pending.flatMap(\.element.output))
+                for (_, node) in pending {
+                    let dangling = node.input.filter { !available.contains($0) && !produced.contains($0) }
+                    if !dangling.isEmpty {
+                        throw .invalidArgument("node '\(node.name)' (\(node.opType)) needs \(dangling.map { "'\($0)'" }.joined(separator: ", ")), which is neither a graph input, an initializer nor any node's output")
+                    }
+                }
+                let cycle = pending.map { "'\($0.element.name)' (\($0.element.opType))" }.prefix(8).joined(separator: ", ")
+                throw .invalidArgument("the graph has a cycle: nodes \(cycle) each wait, directly or not, on another's output")
             }
             let node = pending.remove(at: index).element
             ordered.append(try Self.step(for: node, opsets: opsets))
             available.formUnion(node.output)
         }
         steps = ordered
+        for output in graph.output where !available.contains(output.name) {
+            throw .invalidArgument("graph output '\(output.name)' is produced by no node, input or initializer")
+        }
     }
 
     static func step(for node: Onnx_NodeProto, opsets: [String: Int]) throws(NightjarError) -> Step {
@@ -54,7 +64,18 @@ struct GraphPlan: Sendable {
                 : "the engine supports it for opsets \(known.map { "\($0.lowerBound)–\($0.upperBound)" }.joined(separator: ", "))"
             throw .unsupported("unsupported operator \(node.opType) (node '\(node.name)', domain \(domain), opset \(opset)): \(hint)")
         }
-        let kernel = try entry.make(NodeAttributes(node))
+        let kernel: any Kernel
+        do {
+            kernel = try entry.make(NodeAttributes(node))
+        } catch {
+            // Attribute checks know the node; the operator's domain and opset complete the picture.
+            let place = "(domain \(domain), opset \(opset))"
+            switch error {
+            case .unsupported(let m): throw .unsupported("\(m) \(place)")
+            case .invalidArgument(let m): throw .invalidArgument("\(m) \(place)")
+            default: throw error
+            }
+        }
         return Step(name: node.name, opType: node.opType, inputs: node.input, outputs: node.output, kernel: kernel)
     }
 }

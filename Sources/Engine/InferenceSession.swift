@@ -45,6 +45,47 @@ public final class InferenceSession: Sendable {
             outputs: try graph.output.map { info throws(NightjarError) in try Self.spec(info) })
         outputNames = graph.output.map(\.name)
         producer = model.producerName.isEmpty ? "unknown" : "\(model.producerName) \(model.producerVersion)"
+        try Self.rehearse(plan, schema)
+    }
+
+    /// Runs the graph once at load time on ones shaped as the graph declares its inputs (dynamic
+    /// dimensions as 1), so an initializer whose shape does not fit its node — weights for 5
+    /// features behind an input of 4 — is refused now with the node's name, not on the first
+    /// request. Failures that depend on values rather than on initializers are left to requests.
+    static func rehearse(_ plan: GraphPlan, _ schema: FeatureSchema) throws(NightjarError) {
+        var values = plan.initializers
+        for spec in schema.inputs {
+            guard spec.shape != [-1] else { return }  // rank unknown: nothing sensible to try
+            let shape = spec.shape.map { $0 < 0 ? 1 : $0 }
+            let n = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+            guard n >= 0, n <= 1 << 20 else { return }
+            let data: TensorData
+            switch spec.datatype {
+            case .fp32: data = .float(Array(repeating: 1, count: n))
+            case .fp64: data = .double(Array(repeating: 1, count: n))
+            case .int64: data = .int64(Array(repeating: 1, count: n))
+            case .int32: data = .int32(Array(repeating: 1, count: n))
+            default: return
+            }
+            values[spec.name] = .tensor(Tensor(shape: shape, data: data))
+        }
+        for step in plan.steps {
+            let args = step.inputs.map { $0.isEmpty ? nil : values[$0] }
+            let results: [Value]
+            do {
+                results = try step.kernel.run(args)
+            } catch {
+                let fixed = step.inputs.filter { plan.initializers[$0] != nil }
+                // A reshape to a fixed batch size fails on a batch of one without being wrong.
+                guard !fixed.isEmpty, step.opType != "Reshape" else { return }
+                let shapes = fixed.map { name -> String in
+                    if case .tensor(let t)? = plan.initializers[name] { return "'\(name)' \(t.shape)" }
+                    return "'\(name)'"
+                }
+                throw .invalidArgument("node '\(step.name)' (\(step.opType)) cannot run with initializer \(shapes.joined(separator: ", ")) on inputs shaped as the graph declares them: \(error)")
+            }
+            for (name, value) in zip(step.outputs, results) where !name.isEmpty { values[name] = value }
+        }
     }
 
     /// The schema entry for a graph input or output. Non-tensor outputs (ZipMap's maps) are served as BYTES.
@@ -69,6 +110,13 @@ public final class InferenceSession: Sendable {
     /// Runs the graph. Inputs are checked against the schema first; the error names the input.
     public func run(_ inputs: [String: Tensor]) throws(NightjarError) -> [String: Value] {
         try schema.validate(inputs)
+        // Kernels index by shape, so a tensor whose values do not fill its shape stops here.
+        for (name, tensor) in inputs {
+            let expected = try Shapes.count(tensor.shape, op: "input '\(name)'")
+            guard expected == tensor.data.count else {
+                throw .invalidArgument("input '\(name)': shape \(tensor.shape) needs \(expected) values, \(tensor.data.count) given")
+            }
+        }
         var values = plan.initializers
         for (name, tensor) in inputs { values[name] = .tensor(tensor) }
         for step in plan.steps {

@@ -24,6 +24,7 @@ struct KernelInputs {
     /// Input `index` as a matrix of floats `[rows, columns]`; a 1-D input is one row.
     func floatMatrix(_ index: Int) throws(NightjarError) -> (values: [Float], rows: Int, columns: Int) {
         let t = try tensor(index)
+        try Shapes.check(t, op: op)
         let values = try t.floatValues(op: op)
         switch t.shape.count {
         case 1: return (values, 1, t.shape[0])

@@ -38,6 +38,40 @@ struct NodeAttributes {
     func ints(_ name: String) -> [Int64] { byName[name]?.ints ?? [] }
     func strings(_ name: String) -> [String] { (byName[name]?.strings ?? []).map { String(decoding: $0, as: UTF8.self) } }
 
+    /// The element type code of a tensor attribute, if the node has it.
+    func tensorType(_ name: String) -> Int32? {
+        guard let a = byName[name], a.hasT else { return nil }
+        return a.t.dataType
+    }
+
+    /// A numeric tensor attribute's elements as doubles (float, double, integer and uint8 tensors,
+    /// such as TreeEnsemble's `nodes_modes`); an absent attribute is an error.
+    func tensorNumbers(_ name: String) throws(NightjarError) -> [Double] {
+        guard let a = byName[name], a.hasT else { throw missing(name) }
+        let proto = a.t
+        if proto.dataType == 2 {  // uint8: raw bytes, or one int32 per element
+            let count = proto.dims.reduce(1) { $0 * Int(clamping: $1) }
+            let values = proto.rawData.isEmpty ? proto.int32Data.map { Double($0) } : proto.rawData.map { Double($0) }
+            guard values.count == count else {
+                throw invalid(name, "has \(values.count) elements, expected \(count) for shape \(proto.dims)")
+            }
+            return values
+        }
+        let tensor: Tensor
+        do {
+            tensor = try Tensor(proto: proto)
+        } catch {
+            throw invalid(name, "cannot be read: \(error)")
+        }
+        switch tensor.data {
+        case .float(let v): return v.map { Double($0) }
+        case .double(let v): return v
+        case .int64(let v): return v.map { Double($0) }
+        case .int32(let v): return v.map { Double($0) }
+        case .bool, .string: throw invalid(name, "must be a numeric tensor, got \(tensor.dataType.rawValue)")
+        }
+    }
+
     func missing(_ name: String) -> NightjarError {
         .invalidArgument("\(nodeDescription) lacks the required attribute '\(name)'")
     }

@@ -29,8 +29,9 @@ extension Tensor {
     /// Decodes an initializer or a test-data TensorProto.
     init(proto: Onnx_TensorProto) throws(NightjarError) {
         let shape = proto.dims.map { Int($0) }
-        let count = shape.reduce(1, *)
         let name = proto.name.isEmpty ? "tensor" : "'\(proto.name)'"
+        // Dimensions come from the file, so a negative or overflowing product is an error, not a trap.
+        let count = try Shapes.count(shape, op: "tensor \(name)")
         guard proto.dataLocation != .external else {
             throw .unsupported("\(name) stores its data in an external file, which the engine does not read")
         }

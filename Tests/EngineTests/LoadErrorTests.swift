@@ -61,4 +61,33 @@ import Testing
         #expect(abs(decoded.values.reduce(0, +) - 1) < 1e-5)
         #expect(try #require(out["output_label"]) == .tensor(Tensor(shape: [1], data: .string(["setosa"]))))
     }
+
+    /// Broken graphs are refused at load time, each with a message that says what is wrong where.
+    @Test(arguments: [
+        ("invalid_cycle", ["cycle", "'first'", "'second'"]),
+        ("invalid_dangling_input", ["'add_offset'", "'offset'", "neither a graph input"]),
+        ("invalid_initializer_shape", ["'dense_1'", "MatMul", "'weights' [5, 3]"]),
+        ("invalid_initializer_bytes", ["'scale'", "20 bytes", "[2, 3]"]),
+        ("invalid_tree_child", ["'trees'", "node 7"]),
+        ("invalid_tree_cycle", ["'looping_trees'", "root"]),
+        ("unsupported_tree_mode", ["TreeEnsembleRegressor", "'odd_trees'", "BRANCH_SOMETIMES", "ai.onnx.ml", "opset 3"]),
+        ("unsupported_opset_tree", ["TreeEnsembleClassifier", "'old_trees'", "ai.onnx.ml", "opset 5", "1–4"]),
+    ])
+    func brokenGraphsAreRefusedClearly(_ name: String, _ phrases: [String]) {
+        #expect {
+            _ = try InferenceSession(contentsOf: fixtures.appendingPathComponent(name + ".onnx"))
+        } throws: { error in
+            let text = String(describing: error)
+            let missing = phrases.filter { !text.contains($0) }
+            if !missing.isEmpty { Issue.record("\(name): message lacks \(missing): \(text)") }
+            return missing.isEmpty
+        }
+    }
+
+    @Test func everyFixtureOperatorIsReported() {
+        let ops = InferenceSession.supportedOperators
+        #expect(ops.contains { $0.domain == "ai.onnx.ml" && $0.opType == "TreeEnsembleClassifier" && $0.opsets == 1...4 })
+        #expect(ops.contains { $0.domain == "ai.onnx.ml" && $0.opType == "TreeEnsemble" && $0.opsets == 5...5 })
+        #expect(ops.contains { $0.domain == "ai.onnx" && $0.opType == "Softmax" && $0.opsets == 1...23 })
+    }
 }

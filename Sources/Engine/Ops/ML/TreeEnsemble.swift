@@ -1,0 +1,735 @@
+import Foundation
+import NightjarCore
+
+/// The ai.onnx.ml tree operators: `TreeEnsembleClassifier` and `TreeEnsembleRegressor` (opsets 1–3,
+/// one tuple of `nodes_*` per node) and `TreeEnsemble` (opset 5, interior nodes and leaves apart).
+/// All three compile at load time into one `CompiledForest`; the arithmetic after the trees follows
+/// onnxruntime, including its binary-classifier conventions, because matching it is the contract.
+
+/// One node, 24 bytes. Branches keep their false child right after them, so the common path of a
+/// walk reads consecutive memory.
+struct TreeNode {
+    /// The split value, compared as a double so float and double inputs and thresholds compare as
+    /// onnxruntime's mixed-type comparisons do. For `BRANCH_MEMBER` it holds the index of the node's
+    /// value set instead, to keep every node the same size.
+    var threshold: Double
+    var feature: Int32
+    /// A branch's children; a leaf's first weight and weight count.
+    var first: Int32
+    var second: Int32
+    var mode: TreeNodeMode
+    var missingTracksTrue: Bool
+}
+
+enum TreeNodeMode: UInt8 {
+    case leq = 0, lt, gte, gt, eq, neq, member, leaf
+
+    init?(name: String) {
+        switch name {
+        case "BRANCH_LEQ": self = .leq
+        case "BRANCH_LT": self = .lt
+        case "BRANCH_GTE": self = .gte
+        case "BRANCH_GT": self = .gt
+        case "BRANCH_EQ": self = .eq
+        case "BRANCH_NEQ": self = .neq
+        case "LEAF": self = .leaf
+        default: return nil
+        }
+    }
+}
+
+enum TreeAggregate: String {
+    case sum = "SUM", average = "AVERAGE", min = "MIN", max = "MAX"
+}
+
+/// Trees in one flat node array, with leaves resolved to ranges of a flat weight array.
+/// `W` is the type onnxruntime accumulates in: float, or double when the model gives double weights.
+struct CompiledForest<W: BinaryFloatingPoint & Sendable>: Sendable {
+    var nodes: [TreeNode] = []
+    var roots: [Int32] = []
+    var weightTargets: [Int32] = []
+    var weightValues: [W] = []
+    var memberSets: [[Double]] = []
+    var featureCount = 0
+
+    /// A node as the compiler sees it before layout.
+    struct SourceNode {
+        var feature: Int
+        var mode: TreeNodeMode
+        var threshold: Double
+        var members: [Double]
+        var missingTracksTrue: Bool
+        /// Children as indices into the source nodes, or leaves as indices into `leaves`.
+        var trueChild: Child
+        var falseChild: Child
+    }
+
+    enum Child { case node(Int), leaf(Int), none }
+
+    /// Lays the trees out depth first with each false child adjacent to its parent. Every source
+    /// node may be reached once only, which refuses cycles and shared subtrees with a clear message.
+    init(sources: [SourceNode], roots rootList: [Child], leaves: [[(target: Int, weight: W)]], what: String) throws(NightjarError) {
+        var reached = [Bool](repeating: false, count: sources.count)
+        for root in rootList {
+            roots.append(Int32(nodes.count))
+            // (child, slot of the parent's pointer to patch: index and whether it is the true child)
+            var stack: [(Child, Int, Bool)] = [(root, -1, false)]
+            while let (child, parent, isTrue) = stack.popLast() {
+                let slot = Int32(nodes.count)
+                if parent >= 0 {
+                    if isTrue { nodes[parent].first = slot } else { nodes[parent].second = slot }
+                }
+                switch child {
+                case .none:
+                    throw .invalidArgument("\(what): a branch node has no child")
+                case .leaf(let l):
+                    guard leaves.indices.contains(l) else {
+                        throw .invalidArgument("\(what): a branch points at leaf \(l), but there are \(leaves.count) leaves")
+                    }
+                    let start = Int32(weightValues.count)
+                    for (target, weight) in leaves[l] {
+                        weightTargets.append(Int32(target))
+                        weightValues.append(weight)
+                    }
+                    nodes.append(TreeNode(threshold: 0, feature: 0, first: start, second: Int32(leaves[l].count), mode: .leaf, missingTracksTrue: false))
+                case .node(let i):
+                    guard sources.indices.contains(i) else {
+                        throw .invalidArgument("\(what): a branch points at node \(i), but there are \(sources.count) nodes")
+                    }
+                    guard !reached[i] else {
+                        throw .invalidArgument("\(what): node \(i) is reached twice, so the trees have a cycle or share a subtree")
+                    }
+                    reached[i] = true
+                    let s = sources[i]
+                    var threshold = s.threshold
+                    if s.mode == .member {
+                        threshold = Double(memberSets.count)
+                        memberSets.append(s.members.sorted())
+                    }
+                    featureCount = Swift.max(featureCount, s.feature + 1)
+                    nodes.append(TreeNode(threshold: threshold, feature: Int32(s.feature), first: -1, second: -1, mode: s.mode, missingTracksTrue: s.missingTracksTrue))
+                    let here = nodes.count - 1
+                    stack.append((s.trueChild, here, true))
+                    stack.append((s.falseChild, here, false))
+                }
+            }
+        }
+    }
+
+    /// The leaf a row reaches from `root`.
+    @inline(__always)
+    func leaf<X: BinaryFloatingPoint>(_ root: Int32, _ row: UnsafePointer<X>, _ nodes: UnsafeBufferPointer<TreeNode>) -> TreeNode {
+        var n = nodes[Int(root)]
+        while n.mode != .leaf {
+            let v = Double(row[Int(n.feature)])
+            let goTrue: Bool
+            switch n.mode {
+            case .leq: goTrue = v <= n.threshold
+            case .lt: goTrue = v < n.threshold
+            case .gte: goTrue = v >= n.threshold
+            case .gt: goTrue = v > n.threshold
+            case .eq: goTrue = v == n.threshold
+            case .neq: goTrue = v != n.threshold
+            // onnxruntime tests set membership on the value truncated to an integer (its sets are
+            // category codes), so 0.7 is a member of {0}; answers follow it.
+            case .member: goTrue = memberSets[Int(n.threshold)].contains(v.rounded(.towardZero))
+            case .leaf: goTrue = false
+            }
+            n = nodes[Int(goTrue || (n.missingTracksTrue && v.isNaN) ? n.first : n.second)]
+        }
+        return n
+    }
+
+    /// Runs every tree over every row and hands each row's raw aggregate to `finish`:
+    /// scores and whether any tree voted for each target, as onnxruntime tracks it.
+    func evaluate<X: BinaryFloatingPoint>(
+        _ x: UnsafeBufferPointer<X>, rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
+        _ finish: (_ row: Int, _ scores: inout [W], _ has: inout [Bool]) -> Void
+    ) {
+        var scores = [W](repeating: 0, count: targets)
+        var has = [Bool](repeating: false, count: targets)
+        guard let base = x.baseAddress else { return }
+        nodes.withUnsafeBufferPointer { np in
+            for r in 0..<rows {
+                for t in 0..<targets {
+                    scores[t] = 0
+                    has[t] = false
+                }
+                let row = base + r * columns
+                for root in roots {
+                    let leaf = leaf(root, row, np)
+                    let start = Int(leaf.first)
+                    for k in start..<(start + Int(leaf.second)) {
+                        let t = Int(weightTargets[k])
+                        let w = weightValues[k]
+                        switch aggregate {
+                        case .sum, .average: scores[t] += w
+                        case .min: scores[t] = has[t] && scores[t] <= w ? scores[t] : w
+                        case .max: scores[t] = has[t] && scores[t] >= w ? scores[t] : w
+                        }
+                        has[t] = true
+                    }
+                }
+                finish(r, &scores, &has)
+            }
+        }
+    }
+
+    /// Calls `body` with the input as a float or double buffer (integers are widened to double) and
+    /// its row and column counts, after checking every split feature exists.
+    func withInput<R>(_ x: Tensor, op: String, _ body: (InputBuffer, Int, Int) throws(NightjarError) -> R) throws(NightjarError) -> R {
+        let rows: Int, columns: Int
+        switch x.shape.count {
+        case 1: (rows, columns) = (1, x.shape[0])
+        case 2: (rows, columns) = (x.shape[0], x.shape[1])
+        default: throw .invalidArgument("\(op) expects a 1-D or 2-D input, got shape \(x.shape)")
+        }
+        guard x.data.count == rows * columns else {
+            throw .invalidArgument("\(op): input shape \(x.shape) does not match its \(x.data.count) values")
+        }
+        guard featureCount <= columns else {
+            throw .invalidArgument("\(op): input has \(columns) features, but the trees split on feature \(featureCount - 1)")
+        }
+        switch x.data {
+        case .float(let v): return try body(.float(v), rows, columns)
+        case .double(let v): return try body(.double(v), rows, columns)
+        case .int64(let v): return try body(.double(v.map { Double($0) }), rows, columns)
+        case .int32(let v): return try body(.double(v.map { Double($0) }), rows, columns)
+        case .bool, .string: throw .invalidArgument("\(op) expects a numeric input, got \(x.dataType.rawValue)")
+        }
+    }
+
+    enum InputBuffer {
+        case float([Float])
+        case double([Double])
+    }
+
+    func evaluate(
+        _ input: InputBuffer, rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
+        _ finish: (_ row: Int, _ scores: inout [W], _ has: inout [Bool]) -> Void
+    ) {
+        switch input {
+        case .float(let v): v.withUnsafeBufferPointer { evaluate($0, rows: rows, columns: columns, targets: targets, aggregate: aggregate, finish) }
+        case .double(let v): v.withUnsafeBufferPointer { evaluate($0, rows: rows, columns: columns, targets: targets, aggregate: aggregate, finish) }
+        }
+    }
+}
+
+/// Reads the opset 1–3 encoding (one `nodes_*` tuple per node, weights addressed by tree and node id)
+/// into source nodes and leaves for `CompiledForest`.
+struct ClassicTreeAttributes<W: BinaryFloatingPoint & Sendable> {
+    var forest: CompiledForest<W>
+    var baseValues: [W]
+
+    /// `weightPrefix` is `class` or `target`.
+    init(_ a: NodeAttributes, weightPrefix: String, targetCount: Int) throws(NightjarError) {
+        let what = a.nodeDescription
+        let treeIds = a.ints("nodes_treeids")
+        let nodeIds = a.ints("nodes_nodeids")
+        let featureIds = a.ints("nodes_featureids")
+        let modes = a.strings("nodes_modes")
+        let trueIds = a.ints("nodes_truenodeids")
+        let falseIds = a.ints("nodes_falsenodeids")
+        let missing = a.ints("nodes_missing_value_tracks_true")
+        let values: [Double] = try a.has("nodes_values_as_tensor")
+            ? a.tensorNumbers("nodes_values_as_tensor") : a.floats("nodes_values").map { Double($0) }
+        let n = nodeIds.count
+        guard n > 0 else { throw a.missing("nodes_nodeids") }
+        for (name, count) in [("nodes_treeids", treeIds.count), ("nodes_featureids", featureIds.count), ("nodes_modes", modes.count),
+                              ("nodes_truenodeids", trueIds.count), ("nodes_falsenodeids", falseIds.count), ("nodes_values", values.count)]
+        where count != n {
+            throw a.invalid(name, "has \(count) entries, but nodes_nodeids has \(n)")
+        }
+        guard missing.isEmpty || missing.count == n else {
+            throw a.invalid("nodes_missing_value_tracks_true", "has \(missing.count) entries, but nodes_nodeids has \(n)")
+        }
+
+        var index: [TreeNodeKey: Int] = [:]
+        var treeOrder: [Int64] = []
+        var seenTrees: Set<Int64> = []
+        for i in 0..<n {
+            let key = TreeNodeKey(tree: treeIds[i], node: nodeIds[i])
+            guard index.updateValue(i, forKey: key) == nil else {
+                throw a.invalid("nodes_nodeids", "lists node \(nodeIds[i]) of tree \(treeIds[i]) twice")
+            }
+            if seenTrees.insert(treeIds[i]).inserted { treeOrder.append(treeIds[i]) }
+        }
+
+        // Leaves keep their weights in the order the attributes list them, as onnxruntime sums them.
+        let wTree = a.ints("\(weightPrefix)_treeids")
+        let wNode = a.ints("\(weightPrefix)_nodeids")
+        let wTarget = a.ints("\(weightPrefix)_ids")
+        let wValue: [W] = try a.has("\(weightPrefix)_weights_as_tensor")
+            ? a.tensorNumbers("\(weightPrefix)_weights_as_tensor").map { W($0) } : a.floats("\(weightPrefix)_weights").map { W($0) }
+        guard wTree.count == wNode.count, wNode.count == wTarget.count, wTarget.count == wValue.count else {
+            throw a.invalid("\(weightPrefix)_weights", "and the other \(weightPrefix)_* attributes differ in length")
+        }
+        var leafOf = [Int](repeating: -1, count: n)
+        var leaves: [[(target: Int, weight: W)]] = []
+        for k in 0..<wNode.count {
+            guard let i = index[TreeNodeKey(tree: wTree[k], node: wNode[k])] else {
+                throw a.invalid("\(weightPrefix)_nodeids", "names node \(wNode[k]) of tree \(wTree[k]), which does not exist")
+            }
+            guard wTarget[k] >= 0, wTarget[k] < targetCount else {
+                throw a.invalid("\(weightPrefix)_ids", "has \(wTarget[k]), outside 0..<\(targetCount)")
+            }
+            if leafOf[i] < 0 {
+                leafOf[i] = leaves.count
+                leaves.append([])
+            }
+            leaves[leafOf[i]].append((Int(wTarget[k]), wValue[k]))
+        }
+
+        var sources: [CompiledForest<W>.SourceNode] = []
+        sources.reserveCapacity(n)
+        var isChild = [Bool](repeating: false, count: n)
+        for i in 0..<n {
+            guard let mode = TreeNodeMode(name: modes[i]) else {
+                throw a.invalid("nodes_modes", "has '\(modes[i])', not one of BRANCH_LEQ, BRANCH_LT, BRANCH_GTE, BRANCH_GT, BRANCH_EQ, BRANCH_NEQ, LEAF")
+            }
+            var node = CompiledForest<W>.SourceNode(
+                feature: 0, mode: mode, threshold: values[i], members: [],
+                missingTracksTrue: !missing.isEmpty && missing[i] != 0, trueChild: .none, falseChild: .none)
+            if mode == .leaf {
+                if leafOf[i] < 0 {  // a leaf without votes still ends the walk
+                    leafOf[i] = leaves.count
+                    leaves.append([])
+                }
+            } else {
+                guard featureIds[i] >= 0, featureIds[i] < Int32.max else {
+                    throw a.invalid("nodes_featureids", "has \(featureIds[i]) for node \(nodeIds[i]) of tree \(treeIds[i])")
+                }
+                node.feature = Int(featureIds[i])
+                for (isTrue, id) in [(true, trueIds[i]), (false, falseIds[i])] {
+                    guard let child = index[TreeNodeKey(tree: treeIds[i], node: id)] else {
+                        throw a.invalid(isTrue ? "nodes_truenodeids" : "nodes_falsenodeids",
+                                        "sends node \(nodeIds[i]) of tree \(treeIds[i]) to node \(id), which does not exist")
+                    }
+                    isChild[child] = true
+                    if isTrue { node.trueChild = .node(child) } else { node.falseChild = .node(child) }
+                }
+            }
+            sources.append(node)
+        }
+        for i in 0..<n where leafOf[i] >= 0 && sources[i].mode != .leaf {
+            throw a.invalid("\(weightPrefix)_nodeids", "puts weights on node \(nodeIds[i]) of tree \(treeIds[i]), which is a branch")
+        }
+        // Leaves become references to the leaf list, so the layout treats both encodings alike.
+        func child(_ c: CompiledForest<W>.Child) -> CompiledForest<W>.Child {
+            if case .node(let i) = c, sources[i].mode == .leaf { return .leaf(leafOf[i]) }
+            return c
+        }
+        for i in 0..<n {
+            sources[i].trueChild = child(sources[i].trueChild)
+            sources[i].falseChild = child(sources[i].falseChild)
+        }
+        var rootOf: [Int64: [Int]] = [:]
+        for i in 0..<n where !isChild[i] { rootOf[treeIds[i], default: []].append(i) }
+        var roots: [CompiledForest<W>.Child] = []
+        for tree in treeOrder {
+            let candidates = rootOf[tree] ?? []
+            guard candidates.count == 1, let root = candidates.first else {
+                throw .invalidArgument("\(what): tree \(tree) has \(candidates.count) root nodes (nodes no branch points at); it needs exactly one")
+            }
+            roots.append(child(.node(root)))
+        }
+        forest = try CompiledForest(sources: sources, roots: roots, leaves: leaves, what: what)
+        baseValues = try a.has("base_values_as_tensor")
+            ? a.tensorNumbers("base_values_as_tensor").map { W($0) } : a.floats("base_values").map { W($0) }
+    }
+}
+
+/// A node's identity in the opset 1–3 encoding.
+private struct TreeNodeKey: Hashable {
+    let tree: Int64
+    let node: Int64
+}
+
+/// Whether the model gives double thresholds or weights, which makes onnxruntime accumulate in double.
+private func usesDoubles(_ a: NodeAttributes) -> Bool {
+    ["nodes_values_as_tensor", "class_weights_as_tensor", "target_weights_as_tensor", "base_values_as_tensor"].contains(where: a.has)
+}
+
+enum TreeEnsembleFactory {
+    static func classifier(_ a: NodeAttributes) throws(NightjarError) -> any Kernel {
+        usesDoubles(a) ? try TreeEnsembleClassifierKernel<Double>(a) : try TreeEnsembleClassifierKernel<Float>(a)
+    }
+
+    static func regressor(_ a: NodeAttributes) throws(NightjarError) -> any Kernel {
+        usesDoubles(a) ? try TreeEnsembleRegressorKernel<Double>(a) : try TreeEnsembleRegressorKernel<Float>(a)
+    }
+
+    static func ensemble(_ a: NodeAttributes) throws(NightjarError) -> any Kernel {
+        let type = a.tensorType("leaf_weights")
+        switch type {
+        case 1: return try TreeEnsembleKernel<Float>(a)
+        case 11: return try TreeEnsembleKernel<Double>(a)
+        default:
+            throw a.invalid("leaf_weights", "must be a float or double tensor, got \(ElementType.name(onnx: type ?? 0))")
+        }
+    }
+}
+
+/// onnxruntime's score transforms, in float as it computes them.
+enum TreeScores {
+    static func logistic(_ v: Float) -> Float {
+        let e = 1 / (1 + exp(-abs(v)))
+        return v < 0 ? 1 - e : e
+    }
+
+    /// Applies the transform in place to the `count` raw scores at `offset`.
+    static func transform(_ transform: PostTransform, _ out: inout [Float], at offset: Int, count: Int) {
+        let range = offset..<(offset + count)
+        switch transform {
+        case .none:
+            return
+        case .logistic:
+            for i in range { out[i] = logistic(out[i]) }
+        case .probit:
+            for i in range { out[i] = PostTransform.probit(out[i]) }
+        case .softmax:
+            var m = -Float.greatestFiniteMagnitude
+            for i in range where out[i] > m { m = out[i] }
+            var sum: Float = 0
+            for i in range {
+                out[i] = exp(out[i] - m)
+                sum += out[i]
+            }
+            for i in range { out[i] /= sum }
+        case .softmaxZero:
+            var m = -Float.greatestFiniteMagnitude
+            for i in range where out[i] > m { m = out[i] }
+            let shrink = exp(-m)
+            var sum: Float = 0
+            for i in range {
+                if out[i] > 0.0000001 || out[i] < -0.0000001 {
+                    out[i] = exp(out[i] - m)
+                    sum += out[i]
+                } else {
+                    out[i] *= shrink
+                }
+            }
+            for i in range { out[i] /= sum }
+        }
+    }
+}
+
+/// `TreeEnsembleClassifier`: label `[N]` and scores `[N, classes]`.
+struct TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+    let forest: CompiledForest<W>
+    let base: [W]
+    let labels: ClassLabels
+    let transform: PostTransform
+    /// Two classes with votes for one of them only: onnxruntime then derives the other class's score.
+    let binaryCase: Bool
+    let weightsAllPositive: Bool
+
+    init(_ a: NodeAttributes) throws(NightjarError) {
+        labels = try ClassLabels(a, ints: "classlabels_int64s", strings: "classlabels_strings")
+        guard labels.count >= 2 else { throw a.invalid("classlabels_int64s", "must name at least two classes") }
+        let parsed = try ClassicTreeAttributes<W>(a, weightPrefix: "class", targetCount: labels.count)
+        forest = parsed.forest
+        base = parsed.baseValues
+        transform = try PostTransform(a)
+        let classIds = Set(a.ints("class_ids"))
+        binaryCase = labels.count == 2 && classIds.count == 1
+        weightsAllPositive = forest.weightValues.allSatisfy { $0 >= 0 }
+        guard base.isEmpty || base.count == labels.count || (labels.count == 2 && base.count == 1) else {
+            throw a.invalid("base_values", "has \(base.count) values for \(labels.count) classes")
+        }
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "TreeEnsembleClassifier").tensor(0)
+        let classes = labels.count
+        return try forest.withInput(x, op: "TreeEnsembleClassifier") { (input, rows, columns) throws(NightjarError) -> [Value] in
+            var scores = [Float](repeating: 0, count: rows * classes)
+            var winners = [Int](repeating: 0, count: rows)
+            forest.evaluate(input, rows: rows, columns: columns, targets: classes, aggregate: .sum) { r, s, has in
+                if classes > 2 {
+                    for k in 0..<base.count {
+                        s[k] = has[k] ? s[k] + base[k] : base[k]
+                        has[k] = true
+                    }
+                    var best = -1
+                    for k in 0..<classes where has[k] && (best < 0 || s[k] > s[best]) { best = k }
+                    winners[r] = Swift.max(best, 0)
+                    for k in 0..<classes { scores[r * classes + k] = Float(s[k]) }
+                    TreeScores.transform(transform, &scores, at: r * classes, count: classes)
+                } else {
+                    finishBinary(r, &s, has, &scores, &winners)
+                }
+            }
+            let labelData: TensorData
+            switch labels {
+            case .int64(let l): labelData = .int64(winners.map { l[$0] })
+            case .string(let l): labelData = .string(winners.map { l[$0] })
+            }
+            return [
+                .tensor(Tensor(shape: [rows], data: labelData)),
+                .tensor(Tensor(shape: [rows, classes], data: .float(scores))),
+            ]
+        }
+    }
+
+    /// Two classes, following onnxruntime case by case: which base values apply, whether the
+    /// second class's score is derived from the first, and the label threshold (0.5 for
+    /// probabilities, 0 for margins).
+    private func finishBinary(_ r: Int, _ s: inout [W], _ has: [Bool], _ out: inout [Float], _ winners: inout [Int]) {
+        var secondClass = -1
+        var count = 2
+        switch base.count {
+        case 2:
+            if has[1] {
+                s[1] = base[1] + s[0]
+                s[0] = -s[1]
+            } else {
+                s[1] += base[1]
+                s[0] += base[0]
+            }
+        case 1:
+            s[0] += base[0]
+            if !has[1] { count = 1 }
+        default:
+            secondClass = 3
+            if !has[1] { count = 1 }
+        }
+        let positive: W = count == 2 && has[1] ? s[1] : (has[0] ? s[0] : 0)
+        let winner: Int
+        if binaryCase {
+            if weightsAllPositive {
+                winner = positive > 0.5 ? 1 : 0
+                secondClass = winner == 1 ? 0 : 1
+            } else {
+                winner = positive > 0 ? 1 : 0
+                secondClass = winner == 1 ? 2 : 3
+            }
+        } else {
+            winner = positive > 0 ? 1 : 0
+        }
+        winners[r] = winner
+        let o = r * 2
+        if count == 2 {
+            out[o] = Float(s[0])
+            out[o + 1] = Float(s[1])
+            TreeScores.transform(transform, &out, at: o, count: 2)
+            return
+        }
+        let v = Float(s[0])
+        if transform == .probit {
+            out[o] = PostTransform.probit(v)
+            return
+        }
+        switch secondClass {
+        case 0, 1:
+            out[o] = 1 - v
+            out[o + 1] = v
+        case 2, 3:
+            if transform == .logistic {
+                out[o] = TreeScores.logistic(-v)
+                out[o + 1] = TreeScores.logistic(v)
+            } else {
+                out[o] = -v
+                out[o + 1] = v
+            }
+        default:
+            out[o] = v
+        }
+    }
+}
+
+/// Regression's last step, shared by `TreeEnsembleRegressor` and `TreeEnsemble`: onnxruntime
+/// special-cases one target (only PROBIT applies there) and adds base values after aggregating.
+struct TreeRegressionFinish<W: BinaryFloatingPoint & Sendable>: Sendable {
+    let targets: Int
+    let trees: Int
+    let aggregate: TreeAggregate
+    let transform: PostTransform
+    let base: [W]
+
+    func finish(_ s: inout [W], _ has: [Bool], into out: inout [Float], at offset: Int) {
+        if targets == 1 {
+            let origin: W = base.count == 1 ? base[0] : 0
+            var v: W
+            switch aggregate {
+            case .sum: v = s[0] + origin
+            case .average: v = s[0] / W(trees) + origin
+            case .min, .max: v = has[0] ? s[0] + origin : origin
+            }
+            out[offset] = transform == .probit ? PostTransform.probit(Float(v)) : Float(v)
+            return
+        }
+        for t in 0..<targets { out[offset + t] = Float(value(s, has, t)) }
+        TreeScores.transform(transform, &out, at: offset, count: targets)
+    }
+
+    private func value(_ s: [W], _ has: [Bool], _ t: Int) -> W {
+        let b: W = base.count == targets ? base[t] : 0
+        switch aggregate {
+        case .sum: return s[t] + b
+        case .average: return s[t] / W(trees) + b
+        case .min, .max: return b + (has[t] ? s[t] : 0)
+        }
+    }
+
+    /// The same in double, for `TreeEnsemble` on double inputs; transforms other than NONE are
+    /// computed in float, as onnxruntime does. `scratch` holds `targets` floats.
+    func finish(_ s: inout [W], _ has: [Bool], into out: inout [Double], at offset: Int, scratch: inout [Float]) {
+        if targets == 1 || transform != .none {
+            finish(&s, has, into: &scratch, at: 0)
+            for t in 0..<targets { out[offset + t] = Double(scratch[t]) }
+            return
+        }
+        for t in 0..<targets { out[offset + t] = Double(value(s, has, t)) }
+    }
+}
+
+/// `TreeEnsembleRegressor`: `[N, n_targets]` floats.
+struct TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+    let forest: CompiledForest<W>
+    let finish: TreeRegressionFinish<W>
+
+    init(_ a: NodeAttributes) throws(NightjarError) {
+        let targetIds = a.ints("target_ids")
+        let targets = try a.int("n_targets", default: Int(clamping: targetIds.max() ?? 0) &+ 1)
+        guard targets > 0, targets <= 1 << 20 else { throw a.invalid("n_targets", "must be in 1...\(1 << 20), got \(targets)") }
+        let parsed = try ClassicTreeAttributes<W>(a, weightPrefix: "target", targetCount: targets)
+        forest = parsed.forest
+        let text = try a.string("aggregate_function", default: "SUM")
+        guard let aggregate = TreeAggregate(rawValue: text) else {
+            throw a.invalid("aggregate_function", "= '\(text)' is not SUM, AVERAGE, MIN or MAX")
+        }
+        finish = TreeRegressionFinish(targets: targets, trees: forest.roots.count, aggregate: aggregate,
+                                      transform: try PostTransform(a), base: parsed.baseValues)
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "TreeEnsembleRegressor").tensor(0)
+        let targets = finish.targets
+        return try forest.withInput(x, op: "TreeEnsembleRegressor") { (input, rows, columns) throws(NightjarError) -> [Value] in
+            var out = [Float](repeating: 0, count: rows * targets)
+            forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
+                finish.finish(&s, has, into: &out, at: r * targets)
+            }
+            return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]
+        }
+    }
+}
+
+/// `TreeEnsemble` (ai.onnx.ml opset 5): interior nodes in `nodes_*`, leaves in `leaf_*`, roots
+/// listed, set membership splits; the output has the input's element type.
+struct TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+    let forest: CompiledForest<W>
+    let finish: TreeRegressionFinish<W>
+
+    init(_ a: NodeAttributes) throws(NightjarError) {
+        let targets = try a.int("n_targets", default: 1)
+        guard targets > 0, targets <= 1 << 20 else { throw a.invalid("n_targets", "must be in 1...\(1 << 20), got \(targets)") }
+        let aggregates: [TreeAggregate] = [.average, .sum, .min, .max]
+        let aggregateCode = try a.int("aggregate_function", default: 1)
+        guard aggregates.indices.contains(aggregateCode) else {
+            throw a.invalid("aggregate_function", "= \(aggregateCode) is not 0 (AVERAGE), 1 (SUM), 2 (MIN) or 3 (MAX)")
+        }
+        let transforms: [PostTransform] = [.none, .softmax, .logistic, .softmaxZero, .probit]
+        let transformCode = try a.int("post_transform", default: 0)
+        guard transforms.indices.contains(transformCode) else {
+            throw a.invalid("post_transform", "= \(transformCode) is not 0–4")
+        }
+
+        let features = a.ints("nodes_featureids")
+        let n = features.count
+        let splits = try a.tensorNumbers("nodes_splits")
+        let modes = try a.tensorNumbers("nodes_modes")
+        let trueIds = a.ints("nodes_truenodeids")
+        let trueLeafs = a.ints("nodes_trueleafs")
+        let falseIds = a.ints("nodes_falsenodeids")
+        let falseLeafs = a.ints("nodes_falseleafs")
+        let missing = a.ints("nodes_missing_value_tracks_true")
+        for (name, count) in [("nodes_splits", splits.count), ("nodes_modes", modes.count), ("nodes_truenodeids", trueIds.count),
+                              ("nodes_trueleafs", trueLeafs.count), ("nodes_falsenodeids", falseIds.count), ("nodes_falseleafs", falseLeafs.count)]
+        where count != n {
+            throw a.invalid(name, "has \(count) entries, but nodes_featureids has \(n)")
+        }
+        guard missing.isEmpty || missing.count == n else {
+            throw a.invalid("nodes_missing_value_tracks_true", "has \(missing.count) entries, but nodes_featureids has \(n)")
+        }
+        let leafTargets = a.ints("leaf_targetids")
+        let leafWeights = try a.tensorNumbers("leaf_weights")
+        guard leafTargets.count == leafWeights.count else {
+            throw a.invalid("leaf_weights", "has \(leafWeights.count) entries, but leaf_targetids has \(leafTargets.count)")
+        }
+        var leaves: [[(target: Int, weight: W)]] = []
+        for (t, w) in zip(leafTargets, leafWeights) {
+            guard t >= 0, t < targets else { throw a.invalid("leaf_targetids", "has \(t), outside 0..<\(targets)") }
+            leaves.append([(Int(t), W(w))])
+        }
+
+        // Set members are listed node after node, each set ended by a NaN.
+        var memberSets: [[Double]] = []
+        if a.has("membership_values") {
+            var current: [Double] = []
+            for v in try a.tensorNumbers("membership_values") {
+                if v.isNaN {
+                    memberSets.append(current)
+                    current = []
+                } else {
+                    current.append(v)
+                }
+            }
+            if !current.isEmpty { memberSets.append(current) }
+        }
+        var nextSet = 0
+        var sources: [CompiledForest<W>.SourceNode] = []
+        for i in 0..<n {
+            let code = modes[i]
+            guard code >= 0, code <= 6, code == code.rounded(), let mode = TreeNodeMode(rawValue: UInt8(code)) else {
+                throw a.invalid("nodes_modes", "has \(code) at node \(i), not 0–6")
+            }
+            guard features[i] >= 0, features[i] < Int32.max else {
+                throw a.invalid("nodes_featureids", "has \(features[i]) at node \(i)")
+            }
+            var members: [Double] = []
+            if mode == .member {
+                guard nextSet < memberSets.count else {
+                    throw a.invalid("membership_values", "has \(memberSets.count) sets, fewer than the BRANCH_MEMBER nodes")
+                }
+                members = memberSets[nextSet]
+                nextSet += 1
+            }
+            func child(_ id: Int64, _ isLeaf: Int64) -> CompiledForest<W>.Child {
+                guard id >= 0, id < Int.max else { return .none }
+                return isLeaf != 0 ? .leaf(Int(id)) : .node(Int(id))
+            }
+            sources.append(.init(
+                feature: Int(features[i]), mode: mode, threshold: splits[i], members: members,
+                missingTracksTrue: !missing.isEmpty && missing[i] != 0,
+                trueChild: child(trueIds[i], trueLeafs[i]), falseChild: child(falseIds[i], falseLeafs[i])))
+        }
+        let roots = a.ints("tree_roots")
+        guard !roots.isEmpty else { throw a.missing("tree_roots") }
+        forest = try CompiledForest(sources: sources, roots: roots.map { r in r >= 0 && r < Int.max ? .node(Int(r)) : .none },
+                                    leaves: leaves, what: a.nodeDescription)
+        finish = TreeRegressionFinish(targets: targets, trees: roots.count, aggregate: aggregates[aggregateCode],
+                                      transform: transforms[transformCode], base: [])
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "TreeEnsemble").tensor(0)
+        let targets = finish.targets
+        return try forest.withInput(x, op: "TreeEnsemble") { (input, rows, columns) throws(NightjarError) -> [Value] in
+            if case .double = x.data {
+                var out = [Double](repeating: 0, count: rows * targets)
+                var scratch = [Float](repeating: 0, count: targets)
+                forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
+                    finish.finish(&s, has, into: &out, at: r * targets, scratch: &scratch)
+                }
+                return [.tensor(Tensor(shape: [rows, targets], data: .double(out)))]
+            }
+            var out = [Float](repeating: 0, count: rows * targets)
+            forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
+                finish.finish(&s, has, into: &out, at: r * targets)
+            }
+            return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import NightjarCore
+
+/// Operators that only move or relabel elements: `Reshape`, `Flatten`, `Squeeze`, `Unsqueeze`,
+/// `Concat`, `Transpose`, `Shape`. Axes come from attributes before opset 13 and from an input after,
+/// as the spec moved them.
+struct ReshapeKernel: Kernel {
+    let allowZero: Bool
+
+    init(_ attributes: NodeAttributes) throws(NightjarError) {
+        allowZero = try attributes.int("allowzero", default: 0) != 0
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: "Reshape")
+        let x = try args.tensor(0)
+        try Shapes.check(x, op: "Reshape")
+        var shape = try args.tensor(1).data.integers(op: "Reshape")
+        var inferred: Int?
+        for (i, d) in shape.enumerated() {
+            if d == 0 && !allowZero {
+                guard i < x.shape.count else { throw .invalidArgument("Reshape: 0 at position \(i) has no input dimension to copy") }
+                shape[i] = x.shape[i]
+            } else if d == -1 {
+                guard inferred == nil else { throw .invalidArgument("Reshape: shape \(shape) has more than one -1") }
+                inferred = i
+            } else if d < 0 {
+                throw .invalidArgument("Reshape: shape \(shape) has a negative dimension")
+            }
+        }
+        if let i = inferred {
+            let known = try Shapes.count(shape.enumerated().filter { $0.offset != i }.map(\.element), op: "Reshape")
+            guard known > 0, x.data.count % known == 0 else {
+                throw .invalidArgument("Reshape: cannot reshape \(x.shape) into \(shape)")
+            }
+            shape[i] = x.data.count / known
+        }
+        guard try Shapes.count(shape, op: "Reshape") == x.data.count else {
+            throw .invalidArgument("Reshape: cannot reshape \(x.shape) (\(x.data.count) values) into \(shape)")
+        }
+        return [.tensor(Tensor(shape: shape, data: x.data))]
+    }
+}
+
+struct FlattenKernel: Kernel {
+    let axis: Int
+
+    init(_ attributes: NodeAttributes) throws(NightjarError) {
+        axis = try attributes.int("axis", default: 1)
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "Flatten").tensor(0)
+        try Shapes.check(x, op: "Flatten")
+        let rank = x.shape.count
+        let a = axis < 0 ? axis + rank : axis
+        guard a >= 0, a <= rank else { throw .invalidArgument("Flatten: axis \(axis) is out of range for rank \(rank)") }
+        let shape = [x.shape[..<a].reduce(1, *), x.shape[a...].reduce(1, *)]
+        return [.tensor(Tensor(shape: shape, data: x.data))]
+    }
+}
+
+/// `Squeeze` and `Unsqueeze`.
+struct SqueezeKernel: Kernel {
+    let unsqueeze: Bool
+    let attributeAxes: [Int]?
+    var op: String { unsqueeze ? "Unsqueeze" : "Squeeze" }
+
+    init(_ attributes: NodeAttributes, opset: Int, unsqueeze: Bool) throws(NightjarError) {
+        self.unsqueeze = unsqueeze
+        attributeAxes = opset < 13 ? attributes.ints("axes").map { Int(truncatingIfNeeded: $0) } : nil
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: op)
+        let x = try args.tensor(0)
+        try Shapes.check(x, op: op)
+        let axes: [Int]
+        if let attributeAxes {
+            axes = attributeAxes
+        } else if inputs.count > 1, inputs[1] != nil {
+            axes = try args.tensor(1).data.integers(op: op)
+        } else {
+            axes = []
+        }
+        if unsqueeze {
+            let rank = x.shape.count + axes.count
+            var resolved = Set<Int>()
+            for a in axes {
+                let r = try Shapes.axis(a, rank: rank, op: op)
+                guard resolved.insert(r).inserted else { throw .invalidArgument("Unsqueeze: axis \(a) is repeated") }
+            }
+            var shape: [Int] = []
+            var source = x.shape.makeIterator()
+            for i in 0..<rank {
+                if resolved.contains(i) { shape.append(1) } else if let d = source.next() { shape.append(d) }
+            }
+            return [.tensor(Tensor(shape: shape, data: x.data))]
+        }
+        var drop = Set<Int>()
+        for a in axes {
+            let r = try Shapes.axis(a, rank: x.shape.count, op: op)
+            guard x.shape[r] == 1 else { throw .invalidArgument("Squeeze: dimension \(a) of \(x.shape) is not 1") }
+            drop.insert(r)
+        }
+        let shape = x.shape.enumerated().filter { axes.isEmpty ? $0.element != 1 : !drop.contains($0.offset) }.map(\.element)
+        return [.tensor(Tensor(shape: shape, data: x.data))]
+    }
+}
+
+struct ConcatKernel: Kernel {
+    let axis: Int
+
+    init(_ attributes: NodeAttributes) throws(NightjarError) {
+        axis = try attributes.int("axis")
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: "Concat")
+        var parts: [Tensor] = []
+        for i in inputs.indices {
+            let t = try args.tensor(i)
+            try Shapes.check(t, op: "Concat")
+            parts.append(t)
+        }
+        guard let first = parts.first else { throw .invalidArgument("Concat: no inputs") }
+        let rank = first.shape.count
+        let a = try Shapes.axis(axis, rank: rank, op: "Concat")
+        for p in parts {
+            guard p.shape.count == rank,
+                  p.shape.enumerated().allSatisfy({ $0.offset == a || $0.element == first.shape[$0.offset] }) else {
+                throw .invalidArgument("Concat: shapes \(parts.map(\.shape)) differ outside axis \(axis)")
+            }
+        }
+        let outer = first.shape[..<a].reduce(1, *)
+        // Each part contributes `outer` runs of (its axis size × inner) elements, interleaved.
+        var pieces: [TensorData] = []
+        for o in 0..<outer {
+            for p in parts {
+                let run = p.shape[a...].reduce(1, *)
+                if run > 0 { pieces.append(p.data.gathering(Array((o * run)..<((o + 1) * run)))) }
+            }
+        }
+        var shape = first.shape
+        shape[a] = parts.reduce(0) { $0 + $1.shape[a] }
+        let data = pieces.isEmpty ? first.data.gathering([]) : try TensorData.joining(pieces, op: "Concat")
+        return [.tensor(Tensor(shape: shape, data: data))]
+    }
+}
+
+struct TransposeKernel: Kernel {
+    let perm: [Int]?
+
+    init(_ attributes: NodeAttributes) throws(NightjarError) {
+        perm = attributes.has("perm") ? attributes.ints("perm").map { Int(truncatingIfNeeded: $0) } : nil
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "Transpose").tensor(0)
+        try Shapes.check(x, op: "Transpose")
+        let rank = x.shape.count
+        let p = perm ?? Array((0..<rank).reversed())
+        guard p.count == rank, Set(p) == Set(0..<rank) else {
+            throw .invalidArgument("Transpose: perm \(p) is not a permutation of the \(rank) axes")
+        }
+        let shape = p.map { x.shape[$0] }
+        var strides = [Int](repeating: 1, count: rank)
+        for i in stride(from: rank - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * x.shape[i + 1] }
+        // Walking the output in order, the source index moves by the permuted input strides.
+        let permuted = p.map { strides[$0] }
+        let count = x.data.count
+        var indices = [Int](repeating: 0, count: count)
+        var counter = [Int](repeating: 0, count: rank)
+        var offset = 0
+        for i in 0..<count {
+            indices[i] = offset
+            var d = rank - 1
+            while d >= 0 {
+                counter[d] += 1
+                offset += permuted[d]
+                if counter[d] < shape[d] { break }
+                offset -= permuted[d] * counter[d]
+                counter[d] = 0
+                d -= 1
+            }
+        }
+        return [.tensor(Tensor(shape: shape, data: x.data.gathering(indices)))]
+    }
+}
+
+struct ShapeKernel: Kernel {
+    let start: Int
+    let end: Int?
+
+    init(_ attributes: NodeAttributes) throws(NightjarError) {
+        start = try attributes.int("start", default: 0)
+        end = attributes.has("end") ? try attributes.int("end") : nil
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "Shape").tensor(0)
+        let rank = x.shape.count
+        func clamp(_ i: Int) -> Int { min(max(i < 0 ? i + rank : i, 0), rank) }
+        let s = clamp(start), e = clamp(end ?? rank)
+        let dims = s < e ? Array(x.shape[s..<e]) : []
+        return [.tensor(Tensor(shape: [dims.count], data: .int64(dims.map { Int64($0) })))]
+    }
+}

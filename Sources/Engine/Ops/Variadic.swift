@@ -1,0 +1,55 @@
+import NightjarCore
+
+/// `Sum`, `Max`, `Min`, `Mean` over any number of broadcast inputs, folded left to right.
+struct VariadicKernel: Kernel {
+    enum Op: String { case sum = "Sum", max = "Max", min = "Min", mean = "Mean" }
+
+    let op: Op
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: op.rawValue)
+        guard !inputs.isEmpty else { throw .invalidArgument("\(op.rawValue): no inputs") }
+        var acc = try args.tensor(0)
+        try Shapes.check(acc, op: op.rawValue)
+        for i in 1..<inputs.count {
+            let next = try args.tensor(i)
+            try Shapes.check(next, op: op.rawValue)
+            let shape = try Shapes.broadcast(acc.shape, next.shape, op: op.rawValue)
+            switch (acc.data, next.data) {
+            case (.float(let x), .float(let y)): acc = Tensor(shape: shape, data: .float(BinaryKernel.combine(x, acc.shape, y, next.shape, shape, fold)))
+            case (.double(let x), .double(let y)): acc = Tensor(shape: shape, data: .double(BinaryKernel.combine(x, acc.shape, y, next.shape, shape, fold)))
+            case (.int64(let x), .int64(let y)) where op != .mean:
+                acc = Tensor(shape: shape, data: .int64(BinaryKernel.combine(x, acc.shape, y, next.shape, shape, foldInteger)))
+            case (.int32(let x), .int32(let y)) where op != .mean:
+                acc = Tensor(shape: shape, data: .int32(BinaryKernel.combine(x, acc.shape, y, next.shape, shape, foldInteger)))
+            default:
+                throw .invalidArgument("\(op.rawValue): element types \(acc.dataType.rawValue) and \(next.dataType.rawValue) are not supported together")
+            }
+        }
+        if op == .mean {
+            let n = inputs.count
+            switch acc.data {
+            case .float(let v): acc.data = .float(v.map { $0 / Float(n) })
+            case .double(let v): acc.data = .double(v.map { $0 / Double(n) })
+            default: break
+            }
+        }
+        return [.tensor(acc)]
+    }
+
+    private func fold<T: FloatingPoint>(_ a: T, _ b: T) -> T {
+        switch op {
+        case .sum, .mean: a + b
+        case .max: a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
+        case .min: a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
+        }
+    }
+
+    private func foldInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T {
+        switch op {
+        case .sum, .mean: a &+ b
+        case .max: Swift.max(a, b)
+        case .min: Swift.min(a, b)
+        }
+    }
+}
