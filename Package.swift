@@ -133,6 +133,8 @@ let package = Package(
 
         // `make bench`: times the engine for comparison with onnxruntime in the same run.
         .executableTarget(name: "nightjar-bench", dependencies: ["Engine", "NightjarCore"], path: "Benchmarks/EngineBench"),
+        // Cost of feeding one request's row into a drift window, in ns per row.
+        .executableTarget(name: "nightjar-drift-bench", dependencies: ["Drift", "NightjarCore"], path: "Benchmarks/DriftBench"),
 
         .testTarget(name: "NightjarCoreTests", dependencies: ["NightjarCore"]),
         .testTarget(
@@ -140,7 +142,7 @@ let package = Package(
             dependencies: ["Engine", "NightjarCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "DriftTests", dependencies: ["Drift"]),
+        .testTarget(name: "DriftTests", dependencies: ["Drift", "NightjarCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NightjarCore"]),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "NightjarCore"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "NightjarCore"]),
