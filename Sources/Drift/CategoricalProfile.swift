@@ -30,3 +30,18 @@ public struct CategoricalProfile: Sendable, Codable, Equatable {
     /// Bins as compared: one per category, then `other`.
     public var binCounts: [Int] { counts + [other] }
 }
+
+extension CategoricalProfile {
+    private enum CodingKeys: String, CodingKey { case categories, counts, other }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let categories = try c.decode([String].self, forKey: .categories)
+        let counts = try c.decode([Int].self, forKey: .counts)
+        guard counts.count == categories.count, counts.allSatisfy({ $0 >= 0 }), Set(categories).count == categories.count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription:
+                "categorical profile needs one non-negative count per category and no category twice (\(categories.count) categories, \(counts.count) counts)"))
+        }
+        self.init(categories: categories, counts: counts, other: max(try c.decode(Int.self, forKey: .other), 0))
+    }
+}

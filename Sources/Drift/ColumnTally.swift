@@ -83,7 +83,7 @@ struct WindowLayout: Sendable {
     static func splitElementName(_ name: String) -> (String, Int)? {
         guard name.hasSuffix("]"), let open = name.lastIndex(of: "[") else { return nil }
         let digits = name[name.index(after: open)..<name.index(before: name.endIndex)]
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let element = Int(digits), element < 1_000_000 else { return nil }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let element = Int(digits), element < 1_000_000 else { return nil }
         return (String(name[..<open]), element)
     }
 }

@@ -22,9 +22,10 @@ public enum KolmogorovSmirnovMethod: String, Sendable, Equatable {
 
 /// Two-sided two-sample KS test. NaN values are ignored; `nil` when either sample has no values.
 ///
-/// The exact p-value walks the lattice of merged orderings (n·m cells, no allocation beyond one row),
-/// which for the bounded samples Nightjar keeps (≤ 2048 a side) is a few milliseconds. Above
-/// `exactCellLimit` cells it uses Kolmogorov's limit instead, which is within about 1e-2 there.
+/// The exact p-value walks the lattice of merged orderings (at most n·m cells, one row of storage),
+/// which for the bounded samples Nightjar keeps (≤ 2048 a side) is at most a few milliseconds. Above
+/// `exactCellLimit` cells it uses Kolmogorov's limit instead, a few parts in a thousand off at
+/// such sizes (scipy: 0.0306 exact against 0.0320 limit for 2048 against 1500 values).
 public func kolmogorovSmirnov(_ a: [Double], _ b: [Double], exactCellLimit: Int = 16_777_216) -> KolmogorovSmirnovResult? {
     let x = a.filter { !$0.isNaN }.sorted()
     let y = b.filter { !$0.isNaN }.sorted()
@@ -59,28 +60,49 @@ public func kolmogorovSmirnov(_ a: [Double], _ b: [Double], exactCellLimit: Int 
 /// P(D ≥ d) for sample sizes n and m, where `boundary` = d·n·m: one minus the probability that a
 /// uniformly random merge order stays strictly inside |m·x − n·y| < boundary all the way. Walking
 /// it as a probability (each step draws without replacement) keeps every value in [0, 1], so
-/// nothing overflows the way counting paths does.
+/// nothing overflows the way counting paths does. Only the band is visited, so a small D (the
+/// usual case when nothing drifted) costs a thin strip instead of the whole n·m grid.
 private func exactTwoSidedPValue(n: Int, m: Int, boundary: Int) -> Double {
-    // row[y] = P(reach (x, y) without leaving the band), for the current x.
+    // row[y] = P(reach (x, y) without leaving the band), for the current x; zero outside the band.
     var row = [Double](repeating: 0, count: m + 1)
     let total = n + m
-    func inside(_ x: Int, _ y: Int) -> Bool { abs(m * x - n * y) < boundary }
+    // For column x the band is lowest(x)...highest(x); both only grow with x.
+    func lowest(_ x: Int) -> Int { max(0, floorDivide(m * x - boundary, n) + 1) }
+    func highest(_ x: Int) -> Int { min(m, ceilDivide(m * x + boundary, n) - 1) }
     row[0] = 1
-    for y in 1...m {
-        // Only y-steps so far: from (0, y-1), the chance the next draw is from the second sample.
-        row[y] = inside(0, y) ? row[y - 1] * Double(m - y + 1) / Double(total - y + 1) : 0
+    let top0 = highest(0)
+    if top0 >= 1 {
+        for y in 1...top0 {
+            // Only draws from the second sample so far.
+            row[y] = row[y - 1] * Double(m - y + 1) / Double(total - y + 1)
+        }
     }
+    var previousLow = 0
     for x in 1...n {
+        let low = lowest(x), high = highest(x)
+        guard low <= high else { return 1 }
+        // Cells that fell below the band are unreachable from here on.
+        if previousLow < low {
+            for y in previousLow..<low { row[y] = 0 }
+        }
+        previousLow = low
         let fromLeftShare = Double(n - x + 1)
-        // y = 0: only x-steps.
-        row[0] = inside(x, 0) ? row[0] * fromLeftShare / Double(total - x + 1) : 0
-        for y in 1...m {
-            guard inside(x, y) else { row[y] = 0; continue }
+        for y in low...high {
             let remaining = Double(total - x - y + 1)
-            row[y] = (row[y] * fromLeftShare + row[y - 1] * Double(m - y + 1)) / remaining
+            let fromBelow = y > 0 ? row[y - 1] * Double(m - y + 1) : 0
+            row[y] = (row[y] * fromLeftShare + fromBelow) / remaining
         }
     }
     return 1 - row[m]
+}
+
+private func floorDivide(_ a: Int, _ b: Int) -> Int {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+private func ceilDivide(_ a: Int, _ b: Int) -> Int {
+    -floorDivide(-a, b)
 }
 
 /// Survival function of Kolmogorov's distribution: 2 Σ (−1)^(k−1) e^(−2k²λ²).

@@ -25,14 +25,15 @@ public struct NumericProfile: Sendable, Codable, Equatable {
     /// with few distinct values gets one bin per value rather than empty slivers.
     public init(values: [Double], binCount: Int = 10, sampleSize: Int = 2048) {
         let finite = values.filter(\.isFinite).sorted()
-        let bins = max(binCount, 1)
+        let bins = min(max(binCount, 1), 10_000)
         var edges: [Double] = []
         if let lowest = finite.first, let highest = finite.last {
             var candidates = [lowest]
             for k in 1..<bins {
                 candidates.append(finite[min(finite.count - 1, k * finite.count / bins)])
             }
-            candidates.append(highest.nextUp)
+            // Just above the maximum, so the maximum stays inside the reference range.
+            if highest.nextUp.isFinite { candidates.append(highest.nextUp) }
             for c in candidates where edges.last.map({ c > $0 }) ?? true { edges.append(c) }
         }
         var counts = [Int](repeating: 0, count: edges.count + 1)
@@ -62,5 +63,29 @@ public struct NumericProfile: Sendable, Codable, Equatable {
         guard size > 0 else { return [] }
         let n = Double(sorted.count), s = Double(size)
         return (0..<size).map { i in sorted[min(sorted.count - 1, Int((Double(i) + 0.5) * n / s))] }
+    }
+}
+
+extension NumericProfile {
+    private enum CodingKeys: String, CodingKey { case edges, counts, missing, sample }
+
+    /// Profiles come back from storage: a hand-edited or damaged one is refused here, with what is
+    /// wrong, rather than binning live values wrongly later.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let edges = try c.decode([Double].self, forKey: .edges)
+        let counts = try c.decode([Int].self, forKey: .counts)
+        func corrupt(_ message: String) -> DecodingError {
+            .dataCorrupted(.init(codingPath: c.codingPath, debugDescription: message))
+        }
+        guard zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }), edges.allSatisfy(\.isFinite) else {
+            throw corrupt("numeric profile edges must be finite and strictly increasing")
+        }
+        guard counts.count == edges.count + 1, counts.allSatisfy({ $0 >= 0 }) else {
+            throw corrupt("numeric profile has \(counts.count) counts for \(edges.count) edges; expected \(edges.count + 1), none negative")
+        }
+        let sample = try c.decode([Double].self, forKey: .sample)
+        self.init(edges: edges, counts: counts, missing: max(try c.decode(Int.self, forKey: .missing), 0),
+                  sample: sample.filter(\.isFinite).sorted())
     }
 }

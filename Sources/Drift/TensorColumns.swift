@@ -5,9 +5,17 @@ import NightjarCore
 /// a `[n]` tensor (or a scalar) named `x` is one column `x`; a `[n, k]` tensor is k columns
 /// `x[0]` … `x[k-1]`; higher ranks flatten everything after the batch dimension.
 public enum TensorColumns {
-    /// Columns per row for a tensor of this shape.
+    /// Columns per row for a tensor of this shape; 0 for a shape no real tensor has (a negative or
+    /// overflowing dimension).
     public static func width(of shape: [Int]) -> Int {
-        shape.count < 2 ? 1 : shape.dropFirst().reduce(1, *)
+        guard shape.count >= 2 else { return 1 }
+        var width = 1
+        for d in shape.dropFirst() {
+            let (product, overflow) = width.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow else { return 0 }
+            width = product
+        }
+        return width
     }
 
     /// The column holding element `index` of each row of tensor `name`.

@@ -65,6 +65,15 @@ import Testing
         #expect(try JSONDecoder().decode(ReferenceProfile.self, from: json) == profile)
     }
 
+    @Test func aDamagedStoredProfileIsRefused() {
+        let wrongCounts = #"{"formatVersion":1,"columns":[{"name":"x","role":"feature","kind":"numeric","numeric":{"edges":[1,2],"counts":[0,5],"missing":0,"sample":[1]}}]}"#
+        let unsortedEdges = #"{"formatVersion":1,"columns":[{"name":"x","role":"feature","kind":"numeric","numeric":{"edges":[2,1],"counts":[0,5,0],"missing":0,"sample":[1]}}]}"#
+        let categories = #"{"formatVersion":1,"columns":[{"name":"c","role":"feature","kind":"categorical","categorical":{"categories":["a","b"],"counts":[1],"other":0}}]}"#
+        for json in [wrongCounts, unsortedEdges, categories] {
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(ReferenceProfile.self, from: Data(json.utf8)) }
+        }
+    }
+
     // MARK: CSV
 
     @Test func csvColumnsAreNumericOrCategoricalByContent() throws {
