@@ -146,6 +146,8 @@ let package = Package(
             ],
             path: "Benchmarks/GatewayBench"
         ),
+        // Cost of feeding one request's row into a drift window, in ns per row.
+        .executableTarget(name: "nightjar-drift-bench", dependencies: ["Drift", "NightjarCore"], path: "Benchmarks/DriftBench"),
 
         .testTarget(name: "NightjarCoreTests", dependencies: ["NightjarCore"]),
         .testTarget(
@@ -153,7 +155,7 @@ let package = Package(
             dependencies: ["Engine", "NightjarCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "DriftTests", dependencies: ["Drift"]),
+        .testTarget(name: "DriftTests", dependencies: ["Drift", "NightjarCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -1,0 +1,119 @@
+import Drift
+import Foundation
+import NightjarCore
+import Testing
+
+@Suite struct DriftWindowTests {
+    /// On a minute boundary, so bucket arithmetic in the tests is plain.
+    static let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func profile() throws -> ReferenceProfile {
+        var data = SeededData(seed: 10)
+        return try ReferenceProfile.build(
+            columns: ["amount": .numeric(data.normals(2000, mean: 50, sd: 10)),
+                      "country": .categorical((0..<2000).map { i in ["DE", "FR", "US"][i % 3] })],
+            outputs: ["label": .labels((0..<2000).map { $0 % 2 })])
+    }
+
+    @Test func mergingTwoWindowsEqualsOneWindowFedBoth() throws {
+        let profile = try Self.profile()
+        var data = SeededData(seed: 11)
+        var left = DriftWindow(profile: profile), right = DriftWindow(profile: profile), both = DriftWindow(profile: profile)
+        for i in 0..<1200 {
+            // Spread over 8 minutes, so several buckets are involved on both sides.
+            let time = Self.start.addingTimeInterval(Double(i) * 0.4)
+            let amount = i % 50 == 0 ? Double.nan : data.normal(mean: 50, sd: 10)
+            let country = ["DE", "FR", "US", "JP"][i % 4]
+            for window in [i % 3 == 0 ? 0 : 1, 2] {
+                func feed(_ w: inout DriftWindow) {
+                    w.add(amount, column: "amount", at: time)
+                    w.add(country, column: "country", at: time)
+                    w.add(Double(i % 2), column: "label", at: time)
+                }
+                switch window {
+                case 0: feed(&left)
+                case 1: feed(&right)
+                default: feed(&both)
+                }
+            }
+        }
+        try left.merge(right)
+        let now = Self.start.addingTimeInterval(9 * 60)
+        let merged = left.counts(at: now), single = both.counts(at: now)
+        #expect(merged == single)
+        let amount = try #require(single.column(named: "amount"))
+        #expect(amount.count == 1200)
+        #expect(amount.missing == 24)
+        #expect(amount.sample.count == 1176)
+        // JP is not a reference category: it lands in `other`.
+        #expect(try #require(single.column(named: "country")).bins == [300, 300, 300, 300])
+        #expect(try #require(single.column(named: "label")).bins == [600, 600, 0])
+    }
+
+    @Test func windowsFromDifferentProfilesDoNotMerge() throws {
+        var window = DriftWindow(profile: try Self.profile())
+        let other = DriftWindow(profile: try ReferenceProfile.build(columns: ["x": .numeric([1, 2, 3])]))
+        #expect(throws: NightjarError.self) { try window.merge(other) }
+        #expect(throws: NightjarError.self) { try window.merge(DriftWindow(profile: try Self.profile(), bucketSeconds: 30)) }
+    }
+
+    @Test func oldBucketsSlideOutOfTheWindow() throws {
+        var window = DriftWindow(profile: try Self.profile(), bucketSeconds: 60, bucketCount: 10)
+        #expect(window.windowSeconds == 600)
+        for _ in 0..<5 { window.add(40, column: "amount", at: Self.start) }
+        for _ in 0..<3 { window.add(60, column: "amount", at: Self.start.addingTimeInterval(5 * 60 + 1)) }
+
+        let early = try #require(window.counts(at: Self.start.addingTimeInterval(9 * 60 + 59)).column(named: "amount"))
+        #expect(early.count == 8)
+        let later = try #require(window.counts(at: Self.start.addingTimeInterval(10 * 60)).column(named: "amount"))
+        #expect(later.count == 3)
+        #expect(later.sample == [60, 60, 60])
+        let quiet = try #require(window.counts(at: Self.start.addingTimeInterval(30 * 60)).column(named: "amount"))
+        #expect(quiet.count == 0)
+
+        // Time moves on: the minute-0 slot is reused, and a value older than the window is refused.
+        let recent = window.add(70, column: "amount", at: Self.start.addingTimeInterval(10 * 60 + 5))
+        #expect(recent)
+        let tooOld = window.add(30, column: "amount", at: Self.start.addingTimeInterval(-1))
+        #expect(!tooOld)
+        let now = try #require(window.counts(at: Self.start.addingTimeInterval(10 * 60 + 5)).column(named: "amount"))
+        #expect(now.sample == [60, 60, 60, 70])
+    }
+
+    @Test func requestTensorsFeedTheirColumns() throws {
+        var data = SeededData(seed: 12)
+        let profile = try ReferenceProfile.build(
+            columns: ["features[0]": .numeric(data.normals(100)), "features[1]": .numeric(data.normals(100)),
+                      "tier": .categorical(["gold", "basic"])],
+            outputs: ["label": .labels([0, 1, 2])])
+        var window = DriftWindow(profile: profile)
+        // Element 2 of each row is not watched and is skipped.
+        window.add(tensor: Tensor(shape: [2, 3], data: .float([1, 2, 3, 4, 5, 6])), named: "features", at: Self.start)
+        window.add(tensor: Tensor(shape: [2], data: .string(["gold", "platinum"])), named: "tier", at: Self.start)
+        window.add(tensor: Tensor(shape: [2], data: .int64([2, 7])), named: "label", at: Self.start)
+        window.add(tensor: Tensor(shape: [2], data: .int64([1, 1])), named: "unwatched", at: Self.start)
+        let unwatched = window.add(1, column: "unwatched", at: Self.start)
+        #expect(!unwatched)
+
+        let counts = window.counts(at: Self.start)
+        #expect(try #require(counts.column(named: "features[0]")).sample == [1, 4])
+        #expect(try #require(counts.column(named: "features[1]")).sample == [2, 5])
+        #expect(try #require(counts.column(named: "tier")).bins == [1, 0, 1])
+        let labels = try #require(counts.column(named: "label"))
+        #expect(labels.bins.reduce(0, +) == 2)
+        #expect(labels.bins.last == 1)
+    }
+
+    @Test func samplesStayBoundedUnderHeavyTraffic() throws {
+        var window = DriftWindow(profile: try Self.profile(), samplePerBucket: 64, sampleSize: 200)
+        var data = SeededData(seed: 13)
+        for i in 0..<20_000 {
+            window.add(data.normal(mean: 50, sd: 10), column: "amount", at: Self.start.addingTimeInterval(Double(i % 600)))
+        }
+        let amount = try #require(window.counts(at: Self.start.addingTimeInterval(599)).column(named: "amount"))
+        #expect(amount.count == 20_000)
+        #expect(amount.sample.count == 200)
+        // A uniform draw from N(50, 10): its median is near 50.
+        #expect(abs(amount.sample[100] - 50) < 3)
+    }
+}
