@@ -133,6 +133,8 @@ let package = Package(
 
         // `make bench`: times the engine for comparison with onnxruntime in the same run.
         .executableTarget(name: "nightjar-bench", dependencies: ["Engine", "NightjarCore"], path: "Benchmarks/EngineBench"),
+        // `make bench`: µs per full-frame console render at 200x60.
+        .executableTarget(name: "nightjar-console-bench", dependencies: ["Console", "NightjarCore"], path: "Benchmarks/ConsoleBench"),
 
         .testTarget(name: "NightjarCoreTests", dependencies: ["NightjarCore"]),
         .testTarget(
