@@ -148,6 +148,8 @@ let package = Package(
         ),
         // Cost of feeding one request's row into a drift window, in ns per row.
         .executableTarget(name: "nightjar-drift-bench", dependencies: ["Drift", "NightjarCore"], path: "Benchmarks/DriftBench"),
+        // `make bench`: µs per full-frame console render at 200x60.
+        .executableTarget(name: "nightjar-console-bench", dependencies: ["Console", "NightjarCore"], path: "Benchmarks/ConsoleBench"),
 
         .testTarget(name: "NightjarCoreTests", dependencies: ["NightjarCore"]),
         .testTarget(

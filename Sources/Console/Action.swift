@@ -15,6 +15,13 @@ public enum Action: Sendable, Equatable {
     case modelsLoaded(Result<[ModelSummary], FetchFailure>)
     case workersLoaded(Result<[WorkerInfo], FetchFailure>)
     case statsLoaded(workerID: String, Result<StatsSnapshot, FetchFailure>)
+    case endpointsLoaded(Result<[EndpointStatus], FetchFailure>)
+    /// Events after the last id asked for, oldest first.
+    case eventsLoaded(Result<[ControlEvent], FetchFailure>)
+    /// The answer to a confirmed change: what the control plane now says, or why it refused.
+    case mutated(Mutation, Result<String, FetchFailure>)
+    /// Copied lines were written; the text says where.
+    case copied(Result<String, FetchFailure>)
     /// A signal asked the console to stop.
     case quit
 }
@@ -24,6 +31,12 @@ public enum Effect: Sendable, Equatable {
     case fetchModels
     case fetchWorkers
     case fetchStats(workerID: String, address: String)
+    case fetchEndpoints
+    case fetchEvents(after: Int64)
+    case mutate(Mutation, reason: String)
+    /// Terminal effects, performed by the console loop itself.
+    case ringBell
+    case copyToClipboard(String)
 }
 
 /// Performs effects: the real one talks HTTP, tests use a fake.

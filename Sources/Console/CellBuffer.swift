@@ -99,6 +99,17 @@ public struct CellBuffer: Sendable, Equatable {
         }
     }
 
+    /// Replaces every character, keeping roles (the ASCII fallback).
+    public mutating func mapCharacters(_ transform: (Character) -> Character) {
+        for i in cells.indices { cells[i].character = transform(cells[i].character) }
+    }
+
+    /// The roles as lines of one letter each (`Role.code`): what a golden test compares so a theme-
+    /// relevant change of meaning (ok vs critical) shows even where the characters are the same.
+    public func roleGrid() -> String {
+        (0..<height).map { y in String((0..<width).map { cells[y * width + $0].role.code }) }.joined(separator: "\n")
+    }
+
     /// The characters as lines of text, trailing spaces trimmed: what a golden test compares.
     public func text() -> String {
         (0..<height).map { y in

@@ -37,7 +37,16 @@ public enum ConsoleApp {
         terminal.draw(Screen.render(state), theme: theme)
         for await action in actions {
             for effect in reduce(&state, action) {
-                Task { continuation.yield(await runner.perform(effect)) }
+                switch effect {
+                case .ringBell:
+                    terminal.bell()
+                case .copyToClipboard(let text):
+                    terminal.copyToClipboard(text)
+                    let file = state.options.clipboardFile
+                    Task { continuation.yield(.copied(Clipboard.write(text, to: file))) }
+                default:
+                    Task { continuation.yield(await runner.perform(effect)) }
+                }
             }
             if state.shouldQuit { break }
             terminal.draw(Screen.render(state), theme: theme)
@@ -46,6 +55,23 @@ public enum ConsoleApp {
         signals.cancel()
         stopped.withLock { $0 = true }
         terminal.shutdown()
+    }
+}
+
+/// Copied lines also go to a file, for terminals (or tmux setups) that ignore OSC 52.
+enum Clipboard {
+    static func write(_ text: String, to path: String?) -> Result<String, FetchFailure> {
+        let lines = text.split(separator: "\n").count
+        let what = "copied \(lines) line\(lines == 1 ? "" : "s") to the terminal clipboard"
+        guard let path else { return .success(what) }
+        do {
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url, options: .atomic)
+            return .success("\(what) and to \(path)")
+        } catch {
+            return .failure(FetchFailure("cannot write \(path): \(error.localizedDescription)"))
+        }
     }
 }
 

@@ -9,12 +9,17 @@ public final class MemoryTerminal: Terminal {
         var inputs: [TerminalInput]
         var frames: [CellBuffer] = []
         var isShutDown = false
+        var bells = 0
+        var clipboard: [String] = []
     }
 
     private let state: Mutex<State>
 
-    public init(width: Int, height: Int, inputs: [TerminalInput] = []) {
+    public let supportsColor: Bool
+
+    public init(width: Int, height: Int, inputs: [TerminalInput] = [], supportsColor: Bool = true) {
         state = Mutex(State(width: width, height: height, inputs: inputs))
+        self.supportsColor = supportsColor
     }
 
     public var size: (width: Int, height: Int) { state.withLock { ($0.width, $0.height) } }
@@ -31,9 +36,14 @@ public final class MemoryTerminal: Terminal {
     }
 
     public func shutdown() { state.withLock { $0.isShutDown = true } }
+    public func bell() { state.withLock { $0.bells += 1 } }
+    public func copyToClipboard(_ text: String) { state.withLock { $0.clipboard.append(OSC52.sequence(for: text)) } }
 
     public func send(_ input: TerminalInput) { state.withLock { $0.inputs.append(input) } }
     public var frames: [CellBuffer] { state.withLock { $0.frames } }
     public var lastFrameText: String { state.withLock { $0.frames.last?.text() ?? "" } }
     public var isShutDown: Bool { state.withLock { $0.isShutDown } }
+    public var bells: Int { state.withLock { $0.bells } }
+    /// The OSC 52 sequences written, as the real terminal would have received them.
+    public var clipboardWrites: [String] { state.withLock { $0.clipboard } }
 }

@@ -115,6 +115,25 @@ public final class NcursesTerminal: Terminal {
         }
     }
 
+    public var supportsColor: Bool { state.withLock { _ in has_colors() } }
+
+    public func bell() {
+        state.withLock { s in
+            guard s.active else { return }
+            beep()
+        }
+    }
+
+    public func copyToClipboard(_ text: String) {
+        state.withLock { s in
+            guard s.active else { return }
+            // Written past ncurses, straight to the terminal: ncurses has no call for OSC sequences.
+            refresh()
+            let sequence = OSC52.sequence(for: text)
+            _ = sequence.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+        }
+    }
+
     public func shutdown() {
         state.withLock { s in
             guard s.active else { return }

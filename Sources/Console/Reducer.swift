@@ -20,31 +20,19 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 
     case .modelsLoaded(.success(let models)):
         state.models = models
-        state.selectedModel = clamp(state.selectedModel, count: models.count)
-        state.serverError = nil
+        state.modelsFeed.succeeded(at: state.now)
+        state.selectedModel = clamp(state.selectedModel, count: state.shownModels.count)
+        return []
+
+    case .modelsLoaded(.failure(let failure)):
+        state.modelsFeed.failed(failure.message, at: state.now)
         return []
 
     case .workersLoaded(.success(let infos)):
-        let previous = Dictionary(state.workers.map { ($0.info.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let selectedID = state.workers.indices.contains(state.selectedWorker) ? state.workers[state.selectedWorker].info.id : nil
-        state.workers = infos.map { info in
-            var row = previous[info.id] ?? AppState.WorkerRow(info: info)
-            row.info = info
-            return row
-        }
-        // Selection follows the worker, not the line number, when the list changes under it.
-        if let selectedID, let index = state.workers.firstIndex(where: { $0.info.id == selectedID }) {
-            state.selectedWorker = index
-        }
-        state.selectedWorker = clamp(state.selectedWorker, count: state.workers.count)
-        state.serverError = nil
-        state.lastRefresh = state.now
-        // Stats are asked for as soon as a worker appears, not a tick later.
-        return state.workers.filter { previous[$0.info.id] == nil && $0.info.state == .ready }
-            .map { .fetchStats(workerID: $0.info.id, address: $0.info.address) }
+        return workersLoaded(&state, infos)
 
-    case .modelsLoaded(.failure(let failure)), .workersLoaded(.failure(let failure)):
-        state.serverError = failure.message
+    case .workersLoaded(.failure(let failure)):
+        state.workersFeed.failed(failure.message, at: state.now)
         return []
 
     case .statsLoaded(let id, let result):
@@ -60,66 +48,120 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         }
         return []
 
+    case .endpointsLoaded(.success(let endpoints)):
+        return endpointsLoaded(&state, endpoints)
+
+    case .endpointsLoaded(.failure(let failure)):
+        state.endpointsFeed.failed(failure.message, at: state.now)
+        return []
+
+    case .eventsLoaded(.success(let events)):
+        return eventsLoaded(&state, events)
+
+    case .eventsLoaded(.failure(let failure)):
+        state.eventsFeed.failed(failure.message, at: state.now)
+        return []
+
+    case .mutated(let mutation, let result):
+        state.inFlight = max(0, state.inFlight - 1)
+        switch result {
+        case .success(let text):
+            state.status = AppState.Status(text: "✔ \(mutation.label): \(text)", isError: false)
+        case .failure(let failure):
+            state.status = AppState.Status(text: "✖ \(mutation.label) refused: \(failure.message)", isError: true)
+        }
+        // Either way the screen should show what the control plane holds now.
+        return [.fetchEndpoints, .fetchEvents(after: state.lastEventID)]
+
+    case .copied(.success(let text)):
+        state.status = AppState.Status(text: text, isError: false)
+        return []
+
+    case .copied(.failure(let failure)):
+        state.status = AppState.Status(text: "✖ copy failed: \(failure.message)", isError: true)
+        return []
+
     case .quit:
         state.shouldQuit = true
         return []
     }
 }
 
-/// What a refresh asks for: the worker list every second, stats of each ready worker, and the
-/// registry every fifth second (it changes rarely).
+/// What a refresh asks for: workers, endpoints and new events every second, stats of each ready
+/// worker, and the registry every fifth second (it changes rarely).
 func refreshEffects(_ state: AppState) -> [Effect] {
-    var effects: [Effect] = [.fetchWorkers]
-    if state.ticks % 5 == 1 || state.models.isEmpty { effects.append(.fetchModels) }
+    var effects: [Effect] = [.fetchWorkers, .fetchEndpoints, .fetchEvents(after: state.lastEventID)]
+    if state.ticks % 5 == 1 || state.modelsFeed.lastSuccess == nil { effects.append(.fetchModels) }
     for row in state.workers where row.info.state == .ready {
         effects.append(.fetchStats(workerID: row.info.id, address: row.info.address))
     }
     return effects
 }
 
-private func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    if state.showHelp {
-        // The help overlay swallows keys; any of these closes it.
-        if key == .escape || key == .character("?") || key == .character("q") || key == .enter { state.showHelp = false }
-        return []
+private func workersLoaded(_ state: inout AppState, _ infos: [WorkerInfo]) -> [Effect] {
+    let previous = Dictionary(state.workers.map { ($0.info.id, $0) }, uniquingKeysWith: { a, _ in a })
+    let shown = state.shownWorkers
+    let selectedID = shown.indices.contains(state.selectedWorker) ? shown[state.selectedWorker].info.id : nil
+    state.workers = infos.map { info in
+        var row = previous[info.id] ?? AppState.WorkerRow(info: info)
+        row.info = info
+        return row
     }
-    switch key {
-    case .character("q"):
-        state.shouldQuit = true
-    case .character("?"):
-        state.showHelp = true
-    case .tab:
-        state.focus = state.focus == .workers ? .models : .workers
-    case .down, .character("j"):
-        move(&state, by: 1)
-    case .up, .character("k"):
-        move(&state, by: -1)
-    case .home, .character("g"):
-        move(&state, by: -Int.max / 2)
-    case .end, .character("G"):
-        move(&state, by: Int.max / 2)
-    case .character("r"):
-        state.status = AppState.Status(text: "refreshing…", isError: false)
-        var forced = state
-        forced.ticks = 1
-        return refreshEffects(forced)
-    case .escape:
-        state.status = nil
-    default:
-        break
+    // Selection follows the worker, not the line number, when the list changes under it.
+    if let selectedID, let index = state.shownWorkers.firstIndex(where: { $0.info.id == selectedID }) {
+        state.selectedWorker = index
     }
-    return []
+    state.selectedWorker = clamp(state.selectedWorker, count: state.shownWorkers.count)
+    state.workersFeed.succeeded(at: state.now)
+    // Stats are asked for as soon as a worker appears, not a tick later.
+    return state.workers.filter { previous[$0.info.id] == nil && $0.info.state == .ready }
+        .map { .fetchStats(workerID: $0.info.id, address: $0.info.address) }
 }
 
-private func move(_ state: inout AppState, by delta: Int) {
-    switch state.focus {
-    case .workers:
-        state.selectedWorker = clamp(state.selectedWorker.addingReportingOverflow(delta).partialValue, count: state.workers.count)
-    case .models:
-        state.selectedModel = clamp(state.selectedModel.addingReportingOverflow(delta).partialValue, count: state.models.count)
+private func endpointsLoaded(_ state: inout AppState, _ endpoints: [EndpointStatus]) -> [Effect] {
+    let shown = state.shownEndpoints
+    let selectedName = shown.indices.contains(state.selectedEndpoint) ? shown[state.selectedEndpoint].endpoint : nil
+    state.endpoints = endpoints
+    state.endpointsFeed.succeeded(at: state.now)
+
+    // One sample per version per refresh; a version without stats yet counts as no traffic.
+    var history: [String: VersionHistory] = [:]
+    for endpoint in endpoints {
+        for version in endpoint.versions {
+            let key = VersionHistory.key(endpoint: endpoint.endpoint, version: version.version)
+            var series = state.history[key] ?? VersionHistory()
+            let stats = version.stats
+            series.append(rate: stats?.requestsPerSecond ?? 0, errorRate: stats?.errorRate ?? 0,
+                          p50: stats?.latencyMs.p50 ?? 0, p95: stats?.latencyMs.p95 ?? 0, p99: stats?.latencyMs.p99 ?? 0)
+            history[key] = series
+        }
     }
+    state.history = history
+
+    // Worst-first order moves endpoints around: keep the same one selected.
+    if let selectedName, let index = state.shownEndpoints.firstIndex(where: { $0.endpoint == selectedName }) {
+        state.selectedEndpoint = index
+    }
+    state.selectedEndpoint = clamp(state.selectedEndpoint, count: state.shownEndpoints.count)
+    state.selectedVersion = clamp(state.selectedVersion, count: state.focusedEndpoint?.versions.count ?? 0)
+    return AlertRules.raiseForRules(&state)
 }
 
-private func clamp(_ index: Int, count: Int) -> Int {
+private func eventsLoaded(_ state: inout AppState, _ events: [ControlEvent]) -> [Effect] {
+    state.eventsFeed.succeeded(at: state.now)
+    let fresh = events.filter { $0.id > state.lastEventID }.sorted { $0.id < $1.id }
+    guard let last = fresh.last else { return [] }
+    state.lastEventID = last.id
+    state.events.append(contentsOf: fresh)
+    if state.events.count > AppState.eventsKept { state.events.removeFirst(state.events.count - AppState.eventsKept) }
+    // The timeline is newest first: keep a selection below the top on the same event.
+    if state.selectedEvent > 0 {
+        let added = state.shownEvents.prefix(fresh.count).filter { e in fresh.contains { $0.id == e.id } }.count
+        state.selectedEvent = clamp(state.selectedEvent + added, count: state.shownEvents.count)
+    }
+    return AlertRules.raiseForEvents(&state, fresh)
+}
+
+func clamp(_ index: Int, count: Int) -> Int {
     count == 0 ? 0 : min(max(index, 0), count - 1)
 }

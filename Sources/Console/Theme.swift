@@ -56,6 +56,9 @@ public struct Theme: Sendable, Equatable {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let at = error.source.begin
+            throw ThemeError("\(file):\(at.line):\(at.column): not valid TOML: \(error.description) (line \(at.line))")
         } catch {
             throw ThemeError("\(file): not valid TOML: \(error)")
         }

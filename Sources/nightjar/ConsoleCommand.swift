@@ -6,40 +6,62 @@ import NightjarCore
 
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "console", abstract: "The operations console: live workers and models, in the terminal.")
+        commandName: "console", abstract: "The operations console: endpoints, traffic, rollouts, workers and events, in the terminal.")
 
-    @Option(help: "Theme name, a file in themes/ (NO_COLOR=1 drops colours from any theme).") var theme = "default"
+    @Option(help: "Theme: default, light, high-contrast, colorblind, mono, or a file name in $NIGHTJAR_HOME/themes/ (NO_COLOR=1 means mono).")
+    var theme = "default"
+    @Flag(help: "Show everything, change nothing: hides and refuses traffic shifts, rollbacks and rollout commands.")
+    var readOnly = false
+    @Flag(help: "Plain ASCII instead of box drawing, blocks and symbols.") var ascii = false
+    @Flag(help: "Do not ring the terminal bell when an alert is raised.") var noBell = false
     @OptionGroup var server: ServerAddressOption
 
     func run() async throws {
-        try await ConsoleLauncher.run(serverURL: server.server, themeName: theme)
+        try await ConsoleLauncher.run(serverURL: server.server, themeName: theme,
+                                      options: AppState.Options(readOnly: readOnly, bell: !noBell, ascii: ascii))
     }
 }
 
 /// Opens the ncurses console against a control plane; shared by `console` and `demo`.
 enum ConsoleLauncher {
-    static func run(serverURL: String, themeName: String) async throws {
-        let theme = try loadTheme(themeName)
+    static func run(serverURL: String, themeName: String, options: AppState.Options = AppState.Options()) async throws {
+        var theme = try loadTheme(themeName)
         guard isatty(STDOUT_FILENO) == 1 else {
             throw CommandFailure("the console needs a terminal; run it in one (or under tmux)")
         }
+        var options = options
+        options.clipboardFile = Environment.home.appendingPathComponent("clipboard.txt").path
         let terminal = NcursesTerminal()
-        await ConsoleApp.run(terminal: terminal, theme: theme, state: AppState(serverAddress: serverURL),
+        // A terminal without colour gets the theme made for it rather than colours it cannot show.
+        if !terminal.supportsColor { theme = (try? loadTheme("mono")) ?? theme.withoutColor() }
+        await ConsoleApp.run(terminal: terminal, theme: theme, state: AppState(serverAddress: serverURL, options: options),
                              runner: ClientEffectRunner(server: ServerClient(baseURL: serverURL, timeoutSeconds: 3, token: Environment.token)))
     }
 
+    /// Finds a theme by name: the operator's `$NIGHTJAR_HOME/themes/NAME.toml` first, then the
+    /// bundled ones. `NO_COLOR` (https://no-color.org) always means the mono theme.
     static func loadTheme(_ name: String) throws -> Theme {
-        guard let directory = Environment.themesDirectory() else {
+        let wanted = Environment.value("NO_COLOR") != nil ? "mono" : name
+        var directories = [Environment.home.appendingPathComponent("themes")]
+        if let bundled = Environment.themesDirectory() { directories.append(bundled) }
+        for directory in directories {
+            let file = directory.appendingPathComponent("\(wanted).toml")
+            if FileManager.default.fileExists(atPath: file.path) {
+                do {
+                    return try Theme.load(from: file)
+                } catch {
+                    throw CommandFailure("theme \(file.path): \(error)")
+                }
+            }
+        }
+        let known = Set(directories.flatMap { directory in
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+                .filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }
+        }).sorted()
+        guard !known.isEmpty else {
             throw CommandFailure("no themes/ folder found: set NIGHTJAR_THEMES to the folder holding default.toml")
         }
-        let file = directory.appendingPathComponent("\(name).toml")
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-                .filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }.sorted()
-            throw CommandFailure("no theme '\(name)' in \(directory.path); themes: \(known.joined(separator: ", "))")
-        }
-        let theme = try Theme.load(from: file)
-        return Environment.value("NO_COLOR") != nil ? theme.withoutColor() : theme
+        throw CommandFailure("no theme '\(wanted)' in \(directories.map(\.path).joined(separator: " or ")); themes: \(known.joined(separator: ", "))")
     }
 }
 
@@ -63,6 +85,41 @@ struct ClientEffectRunner: EffectRunner {
             } catch {
                 return .statsLoaded(workerID: id, .failure(FetchFailure(error.description)))
             }
+        case .fetchEndpoints:
+            do { return .endpointsLoaded(.success(try await server.endpoints())) } catch {
+                return .endpointsLoaded(.failure(FetchFailure(error.description)))
+            }
+        case .fetchEvents(let after):
+            do { return .eventsLoaded(.success(try await server.events(after: after))) } catch {
+                return .eventsLoaded(.failure(FetchFailure(error.description)))
+            }
+        case .mutate(let mutation, let reason):
+            return .mutated(mutation, await mutate(mutation, reason: reason))
+        case .ringBell, .copyToClipboard:
+            // The console loop performs terminal effects itself; reaching here is a wiring mistake.
+            return .copied(.failure(FetchFailure("terminal effect \(effect) sent to the HTTP runner")))
+        }
+    }
+
+    /// What the control plane holds after the change, in the words of a confirmation.
+    private func mutate(_ mutation: Mutation, reason: String) async -> Result<String, FetchFailure> {
+        do {
+            switch mutation {
+            case .setTraffic(let endpoint, let weights, let revision):
+                let d = try await server.setTraffic(endpoint, TrafficChange(weights: weights, reason: reason, revision: revision))
+                return .success("\(endpoint) now \(d.splitDescription) (revision \(d.revision))")
+            case .rollback(let endpoint, let version):
+                let d = try await server.rollback(endpoint, RollbackRequest(to: version, reason: reason))
+                return .success("\(endpoint) now \(d.splitDescription) (revision \(d.revision))")
+            case .rollout(let endpoint, let command):
+                let r = try await server.rollout(endpoint, command, reason: reason)
+                return .success("\(endpoint) rollout of \(r.candidate) is \(r.state.rawValue), candidate at \(r.candidateWeight)%")
+            }
+        } catch {
+            if case .conflict(let message) = error {
+                return .failure(FetchFailure("someone changed \(mutation.endpoint) meanwhile (\(message)); the screen now shows the current split, check it and try again"))
+            }
+            return .failure(FetchFailure(error.description))
         }
     }
 }

@@ -4,11 +4,23 @@ import NightjarCore
 enum HealthSymbol {
     static func of(_ row: AppState.WorkerRow) -> (symbol: String, role: Role, word: String) {
         guard let health = row.health else { return ("✖", .lost, "lost") }
-        switch health {
-        case .ok: return ("●", .ok, "ok")
-        case .warn: return ("▲", .warn, "warn")
-        case .critical: return ("✖", .critical, "critical")
-        case .idle: return ("○", .idle, "idle")
+        return of(health)
+    }
+
+    static func of(_ verdict: HealthVerdict) -> (symbol: String, role: Role, word: String) {
+        switch verdict {
+        case .ok: ("●", .ok, "ok")
+        case .warn: ("▲", .warn, "warn")
+        case .critical: ("✖", .critical, "critical")
+        case .idle: ("○", .idle, "idle")
+        }
+    }
+
+    static func of(_ verdict: RuleCheck.Verdict) -> (symbol: String, role: Role, word: String) {
+        switch verdict {
+        case .passing: ("●", .ok, "passing")
+        case .failing: ("✖", .critical, "FAILING")
+        case .notEnoughData: ("○", .idle, "not enough data")
         }
     }
 }

@@ -4,16 +4,24 @@ import NightjarCore
 enum ModelsPanel {
     static func render(_ state: AppState, into buffer: inout CellBuffer, area: Rect) {
         guard area.height >= 3 else { return }
-        let focused = state.focus == .models
-        buffer.box(area, title: "Models (\(state.models.count))", role: focused ? .title : .border)
-        let inner = area.inner
-        if state.models.isEmpty {
-            buffer.put("no models in the registry: nightjar push model.onnx --name NAME --version 1.0.0",
-                       x: inner.x + 1, y: inner.y, role: .muted, maxWidth: inner.width - 1)
+        let models = state.shownModels
+        let focused = state.view == .models
+        var title = "Models (\(models.count)\(state.filter.isEmpty ? "" : " of \(state.models.count)"))"
+        if !state.filter.isEmpty { title += " /\(state.filter)" }
+        let inner = PanelFrame.draw(title, feed: state.modelsFeed, focused: focused, into: &buffer, area: area)
+        if models.isEmpty {
+            if state.modelsFeed.lastSuccess == nil && state.modelsFeed.failure != nil {
+                PanelFrame.unavailable(state.modelsFeed, what: "models", into: &buffer, area: inner)
+            } else {
+                let message = state.modelsFeed.lastSuccess == nil ? "loading models…"
+                    : state.models.isEmpty ? "no models in the registry: nightjar push model.onnx --name NAME --version 1.0.0"
+                    : "no model matches /\(state.filter)"
+                buffer.put(message, x: inner.x + 1, y: inner.y, role: .muted, maxWidth: inner.width - 1)
+            }
             return
         }
-        let first = max(0, min(state.selectedModel - inner.height + 1, state.models.count - inner.height))
-        for (offset, model) in state.models.dropFirst(first).prefix(inner.height).enumerated() {
+        let first = max(0, min(state.selectedModel - inner.height + 1, models.count - inner.height))
+        for (offset, model) in models.dropFirst(first).prefix(inner.height).enumerated() {
             let y = inner.y + offset
             let newest = model.versions.last
             let versions = model.versions.map(\.version.description).joined(separator: "  ")

@@ -1,24 +1,44 @@
 import Foundation
 
-/// Lays out the whole console: header, workers, models, status line, and the help overlay on top.
+/// Lays out the whole console: header, alert banner, the current view, the status line, and any
+/// dialog or help on top. Every area is computed from the screen size, so nothing overlaps at
+/// 80x24 or spills past the edge at any size.
 public enum Screen {
     public static func render(_ state: AppState) -> CellBuffer {
         var buffer = CellBuffer(width: state.width, height: state.height)
         guard state.width > 0, state.height > 0 else { return buffer }
         HeaderBar.render(state, into: &buffer, area: Rect(x: 0, y: 0, width: state.width, height: 1))
-        StatusBar.render(state, into: &buffer, area: Rect(x: 0, y: state.height - 1, width: state.width, height: 1))
-
-        let body = Rect(x: 0, y: 1, width: state.width, height: state.height - 2)
-        // Workers first: they carry the live numbers the operator came for. Models get what is left,
-        // at most a third of the screen.
-        let modelsHeight = body.height >= 12 ? min(max(4, state.models.count + 3), body.height / 3) : 0
-        let workersArea = Rect(x: body.x, y: body.y, width: body.width, height: body.height - modelsHeight)
-        WorkersPanel.render(state, into: &buffer, area: workersArea)
-        if modelsHeight > 0 {
-            ModelsPanel.render(state, into: &buffer, area: Rect(x: body.x, y: workersArea.y + workersArea.height,
-                                                                 width: body.width, height: modelsHeight))
+        var top = 1
+        if !state.alerts.isEmpty && state.height >= 6 {
+            AlertBanner.render(state, into: &buffer, area: Rect(x: 0, y: 1, width: state.width, height: 1))
+            top = 2
         }
-        if state.showHelp { HelpOverlay.render(into: &buffer, area: body) }
+        if state.height >= 2 {
+            StatusBar.render(state, into: &buffer, area: Rect(x: 0, y: state.height - 1, width: state.width, height: 1))
+        }
+        let body = Rect(x: 0, y: top, width: state.width, height: state.height - top - 1)
+        switch state.view {
+        case .overview: overview(state, into: &buffer, body: body)
+        case .endpoint(let name): EndpointDetail.render(state, name: name, into: &buffer, area: body)
+        case .workers: WorkersPanel.render(state, into: &buffer, area: body)
+        case .models: ModelsPanel.render(state, into: &buffer, area: body)
+        case .events: EventsPanel.render(state, title: "Events", focused: true, into: &buffer, area: body)
+        }
+        if let dialog = state.dialog { DialogView.render(dialog, state: state, into: &buffer, area: body) }
+        if state.showHelp { HelpOverlay.render(state, into: &buffer, area: body) }
+        if state.options.ascii { AsciiFallback.apply(&buffer) }
         return buffer
+    }
+
+    /// Endpoints first, sized to their rows (at most two thirds of the screen when workers are
+    /// shown); workers below with what is left, when at least a few rows are left.
+    static func overview(_ state: AppState, into buffer: inout CellBuffer, body: Rect) {
+        let wanted = max(4, state.shownEndpoints.count + 3)
+        let endpointsHeight = body.height >= 14 ? min(wanted, body.height * 2 / 3) : body.height
+        EndpointsPanel.render(state, into: &buffer, area: Rect(x: body.x, y: body.y, width: body.width, height: endpointsHeight))
+        let rest = body.height - endpointsHeight
+        if rest >= 4 {
+            WorkersPanel.render(state, into: &buffer, area: Rect(x: body.x, y: body.y + endpointsHeight, width: body.width, height: rest))
+        }
     }
 }

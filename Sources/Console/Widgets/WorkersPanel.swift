@@ -22,23 +22,31 @@ enum WorkersPanel {
 
     static func render(_ state: AppState, into buffer: inout CellBuffer, area: Rect) {
         guard area.height >= 3 else { return }
-        let focused = state.focus == .workers
-        buffer.box(area, title: "Workers (\(state.workers.count))", role: focused ? .title : .border)
-        let inner = area.inner
+        let workers = state.shownWorkers
+        let focused = state.view == .workers || (state.view == .overview && state.pane == .secondary)
+        var title = "Workers (\(workers.count)\(state.filter.isEmpty ? "" : " of \(state.workers.count)"))"
+        if !state.filter.isEmpty && state.view == .workers { title += " /\(state.filter)" }
+        let inner = PanelFrame.draw(title, feed: state.workersFeed, focused: focused, into: &buffer, area: area)
         guard inner.height >= 1 else { return }
         let sparkWidth = max(0, inner.width - columns.reduce(0) { $0 + $1.width + 1 } - 1)
         var header = columns.map { pad($0.title, $0) }
         if sparkWidth >= 8 { header.append("REQ/S, LAST \(AppState.historyLength) s") }
         buffer.put(header.joined(separator: " "), x: inner.x, y: inner.y, role: .muted, maxWidth: inner.width)
 
-        if state.workers.isEmpty {
-            let message = state.serverError == nil ? "no workers registered yet" : "no data: the control plane cannot be reached"
-            buffer.put(message, x: inner.x + 2, y: inner.y + 2, role: .muted, maxWidth: inner.width - 2)
+        if workers.isEmpty {
+            if state.workersFeed.lastSuccess == nil && state.workersFeed.failure != nil {
+                PanelFrame.unavailable(state.workersFeed, what: "workers", into: &buffer,
+                                       area: Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1))
+            } else {
+                let message = state.workersFeed.lastSuccess == nil ? "loading workers…"
+                    : state.workers.isEmpty ? "no workers registered yet" : "no worker matches /\(state.filter)"
+                buffer.put(message, x: inner.x + 2, y: inner.y + 1, role: .muted, maxWidth: inner.width - 2)
+            }
             return
         }
         let visible = inner.height - 1
-        let first = max(0, min(state.selectedWorker - visible + 1, state.workers.count - visible))
-        for (offset, row) in state.workers.dropFirst(first).prefix(visible).enumerated() {
+        let first = max(0, min(state.selectedWorker - visible + 1, workers.count - visible))
+        for (offset, row) in workers.dropFirst(first).prefix(visible).enumerated() {
             let index = first + offset
             let y = inner.y + 1 + offset
             let health = HealthSymbol.of(row)
@@ -69,15 +77,10 @@ enum WorkersPanel {
             row.statsError != nil && row.info.state == .ready ? "no stats" : health,
             stats.map { String(format: "%.1f", $0.requestsPerSecond) } ?? dash,
             stats.map { String(format: "%.1f%%", $0.errorRate * 100) } ?? dash,
-            stats.map { latency($0.latencyMs.p50) } ?? dash,
-            stats.map { latency($0.latencyMs.p99) } ?? dash,
+            stats.map { Format.latency($0.latencyMs.p50) } ?? dash,
+            stats.map { Format.latency($0.latencyMs.p99) } ?? dash,
             row.info.address,
         ]
-    }
-
-    /// Milliseconds with the precision that matters at that scale.
-    static func latency(_ ms: Double) -> String {
-        ms < 10 ? String(format: "%.2f", ms) : ms < 100 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)
     }
 
     static func pad(_ text: String, _ column: Column) -> String {

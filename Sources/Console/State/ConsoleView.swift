@@ -1,0 +1,18 @@
+/// The screens of the console. `:` names them; Enter on an endpoint opens `endpoint`.
+public enum ConsoleView: Sendable, Equatable {
+    case overview
+    case endpoint(String)
+    case workers
+    case models
+    case events
+
+    public var title: String {
+        switch self {
+        case .overview: "Overview"
+        case .endpoint(let name): "Endpoint \(name)"
+        case .workers: "Workers"
+        case .models: "Models"
+        case .events: "Events"
+        }
+    }
+}

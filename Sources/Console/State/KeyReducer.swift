@@ -1,0 +1,342 @@
+import Foundation
+import NightjarCore
+
+/// Keys, in order of who gets them: the help overlay, an open dialog, the prompt, then the view.
+func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    if state.showHelp {
+        // The help overlay swallows keys; any of these closes it.
+        if key == .escape || key == .character("?") || key == .character("q") || key == .enter { state.showHelp = false }
+        return []
+    }
+    if let dialog = state.dialog {
+        switch dialog {
+        case .traffic(let draft): return trafficKey(&state, draft, key)
+        case .confirm(let confirmation): return confirmKey(&state, confirmation, key)
+        }
+    }
+    if let prompt = state.prompt { return promptKey(&state, prompt, key) }
+    if let effects = globalKey(&state, key) { return effects }
+    switch state.view {
+    case .overview: return overviewKey(&state, key)
+    case .endpoint: return endpointKey(&state, key)
+    case .workers: moveKey(&state, key, selection: \.selectedWorker, count: state.shownWorkers.count)
+    case .models: moveKey(&state, key, selection: \.selectedModel, count: state.shownModels.count)
+    case .events: return eventsKey(&state, key)
+    }
+    return []
+}
+
+/// Keys every view shares; nil when the key is the view's to handle.
+private func globalKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
+    switch key {
+    case .character("q"):
+        if !goBack(&state) { state.shouldQuit = true }
+    case .character("?"):
+        state.showHelp = true
+    case .character(":"):
+        state.prompt = Prompt(kind: .command)
+    case .character("/"):
+        state.prompt = Prompt(kind: .filter, text: state.filter)
+    case .character("a"):
+        guard !state.alerts.isEmpty else { return [] }
+        let count = state.alerts.count
+        state.alerts = []
+        state.status = AppState.Status(text: "acknowledged \(count) alert\(count == 1 ? "" : "s")", isError: false)
+    case .character("r"):
+        state.status = AppState.Status(text: "refreshing…", isError: false)
+        var forced = state
+        forced.ticks = 1
+        return refreshEffects(forced)
+    case .escape:
+        // Esc undoes the most recent narrowing first: the filter, then the view.
+        if !state.filter.isEmpty {
+            state.filter = ""
+            state.status = nil
+        } else if !goBack(&state) {
+            state.status = nil
+        }
+    default:
+        return nil
+    }
+    return []
+}
+
+private func overviewKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    if key == .tab {
+        state.pane = state.pane == .primary ? .secondary : .primary
+        return []
+    }
+    if state.pane == .secondary {
+        moveKey(&state, key, selection: \.selectedWorker, count: state.shownWorkers.count)
+        return []
+    }
+    switch key {
+    case .enter, .character("l"), .right:
+        guard let endpoint = state.focusedEndpoint else { return [] }
+        open(&state, .endpoint(endpoint.endpoint))
+    default:
+        if !mutationKey(&state, key) {
+            moveKey(&state, key, selection: \.selectedEndpoint, count: state.shownEndpoints.count)
+        }
+    }
+    return []
+}
+
+private func endpointKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    if key == .tab {
+        state.pane = state.pane == .primary ? .secondary : .primary
+        return []
+    }
+    if state.pane == .secondary {
+        if case .character(let c) = key, c == "y" || c == "Y" { return copyEvents(&state, all: c == "Y") }
+        moveKey(&state, key, selection: \.selectedEvent, count: state.shownEvents.count)
+        return []
+    }
+    let count = state.focusedEndpoint?.versions.count ?? 0
+    switch key {
+    case .left, .up, .character("h"), .character("k"):
+        state.selectedVersion = clamp(state.selectedVersion - 1, count: count)
+    case .right, .down, .character("l"), .character("j"):
+        state.selectedVersion = clamp(state.selectedVersion + 1, count: count)
+    case .character("+"), .character("="), .character("-"), .character("_"):
+        let step = key == .character("+") || key == .character("=") ? 5 : -5
+        openTrafficDraft(&state) { $0.adjust(by: step) }
+    case .character(let c) where c.isASCII && c.isNumber:
+        openTrafficDraft(&state) { draft in
+            draft.typed = String(c)
+            draft.setSelectedWeight(Int(String(c)) ?? 0)
+        }
+    default:
+        _ = mutationKey(&state, key)
+    }
+    return []
+}
+
+private func eventsKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    switch key {
+    case .character("y"): return copyEvents(&state, all: false)
+    case .character("Y"): return copyEvents(&state, all: true)
+    default: moveKey(&state, key, selection: \.selectedEvent, count: state.shownEvents.count)
+    }
+    return []
+}
+
+/// R P H U X: opens the confirmation for the focused endpoint. True when the key was one of them.
+private func mutationKey(_ state: inout AppState, _ key: Key) -> Bool {
+    let kinds: [Character: MutationPlanner.Kind] = ["R": .rollback, "P": .promote, "H": .pause, "U": .resume, "X": .abort]
+    guard case .character(let c) = key, let kind = kinds[c] else { return false }
+    guard refuseIfReadOnly(&state) else { return true }
+    guard let endpoint = state.focusedEndpoint else {
+        state.status = AppState.Status(text: "select an endpoint first", isError: true)
+        return true
+    }
+    switch MutationPlanner.plan(kind, for: endpoint, alerts: state.alerts) {
+    case .success(let confirmation):
+        state.dialog = .confirm(confirmation)
+        state.status = nil
+    case .failure(let why):
+        state.status = AppState.Status(text: why.message, isError: true)
+    }
+    return true
+}
+
+private func openTrafficDraft(_ state: inout AppState, _ edit: (inout TrafficDraft) -> Void) {
+    guard refuseIfReadOnly(&state), let endpoint = state.focusedEndpoint else { return }
+    guard endpoint.deployment.weights.count > 1 else {
+        state.status = AppState.Status(text: "\(endpoint.endpoint) has one version: nothing to shift traffic to", isError: true)
+        return
+    }
+    // The draft lists versions in the deployment's order; the selection follows the version, not the index.
+    let selectedVersion = state.focusedVersion?.version
+    let index = endpoint.deployment.weights.firstIndex { $0.version == selectedVersion } ?? 0
+    var draft = TrafficDraft(endpoint: endpoint.endpoint, revision: endpoint.deployment.revision,
+                             weights: endpoint.deployment.weights, selected: index,
+                             reason: MutationPlanner.reason(for: endpoint.endpoint, alerts: state.alerts, otherwise: "manual traffic shift"))
+    edit(&draft)
+    state.dialog = .traffic(draft)
+    state.status = nil
+}
+
+/// True when changes are allowed; otherwise says why on the status line.
+private func refuseIfReadOnly(_ state: inout AppState) -> Bool {
+    guard state.options.readOnly else { return true }
+    state.status = AppState.Status(text: "read-only console (--read-only): changes are disabled", isError: true)
+    return false
+}
+
+private func trafficKey(_ state: inout AppState, _ draft: TrafficDraft, _ key: Key) -> [Effect] {
+    var draft = draft
+    switch (key, draft.field) {
+    case (.escape, _):
+        state.dialog = nil
+        state.status = AppState.Status(text: "cancelled: traffic unchanged", isError: false)
+        return []
+    case (.enter, _):
+        guard draft.isChanged else {
+            state.status = AppState.Status(text: "no change to apply: use + - or type a weight", isError: true)
+            return []
+        }
+        let reason = draft.reason.trimmingCharacters(in: .whitespaces)
+        guard !reason.isEmpty else {
+            state.status = AppState.Status(text: "a reason is required: Tab to the reason field and type one", isError: true)
+            return []
+        }
+        state.dialog = nil
+        return send(&state, .setTraffic(endpoint: draft.endpoint, weights: draft.after, revision: draft.revision),
+                    reason: reason, what: "\(draft.endpoint): \(draft.changeDescription)")
+    case (.tab, _):
+        draft.field = draft.field == .weight ? .reason : .weight
+    case (.backspace, .reason):
+        if !draft.reason.isEmpty { draft.reason.removeLast() }
+    case (.character(let c), .reason):
+        draft.reason.append(c)
+    case (.up, _), (.character("k"), .weight):
+        draft.selected = clamp(draft.selected - 1, count: draft.after.count)
+        draft.typed = ""
+    case (.down, _), (.character("j"), .weight):
+        draft.selected = clamp(draft.selected + 1, count: draft.after.count)
+        draft.typed = ""
+    case (.character("+"), .weight), (.character("="), .weight), (.right, .weight):
+        draft.adjust(by: 5)
+    case (.character("-"), .weight), (.character("_"), .weight), (.left, .weight):
+        draft.adjust(by: -5)
+    case (.character(let c), .weight) where c.isASCII && c.isNumber:
+        draft.typed = String((draft.typed + String(c)).suffix(3))
+        draft.setSelectedWeight(Int(draft.typed) ?? 0)
+    case (.backspace, .weight):
+        if !draft.typed.isEmpty {
+            draft.typed.removeLast()
+            draft.setSelectedWeight(Int(draft.typed) ?? 0)
+        }
+    default:
+        break
+    }
+    state.dialog = .traffic(draft)
+    return []
+}
+
+private func confirmKey(_ state: inout AppState, _ confirmation: Confirmation, _ key: Key) -> [Effect] {
+    var confirmation = confirmation
+    switch key {
+    case .escape:
+        state.dialog = nil
+        state.status = AppState.Status(text: "cancelled: nothing changed", isError: false)
+        return []
+    case .enter:
+        let reason = confirmation.reason.trimmingCharacters(in: .whitespaces)
+        guard !reason.isEmpty else {
+            state.status = AppState.Status(text: "a reason is required: type one, then Enter", isError: true)
+            return []
+        }
+        state.dialog = nil
+        return send(&state, confirmation.mutation, reason: reason, what: confirmation.summary)
+    case .backspace:
+        if !confirmation.reason.isEmpty { confirmation.reason.removeLast() }
+    case .character(let c):
+        confirmation.reason.append(c)
+    default:
+        break
+    }
+    state.dialog = .confirm(confirmation)
+    return []
+}
+
+private func send(_ state: inout AppState, _ mutation: Mutation, reason: String, what: String) -> [Effect] {
+    // A dialog cannot open in read-only mode; this is the last line of defence all the same.
+    guard refuseIfReadOnly(&state) else { return [] }
+    state.inFlight += 1
+    state.status = AppState.Status(text: "sending… \(what)", isError: false)
+    return [.mutate(mutation, reason: reason)]
+}
+
+private func promptKey(_ state: inout AppState, _ prompt: Prompt, _ key: Key) -> [Effect] {
+    var prompt = prompt
+    let names = state.endpoints.map(\.endpoint)
+    switch key {
+    case .escape:
+        state.prompt = nil
+        if prompt.kind == .filter { state.filter = "" }
+        return []
+    case .enter:
+        state.prompt = nil
+        guard prompt.kind == .command else { return [] }
+        switch PromptCommand.parse(prompt.text, endpoints: names) {
+        case .success(.go(let view)): open(&state, view)
+        case .success(.quit): state.shouldQuit = true
+        case .success(.help): state.showHelp = true
+        case .failure(let why): state.status = AppState.Status(text: why.message, isError: true)
+        }
+        return []
+    case .tab:
+        if prompt.kind == .command { prompt.text = PromptCommand.complete(prompt.text, endpoints: names) }
+    case .backspace:
+        if prompt.text.isEmpty {
+            state.prompt = nil
+            return []
+        }
+        prompt.text.removeLast()
+    case .character(let c):
+        prompt.text.append(c)
+    default:
+        break
+    }
+    state.prompt = prompt
+    // A filter applies as it is typed, like k9s; selections restart at the top of the narrowed list.
+    if prompt.kind == .filter {
+        state.filter = prompt.text
+        state.selectedEndpoint = 0
+        state.selectedWorker = 0
+        state.selectedModel = 0
+        state.selectedEvent = 0
+    }
+    return []
+}
+
+/// Shows a view. Views reached by `:` sit directly above the overview; an endpoint sits above
+/// whatever it was opened from. Esc and q go back down.
+func open(_ state: inout AppState, _ view: ConsoleView) {
+    guard view != state.view else { return }
+    switch view {
+    case .overview: state.backStack = []
+    case .endpoint: state.backStack.append(state.view)
+    case .workers, .models, .events: state.backStack = [.overview]
+    }
+    state.view = view
+    state.pane = .primary
+    state.filter = ""
+    state.selectedVersion = 0
+    state.selectedEvent = 0
+}
+
+/// False at the top, where there is nothing to go back to.
+private func goBack(_ state: inout AppState) -> Bool {
+    guard let previous = state.backStack.popLast() else { return false }
+    state.view = previous
+    state.pane = .primary
+    state.filter = ""
+    return true
+}
+
+private func moveKey(_ state: inout AppState, _ key: Key, selection: WritableKeyPath<AppState, Int>, count: Int) {
+    let current = state[keyPath: selection]
+    switch key {
+    case .down, .character("j"): state[keyPath: selection] = clamp(current + 1, count: count)
+    case .up, .character("k"): state[keyPath: selection] = clamp(current - 1, count: count)
+    case .pageDown: state[keyPath: selection] = clamp(current + 10, count: count)
+    case .pageUp: state[keyPath: selection] = clamp(current - 10, count: count)
+    case .home, .character("g"): state[keyPath: selection] = 0
+    case .end, .character("G"): state[keyPath: selection] = clamp(count - 1, count: count)
+    default: break
+    }
+}
+
+/// `y`: the selected event, or every shown one, as lines of text for the clipboard.
+private func copyEvents(_ state: inout AppState, all: Bool) -> [Effect] {
+    let shown = state.shownEvents
+    let chosen = all ? shown : (shown.indices.contains(state.selectedEvent) ? [shown[state.selectedEvent]] : [])
+    guard !chosen.isEmpty else {
+        state.status = AppState.Status(text: "no events to copy", isError: true)
+        return []
+    }
+    return [.copyToClipboard(chosen.map(EventLine.text).joined(separator: "\n") + "\n")]
+}

@@ -1,0 +1,48 @@
+import Foundation
+import NightjarCore
+
+/// What each view shows, after sorting and the `/` filter. Selections index into these lists.
+extension AppState {
+    /// Endpoints worst first, then by name.
+    public var shownEndpoints: [EndpointStatus] {
+        let judged = endpoints.map { ($0, EndpointHealth($0).verdict) }
+        return judged.filter { matches($0.0.endpoint, $0.0.deployment.model, $0.0.versions.map(\.version.description).joined(separator: " ")) }
+            .sorted { a, b in a.1 != b.1 ? a.1 > b.1 : a.0.endpoint < b.0.endpoint }
+            .map(\.0)
+    }
+
+    public var shownWorkers: [WorkerRow] {
+        workers.filter { matches($0.info.model.description, $0.info.address, $0.info.state.rawValue) }
+    }
+
+    public var shownModels: [ModelSummary] {
+        models.filter { matches($0.name, $0.versions.map(\.version.description).joined(separator: " ")) }
+    }
+
+    /// Events newest first; in the endpoint view only that endpoint's.
+    public var shownEvents: [ControlEvent] {
+        let scoped: [ControlEvent]
+        if case .endpoint(let name) = view { scoped = events.filter { $0.endpoint == name } } else { scoped = events }
+        return scoped.reversed().filter { matches($0.kind.rawValue, $0.endpoint ?? "", $0.actor, $0.message) }
+    }
+
+    /// The endpoint the view or the overview selection is about.
+    public var focusedEndpoint: EndpointStatus? {
+        if case .endpoint(let name) = view { return endpoints.first { $0.endpoint == name } }
+        guard view == .overview else { return nil }
+        let shown = shownEndpoints
+        return shown.indices.contains(selectedEndpoint) ? shown[selectedEndpoint] : nil
+    }
+
+    /// The version selected in the endpoint view, in the deployment's order.
+    public var focusedVersion: EndpointStatus.VersionStatus? {
+        guard let endpoint = focusedEndpoint, endpoint.versions.indices.contains(selectedVersion) else { return nil }
+        return endpoint.versions[selectedVersion]
+    }
+
+    /// True when the `/` filter (case-insensitive substring) matches any of the texts.
+    func matches(_ texts: String...) -> Bool {
+        guard !filter.isEmpty else { return true }
+        return texts.contains { $0.localizedCaseInsensitiveContains(filter) }
+    }
+}

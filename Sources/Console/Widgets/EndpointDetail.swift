@@ -1,0 +1,179 @@
+import Foundation
+import NightjarCore
+
+/// One endpoint: its split, its versions side by side with five minutes of history, its rollout
+/// with every rule against its limit, and its recent events.
+enum EndpointDetail {
+    static func render(_ state: AppState, name: String, into buffer: inout CellBuffer, area: Rect) {
+        guard let endpoint = state.endpoints.first(where: { $0.endpoint == name }) else {
+            let inner = PanelFrame.draw("Endpoint \(name)", feed: state.endpointsFeed, focused: true, into: &buffer, area: area)
+            let message = state.endpointsFeed.lastSuccess == nil ? "loading…" : "no endpoint '\(name)' on the control plane (Esc to go back)"
+            buffer.put(message, x: inner.x + 1, y: inner.y, role: .muted, maxWidth: inner.width - 1)
+            return
+        }
+        guard area.height >= 4, area.width >= 20 else { return }
+        var y = area.y
+        let end = area.x + area.width
+        let stable = endpoint.stableVersion
+
+        // Split: the bar, then who set it and why.
+        var x = area.x + 1
+        x += buffer.put("\(name) ", x: x, y: y, role: .title, maxWidth: end - x)
+        x += SplitBar.draw(endpoint.deployment.weights, stable: stable, width: min(30, max(6, area.width / 4)), into: &buffer, x: x, y: y) + 1
+        x += SplitBar.legend(endpoint.deployment.weights, stable: stable, into: &buffer, x: x, y: y, maxWidth: end - x)
+        let d = endpoint.deployment
+        var set = "  rev \(d.revision) · set \(Format.clock(d.updatedAt)) by \(d.updatedBy)"
+        if let reason = d.reason, !reason.isEmpty { set += ": \(reason)" }
+        buffer.put(set, x: x, y: y, role: .muted, maxWidth: end - x)
+        if let note = state.endpointsFeed.staleNote {
+            let text = " \(note) "
+            buffer.put(text, x: max(x, end - text.count), y: y, role: .stale, maxWidth: end - x)
+        }
+        y += 1
+
+        let rest = area.y + area.height - y
+        let rolloutHeight = endpoint.rollout.map { 4 + max(1, $0.checks.count) + ($0.reason == nil ? 0 : 1) } ?? 3
+        let versionsHeight = min(8, rest - 3)
+        let rolloutShown = min(rolloutHeight, max(0, rest - versionsHeight - 3))
+        let eventsHeight = rest - versionsHeight - rolloutShown
+        versions(state, endpoint, into: &buffer, area: Rect(x: area.x, y: y, width: area.width, height: versionsHeight))
+        y += versionsHeight
+        if rolloutShown >= 3 {
+            rollout(state, endpoint, into: &buffer, area: Rect(x: area.x, y: y, width: area.width, height: rolloutShown))
+            y += rolloutShown
+        }
+        if eventsHeight >= 3 {
+            EventsPanel.render(state, title: "Events of \(name)", focused: state.pane == .secondary, into: &buffer,
+                               area: Rect(x: area.x, y: y, width: area.width, height: eventsHeight))
+        }
+    }
+
+    /// The rows of a version's column, in order.
+    enum Metric: CaseIterable {
+        case rate, errorRate, p50, p95, p99
+
+        var label: String {
+            switch self {
+            case .rate: "req/s"
+            case .errorRate: "err%"
+            case .p50: "p50 ms"
+            case .p95: "p95 ms"
+            case .p99: "p99 ms"
+            }
+        }
+
+        func value(_ s: StatsSnapshot) -> String {
+            switch self {
+            case .rate: Format.rate(s.requestsPerSecond)
+            case .errorRate: Format.percent(s.errorRate)
+            case .p50: Format.latency(s.latencyMs.p50)
+            case .p95: Format.latency(s.latencyMs.p95)
+            case .p99: Format.latency(s.latencyMs.p99)
+            }
+        }
+
+        func series(_ h: VersionHistory) -> [Double] {
+            switch self {
+            case .rate: h.requestsPerSecond
+            case .errorRate: h.errorRate
+            case .p50: h.p50
+            case .p95: h.p95
+            case .p99: h.p99
+            }
+        }
+    }
+
+    static func versions(_ state: AppState, _ endpoint: EndpointStatus, into buffer: inout CellBuffer, area: Rect) {
+        guard area.height >= 3 else { return }
+        let samples = endpoint.versions.compactMap { state.history[VersionHistory.key(endpoint: endpoint.endpoint, version: $0.version)]?.requestsPerSecond.count }.max() ?? 0
+        let inner = PanelFrame.draw("Versions · sparklines 1 sample/s, last \(Format.duration(Double(min(samples, VersionHistory.length))))",
+                                    feed: nil, focused: state.pane == .primary, into: &buffer, area: area)
+        let count = endpoint.versions.count
+        guard count > 0, inner.width >= 10 else { return }
+        let columnWidth = (inner.width - (count - 1)) / count
+        for (i, version) in endpoint.versions.enumerated() {
+            let x = inner.x + i * (columnWidth + 1)
+            if i > 0 {
+                for y in inner.y..<(inner.y + inner.height) { buffer[x - 1, y] = Cell("│", .border) }
+            }
+            column(state, endpoint, version, selected: i == state.selectedVersion && state.pane == .primary,
+                   into: &buffer, area: Rect(x: x, y: inner.y, width: columnWidth, height: inner.height))
+        }
+    }
+
+    static func column(_ state: AppState, _ endpoint: EndpointStatus, _ version: EndpointStatus.VersionStatus, selected: Bool,
+                       into buffer: inout CellBuffer, area: Rect) {
+        let isStable = version.version == endpoint.stableVersion
+        let verdict: HealthVerdict = version.weight > 0 && version.readyWorkers == 0 ? .critical
+            : version.stats.map { HealthLimits().verdict(for: $0) } ?? .idle
+        let health = HealthSymbol.of(verdict)
+        let end = area.x + area.width
+        var x = area.x + 1
+        x += buffer.put("\(health.symbol) ", x: x, y: area.y, role: health.role, maxWidth: end - x)
+        x += buffer.put("\(version.version) ", x: x, y: area.y, role: isStable ? .stable : .canary, maxWidth: end - x)
+        let workers = "\(version.readyWorkers) worker\(version.readyWorkers == 1 ? "" : "s")"
+        buffer.put("\(isStable ? "stable" : "canary") \(version.weight)% · \(workers) · \(health.word)", x: x, y: area.y,
+                   role: version.readyWorkers == 0 && version.weight > 0 ? .critical : .muted, maxWidth: end - x)
+        if selected { buffer.paint(Rect(x: area.x, y: area.y, width: area.width, height: 1), role: .selected) }
+
+        let history = state.history[VersionHistory.key(endpoint: endpoint.endpoint, version: version.version)] ?? VersionHistory()
+        let sparkWidth = area.width - 1 - 7 - 9 - 1
+        for (i, row) in Metric.allCases.enumerated() where i + 1 < area.height {
+            let y = area.y + 1 + i
+            buffer.put(Format.pad(row.label, 7), x: area.x + 1, y: y, role: .muted)
+            let value = version.stats.map(row.value) ?? "—"
+            let valueRole: Role = row == .errorRate && (version.stats?.errorRate ?? 0) >= HealthLimits().warnErrorRate
+                ? ((version.stats?.errorRate ?? 0) >= HealthLimits().criticalErrorRate ? .critical : .warn) : .text
+            buffer.put(Format.pad(value, 8, right: true), x: area.x + 8, y: y, role: valueRole)
+            if sparkWidth >= 4 {
+                buffer.put(Sparkline.text(row.series(history), width: sparkWidth), x: area.x + 17, y: y,
+                           role: isStable ? .stable : .canary, maxWidth: end - area.x - 17)
+            }
+        }
+    }
+
+    static func rollout(_ state: AppState, _ endpoint: EndpointStatus, into buffer: inout CellBuffer, area: Rect) {
+        guard let rollout = endpoint.rollout else {
+            let inner = PanelFrame.draw("Rollout", feed: nil, focused: false, into: &buffer, area: area)
+            buffer.put("no rollout: + - shift traffic by hand, R rolls back", x: inner.x + 1, y: inner.y, role: .muted, maxWidth: inner.width - 1)
+            return
+        }
+        let inner = PanelFrame.draw("Rollout \(rollout.stable) → \(rollout.candidate)", feed: nil, focused: false, into: &buffer, area: area)
+        guard inner.height >= 1 else { return }
+        let end = inner.x + inner.width
+        let cell = EndpointsPanel.rolloutCell(rollout, width: 30)
+        var x = inner.x + 1
+        x += buffer.put(rollout.state.rawValue, x: x, y: inner.y, role: cell.role, maxWidth: end - x)
+        var line = " · \(MutationPlanner.step(rollout)) of \(rollout.plan.steps.map(String.init).joined(separator: " → "))"
+        if let next = rollout.nextStepAt {
+            line += " · next step in \(Format.duration(next.timeIntervalSince(state.now)))"
+        }
+        line += " · started \(Format.clock(rollout.startedAt)) by \(rollout.startedBy)"
+        x += buffer.put(line, x: x, y: inner.y, role: .text, maxWidth: end - x)
+        var y = inner.y + 1
+        if let reason = rollout.reason, y < inner.y + inner.height {
+            buffer.put("why: \(reason)", x: inner.x + 1, y: y, role: rollout.state == .rolledBack ? .critical : .muted, maxWidth: inner.width - 1)
+            y += 1
+        }
+        guard y < inner.y + inner.height else { return }
+        let ruleWidth = min(28, max(12, inner.width / 3))
+        buffer.put("  " + Format.pad("RULE", ruleWidth) + " " + Format.pad("MEASURED", 12, right: true) + " "
+                   + Format.pad("LIMIT", 12, right: true) + "  VERDICT", x: inner.x + 1, y: y, role: .muted, maxWidth: inner.width - 1)
+        y += 1
+        for check in rollout.checks where y < inner.y + inner.height {
+            let verdict = HealthSymbol.of(check.verdict)
+            var cx = inner.x + 1
+            cx += buffer.put(verdict.symbol + " ", x: cx, y: y, role: verdict.role, maxWidth: end - cx)
+            cx += buffer.put(Format.pad(check.rule, ruleWidth) + " ", x: cx, y: y, maxWidth: end - cx)
+            cx += buffer.put(Format.pad(RuleFormat.value(check.measured, rule: check.rule), 12, right: true) + " ", x: cx, y: y,
+                             role: verdict.role, maxWidth: end - cx)
+            cx += buffer.put(Format.pad(RuleFormat.value(check.threshold, rule: check.rule), 12, right: true) + "  ", x: cx, y: y,
+                             role: .muted, maxWidth: end - cx)
+            buffer.put(verdict.word, x: cx, y: y, role: verdict.role, maxWidth: end - cx)
+            y += 1
+        }
+        if rollout.checks.isEmpty && y < inner.y + inner.height {
+            buffer.put("no analysis yet", x: inner.x + 3, y: y, role: .muted, maxWidth: inner.width - 3)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import NightjarCore
+import Testing
+@testable import Console
+
+/// Changing the control plane: every change names what will happen, asks why, waits for Enter,
+/// and reports the answer; Esc and --read-only change nothing.
+@Suite struct ActingTests {
+    /// The overview with fraud selected, and the endpoint view of fraud.
+    static func atFraud() -> AppState {
+        var state = Fixtures.loadedState()
+        press(&state, .enter)
+        return state
+    }
+
+    @Test func rollbackConfirmationNamesExactlyWhatHappens() throws {
+        var state = Fixtures.loadedState()
+        #expect(press(&state, .character("R")).isEmpty)
+        guard case .confirm(let confirmation)? = state.dialog else {
+            Issue.record("R did not open a confirmation: \(String(describing: state.status))")
+            return
+        }
+        #expect(confirmation.summary == "fraud: 1.1.0 20% → 0%, 1.0.0 80% → 100%")
+        #expect(confirmation.mutation == .rollback(endpoint: "fraud", to: Fixtures.v100))
+        // The failing rule that raised the alert is why the operator is rolling back.
+        #expect(confirmation.reason.hasPrefix("rollout rule failing: fraud 1.1.0"))
+        let effects = press(&state, .enter)
+        #expect(effects == [.mutate(.rollback(endpoint: "fraud", to: Fixtures.v100), reason: confirmation.reason)])
+        #expect(state.dialog == nil)
+        #expect(state.status?.text.hasPrefix("sending… fraud: 1.1.0 20% → 0%") == true)
+    }
+
+    @Test func rollbackReasonIsEditableAndDefaultsToManual() {
+        var state = Fixtures.loadedState()
+        state.alerts = []
+        press(&state, .character("R"))
+        guard case .confirm(let confirmation)? = state.dialog else { Issue.record("no dialog"); return }
+        #expect(confirmation.reason == "manual rollback")
+        press(&state, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace)
+        type(&state, "pager 42 q")  // q is text here, not quit
+        #expect(!state.shouldQuit)
+        let effects = press(&state, .enter)
+        #expect(effects == [.mutate(.rollback(endpoint: "fraud", to: Fixtures.v100), reason: "manual pager 42 q")])
+    }
+
+    @Test func emptyReasonIsRefused() {
+        var state = Fixtures.loadedState()
+        state.alerts = []
+        press(&state, .character("R"))
+        for _ in 0..<20 { press(&state, .backspace) }
+        #expect(press(&state, .enter).isEmpty)
+        #expect(state.dialog != nil)
+        #expect(state.status?.text.contains("a reason is required") == true)
+    }
+
+    @Test func escapeCancelsWithoutEffects() {
+        var state = Fixtures.loadedState()
+        press(&state, .character("R"))
+        #expect(press(&state, .escape).isEmpty)
+        #expect(state.dialog == nil)
+        #expect(state.status?.text == "cancelled: nothing changed")
+    }
+
+    @Test func rollbackOfAnEndpointOnOneVersionSaysThereIsNothingToDo() {
+        var state = Fixtures.loadedState()
+        press(&state, .down, .character("R"))  // churn: 2.0.0 100%
+        #expect(state.dialog == nil)
+        #expect(state.status == AppState.Status(text: "churn already sends 100% to 2.0.0: nothing to roll back", isError: true))
+    }
+
+    @Test func rolloutCommandsConfirmAndSend() {
+        let cases: [(Character, RolloutCommand, String)] = [
+            ("P", .promote, "fraud: promote 1.1.0 now, skipping the remaining steps — 1.0.0 80% → 0%, 1.1.0 20% → 100%"),
+            ("H", .pause, "fraud: pause the rollout of 1.1.0 at step 2/4 (20%); traffic stays 1.0.0 80% · 1.1.0 20%"),
+            ("X", .abort, "fraud: abort the rollout of 1.1.0 — 1.1.0 20% → 0%, 1.0.0 80% → 100%"),
+        ]
+        for (key, command, summary) in cases {
+            var state = Self.atFraud()
+            press(&state, .character(key))
+            guard case .confirm(let confirmation)? = state.dialog else { Issue.record("\(key) opened nothing"); continue }
+            #expect(confirmation.summary == summary)
+            let effects = press(&state, .enter)
+            #expect(effects == [.mutate(.rollout(endpoint: "fraud", command: command), reason: confirmation.reason)])
+        }
+    }
+
+    @Test func resumeOnlyAPausedRollout() {
+        var state = Self.atFraud()
+        press(&state, .character("U"))
+        #expect(state.dialog == nil)
+        #expect(state.status?.text == "the fraud rollout is progressing, not paused: nothing to resume")
+        var endpoints = Fixtures.endpoints
+        endpoints[1] = Fixtures.fraud(rollout: Fixtures.rollout(state: .paused))
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        press(&state, .character("U"))
+        guard case .confirm(let confirmation)? = state.dialog else { Issue.record("U opened nothing"); return }
+        #expect(confirmation.summary == "fraud: resume the rollout of 1.1.0 from step 2/4 (20%)")
+        press(&state, .escape, .character("H"))
+        #expect(state.status?.text == "the fraud rollout is paused, not progressing: nothing to pause")
+    }
+
+    @Test func rolloutKeysWithoutARolloutSaySo() {
+        var state = Fixtures.loadedState()
+        press(&state, .down)  // churn
+        for key: Character in ["P", "H", "U", "X"] {
+            press(&state, .character(key))
+            #expect(state.dialog == nil)
+            #expect(state.status?.text.hasPrefix("churn has no running rollout") == true)
+        }
+    }
+
+    @Test func plusShiftsFiveOnTheSelectedVersionShowingBeforeAndAfter() {
+        var state = Self.atFraud()
+        press(&state, .right, .character("+"))
+        guard case .traffic(let draft)? = state.dialog else { Issue.record("+ opened nothing"); return }
+        #expect(draft.after == [TrafficWeight(version: Fixtures.v100, weight: 75), TrafficWeight(version: Fixtures.v110, weight: 25)])
+        #expect(draft.before == Fixtures.fraud().deployment.weights)
+        press(&state, .character("+"), .character("-"), .character("-"))
+        guard case .traffic(let after)? = state.dialog else { Issue.record("dialog closed"); return }
+        #expect(after.changeDescription == "1.1.0 20% → 15%, 1.0.0 80% → 85%")
+        let text = Screen.render(state).text()
+        #expect(text.contains("1.1.0 20% → 15%, 1.0.0 80% → 85%"))
+        let effects = press(&state, .enter)
+        #expect(effects == [.mutate(.setTraffic(endpoint: "fraud", weights: after.after, revision: 7), reason: "rollout rule failing: fraud 1.1.0 error rate vs stable 6.8% (limit 2.7%)")])
+    }
+
+    @Test func typedWeightAndReasonField() {
+        var state = Self.atFraud()
+        press(&state, .right)
+        type(&state, "0")
+        guard case .traffic(let draft)? = state.dialog else { Issue.record("digit opened nothing"); return }
+        #expect(draft.after.map(\.weight) == [100, 0])
+        type(&state, "50")  // "050" → 50
+        press(&state, .tab)
+        for _ in 0..<80 { press(&state, .backspace) }
+        type(&state, "halve canary +-")
+        guard case .traffic(let typed)? = state.dialog else { Issue.record("dialog closed"); return }
+        #expect(typed.after.map(\.weight) == [50, 50])
+        #expect(typed.reason == "halve canary +-")
+        #expect(press(&state, .enter) == [.mutate(.setTraffic(endpoint: "fraud", weights: typed.after, revision: 7), reason: "halve canary +-")])
+    }
+
+    @Test func weightsAreClampedAndAlwaysAddUpTo100() {
+        var draft = TrafficDraft(endpoint: "e", revision: 1, weights: [
+            TrafficWeight(version: SemVer(1, 0, 0), weight: 60), TrafficWeight(version: SemVer(1, 1, 0), weight: 30),
+            TrafficWeight(version: SemVer(1, 2, 0), weight: 10),
+        ], selected: 2, reason: "r")
+        draft.setSelectedWeight(250)
+        #expect(draft.after.map(\.weight) == [0, 0, 100])
+        draft.setSelectedWeight(-3)
+        #expect(draft.after.map(\.weight) == [100, 0, 0])
+        draft.selected = 1
+        draft.adjust(by: 5)
+        #expect(draft.after.map(\.weight) == [95, 5, 0])
+        #expect(draft.after.reduce(0) { $0 + $1.weight } == 100)
+    }
+
+    @Test func unchangedSplitIsNotSent() {
+        var state = Self.atFraud()
+        press(&state, .character("+"), .character("-"))
+        #expect(press(&state, .enter).isEmpty)
+        #expect(state.status?.text.hasPrefix("no change to apply") == true)
+        press(&state, .escape)
+        #expect(state.dialog == nil && state.status?.text == "cancelled: traffic unchanged")
+    }
+
+    @Test func singleVersionEndpointCannotShift() {
+        var state = Fixtures.loadedState()
+        press(&state, .down, .enter, .character("+"))
+        #expect(state.dialog == nil)
+        #expect(state.status?.text == "churn has one version: nothing to shift traffic to")
+    }
+
+    @Test func readOnlyRefusesEveryMutation() {
+        var state = Fixtures.loadedState(options: AppState.Options(readOnly: true))
+        for key: Character in ["R", "P", "H", "U", "X"] {
+            #expect(press(&state, .character(key)).isEmpty)
+            #expect(state.dialog == nil)
+            #expect(state.status?.text == "read-only console (--read-only): changes are disabled")
+        }
+        press(&state, .enter)
+        for key: Character in ["+", "-", "5"] {
+            #expect(press(&state, .character(key)).isEmpty)
+            #expect(state.dialog == nil)
+        }
+        let text = Screen.render(state).text()
+        #expect(!text.contains("R rollback") && !text.contains("+ - shift"))
+        #expect(text.contains("READ-ONLY"))
+    }
+
+    @Test func resultsAndServerErrorsShowInTheStatusLineAndRefresh() {
+        var state = Fixtures.loadedState()
+        press(&state, .character("R"), .enter)
+        #expect(state.inFlight == 1)
+        #expect(Screen.render(state).text().contains("sending…"))
+        let mutation = Mutation.rollback(endpoint: "fraud", to: Fixtures.v100)
+        let effects = reduce(&state, .mutated(mutation, .success("fraud now 1.0.0 100% · 1.1.0 0% (revision 8)")))
+        #expect(state.inFlight == 0)
+        #expect(state.status == AppState.Status(text: "✔ rollback of fraud: fraud now 1.0.0 100% · 1.1.0 0% (revision 8)", isError: false))
+        #expect(effects.contains(.fetchEndpoints))
+        _ = reduce(&state, .mutated(.setTraffic(endpoint: "fraud", weights: [], revision: 7),
+                                    .failure(FetchFailure("someone changed fraud meanwhile (revision is 9, not 7)"))))
+        #expect(state.status?.isError == true)
+        #expect(state.status?.text == "✖ traffic change on fraud refused: someone changed fraud meanwhile (revision is 9, not 7)")
+        #expect(Screen.render(state).text().contains("refused: someone changed fraud"))
+    }
+}

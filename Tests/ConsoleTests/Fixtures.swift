@@ -1,0 +1,115 @@
+import Foundation
+import NightjarCore
+@testable import Console
+
+/// A small, fixed world for the console tests: three endpoints (one on fire with a canary rollout,
+/// one healthy, one idle), two workers, a few events, at a fixed time.
+enum Fixtures {
+    static let now = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18 11:06:40 UTC
+    static let v100 = SemVer(1, 0, 0)
+    static let v110 = SemVer(1, 1, 0)
+
+    static func stats(_ name: String, _ version: SemVer, rps: Double, errorRate: Double = 0, p99: Double = 0.6) -> StatsSnapshot {
+        StatsSnapshot(model: ModelRef(name: name, version: version), requestsTotal: 1000, errorsTotal: 10, windowSeconds: 10,
+                      requestsPerSecond: rps, errorRate: errorRate,
+                      latencyMs: LatencySummary(p50: p99 / 2, p90: p99 * 0.8, p95: p99 * 0.9, p99: p99, max: p99 * 1.5),
+                      uptimeSeconds: 600)
+    }
+
+    static func rollout(state: RolloutStatus.State = .progressing, failing: Bool = true) -> RolloutStatus {
+        RolloutStatus(endpoint: "fraud", stable: v100, candidate: v110,
+                      plan: RolloutPlan(strategy: .canary, steps: [5, 20, 50, 100], intervalSeconds: 60),
+                      state: state, stepIndex: 1, stepStartedAt: now.addingTimeInterval(-18), startedAt: now.addingTimeInterval(-300),
+                      updatedAt: now.addingTimeInterval(-1), startedBy: "alice", checks: [
+                          RuleCheck(rule: "error rate", measured: failing ? 0.068 : 0.004, threshold: 0.05, verdict: failing ? .failing : .passing),
+                          RuleCheck(rule: "error rate vs stable", measured: failing ? 0.068 : 0.004, threshold: 0.027, verdict: failing ? .failing : .passing),
+                          RuleCheck(rule: "p99 latency", measured: 0.63, threshold: 250, verdict: .passing),
+                          RuleCheck(rule: "p99 vs stable", measured: nil, threshold: 11.24, verdict: .notEnoughData),
+                      ])
+    }
+
+    static func fraud(rollout: RolloutStatus? = Fixtures.rollout(), canaryWorkers: Int = 1, weights: (Int, Int) = (80, 20)) -> EndpointStatus {
+        EndpointStatus(
+            deployment: Deployment(endpoint: "fraud", model: "fraud",
+                                   weights: [TrafficWeight(version: v100, weight: weights.0), TrafficWeight(version: v110, weight: weights.1)],
+                                   revision: 7, updatedAt: now.addingTimeInterval(-18), updatedBy: "rollout", reason: "step 2 of 4"),
+            versions: [
+                .init(version: v100, weight: weights.0, readyWorkers: 2, stats: stats("fraud", v100, rps: 30, errorRate: 0.007, p99: 0.62)),
+                .init(version: v110, weight: weights.1, readyWorkers: canaryWorkers, stats: stats("fraud", v110, rps: 7.4, errorRate: 0.068, p99: 0.63)),
+            ],
+            rollout: rollout)
+    }
+
+    static let churn = EndpointStatus(
+        deployment: Deployment(endpoint: "churn", model: "churn", weights: [TrafficWeight(version: SemVer(2, 0, 0), weight: 100)],
+                               revision: 2, updatedAt: now.addingTimeInterval(-3600), updatedBy: "bob", reason: "launch"),
+        versions: [.init(version: SemVer(2, 0, 0), weight: 100, readyWorkers: 1, stats: stats("churn", SemVer(2, 0, 0), rps: 12, p99: 3.1))],
+        rollout: nil)
+
+    static let search = EndpointStatus(
+        deployment: Deployment(endpoint: "search", model: "ranker", weights: [TrafficWeight(version: SemVer(3, 1, 0), weight: 100)],
+                               revision: 1, updatedAt: now.addingTimeInterval(-7200), updatedBy: "carol"),
+        versions: [.init(version: SemVer(3, 1, 0), weight: 100, readyWorkers: 1, stats: nil)],
+        rollout: nil)
+
+    static var endpoints: [EndpointStatus] { [churn, fraud(), search] }
+
+    static let workers = [
+        WorkerInfo(id: "w1", model: ModelRef(name: "fraud", version: v100), address: "http://127.0.0.1:35193", pid: 101, state: .ready, lastSeen: now),
+        WorkerInfo(id: "w2", model: ModelRef(name: "fraud", version: v110), address: "http://127.0.0.1:33803", pid: 102, state: .ready, lastSeen: now),
+    ]
+
+    static let models = [
+        ModelSummary(name: "fraud", versions: [
+            ModelVersionInfo(name: "fraud", version: v100, sha256: String(repeating: "ab", count: 32), sizeBytes: 559, createdAt: now),
+            ModelVersionInfo(name: "fraud", version: v110, sha256: String(repeating: "ca", count: 32), sizeBytes: 559, createdAt: now),
+        ]),
+    ]
+
+    static func event(_ id: Int64, _ kind: ControlEvent.Kind, secondsAgo: Double, endpoint: String? = "fraud", actor: String = "alice",
+                      _ message: String) -> ControlEvent {
+        ControlEvent(id: id, at: now.addingTimeInterval(-secondsAgo), kind: kind, endpoint: endpoint, actor: actor, message: message)
+    }
+
+    static let events = [
+        event(1, .versionPushed, secondsAgo: 3600, endpoint: nil, "fraud@1.1.0 pushed (sha256 caca…)"),
+        event(2, .rolloutStarted, secondsAgo: 300, "fraud: rollout of 1.1.0 started, canary 5 → 20 → 50 → 100"),
+        event(3, .rolloutStep, secondsAgo: 18, actor: "rollout", "fraud: 1.1.0 5% → 20%, 1.0.0 95% → 80%"),
+        event(4, .trafficChanged, secondsAgo: 5, endpoint: "churn", actor: "bob", "churn: 2.0.0 100%"),
+    ]
+
+    /// The world above, loaded the way the running console would load it.
+    static func loadedState(width: Int = 80, height: Int = 24, options: AppState.Options = AppState.Options()) -> AppState {
+        var state = AppState(serverAddress: "http://127.0.0.1:7070", options: options, width: width, height: height, now: now)
+        // A few seconds of history so the sparklines have a shape.
+        for second in 0..<40 {
+            state.now = now.addingTimeInterval(Double(second - 40))
+            var endpoints = Fixtures.endpoints
+            let wave = Double(second % 10)
+            endpoints[1].versions[0].stats?.requestsPerSecond = 25 + wave
+            endpoints[1].versions[1].stats?.requestsPerSecond = 2 + wave / 2
+            endpoints[1].versions[1].stats?.errorRate = second < 25 ? 0.004 : 0.068
+            _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        }
+        state.now = now
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        _ = reduce(&state, .workersLoaded(.success(workers)))
+        _ = reduce(&state, .statsLoaded(workerID: "w1", .success(stats("fraud", v100, rps: 30, errorRate: 0.007, p99: 0.62))))
+        _ = reduce(&state, .statsLoaded(workerID: "w2", .success(stats("fraud", v110, rps: 7.4, errorRate: 0.068, p99: 0.63))))
+        _ = reduce(&state, .modelsLoaded(.success(models)))
+        _ = reduce(&state, .eventsLoaded(.success(events)))
+        return state
+    }
+}
+
+/// Presses keys in order, collecting every effect.
+@discardableResult
+func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
+    keys.flatMap { reduce(&state, .key($0)) }
+}
+
+/// Types text one character at a time.
+@discardableResult
+func type(_ state: inout AppState, _ text: String) -> [Effect] {
+    text.flatMap { reduce(&state, .key(.character($0))) }
+}

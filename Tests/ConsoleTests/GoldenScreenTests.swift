@@ -1,0 +1,101 @@
+import Foundation
+import NightjarCore
+import Testing
+@testable import Console
+
+/// Every view at the smallest supported size and a large one, compared with golden files.
+@Suite struct GoldenScreenTests {
+    static let sizes = [(80, 24), (160, 48)]
+
+    static func screen(_ name: String, width: Int, height: Int, _ setup: (inout AppState) -> Void = { _ in }) -> CellBuffer {
+        var state = Fixtures.loadedState(width: width, height: height)
+        setup(&state)
+        return Screen.render(state)
+    }
+
+    @Test(arguments: sizes)
+    func overview(width: Int, height: Int) {
+        let buffer = Self.screen("overview", width: width, height: height)
+        Golden.check(buffer, named: "overview-\(width)x\(height)")
+        // What is on fire is the first row: fraud, critical, with its canary failing.
+        let rows = buffer.text().split(separator: "\n")
+        let firstEndpointRow = rows.firstIndex { $0.contains("ENDPOINT") }.map { rows[$0 + 1] } ?? ""
+        #expect(firstEndpointRow.contains("✖ fraud"))
+    }
+
+    @Test(arguments: sizes)
+    func endpointDetail(width: Int, height: Int) {
+        let buffer = Self.screen("endpoint", width: width, height: height) { state in
+            press(&state, .enter)
+        }
+        Golden.check(buffer, named: "endpoint-fraud-\(width)x\(height)")
+        let text = buffer.text()
+        #expect(text.contains("error rate"))
+        #expect(text.contains("FAILING"))
+        #expect(text.contains("next step in 42 s"))
+    }
+
+    @Test(arguments: sizes)
+    func events(width: Int, height: Int) {
+        let buffer = Self.screen("events", width: width, height: height) { state in
+            press(&state, .character(":"))
+            type(&state, "events")
+            press(&state, .enter)
+        }
+        Golden.check(buffer, named: "events-\(width)x\(height)")
+    }
+
+    @Test func rollbackConfirmationWithAlert() {
+        let buffer = Self.screen("rollback", width: 80, height: 24) { state in
+            _ = reduce(&state, .eventsLoaded(.success([
+                Fixtures.event(9, .workerLost, secondsAgo: 2, actor: "server", "worker w2 (fraud@1.1.0) missed 3 heartbeats"),
+            ])))
+            press(&state, .character("R"))
+        }
+        Golden.check(buffer, named: "rollback-confirm-80x24")
+        #expect(buffer.text().contains("fraud: 1.1.0 20% → 0%, 1.0.0 80% → 100%"))
+        #expect(buffer.text().contains("ALERT"))
+    }
+
+    @Test func trafficDialog() {
+        let buffer = Self.screen("traffic", width: 80, height: 24) { state in
+            press(&state, .enter, .right, .character("+"))
+        }
+        Golden.check(buffer, named: "traffic-shift-80x24")
+        #expect(buffer.text().contains("1.1.0 20% → 25%, 1.0.0 80% → 75%") || buffer.text().contains("1.0.0 80% → 75%, 1.1.0 20% → 25%"))
+    }
+
+    @Test func help() {
+        let buffer = Self.screen("help", width: 80, height: 24) { state in press(&state, .character("?")) }
+        Golden.check(buffer, named: "help-overview-80x24")
+    }
+
+    @Test func workersAndModels() {
+        Golden.check(Self.screen("workers", width: 80, height: 24) { state in
+            press(&state, .character(":")); type(&state, "workers"); press(&state, .enter)
+        }, named: "workers-80x24")
+        Golden.check(Self.screen("models", width: 80, height: 24) { state in
+            press(&state, .character(":")); type(&state, "models"); press(&state, .enter)
+        }, named: "models-80x24")
+    }
+
+    @Test func asciiFallbackUsesOnlyASCII() {
+        var state = Fixtures.loadedState(width: 80, height: 24, options: AppState.Options(ascii: true))
+        press(&state, .enter)
+        let buffer = Screen.render(state)
+        Golden.check(buffer, named: "endpoint-fraud-ascii-80x24")
+        #expect(buffer.cells.allSatisfy { $0.character.isASCII })
+    }
+
+    @Test func staleEndpointsSayHowOld() {
+        var state = Fixtures.loadedState(width: 80, height: 24)
+        state.now = Fixtures.now.addingTimeInterval(5)
+        _ = reduce(&state, .endpointsLoaded(.failure(FetchFailure("GET /api/v1/endpoints: connection refused"))))
+        _ = reduce(&state, .workersLoaded(.success(Fixtures.workers)))
+        let text = Screen.render(state).text()
+        #expect(text.contains("stale since \(Format.clock(Fixtures.now))"))
+        // Workers refreshed fine and are not marked.
+        #expect(text.split(separator: "\n").filter { $0.contains("stale since") }.count == 1)
+        #expect(text.contains("fraud@1.0.0"))
+    }
+}
