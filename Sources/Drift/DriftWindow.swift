@@ -7,7 +7,8 @@ import NightjarCore
 /// Time is cut into buckets of `bucketSeconds`; the window keeps the latest `bucketCount` of them
 /// in a ring and merges them on read, so "the last 10 minutes" slides one bucket at a time. Adding
 /// a value is a dictionary lookup (by column name; none by index), a binary search over the
-/// column's edges and a counter increment: nothing is allocated once every bucket has been used.
+/// column's edges, a counter increment and a reservoir step; every bucket's storage is allocated
+/// up front, so nothing is allocated per value.
 ///
 /// Windows are mergeable: two windows from the same profile (say, two workers serving one version)
 /// merge bucket by bucket into what one window fed both streams would hold: counts exactly, samples
@@ -32,10 +33,11 @@ public struct DriftWindow: Sendable {
     public init(profile: ReferenceProfile, bucketSeconds: Int = 60, bucketCount: Int = 10,
                 samplePerBucket: Int = 512, sampleSize: Int = 2048) {
         self.profile = profile
-        self.bucketSeconds = max(bucketSeconds, 1)
-        self.bucketCount = max(bucketCount, 1)
-        self.samplePerBucket = max(samplePerBucket, 0)
-        self.sampleSize = max(sampleSize, 0)
+        // Bounded so a mistyped flag cannot overflow `windowSeconds` or ask for gigabytes.
+        self.bucketSeconds = min(max(bucketSeconds, 1), 86_400)
+        self.bucketCount = min(max(bucketCount, 1), 10_000)
+        self.samplePerBucket = min(max(samplePerBucket, 0), 100_000)
+        self.sampleSize = min(max(sampleSize, 0), 100_000)
         let layout = WindowLayout(profile: profile)
         self.layout = layout
         let perBucket = self.samplePerBucket
