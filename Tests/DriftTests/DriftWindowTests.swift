@@ -105,6 +105,18 @@ import Testing
         #expect(labels.bins.last == 1)
     }
 
+    @Test func rowsByNameAndLabelsAsNumbersAreCounted() throws {
+        var window = DriftWindow(profile: try Self.profile())
+        window.add(row: ["amount": 55, "label": 1, "not watched": 3], at: Self.start)
+        window.add(row: ["amount": .infinity, "label": 0.5], at: Self.start)
+        let counts = window.counts(at: Self.start)
+        let amount = try #require(counts.column(named: "amount"))
+        #expect(amount.sample == [55])
+        #expect(amount.missing == 1)
+        // 1 is a reference label; 0.5 is no label at all, so it counts as `other`.
+        #expect(try #require(counts.column(named: "label")).bins == [0, 1, 1])
+    }
+
     @Test func samplesStayBoundedUnderHeavyTraffic() throws {
         var window = DriftWindow(profile: try Self.profile(), samplePerBucket: 64, sampleSize: 200)
         var data = SeededData(seed: 13)
