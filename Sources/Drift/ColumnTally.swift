@@ -1,7 +1,7 @@
 import NightjarCore
 
-/// Live values of one column in one time bucket: counts over the reference bins, missing values,
-/// and (numeric columns) a bounded sample for KS and Wasserstein.
+/// Live values of one column over one or more time buckets: counts over the reference bins,
+/// missing values, and (numeric columns) a bounded sample for KS and Wasserstein.
 struct ColumnTally: Sendable, Equatable {
     /// Numeric: one per reference bin. Categorical: one per reference category, then `other`.
     var bins: [Int]
@@ -9,15 +9,14 @@ struct ColumnTally: Sendable, Equatable {
     var sample: Reservoir
 
     init(binCount: Int, sampleCapacity: Int, seed: UInt64) {
-        bins = [Int](repeating: 0, count: binCount)
-        missing = 0
-        sample = Reservoir(capacity: sampleCapacity, seed: seed)
+        self.init(bins: [Int](repeating: 0, count: binCount), missing: 0,
+                  sample: Reservoir(capacity: sampleCapacity, seed: seed))
     }
 
-    mutating func reset() {
-        for i in bins.indices { bins[i] = 0 }
-        missing = 0
-        sample.removeAll()
+    init(bins: [Int], missing: Int, sample: Reservoir) {
+        self.bins = bins
+        self.missing = missing
+        self.sample = sample
     }
 
     mutating func merge(_ other: ColumnTally) {

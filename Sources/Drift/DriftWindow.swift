@@ -7,7 +7,8 @@ import NightjarCore
 /// Time is cut into buckets of `bucketSeconds`; the window keeps the latest `bucketCount` of them
 /// in a ring and merges them on read, so "the last 10 minutes" slides one bucket at a time. Adding
 /// a value is a dictionary lookup (by column name; none by index), a binary search over the
-/// column's edges and a counter increment: nothing is allocated once every bucket has been used.
+/// column's edges, a counter increment and a reservoir step; every bucket's storage is allocated
+/// up front, so nothing is allocated per value.
 ///
 /// Windows are mergeable: two windows from the same profile (say, two workers serving one version)
 /// merge bucket by bucket into what one window fed both streams would hold: counts exactly, samples
@@ -25,33 +26,23 @@ public struct DriftWindow: Sendable {
     public let sampleSize: Int
 
     let layout: WindowLayout
-    private var buckets: [Bucket]
+    private var buckets: WindowBuckets
     /// The newest bucket that received a value or was merged in.
     private var newest: Int64
-
-    struct Bucket: Sendable, Equatable {
-        /// Seconds since 1970 divided by `bucketSeconds`; `Int64.min` for a bucket never used.
-        var id: Int64
-        var columns: [ColumnTally]
-    }
 
     public init(profile: ReferenceProfile, bucketSeconds: Int = 60, bucketCount: Int = 10,
                 samplePerBucket: Int = 512, sampleSize: Int = 2048) {
         self.profile = profile
-        self.bucketSeconds = max(bucketSeconds, 1)
-        self.bucketCount = max(bucketCount, 1)
-        self.samplePerBucket = max(samplePerBucket, 0)
-        self.sampleSize = max(sampleSize, 0)
+        // Bounded so a mistyped flag cannot overflow `windowSeconds` or ask for gigabytes.
+        self.bucketSeconds = min(max(bucketSeconds, 1), 86_400)
+        self.bucketCount = min(max(bucketCount, 1), 10_000)
+        self.samplePerBucket = min(max(samplePerBucket, 0), 100_000)
+        self.sampleSize = min(max(sampleSize, 0), 100_000)
         let layout = WindowLayout(profile: profile)
         self.layout = layout
         let perBucket = self.samplePerBucket
-        buckets = (0..<self.bucketCount).map { b in
-            Bucket(id: .min, columns: layout.columns.enumerated().map { c, column in
-                ColumnTally(binCount: column.binCount,
-                            sampleCapacity: column.kind == .numeric ? perBucket : 0,
-                            seed: UInt64(c) &* 0x9E37_79B9 &+ UInt64(b))
-            })
-        }
+        buckets = WindowBuckets(slotCount: self.bucketCount, binCounts: layout.columns.map(\.binCount),
+                                sampleCapacity: layout.columns.map { $0.kind == .numeric ? perBucket : 0 })
         newest = .min
     }
 
@@ -148,12 +139,14 @@ public struct DriftWindow: Sendable {
             throw .invalidArgument("cannot merge drift windows built from different reference profiles")
         }
         newest = max(newest, other.newest)
-        for theirs in other.buckets where theirs.id != .min && theirs.id > newest - Int64(bucketCount) {
-            let s = slot(of: theirs.id)
-            if buckets[s].id == theirs.id {
-                for c in buckets[s].columns.indices { buckets[s].columns[c].merge(theirs.columns[c]) }
-            } else if buckets[s].id < theirs.id {
-                buckets[s] = theirs
+        // Equal ids sit in equal slots in both rings (same bucket count), so slots pair up.
+        for s in 0..<bucketCount {
+            let theirs = other.buckets.ids[s]
+            guard theirs != .min, theirs > newest - Int64(bucketCount) else { continue }
+            if buckets.ids[s] == theirs {
+                buckets.merge(slot: s, from: other.buckets)
+            } else if buckets.ids[s] < theirs {
+                buckets.replace(slot: s, from: other.buckets)
             }
         }
     }
@@ -161,13 +154,14 @@ public struct DriftWindow: Sendable {
     /// The buckets covering the `bucketCount` bucket lengths up to `now`, merged.
     public func counts(at now: Date) -> WindowCounts {
         let current = bucketID(now)
-        let live = buckets.filter { $0.id != .min && $0.id <= current && $0.id > current - Int64(bucketCount) }
-            .sorted { $0.id < $1.id }
+        let live = (0..<bucketCount)
+            .filter { buckets.ids[$0] != .min && buckets.ids[$0] <= current && buckets.ids[$0] > current - Int64(bucketCount) }
+            .sorted { buckets.ids[$0] < buckets.ids[$1] }
         let columns = layout.columns.enumerated().map { c, column in
             var merged = ColumnTally(binCount: column.binCount,
                                      sampleCapacity: column.kind == .numeric ? sampleSize : 0,
                                      seed: UInt64(c))
-            for bucket in live { merged.merge(bucket.columns[c]) }
+            for s in live { merged.merge(buckets.tally(column: c, slot: s)) }
             return ColumnCounts(name: column.name, role: column.role, kind: column.kind,
                                 bins: merged.bins, missing: merged.missing,
                                 sample: merged.sample.values.sorted())
@@ -194,47 +188,48 @@ public struct DriftWindow: Sendable {
         let id = bucketID(time)
         if newest != .min, id <= newest - Int64(bucketCount) { return nil }
         let s = slot(of: id)
-        if buckets[s].id == id { return s }
-        if buckets[s].id > id { return nil }
-        buckets[s].id = id
-        for c in buckets[s].columns.indices { buckets[s].columns[c].reset() }
+        if buckets.ids[s] == id { return s }
+        if buckets.ids[s] > id { return nil }
+        buckets.reset(slot: s, id: id)
         newest = max(newest, id)
         return s
     }
 
+    // The tally functions read the layout in place (`layout.columns[c].edges`) rather than copying
+    // the column out: a copy retains and releases its arrays and dictionaries on every value.
+
     private mutating func tally(_ value: Double, column c: Int, bucket b: Int) {
-        let column = layout.columns[c]
-        switch column.kind {
+        switch layout.columns[c].kind {
         case .numeric:
             guard value.isFinite else {
-                buckets[b].columns[c].missing += 1
+                buckets.countMissing(column: c, slot: b)
                 return
             }
-            buckets[b].columns[c].bins[NumericProfile.bin(of: value, edges: column.edges)] += 1
-            buckets[b].columns[c].sample.offer(value)
+            buckets.count(bin: NumericProfile.bin(of: value, edges: layout.columns[c].edges), column: c, slot: b)
+            buckets.sample(value, column: c, slot: b)
         case .categorical:
             // A class label that arrived as a float tensor.
-            if value.isFinite, value == value.rounded(), abs(value) < 9.0e15, let i = column.labels[Int64(value)] {
-                buckets[b].columns[c].bins[i] += 1
+            if value.isFinite, value == value.rounded(), abs(value) < 9.0e15, let i = layout.columns[c].labels[Int64(value)] {
+                buckets.count(bin: i, column: c, slot: b)
             } else {
-                buckets[b].columns[c].bins[column.binCount - 1] += 1
+                buckets.count(bin: layout.columns[c].binCount - 1, column: c, slot: b)
             }
         }
     }
 
     private mutating func tally(label: Int64, column c: Int, bucket b: Int) {
-        let column = layout.columns[c]
-        switch column.kind {
+        switch layout.columns[c].kind {
         case .numeric: tally(Double(label), column: c, bucket: b)
-        case .categorical: buckets[b].columns[c].bins[column.labels[label] ?? column.binCount - 1] += 1
+        case .categorical:
+            buckets.count(bin: layout.columns[c].labels[label] ?? layout.columns[c].binCount - 1, column: c, slot: b)
         }
     }
 
     private mutating func tally(_ value: String, column c: Int, bucket b: Int) {
-        let column = layout.columns[c]
-        switch column.kind {
+        switch layout.columns[c].kind {
         case .numeric: tally(Double(value) ?? .nan, column: c, bucket: b)
-        case .categorical: buckets[b].columns[c].bins[column.categories[value] ?? column.binCount - 1] += 1
+        case .categorical:
+            buckets.count(bin: layout.columns[c].categories[value] ?? layout.columns[c].binCount - 1, column: c, slot: b)
         }
     }
 }

@@ -48,14 +48,21 @@ public struct NumericProfile: Sendable, Codable, Equatable {
     /// The bin `value` falls in (callers route NaN and infinities to `missing` first).
     public func bin(of value: Double) -> Int { Self.bin(of: value, edges: edges) }
 
-    /// How many edges are ≤ value: a binary search, no allocation.
+    /// How many edges are ≤ value: a binary search, no allocation. Written without a data-dependent
+    /// branch (the comparison picks a value, which compiles to a conditional move), because live
+    /// values land in unpredictable bins and mispredicted branches dominated the cost per value.
     static func bin(of value: Double, edges: [Double]) -> Int {
-        var low = 0, high = edges.count
-        while low < high {
-            let mid = (low + high) / 2
-            if edges[mid] <= value { low = mid + 1 } else { high = mid }
+        edges.withUnsafeBufferPointer { e in
+            var n = e.count
+            guard n > 0 else { return 0 }
+            var base = 0
+            while n > 1 {
+                let half = n / 2
+                base = e[base + half] <= value ? base + half : base
+                n -= half
+            }
+            return base + (e[base] <= value ? 1 : 0)
         }
-        return low
     }
 
     static func quantileSummary(sorted: [Double], size: Int) -> [Double] {

@@ -1,6 +1,6 @@
-/// A bounded uniform sample of a stream (Vitter's algorithm R) with its own deterministic random
-/// source, so the same stream always keeps the same values. Appending never allocates once the
-/// storage has reached `capacity`.
+/// A bounded uniform sample of a stream, as read out of a window's buckets (which fill their
+/// reservoirs with Vitter's algorithm R in `WindowBuckets`) and merged across buckets and windows.
+/// Its random source is deterministic, so the same inputs always merge to the same values.
 struct Reservoir: Sendable, Equatable {
     private(set) var values: [Double]
     /// Values offered so far (kept or not).
@@ -16,19 +16,11 @@ struct Reservoir: Sendable, Equatable {
         random = SplitMix64(seed: seed)
     }
 
-    mutating func offer(_ value: Double) {
-        seen += 1
-        if values.count < capacity {
-            values.append(value)
-        } else if capacity > 0 {
-            let j = Int(random.next() % UInt64(seen))
-            if j < capacity { values[j] = value }
-        }
-    }
-
-    mutating func removeAll() {
-        values.removeAll(keepingCapacity: true)
-        seen = 0
+    /// A reservoir that already holds `values` out of `seen` offered.
+    init(values: some Collection<Double>, seen: Int, capacity: Int, seed: UInt64) {
+        self.init(capacity: capacity, seed: seed)
+        self.values.append(contentsOf: values.prefix(self.capacity))
+        self.seen = max(seen, self.values.count)
     }
 
     /// Folds `other` in so the result samples both streams in proportion to how much each saw.

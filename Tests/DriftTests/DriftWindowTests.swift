@@ -98,10 +98,23 @@ import Testing
         let counts = window.counts(at: Self.start)
         #expect(try #require(counts.column(named: "features[0]")).sample == [1, 4])
         #expect(try #require(counts.column(named: "features[1]")).sample == [2, 5])
-        #expect(try #require(counts.column(named: "tier")).bins == [1, 0, 1])
+        // Categories tie at one each, so they are in name order: basic, gold, then other.
+        #expect(try #require(counts.column(named: "tier")).bins == [0, 1, 1])
         let labels = try #require(counts.column(named: "label"))
         #expect(labels.bins.reduce(0, +) == 2)
         #expect(labels.bins.last == 1)
+    }
+
+    @Test func rowsByNameAndLabelsAsNumbersAreCounted() throws {
+        var window = DriftWindow(profile: try Self.profile())
+        window.add(row: ["amount": 55, "label": 1, "not watched": 3], at: Self.start)
+        window.add(row: ["amount": .infinity, "label": 0.5], at: Self.start)
+        let counts = window.counts(at: Self.start)
+        let amount = try #require(counts.column(named: "amount"))
+        #expect(amount.sample == [55])
+        #expect(amount.missing == 1)
+        // 1 is a reference label; 0.5 is no label at all, so it counts as `other`.
+        #expect(try #require(counts.column(named: "label")).bins == [0, 1, 1])
     }
 
     @Test func samplesStayBoundedUnderHeavyTraffic() throws {
