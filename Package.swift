@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "NightjarCore", "Registry", "Gateway", "Rollout", "ServiceSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -126,7 +127,8 @@ let package = Package(
             name: "nightjar",
             dependencies: [
                 "NightjarCore", "Engine", "Registry", "Worker", "Server", "Client", "Console", "Gateway",
-                "ServiceSupport",
+                "ServiceSupport", "Drift",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

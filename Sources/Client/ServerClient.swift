@@ -69,6 +69,24 @@ public struct ServerClient: Sendable {
         try await transport.call(.GET, "/api/v1/workers", as: [WorkerInfo].self)
     }
 
+    /// Stores a version's reference profile (JSON), once.
+    public func setReference(_ ref: ModelRef, profileJSON: Data) async throws(NightjarError) {
+        let path = Self.versionPath(ref) + "/reference"
+        let response = try await transport.send(.PUT, path, body: profileJSON, headers: [("Content-Type", "application/json")])
+        try transport.check(response, .PUT, path)
+    }
+
+    /// A version's reference profile JSON, or nil when it has none.
+    public func reference(_ ref: ModelRef) async throws(NightjarError) -> Data? {
+        let path = Self.versionPath(ref) + "/reference"
+        let response = try await transport.send(.GET, path)
+        if response.status == 404, (try? JSONTransport.decoder.decode(ErrorBody.self, from: response.body))?.error.contains("no reference profile") == true {
+            return nil
+        }
+        try transport.check(response, .GET, path)
+        return response.body
+    }
+
     /// Points `alias` of a model at a version (operators; `force` skips the promotion rules and needs admin).
     @discardableResult
     public func setAlias(_ model: String, _ alias: String, _ change: AliasChange) async throws(NightjarError) -> ModelVersionInfo {

@@ -10,12 +10,16 @@ public struct EndpointStatus: Sendable, Codable, Equatable {
         public var readyWorkers: Int
         /// Requests as clients saw them through the gateway; nil before the first one.
         public var stats: StatsSnapshot?
+        /// Live inputs and outputs against the version's reference profile (the worst of its
+        /// workers); nil when the version has no profile or no report yet.
+        public var drift: DriftReport?
 
-        public init(version: SemVer, weight: Int, readyWorkers: Int, stats: StatsSnapshot?) {
+        public init(version: SemVer, weight: Int, readyWorkers: Int, stats: StatsSnapshot?, drift: DriftReport? = nil) {
             self.version = version
             self.weight = weight
             self.readyWorkers = readyWorkers
             self.stats = stats
+            self.drift = drift
         }
     }
 

@@ -62,15 +62,30 @@ public struct AnalysisRules: Sendable, Codable, Equatable {
     public var latencySlackMs: Double
     /// Below this many candidate requests in the window no rule is judged.
     public var minimumRequests: Int
+    /// Whether a `drift` verdict on the candidate's inputs or outputs fails the rollout (a `warn` never does).
+    public var failOnDrift: Bool
 
     public init(maxErrorRate: Double = 0.05, maxErrorRateIncrease: Double = 0.02, maxP99Ms: Double = 250,
-                maxP99Ratio: Double = 2, latencySlackMs: Double = 10, minimumRequests: Int = 20) {
+                maxP99Ratio: Double = 2, latencySlackMs: Double = 10, minimumRequests: Int = 20, failOnDrift: Bool = true) {
         self.maxErrorRate = maxErrorRate
         self.maxErrorRateIncrease = maxErrorRateIncrease
         self.maxP99Ms = maxP99Ms
         self.maxP99Ratio = maxP99Ratio
         self.latencySlackMs = latencySlackMs
         self.minimumRequests = minimumRequests
+        self.failOnDrift = failOnDrift
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = AnalysisRules()
+        maxErrorRate = try c.decodeIfPresent(Double.self, forKey: .maxErrorRate) ?? d.maxErrorRate
+        maxErrorRateIncrease = try c.decodeIfPresent(Double.self, forKey: .maxErrorRateIncrease) ?? d.maxErrorRateIncrease
+        maxP99Ms = try c.decodeIfPresent(Double.self, forKey: .maxP99Ms) ?? d.maxP99Ms
+        maxP99Ratio = try c.decodeIfPresent(Double.self, forKey: .maxP99Ratio) ?? d.maxP99Ratio
+        latencySlackMs = try c.decodeIfPresent(Double.self, forKey: .latencySlackMs) ?? d.latencySlackMs
+        minimumRequests = try c.decodeIfPresent(Int.self, forKey: .minimumRequests) ?? d.minimumRequests
+        failOnDrift = try c.decodeIfPresent(Bool.self, forKey: .failOnDrift) ?? d.failOnDrift
     }
 
     public func validate() throws(NightjarError) {

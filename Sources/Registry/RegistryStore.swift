@@ -20,6 +20,11 @@ public protocol RegistryStore: DeploymentStore, TokenStore {
     func removeAlias(model: String, alias: String, actor: String, reason: String) async throws
     /// Changes a version's description or tags (the only editable fields). Audited.
     func edit(_ ref: ModelRef, _ edit: VersionEdit, actor: String) async throws -> ModelVersionInfo
+    /// Stores a version's reference profile (JSON of `Drift.ReferenceProfile`). Like the bytes, it is
+    /// set once: the same profile again is a no-op, another one a conflict.
+    func setReference(_ ref: ModelRef, profileJSON: Data, actor: String) async throws
+    /// The version's reference profile JSON, nil when none was stored.
+    func reference(_ ref: ModelRef) async throws -> Data?
     /// Deletes artifact files no version references (and older than `minimumAge`, so a push in flight
     /// keeps its file). Returns the removed digests.
     func collectGarbage(minimumAge: TimeInterval) async throws -> [String]

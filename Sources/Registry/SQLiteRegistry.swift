@@ -135,6 +135,9 @@ public final class SQLiteRegistry: RegistryStore {
                 t.primaryKey(["model", "alias"])
             }
         }
+        m.registerMigration("v5-reference-profiles") { db in
+            try db.alter(table: "model_versions") { t in t.add(column: "reference_json", .text) }
+        }
         return m
     }
 

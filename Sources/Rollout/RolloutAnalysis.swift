@@ -1,3 +1,4 @@
+import Drift
 import NightjarCore
 
 /// Judges a candidate against its rules and the stable version, from their live stats: the check a
@@ -8,7 +9,10 @@ public enum RolloutAnalysis {
     public static let p99Rule = "p99 latency"
     public static let p99VersusStableRule = "p99 vs stable"
 
-    public static func check(_ rules: AnalysisRules, stable: StatsSnapshot?, candidate: StatsSnapshot?) -> [RuleCheck] {
+    public static let driftRule = "drift"
+
+    public static func check(_ rules: AnalysisRules, stable: StatsSnapshot?, candidate: StatsSnapshot?,
+                             candidateDrift: DriftReport? = nil) -> [RuleCheck] {
         let candidateRequests = candidate.map(requestsInWindow) ?? 0
         let stableRequests = stable.map(requestsInWindow) ?? 0
         let enough = candidateRequests >= rules.minimumRequests
@@ -26,12 +30,30 @@ public enum RolloutAnalysis {
         let p99 = candidate?.latencyMs.p99
         let stableErrorLimit = (stable?.errorRate ?? 0) + rules.maxErrorRateIncrease
         let stableP99Limit = (stable?.latencyMs.p99 ?? 0) * rules.maxP99Ratio + rules.latencySlackMs
-        return [
+        var checks = [
             judge(errorRateRule, measured: errorRate, threshold: rules.maxErrorRate, when: enough),
             judge(errorRateVersusStableRule, measured: errorRate, threshold: stableErrorLimit, when: stableEnough),
             judge(p99Rule, measured: p99, threshold: rules.maxP99Ms, when: enough),
             judge(p99VersusStableRule, measured: p99, threshold: stableP99Limit, when: stableEnough),
         ]
+        if let drift = candidateDrift.map(driftCheck), rules.failOnDrift { checks.append(drift) }
+        return checks
+    }
+
+    /// The drift rule reads the worker's own verdicts: it names the worst column and its PSI (or
+    /// Jensen–Shannon distance for categories), and fails only on a `drift` verdict.
+    static func driftCheck(_ report: DriftReport) -> RuleCheck {
+        guard let worst = report.columns.first else {
+            return RuleCheck(rule: driftRule, measured: nil, threshold: 0, verdict: .notEnoughData)
+        }
+        let measured = worst.statistics.psi ?? worst.statistics.jensenShannon
+        let threshold = worst.statistics.psi != nil ? DriftThresholdsForRules.psiDrift : DriftThresholdsForRules.jensenShannonDrift
+        let verdict: RuleCheck.Verdict = switch worst.verdict {
+        case .drift: .failing
+        case .notEnoughData: .notEnoughData
+        case .ok, .warn: .passing
+        }
+        return RuleCheck(rule: "\(driftRule) \(worst.name)", measured: measured, threshold: threshold, verdict: verdict)
     }
 
     /// Requests the snapshot's window saw.
@@ -42,11 +64,19 @@ public enum RolloutAnalysis {
     /// "error rate 31.0% > 5.0%", "p99 latency 212 ms > 100 ms": how a failing rule is reported.
     public static func describe(_ check: RuleCheck) -> String {
         let isRate = check.rule.hasPrefix("error rate")
+        let isDrift = check.rule.hasPrefix(driftRule)
         func format(_ v: Double) -> String {
-            isRate ? String(format: "%.1f%%", v * 100) : String(format: "%.0f ms", v)
+            isRate ? String(format: "%.1f%%", v * 100) : isDrift ? String(format: "%.2f", v) : String(format: "%.0f ms", v)
         }
         let measured = check.measured.map(format) ?? "—"
         let relation = check.verdict == .failing ? ">" : "≤"
         return "\(check.rule) \(measured) \(relation) \(format(check.threshold))"
     }
+}
+
+/// The drift limits the rule reports against: the worker judges with the standard thresholds
+/// (`Drift.DriftThresholds.standard`), so the rule names the same numbers.
+enum DriftThresholdsForRules {
+    static let psiDrift = DriftThresholds.standard.psiDrift
+    static let jensenShannonDrift = DriftThresholds.standard.jensenShannonDrift
 }

@@ -33,8 +33,9 @@ public enum RolloutMachine {
                              stepIndex: 0, stepStartedAt: now, startedAt: now, updatedAt: now, startedBy: actor)
     }
 
-    public static func decide(_ status: RolloutStatus, stable: StatsSnapshot?, candidate: StatsSnapshot?, at now: Date) -> Decision {
-        let checks = RolloutAnalysis.check(status.plan.rules, stable: stable, candidate: candidate)
+    public static func decide(_ status: RolloutStatus, stable: StatsSnapshot?, candidate: StatsSnapshot?,
+                              candidateDrift: DriftReport? = nil, at now: Date) -> Decision {
+        let checks = RolloutAnalysis.check(status.plan.rules, stable: stable, candidate: candidate, candidateDrift: candidateDrift)
         guard !status.state.isFinished else { return .hold(checks) }
         // A paused canary still takes traffic, so it is still watched.
         if let failed = checks.first(where: { $0.verdict == .failing }) {

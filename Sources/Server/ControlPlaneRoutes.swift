@@ -67,6 +67,22 @@ public struct ControlPlaneRoutes: Sendable {
                 headers: [.contentType: "application/octet-stream", .nightjarSha256: info.sha256],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+        router.put("/api/v1/models/:name/versions/:version/reference") { request, context in
+            let actor = try await self.auth.require(.admin, request, to: "store a reference profile")
+            let ref = try Self.ref(context)
+            var request = request
+            let body = try await request.collectBody(upTo: 64 << 20)
+            try await self.registry.setReference(ref, profileJSON: Data(buffer: body), actor: actor)
+            return Response(status: .noContent)
+        }
+        router.get("/api/v1/models/:name/versions/:version/reference") { request, context in
+            _ = try await self.auth.require(.viewer, request, to: "read a reference profile")
+            let ref = try Self.ref(context)
+            guard let data = try await self.registry.reference(ref) else {
+                throw NightjarError.notFound("\(ref) has no reference profile; push one with `nightjar push --reference`")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
         router.patch("/api/v1/models/:name/versions/:version") { request, context in
             let actor = try await self.auth.require(.operator, request, to: "edit a version")
             var request = request

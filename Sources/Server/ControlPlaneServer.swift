@@ -16,6 +16,8 @@ public final class ControlPlaneServer: Sendable {
         /// the time from bad stats to traffic back on stable well under two seconds.
         public var controlInterval: Duration = .milliseconds(500)
         public var heartbeatInterval: TimeInterval = 1
+        /// How often workers' drift reports are read.
+        public var driftPollInterval: Duration = .seconds(2)
         public var auth: Authenticator.Mode = .tokens
         /// Where the first start writes the admin token (mode 0600); nil writes none.
         public var tokenFile: URL?
@@ -61,8 +63,9 @@ public final class ControlPlaneServer: Sendable {
             logger.notice("first start: wrote an admin token to \(file.path)")
         }
         let workers = WorkerDirectory(heartbeatInterval: configuration.heartbeatInterval)
-        let traffic = TrafficControl(store: store, workers: workers, dataPlane: dataPlane)
         let events = EventStream(store: store)
+        let drift = DriftPoller()
+        let traffic = TrafficControl(store: store, workers: workers, dataPlane: dataPlane, drift: drift)
         let routes = ControlPlaneRoutes(registry: store, workers: workers, traffic: traffic, events: events,
                                         auth: Authenticator(store: store, mode: configuration.auth))
         let api = try await HTTPService(router: routes.router(logger: logger), host: configuration.host,
@@ -80,8 +83,19 @@ public final class ControlPlaneServer: Sendable {
         }
         try await traffic.syncRoutes()
         let loop = Task {
-            await ControlLoop(store: store, workers: workers, traffic: traffic, logger: logger)
-                .run(every: configuration.controlInterval)
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    await ControlLoop(store: store, workers: workers, traffic: traffic, logger: logger)
+                        .run(every: configuration.controlInterval)
+                }
+                // On its own clock: a worker slow to answer must never delay rollout analysis.
+                group.addTask {
+                    while !Task.isCancelled {
+                        await drift.poll(await workers.list())
+                        try? await Task.sleep(for: configuration.driftPollInterval)
+                    }
+                }
+            }
         }
         return ControlPlaneServer(api: api, gateway: gateway, traffic: traffic, events: events, loop: loop,
                                   host: configuration.host)

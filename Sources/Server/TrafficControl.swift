@@ -14,13 +14,15 @@ public actor TrafficControl {
     let store: any RegistryStore
     let workers: WorkerDirectory
     let dataPlane: any DataPlane
+    let drift: DriftPoller
     /// The latest analysis of each running rollout; recomputed every pass, so not stored.
     private var latestChecks: [String: [RuleCheck]] = [:]
 
-    public init(store: any RegistryStore, workers: WorkerDirectory, dataPlane: any DataPlane) {
+    public init(store: any RegistryStore, workers: WorkerDirectory, dataPlane: any DataPlane, drift: DriftPoller = DriftPoller()) {
         self.store = store
         self.workers = workers
         self.dataPlane = dataPlane
+        self.drift = drift
     }
 
     // MARK: reading
@@ -43,7 +45,8 @@ public actor TrafficControl {
             let ref = ModelRef(name: deployment.model, version: w.version)
             return EndpointStatus.VersionStatus(
                 version: w.version, weight: w.weight,
-                readyWorkers: (ready[ref] ?? []).filter { !ejected.contains($0) }.count, stats: stats[w.version])
+                readyWorkers: (ready[ref] ?? []).filter { !ejected.contains($0) }.count, stats: stats[w.version],
+                drift: drift.report(for: ref))
         }
         return EndpointStatus(deployment: deployment, versions: versions, rollout: rollout)
     }
@@ -161,7 +164,10 @@ public actor TrafficControl {
         var events: [ControlEvent] = []
         for rollout in try await store.rollouts() where !rollout.state.isFinished {
             let stats = dataPlane.stats(endpoint: rollout.endpoint)
-            let decision = RolloutMachine.decide(rollout, stable: stats[rollout.stable], candidate: stats[rollout.candidate], at: now)
+            let model = try await store.deployment(rollout.endpoint).model
+            let decision = RolloutMachine.decide(
+                rollout, stable: stats[rollout.stable], candidate: stats[rollout.candidate],
+                candidateDrift: drift.report(for: ModelRef(name: model, version: rollout.candidate)), at: now)
             let (next, weights) = RolloutMachine.apply(decision, to: rollout, at: now)
             latestChecks[rollout.endpoint] = next.checks
             guard let weights else { continue }

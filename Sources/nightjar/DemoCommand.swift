@@ -22,7 +22,8 @@ struct DemoCommand: AsyncParsableCommand {
             throw CommandFailure("--scenario: '\(self.scenario)' is not a scenario; use \(DemoScenario.allCases.map(\.rawValue).joined(separator: " or "))")
         }
         let demo = try await DemoStack.start(home: home, port: port, gatewayPort: gatewayPort, scenario: scenario)
-        let traffic = TrafficGenerator(gatewayURL: demo.control.gatewayURL, rate: rate, rows: demo.sampleRows)
+        let traffic = TrafficGenerator(gatewayURL: demo.control.gatewayURL, rate: rate, rows: demo.sampleRows,
+                                       driftAfter: scenario == .canaryFails ? .seconds(DemoScenario.driftAfterSeconds) : nil)
         let trafficTask = Task { await traffic.run() }
         // The in-process server logs to stderr, which would scribble over the console: send it to a file
         // while the console is up, and give the terminal its stderr back for any closing error.

@@ -3,8 +3,9 @@ import NightjarCore
 /// What the demo shows. Every scenario serves two endpoints through the gateway: `fraud`, which rolls
 /// out 1.1.0 as a canary, and `risk`, which stays calm.
 enum DemoScenario: String, CaseIterable, Sendable {
-    /// The 2 AM story: the canary starts failing `faultAfterSeconds` in; analysis catches it and the
-    /// rollout puts all traffic back on 1.0.0, all on screen.
+    /// The 2 AM story: the fraud inputs start to drift `driftAfterSeconds` in and the canary starts
+    /// failing `faultAfterSeconds` in; analysis catches it and the rollout puts all traffic back on
+    /// 1.0.0, all on screen.
     case canaryFails = "canary-fails"
     /// The same rollout without a fault: it walks its steps and is promoted.
     case calm
@@ -17,6 +18,8 @@ enum DemoScenario: String, CaseIterable, Sendable {
     }
 
     static let faultAfterSeconds = 45
+    /// The fraud endpoint's inputs shift this long after traffic starts, before the canary fails.
+    static let driftAfterSeconds = 20
     static let stepSeconds = 30.0
     static let rolloutSteps = [10, 25, 50, 100]
 

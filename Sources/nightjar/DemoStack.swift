@@ -18,10 +18,15 @@ struct DemoStack: Sendable {
         do {
             let client = ServerClient(baseURL: control.url, token: try Self.adminToken(home))
             let plans = scenario.workers
+            let rows = try JSONDecoder().decode([[Float]].self, from: DemoResources.data("fraud-sample.json"))
             for plan in plans {
                 let data = try DemoResources.data(plan.bundledModel)
                 let session = try InferenceSession(modelData: data)
-                _ = try await client.push(plan.ref, artifact: data, schema: session.schema)
+                _ = try await client.push(plan.ref, artifact: data, schema: session.schema,
+                                          metadata: VersionMetadata(description: "demo: the bundled fraud scorer"))
+                // The sample rows are the reference: live traffic is compared with them for drift.
+                let profile = try ReferenceProfileBuilder.build(requestsJSONL: Self.requestsJSONL(rows), session: session)
+                try await client.setReference(plan.ref, profileJSON: try JSONEncoder().encode(profile))
             }
             let logs = home.appendingPathComponent("logs")
             try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
@@ -33,13 +38,21 @@ struct DemoStack: Sendable {
             }
             try await waitForWorkers(plans.map(\.ref), client: client, children: children, logs: logs)
             try await deploy(client)
-            let rows = try JSONDecoder().decode([[Float]].self, from: DemoResources.data("fraud-sample.json"))
             return DemoStack(control: control, children: children, sampleRows: rows)
         } catch {
             await children.stopAll()
             await control.stop()
             throw error
         }
+    }
+
+    /// The sample rows as OIP requests, one per line, as a reference file would hold them.
+    static func requestsJSONL(_ rows: [[Float]]) throws -> String {
+        try rows.map { row in
+            let request = InferRequest(inputs: [InferTensor(name: "features", shape: [1, row.count], datatype: "FP32",
+                                                            data: row.map { .double(Double($0)) })])
+            return String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+        }.joined(separator: "\n")
     }
 
     /// The token the server wrote on first start; the demo acts as that admin.
@@ -59,7 +72,12 @@ struct DemoStack: Sendable {
         try await client.setTraffic("fraud", TrafficChange(weights: [TrafficWeight(version: stable, weight: 100)], reason: "demo: stable"))
         try await client.setTraffic("risk", TrafficChange(weights: [TrafficWeight(version: SemVer(2, 3, 0), weight: 100)],
                                                           reason: "demo: stable"))
-        let plan = RolloutPlan(strategy: .canary, steps: DemoScenario.rolloutSteps, intervalSeconds: DemoScenario.stepSeconds)
+        // The demo's inputs drift on purpose (see TrafficGenerator): shown, but left to the error rule to act on.
+        // Latency limits are wide: a laptop busy compiling should not roll the demo back; its story is the errors.
+        var rules = AnalysisRules(maxP99Ms: 2000, maxP99Ratio: 20)
+        rules.failOnDrift = false
+        let plan = RolloutPlan(strategy: .canary, steps: DemoScenario.rolloutSteps, intervalSeconds: DemoScenario.stepSeconds,
+                               rules: rules)
         try await client.startRollout("fraud", RolloutStart(candidate: SemVer(1, 1, 0), plan: plan, reason: "demo: release 1.1.0"))
     }
 

@@ -14,7 +14,7 @@ struct EndpointsCommand: AsyncParsableCommand {
             print("no endpoints yet: create one with `nightjar traffic NAME 1.0.0=100 --reason \"first deploy\"`")
             return
         }
-        var rows = [["ENDPOINT", "VERSION", "WEIGHT", "WORKERS", "REQ/S", "ERR%", "P99 MS", "ROLLOUT"]]
+        var rows = [["ENDPOINT", "VERSION", "WEIGHT", "WORKERS", "REQ/S", "ERR%", "P99 MS", "DRIFT", "ROLLOUT"]]
         for endpoint in endpoints {
             for (i, v) in endpoint.versions.enumerated() {
                 let rollout = i == 0 ? endpoint.rollout.map(Self.describe) ?? "" : ""
@@ -24,11 +24,21 @@ struct EndpointsCommand: AsyncParsableCommand {
                     v.stats.map { String(format: "%.1f", $0.requestsPerSecond) } ?? "—",
                     v.stats.map { String(format: "%.1f", $0.errorRate * 100) } ?? "—",
                     v.stats.map { String(format: "%.1f", $0.latencyMs.p99) } ?? "—",
+                    v.drift.map(Self.describe) ?? "—",
                     rollout,
                 ])
             }
         }
         print(TextTable.render(rows))
+    }
+
+    /// "drift (features[0])", "ok", "not enough data".
+    static func describe(_ d: DriftReport) -> String {
+        switch d.verdict {
+        case .drift, .warn: "\(d.verdict.rawValue) (\(d.columns.filter { $0.verdict == d.verdict }.map(\.name).joined(separator: ", ")))"
+        case .ok: "ok"
+        case .notEnoughData: "not enough data"
+        }
     }
 
     static func describe(_ r: RolloutStatus) -> String {

@@ -20,6 +20,8 @@ struct PushCommand: AsyncParsableCommand {
     @Option(help: "The training data, e.g. a URI.") var dataset: String?
     @Option(help: "The commit the model was built from.") var gitCommit: String?
     @Option(name: .customLong("require"), help: "A promotion gate on the metrics, e.g. auc>=0.90; repeatable.") var gates: [String] = []
+    @Option(help: "Reference data for drift: .jsonl of OIP infer requests (inputs, and the outputs this version gives them) or .csv.")
+    var reference: String?
     @OptionGroup var server: ServerAddressOption
 
     func run() async throws {
@@ -44,7 +46,14 @@ struct PushCommand: AsyncParsableCommand {
             metrics: try KeyValueText.pairs(metrics, what: "--metric") { Double($0).flatMap { $0.isFinite ? $0 : nil } },
             parent: try parent.map { try ModelRef(parsing: $0) }, dataset: dataset, gitCommit: gitCommit,
             gates: try gates.map { try MetricGate(parsing: $0) })
-        let result = try await server.client().push(ref, artifact: data, schema: session.schema, metadata: metadata)
+        // Built before the push, so bad reference data leaves no version without its profile behind.
+        let profile = try reference.map { try ReferenceProfileBuilder.build(file: URL(fileURLWithPath: $0), session: session) }
+        let client = server.client()
+        let result = try await client.push(ref, artifact: data, schema: session.schema, metadata: metadata)
+        if let profile {
+            try await client.setReference(ref, profileJSON: try JSONEncoder().encode(profile))
+            print("stored a reference profile of \(profile.columns.count) columns for \(ref)")
+        }
         let v = result.version
         if result.created {
             print("pushed \(v.ref)  sha256 \(v.sha256.prefix(12))  \(ByteCountText.of(v.sizeBytes))")

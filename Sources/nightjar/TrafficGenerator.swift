@@ -12,6 +12,11 @@ struct TrafficGenerator: Sendable {
     let rate: Double
     let rows: [[Float]]
 
+    /// When, and how much, the fraud endpoint's first feature shifts: an upstream change the drift
+    /// panels should catch. Nil keeps the inputs as sampled.
+    let driftAfter: Duration?
+    static let driftShift: Float = 1.5
+
     /// Share of requests per endpoint, and how many in a thousand of each are sent malformed (few
     /// enough that the calm endpoint stays healthy).
     static let endpoints: [(name: String, weight: Int, malformedPerMille: Int)] = [("fraud", 70, 0), ("risk", 30, 5)]
@@ -20,6 +25,7 @@ struct TrafficGenerator: Sendable {
         guard !rows.isEmpty, rate > 0,
               let picker = try? WeightedPicker(Self.endpoints.map { (target: $0, weight: $0.weight) }) else { return }
         let client = WorkerClient(baseURL: gatewayURL)
+        let started = ContinuousClock.now
         var generator = SystemRandomNumberGenerator()
         let interval = Duration.seconds(1 / rate)
         var sequence = 0
@@ -27,7 +33,8 @@ struct TrafficGenerator: Sendable {
             while !Task.isCancelled {
                 let endpoint = picker.pick(using: &generator)
                 let malformed = Int.random(in: 0..<1000, using: &generator) < endpoint.malformedPerMille
-                let request = makeRequest(id: sequence, malformed: malformed, generator: &generator)
+                let drifting = endpoint.name == "fraud" && driftAfter.map { ContinuousClock.now - started >= $0 } == true
+                let request = makeRequest(id: sequence, malformed: malformed, shift: drifting ? Self.driftShift : 0, generator: &generator)
                 sequence += 1
                 group.addTask { _ = try? await client.infer(model: endpoint.name, request) }
                 try? await Task.sleep(for: interval)
@@ -36,8 +43,9 @@ struct TrafficGenerator: Sendable {
         }
     }
 
-    private func makeRequest(id: Int, malformed: Bool, generator: inout SystemRandomNumberGenerator) -> InferRequest {
-        let row = rows[Int.random(in: 0..<rows.count, using: &generator)]
+    private func makeRequest(id: Int, malformed: Bool, shift: Float, generator: inout SystemRandomNumberGenerator) -> InferRequest {
+        var row = rows[Int.random(in: 0..<rows.count, using: &generator)]
+        if shift != 0, !row.isEmpty { row[0] += shift }
         // A malformed request drops a feature, as a client on an old schema would.
         let values = malformed ? Array(row.dropLast()) : row
         return InferRequest(

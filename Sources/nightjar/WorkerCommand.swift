@@ -1,7 +1,9 @@
 import ArgumentParser
 import Client
+import Drift
 import Engine
 import Foundation
+import Hummingbird
 import Logging
 import NightjarCore
 import ServiceSupport
@@ -62,10 +64,22 @@ struct WorkerCommand: AsyncParsableCommand {
                 path: logPredictions, sampleRate: logSampleRate, redact: Set(redact.flatMap { $0.split(separator: ",").map(String.init) }),
                 maxFileBytes: logMaxBytes, keepFiles: logKeep))
         }
+        // The version's reference profile, if it was pushed with one, turns on the drift window.
+        let drift = try await control.reference(ref).map { data in
+            DriftMonitor(profile: try JSONDecoder().decode(ReferenceProfile.self, from: data))
+        }
+        let observers: [any PredictionObserver] = [predictionLog as (any PredictionObserver)?, drift].compactMap { $0 }
         let routes = WorkerRoutes(model: ref, servable: EngineServable(session: session), stats: WorkerStats(model: ref), options: options,
-                                  observers: predictionLog.map { [$0] } ?? [])
+                                  observers: observers)
+        let router = routes.router(logger: logger)
+        router.get("/v1/drift") { _, _ in
+            guard let drift else {
+                throw NightjarError.notFound("\(ref) was pushed without a reference profile (nightjar push --reference), so drift is not watched")
+            }
+            return try Response.json(drift.report())
+        }
         // Live (but not ready) from here, so a probe can tell "starting" from "dead".
-        let service = try await HTTPService(router: routes.router(logger: logger), host: host, port: port, logger: logger)
+        let service = try await HTTPService(router: router, host: host, port: port, logger: logger)
         try routes.warmUp()
         let address = "http://\(host):\(service.port)"
         let announcement = WorkerAnnouncement(id: UUID().uuidString.lowercased(), model: ref, address: address,
