@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // Domain values and wire DTOs. No I/O.
@@ -47,6 +48,8 @@ let package = Package(
                 "NightjarCore", "Drift",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -143,7 +146,13 @@ let package = Package(
         .testTarget(name: "DriftTests", dependencies: ["Drift"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NightjarCore"]),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "NightjarCore"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "NightjarCore"]),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "Registry", "NightjarCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
