@@ -107,34 +107,34 @@ final class PostgresTestServer: Sendable {
         throw NightjarError.unavailable("PostgreSQL's initdb and pg_ctl are not installed; run scripts/install-deps.sh (make deps)")
     }
 
-    /// Runs a PostgreSQL tool, as the `postgres` user when the tests run as root.
+    /// Runs a PostgreSQL tool, as the `postgres` user when the tests run as root, and waits for it.
+    /// posix_spawn and waitpid rather than Foundation's Process, whose wait did not return here once
+    /// pg_ctl had left a server running.
     private static func run(_ tool: URL, _ arguments: [String]) throws {
-        let process = Process()
-        if getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", tool.path] + arguments
-        } else {
-            process.executableURL = tool
-            process.arguments = arguments
+        let argv = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool.path] + arguments : [tool.path] + arguments
+        // A file, not a pipe: the server pg_ctl starts inherits its output and would hold a pipe open.
+        let output = "/tmp/nightjar-pg-\(UUID().uuidString).out"
+        defer { unlink(output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArgs = argv.map { strdup($0) }
+        defer { cArgs.forEach { free($0) } }
+        cArgs.append(nil)
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
+        guard spawned == 0 else {
+            throw NightjarError.unavailable("cannot start \(argv[0]): \(String(cString: strerror(spawned)))")
         }
-        // A file, not a pipe: the server pg_ctl starts inherits its output and would hold a pipe open
-        // for as long as it runs, so reading to the end would never return.
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-pg-\(UUID().uuidString).out")
-        guard FileManager.default.createFile(atPath: output.path, contents: nil), let handle = try? FileHandle(forWritingTo: output) else {
-            throw NightjarError.unavailable("cannot create \(output.path) for the output of \(tool.lastPathComponent)")
-        }
-        defer {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: output)
-        }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            throw NightjarError.unavailable("\(tool.lastPathComponent) \(arguments.joined(separator: " ")) failed: \(text)")
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED && WEXITSTATUS == 0, spelled out because the C macros are not visible from Swift.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            throw NightjarError.unavailable("\(tool.lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
         }
     }
 
