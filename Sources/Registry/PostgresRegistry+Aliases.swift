@@ -10,8 +10,9 @@ extension PostgresRegistry {
         let now = Self.storedNow()
         return try await transaction { conn in
             // The staging rule reads one alias to move another: locking the model serialises every
-            // alias change of that model across replicas, so two promotions cannot both pass on stale reads.
-            try await conn.query("SELECT name FROM models WHERE name = \(model) FOR UPDATE", logger: self.logger)
+            // alias change of that model across replicas, so two promotions cannot both pass on stale reads
+            // (NO KEY UPDATE: pushes and new endpoints referencing the model are not held up).
+            try await conn.query("SELECT name FROM models WHERE name = \(model) FOR NO KEY UPDATE", logger: self.logger)
             guard let target = try await self.fetchVersion(conn, ref) else {
                 throw RegistryRules.missingVersion(ref)
             }
@@ -36,7 +37,7 @@ extension PostgresRegistry {
     public func removeAlias(model: String, alias: String, actor: String, reason: String) async throws {
         let now = Self.storedNow()
         try await transaction { conn in
-            try await conn.query("SELECT name FROM models WHERE name = \(model) FOR UPDATE", logger: self.logger)
+            try await conn.query("SELECT name FROM models WHERE name = \(model) FOR NO KEY UPDATE", logger: self.logger)
             guard let previous = try await self.aliasTarget(conn, model: model, alias: alias) else {
                 throw RegistryRules.aliasNotFound(model: model, alias: alias)
             }
