@@ -139,4 +139,30 @@ import Testing
                 && message.contains("does not exist")
         }
     }
+
+    @Test func aServerThatIsNotThereIsNamedInTheError() async throws {
+        // A loopback port bound but not listening refuses connections for as long as it stays bound.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let home = TempHome()
+        defer { home.remove() }
+        let location = RegistryStoreURL.PostgresLocation(host: "127.0.0.1", port: port, user: "nightjar", database: "nightjar")
+        await #expect {
+            _ = try await PostgresRegistry(location: location, artifactRoot: home.url.appendingPathComponent("artifacts"))
+        } throws: { error in
+            guard case NightjarError.unavailable(let message) = error else { return false }
+            return message.contains("cannot connect to the registry database postgres://nightjar@127.0.0.1:\(port)/nightjar")
+                && message.contains("check the --store URL")
+        }
+    }
 }
