@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // Domain values and wire DTOs. No I/O.
@@ -49,6 +50,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -170,7 +173,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "NightjarCore"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "NightjarCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "Registry", "NightjarCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "WorkerTests",
             dependencies: [

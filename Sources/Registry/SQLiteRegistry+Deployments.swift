@@ -14,32 +14,19 @@ extension SQLiteRegistry {
     }
 
     public func apply(_ change: EndpointChange) async throws -> EndpointChangeResult {
-        try Deployment.validate(endpoint: change.endpoint)
-        let actor = change.actor.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !actor.isEmpty else {
-            throw NightjarError.invalidArgument("a change to \(change.endpoint) names no actor: the audit log must say who made it")
-        }
-        if let weights = change.weights { try Deployment.validate(weights: weights) }
+        let actor = try RegistryRules.validate(change)
         let now = Date()
         return try await database.write { db -> EndpointChangeResult in
             let current = try Self.fetchDeployment(db, change.endpoint)
-            if let expected = change.expectedRevision, let current, current.revision != expected {
-                throw NightjarError.conflict(
-                    "\(change.endpoint) changed since you looked: you edited revision \(expected), it is now revision "
-                        + "\(current.revision) (\(current.splitDescription), by \(current.updatedBy)); reload and try again")
-            }
+            try RegistryRules.requireExpectedRevision(change, current: current)
             let model = current?.model ?? change.model ?? change.endpoint
-            guard let weights = change.weights ?? current?.weights else {
-                throw NightjarError.notFound("no endpoint named '\(change.endpoint)'; create it by setting its traffic first")
-            }
+            let weights = try RegistryRules.resultingWeights(change, current: current)
             for w in weights where try Self.fetchVersion(db, ModelRef(name: model, version: w.version)) == nil {
                 let known = try String.fetchAll(db, sql: "SELECT version FROM model_versions WHERE name = ?", arguments: [model])
-                throw NightjarError.notFound(
-                    "weights: \(model)@\(w.version) does not exist"
-                        + (known.isEmpty ? "; there is no model named '\(model)'" : "; known versions: \(known.joined(separator: ", "))"))
+                throw RegistryRules.unknownWeightVersion(model: model, version: w.version, known: known)
             }
             let revision = (current?.revision ?? 0) + 1
-            let weightsJSON = try Self.json(weights)
+            let weightsJSON = try RegistryRules.json(weights)
             try db.execute(
                 sql: """
                     INSERT INTO deployments (endpoint, model, weights_json, revision, updated_at, updated_by, reason)
@@ -54,11 +41,9 @@ extension SQLiteRegistry {
             try Self.writeRollout(db, change.rollout, endpoint: change.endpoint, at: now)
 
             let previous = current?.weights ?? []
-            let splitChange = TrafficWeight.describeChange(from: previous, to: weights)
             try Self.audit(db, at: now, actor: actor, action: change.action, subject: change.endpoint,
                            from: current?.splitDescription, to: updated.splitDescription, reason: change.reason)
-            var message = change.message ?? "\(change.endpoint): \(splitChange)"
-            if let reason = change.reason, !reason.isEmpty { message += " — \(reason)" }
+            let message = RegistryRules.eventMessage(change, from: previous, to: weights)
             let event = try Self.insertEvent(db, at: now, kind: change.eventKind, endpoint: change.endpoint, actor: actor, message: message)
             return EndpointChangeResult(deployment: updated, previousWeights: previous, event: event)
         }
@@ -80,9 +65,7 @@ extension SQLiteRegistry {
     }
 
     public func events(after: Int64, limit: Int) async throws -> [ControlEvent] {
-        guard (1...10_000).contains(limit) else {
-            throw NightjarError.invalidArgument("limit must be between 1 and 10000, got \(limit)")
-        }
+        try RegistryRules.validateEventLimit(limit)
         return try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit])
                 .map(Self.event)
@@ -98,8 +81,7 @@ extension SQLiteRegistry {
     static func requireDeployment(_ db: Database, _ endpoint: String) throws -> Deployment {
         if let found = try fetchDeployment(db, endpoint) { return found }
         let known = try String.fetchAll(db, sql: "SELECT endpoint FROM deployments ORDER BY endpoint")
-        throw NightjarError.notFound("no endpoint named '\(endpoint)'"
-            + (known.isEmpty ? "; none exists yet" : "; endpoints: \(known.joined(separator: ", "))"))
+        throw RegistryRules.endpointNotFound(endpoint, known: known)
     }
 
     /// A rollout can only start where none is running, checked inside the same transaction as the split.
@@ -108,20 +90,17 @@ extension SQLiteRegistry {
         case .unchanged:
             return
         case .start(let status):
-            if let running = try latestRollout(db, endpoint), !running.state.isFinished {
-                throw NightjarError.conflict(
-                    "\(endpoint) already has a rollout to \(running.candidate) (\(running.state.rawValue)); promote, abort or roll it back first")
-            }
+            try RegistryRules.requireNoRunningRollout(endpoint, latest: try latestRollout(db, endpoint))
             try db.execute(
                 sql: "INSERT INTO rollouts (endpoint, state, status_json, updated_at) VALUES (?, ?, ?, ?)",
-                arguments: [endpoint, status.state.rawValue, try json(status), now])
+                arguments: [endpoint, status.state.rawValue, try RegistryRules.json(status), now])
         case .update(let status):
             guard let id = try Int64.fetchOne(db, sql: "SELECT max(id) FROM rollouts WHERE endpoint = ?", arguments: [endpoint]) else {
-                throw NightjarError.notFound("\(endpoint) has no rollout")
+                throw RegistryRules.noRollout(endpoint)
             }
             try db.execute(
                 sql: "UPDATE rollouts SET state = ?, status_json = ?, updated_at = ? WHERE id = ?",
-                arguments: [status.state.rawValue, try json(status), now, id])
+                arguments: [status.state.rawValue, try RegistryRules.json(status), now, id])
         }
     }
 
@@ -143,7 +122,7 @@ extension SQLiteRegistry {
             let endpoint: String = try row.decode(forColumn: "endpoint")
             return Deployment(
                 endpoint: endpoint, model: try row.decode(forColumn: "model"),
-                weights: try decodeJSON([TrafficWeight].self, try row.decode(forColumn: "weights_json"), what: "split of \(endpoint)"),
+                weights: try RegistryRules.decodeJSON([TrafficWeight].self, try row.decode(forColumn: "weights_json"), what: "split of \(endpoint)"),
                 revision: try row.decode(forColumn: "revision"), updatedAt: try row.decode(forColumn: "updated_at"),
                 updatedBy: try row.decode(forColumn: "updated_by"), reason: try row.decode(forColumn: "reason"))
         } catch let error as NightjarError {
@@ -155,7 +134,7 @@ extension SQLiteRegistry {
 
     static func rollout(_ row: Row) throws -> RolloutStatus {
         do {
-            return try decodeJSON(RolloutStatus.self, try row.decode(forColumn: "status_json"), what: "rollout \(rowID(row))")
+            return try RegistryRules.decodeJSON(RolloutStatus.self, try row.decode(forColumn: "status_json"), what: "rollout \(rowID(row))")
         } catch let error as NightjarError {
             throw error
         } catch {
@@ -165,10 +144,7 @@ extension SQLiteRegistry {
 
     static func event(_ row: Row) throws -> ControlEvent {
         do {
-            let kindText: String = try row.decode(forColumn: "kind")
-            guard let kind = ControlEvent.Kind(rawValue: kindText) else {
-                throw NightjarError.corrupt("events row \(rowID(row)) has unknown kind '\(kindText)'")
-            }
+            let kind = try RegistryRules.eventKind(try row.decode(forColumn: "kind"), row: rowID(row))
             return ControlEvent(
                 id: try row.decode(forColumn: "id"), at: try row.decode(forColumn: "at"), kind: kind,
                 endpoint: try row.decode(forColumn: "endpoint"), actor: try row.decode(forColumn: "actor"),
@@ -177,32 +153,6 @@ extension SQLiteRegistry {
             throw error
         } catch {
             throw NightjarError.corrupt("events row \(rowID(row)) is unreadable: \(error)")
-        }
-    }
-
-    static let jsonEncoder: JSONEncoder = {
-        let e = JSONEncoder()
-        // Milliseconds, not ISO 8601 seconds: a rollout's step timing must survive a restart intact.
-        e.dateEncodingStrategy = .millisecondsSince1970
-        e.outputFormatting = .sortedKeys
-        return e
-    }()
-
-    static let jsonDecoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .millisecondsSince1970
-        return d
-    }()
-
-    static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
-    }
-
-    static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
-        do {
-            return try jsonDecoder.decode(T.self, from: Data(text.utf8))
-        } catch {
-            throw NightjarError.corrupt("the stored \(what) is not valid: \(error)")
         }
     }
 }

@@ -4,10 +4,10 @@ import NightjarCore
 
 extension SQLiteRegistry {
     public func createToken(_ info: AccessTokenInfo, secretHash: String) async throws {
-        try Self.validateTokenName(info.name)
+        try RegistryRules.validateTokenName(info.name)
         try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE name = ?", arguments: [info.name]) == true {
-                throw NightjarError.conflict("a token named '\(info.name)' already exists; revoke it first or pick another name")
+                throw RegistryRules.tokenExists(info.name)
             }
             try db.execute(
                 sql: "INSERT INTO tokens (name, role, secret_sha256, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
@@ -32,7 +32,7 @@ extension SQLiteRegistry {
     public func revokeToken(name: String, actor: String) async throws {
         try await database.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE name = ?", arguments: [name]) else {
-                throw NightjarError.notFound("no token named '\(name)'")
+                throw RegistryRules.tokenNotFound(name)
             }
             let info = try Self.tokenInfo(row)
             try db.execute(sql: "DELETE FROM tokens WHERE name = ?", arguments: [name])
@@ -41,18 +41,9 @@ extension SQLiteRegistry {
         }
     }
 
-    static func validateTokenName(_ name: String) throws {
-        do { try ModelRef.validate(name: name) } catch {
-            throw NightjarError.invalidArgument("token name '\(name)' is invalid: use 1 to 128 letters, digits, '-', '_' or '.'")
-        }
-    }
-
     static func tokenInfo(_ row: Row) throws -> AccessTokenInfo {
         do {
-            let roleText: String = try row.decode(forColumn: "role")
-            guard let role = AccessRole(rawValue: roleText) else {
-                throw NightjarError.corrupt("token row has unknown role '\(roleText)'")
-            }
+            let role = try RegistryRules.tokenRole(try row.decode(forColumn: "role"))
             return AccessTokenInfo(name: try row.decode(forColumn: "name"), role: role,
                                    createdAt: try row.decode(forColumn: "created_at"), createdBy: try row.decode(forColumn: "created_by"))
         } catch let error as NightjarError {

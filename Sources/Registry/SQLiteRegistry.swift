@@ -143,21 +143,9 @@ public final class SQLiteRegistry: RegistryStore {
 
     public func push(_ ref: ModelRef, artifact: Data, schema: FeatureSchema?, metadata: VersionMetadata,
                      actor: String) async throws -> PushResult {
-        // ModelRef's memberwise init does not validate, and the name ends up in URLs and file names.
-        try ModelRef.validate(name: ref.name)
-        let actor = actor.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !actor.isEmpty else {
-            throw NightjarError.invalidArgument("push of \(ref) names no actor: the audit log must say who pushed it")
-        }
+        let actor = try RegistryRules.validatePush(ref, actor: actor)
         let sha = sha256Hex(artifact)
-        let schemaJSON: String?
-        let metadataJSON: String
-        do {
-            schemaJSON = try schema.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-            metadataJSON = try Self.json(metadata)
-        } catch {
-            throw NightjarError.invalidArgument("the schema or metadata of \(ref) cannot be stored as JSON: \(error)")
-        }
+        let (schemaJSON, metadataJSON) = try RegistryRules.encodePushed(ref, schema: schema, metadata: metadata)
 
         // Answer a repeat or a conflict before touching the disk, so a refused push leaves no file.
         if let existing = try await database.read({ try Self.fetchVersion($0, ref) }) {
@@ -172,8 +160,7 @@ public final class SQLiteRegistry: RegistryStore {
             return try await database.write { db -> PushResult in
                 // Checked again inside the transaction: another push may have won since the read above.
                 if let existing = try Self.fetchVersion(db, ref) {
-                    guard existing.sha256 == sha else { throw Self.conflict(ref, existing: existing.sha256, pushed: sha) }
-                    try Self.requireSameDefinition(ref, existing: existing.metadata, pushed: metadata)
+                    try RegistryRules.requireSameVersion(ref, existing: existing, sha: sha, metadata: metadata)
                     return PushResult(version: existing, created: false)
                 }
                 try db.execute(
@@ -209,22 +196,14 @@ public final class SQLiteRegistry: RegistryStore {
             try Self.withAliases(db, Row.fetchAll(db, sql: "SELECT * FROM model_versions ORDER BY name, major, minor, patch")
                 .map(Self.versionInfo))
         }
-        // SQL has the numbers right; pre-release order (rc.2 < rc.10 < release) needs SemVer's rules.
-        return Dictionary(grouping: versions, by: \.name)
-            .map { ModelSummary(name: $0.key, versions: $0.value.sorted { $0.version < $1.version }) }
-            .sorted { $0.name < $1.name }
+        return RegistryRules.summaries(versions)
     }
 
     public func version(_ ref: ModelRef) async throws -> ModelVersionInfo {
         try await database.read { db in
             if let info = try Self.fetchVersion(db, ref) { return info }
             let known = try String.fetchAll(db, sql: "SELECT version FROM model_versions WHERE name = ?", arguments: [ref.name])
-                .compactMap { try? SemVer(parsing: $0) }.sorted()
-            if known.isEmpty {
-                throw NightjarError.notFound("no model named '\(ref.name)' in the registry")
-            }
-            throw NightjarError.notFound(
-                "model version \(ref) does not exist; known versions of \(ref.name): \(known.map(\.description).joined(separator: ", "))")
+            throw RegistryRules.versionNotFound(ref, known: known)
         }
     }
 
@@ -235,9 +214,7 @@ public final class SQLiteRegistry: RegistryStore {
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         // SQLite reads a negative LIMIT as "no limit", which is never what a caller meant.
-        guard limit >= 0 else {
-            throw NightjarError.invalidArgument("audit log limit must be 0 or more, got \(limit)")
-        }
+        try RegistryRules.validateAuditLimit(limit)
         return try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
                 do {
@@ -258,28 +235,10 @@ public final class SQLiteRegistry: RegistryStore {
     /// The same ref is already stored: identical bytes are a harmless repeat, other bytes a conflict.
     private func repeatedPush(_ ref: ModelRef, existing: ModelVersionInfo, artifact: Data, sha: String,
                               metadata: VersionMetadata) throws -> PushResult {
-        guard existing.sha256 == sha else { throw Self.conflict(ref, existing: existing.sha256, pushed: sha) }
-        try Self.requireSameDefinition(ref, existing: existing.metadata, pushed: metadata)
+        try RegistryRules.requireSameVersion(ref, existing: existing, sha: sha, metadata: metadata)
         // Rewrites the file only if it went missing or bad; a no-op (one read) otherwise.
         _ = try artifacts.write(artifact, sha256: sha)
         return PushResult(version: existing, created: false)
-    }
-
-    /// Lineage, metrics, gates, framework and converter define a version as much as its bytes do.
-    /// (Description and tags are editable, so a repeat may differ there.)
-    static func requireSameDefinition(_ ref: ModelRef, existing: VersionMetadata, pushed: VersionMetadata) throws {
-        var a = existing, b = pushed
-        (a.description, a.tags, b.description, b.tags) = (nil, [:], nil, [:])
-        guard a == b else {
-            throw NightjarError.conflict(
-                "\(ref) already exists with the same bytes but other lineage, metrics or gates; versions are immutable: "
-                    + "push a new version (description and tags can be edited with `nightjar edit`)")
-        }
-    }
-
-    private static func conflict(_ ref: ModelRef, existing: String, pushed: String) -> NightjarError {
-        .conflict("\(ref) already exists with sha256 \(existing); the pushed bytes hash to \(pushed). "
-            + "Versions are immutable: push a new version instead")
     }
 
     static func fetchVersion(_ db: Database, _ ref: ModelRef) throws -> ModelVersionInfo? {
@@ -289,32 +248,20 @@ public final class SQLiteRegistry: RegistryStore {
 
     /// Fills in which aliases point at each version.
     static func withAliases(_ db: Database, _ versions: [ModelVersionInfo]) throws -> [ModelVersionInfo] {
-        var byRef: [ModelRef: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT model, alias, version FROM aliases ORDER BY alias") {
-            let model: String = try row.decode(forColumn: "model")
-            let version = try storedSemVer(try row.decode(forColumn: "version"), name: model)
-            byRef[ModelRef(name: model, version: version), default: []].append(try row.decode(forColumn: "alias"))
+        let aliases = try Row.fetchAll(db, sql: "SELECT model, alias, version FROM aliases ORDER BY alias").map { row in
+            (model: try row.decode(forColumn: "model") as String, alias: try row.decode(forColumn: "alias") as String,
+             version: try row.decode(forColumn: "version") as String)
         }
-        return versions.map { v in
-            var v = v
-            v.aliases = byRef[v.ref] ?? []
-            return v
-        }
+        return try RegistryRules.withAliases(versions, aliases)
     }
 
     static func versionInfo(_ row: Row) throws -> ModelVersionInfo {
         do {
             let name: String = try row.decode(forColumn: "name")
-            let version = try storedSemVer(try row.decode(forColumn: "version"), name: name)
-            let schemaJSON: String? = try row.decode(forColumn: "schema_json")
-            let schema: FeatureSchema?
-            do {
-                schema = try schemaJSON.map { try JSONDecoder().decode(FeatureSchema.self, from: Data($0.utf8)) }
-            } catch {
-                throw NightjarError.corrupt("the stored schema of \(name)@\(version) is not valid: \(error)")
-            }
+            let version = try RegistryRules.storedSemVer(try row.decode(forColumn: "version"), name: name)
+            let schema = try RegistryRules.decodeSchema(try row.decode(forColumn: "schema_json"), of: "\(name)@\(version)")
             let metadataJSON: String? = try row.decode(forColumn: "metadata_json")
-            let metadata = try metadataJSON.map { try decodeJSON(VersionMetadata.self, $0, what: "metadata of \(name)@\(version)") }
+            let metadata = try metadataJSON.map { try RegistryRules.decodeJSON(VersionMetadata.self, $0, what: "metadata of \(name)@\(version)") }
             return ModelVersionInfo(
                 name: name, version: version, sha256: try row.decode(forColumn: "sha256"),
                 sizeBytes: try row.decode(forColumn: "size_bytes"), createdAt: try row.decode(forColumn: "created_at"),
@@ -329,15 +276,6 @@ public final class SQLiteRegistry: RegistryStore {
     /// For error messages only: reading the id as DatabaseValue cannot fail, whatever the row holds.
     static func rowID(_ row: Row) -> String {
         (row["id"] as DatabaseValue?).map { "\($0)" } ?? "?"
-    }
-
-    /// A stored version that no longer parses is damage to the database, not bad caller input.
-    static func storedSemVer(_ text: String, name: String) throws -> SemVer {
-        do {
-            return try SemVer(parsing: text)
-        } catch {
-            throw NightjarError.corrupt("the registry holds version '\(text)' of \(name), which is not semver: \(error)")
-        }
     }
 
     static func audit(_ db: Database, at: Date, actor: String, action: String, subject: String,

@@ -17,6 +17,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Gateway port: clients send predictions here (0 picks a free one).") var gatewayPort = 8080
     @Option(help: "Where the registry database and artifacts live (env NIGHTJAR_HOME, default ~/.nightjar).")
     var home: String?
+    @Option(help: "Where the registry lives: sqlite (default, HOME/registry.sqlite) or postgres://user[:password]@host[:port]/database. Artifacts stay under HOME/artifacts, which replicas must share.")
+    var store: String?
     @Option(help: "tokens: every API call needs a bearer token (an admin one is written to HOME/token on first start); off: no checks, loopback only.")
     var auth = "tokens"
 
@@ -28,7 +30,7 @@ struct ServerCommand: AsyncParsableCommand {
         case "off": mode = .disabled
         default: throw CommandFailure("--auth: '\(auth)' is not a mode; use tokens or off")
         }
-        let server = try await ControlPlane.start(home: home, host: host, port: port, gatewayPort: gatewayPort, auth: mode)
+        let server = try await ControlPlane.start(home: home, host: host, port: port, gatewayPort: gatewayPort, auth: mode, store: store)
         // Written straight to the file descriptor: scripts and tests wait for this line, and print's
         // buffer would hold it back when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data(
@@ -46,9 +48,9 @@ struct ControlPlane: Sendable {
     var gatewayURL: String { server.gatewayURL }
 
     static func start(home: URL, host: String, port: Int, gatewayPort: Int,
-                      auth: Authenticator.Mode = .tokens) async throws -> ControlPlane {
+                      auth: Authenticator.Mode = .tokens, store: String? = nil) async throws -> ControlPlane {
         let logger = Logger(label: "nightjar.server")
-        let registry = try SQLiteRegistry(home: home)
+        let registry = try await RegistryStoreURL(parsing: store, home: home).open(logger: logger)
         let router = TrafficRouter(logger: logger)
         var configuration = ControlPlaneServer.Configuration()
         configuration.host = host
