@@ -33,3 +33,7 @@ run_case Sources/nightjar/DemoModels/fraud-1.1.0.onnx features 6 1000 300
 run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1 20000
 run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1000 300
 echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)'), intra_op_num_threads=1, median of $rounds interleaved rounds"
+
+# Worker serving: HTTP end to end, nightjar worker against FastAPI + uvicorn + onnxruntime.
+echo
+scripts/bench-serving.sh
