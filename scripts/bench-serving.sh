@@ -54,7 +54,9 @@ wait_for "http://127.0.0.1:$server_port/healthz"
 "$bin" push "$model" --name fraud --version 1.0.0 --server "http://127.0.0.1:$server_port" >/dev/null
 "$bin" worker --model fraud@1.0.0 --port "$worker_port" --server "http://127.0.0.1:$server_port" >"$tmp/worker.log" 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$worker_port/v2/health/ready"
-BENCH_MODEL="$model" python3 -m uvicorn scripts.bench_fastapi_app:app --host 127.0.0.1 --port "$fastapi_port" \
+# The interpreter itself, not a version-manager shim, so the pid we kill is the server's.
+python="$(python3 -c 'import sys; print(sys.executable)')"
+BENCH_MODEL="$model" "$python" -m uvicorn scripts.bench_fastapi_app:app --host 127.0.0.1 --port "$fastapi_port" \
     --log-level warning --no-access-log >"$tmp/fastapi.log" 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$fastapi_port/docs"
 
