@@ -3,7 +3,7 @@
 # fraud model over OIP, and against the same model served by FastAPI + uvicorn + onnxruntime written
 # the tutorial way (scripts/bench_fastapi_app.py). Same rows, same connections, one after the other.
 # Prints requests/s and wrk's latency percentiles; docs/performance.md records a run.
-#   DURATION=10s CONNECTIONS="1 64" SWIFT_SCRATCH_PATH=.build scripts/bench-serving.sh
+#   DURATION=10s CONNECTIONS="1 64" SWIFT_SCRATCH_PATH=.build [NIGHTJAR_BIN=path] scripts/bench-serving.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +18,12 @@ if ! python3 -c "import fastapi, uvicorn, onnxruntime, numpy" 2>/dev/null; then
     echo "installing fastapi, uvicorn and onnxruntime for the reference server"
     python3 -m pip install -q fastapi uvicorn onnxruntime numpy
 fi
-swift build -c release --scratch-path "$scratch" --product nightjar >/dev/null
-bin="$scratch/release/nightjar"
+if [ -n "${NIGHTJAR_BIN:-}" ]; then
+    bin="$NIGHTJAR_BIN"   # an already built binary, e.g. to check this script against a debug build
+else
+    swift build -c release --scratch-path "$scratch" --product nightjar >/dev/null
+    bin="$scratch/release/nightjar"
+fi
 
 tmp="$(mktemp -d)"
 pids=()
@@ -84,12 +88,16 @@ print(f"{label:34s} {conns:>5s} {float(rps.group(1)) if rps else float('nan'):10
 PY
 }
 for c in $connections; do
-    measure "nightjar worker (OIP, release)" "http://127.0.0.1:$worker_port" "$tmp/oip.lua" "$c"
+    measure "nightjar worker (OIP)" "http://127.0.0.1:$worker_port" "$tmp/oip.lua" "$c"
     measure "FastAPI + uvicorn + onnxruntime" "http://127.0.0.1:$fastapi_port" "$tmp/fastapi.lua" "$c"
 done
-curl -s "http://127.0.0.1:$worker_port/v1/stats" | python3 -c '
+curl -s "http://127.0.0.1:$worker_port/v1/stats" > "$tmp/stats.json"
+python3 - "$tmp/stats.json" <<'PY'
 import json, sys
-s = json.load(sys.stdin)
+s = json.load(open(sys.argv[1]))
 w = s["windows"][0]
-print(f"worker /v1/stats, last 10 s: engine p50 {w[\"engineLatencyMs\"][\"p50\"]} ms, p99 {w[\"engineLatencyMs\"][\"p99\"]} ms; rows per engine call {w[\"batchSizes\"]}; RSS {s[\"process\"][\"residentMemoryBytes\"] >> 20} MiB")'
+e = w["engineLatencyMs"]
+print(f"worker /v1/stats, last 10 s: engine call p50 {e['p50']} ms, p99 {e['p99']} ms; rows per engine call {w['batchSizes']}; "
+      f"RSS {s['process']['residentMemoryBytes'] >> 20} MiB")
+PY
 echo "wrk -t1 -d$duration on 127.0.0.1, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); python $(python3 -c 'import sys; print(sys.version.split()[0])'), onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)')"
