@@ -95,9 +95,9 @@ curl -s "http://127.0.0.1:$worker_port/v1/stats" > "$tmp/stats.json"
 python3 - "$tmp/stats.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-w = s["windows"][0]
+w = s["windows"][-1]
 e = w["engineLatencyMs"]
-print(f"worker /v1/stats, last 10 s: engine call p50 {e['p50']} ms, p99 {e['p99']} ms; rows per engine call {w['batchSizes']}; "
+print(f"worker /v1/stats, last 5 min: engine call p50 {e['p50']} ms, p99 {e['p99']} ms; rows per engine call {w['batchSizes']}; "
       f"RSS {s['process']['residentMemoryBytes'] >> 20} MiB")
 PY
 echo "wrk -t1 -d$duration on 127.0.0.1, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); python $(python3 -c 'import sys; print(sys.version.split()[0])'), onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)')"
