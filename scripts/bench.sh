@@ -45,3 +45,7 @@ run_case Tests/EngineTests/Fixtures/mlp_classifier.onnx X 10 1000 300
 run_case Tests/EngineTests/Fixtures/mlp_regressor.onnx X 10 1000 300
 run_case Tests/EngineTests/Fixtures/svm_svc_rbf.onnx X 6 1000 100
 echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)'), intra_op_num_threads=1, median of $rounds interleaved rounds"
+
+# Worker serving: HTTP end to end, nightjar worker against FastAPI + uvicorn + onnxruntime.
+echo
+scripts/bench-serving.sh

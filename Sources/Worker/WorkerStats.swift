@@ -138,9 +138,10 @@ public final class WorkerStats: Sendable {
 
     public func snapshot(at now: Date = Date(), ready: Bool? = nil, process: ProcessStats? = nil,
                          predictionLog: PredictionLogStats? = nil) -> StatsSnapshot {
-        let (windows, s) = state.withLock { s in
-            (s.windows.map { w in (w.windowSeconds, w.coveredSeconds(at: now, since: startedAt), w.merged(at: now)) }, s)
-        }
+        // Copied under the lock (copy-on-write, so cheap) and merged outside it, so a stats poll never
+        // holds up requests while histograms merge.
+        let s = state.withLock { $0 }
+        let windows = s.windows.map { w in (w.windowSeconds, w.coveredSeconds(at: now, since: startedAt), w.merged(at: now)) }
         let stats = windows.map { seconds, covered, slice in
             WindowStats(
                 seconds: seconds, coveredSeconds: covered, requests: slice.requests, errors: slice.errors, rows: slice.rows,
