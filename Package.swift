@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "NightjarCore", "CNcurses",
+                "NightjarCore", "Engine", "CNcurses",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
@@ -160,7 +160,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "NightjarCore"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "NightjarCore", "Engine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NightjarCore"]),
     ],
     swiftLanguageModes: [.v6]

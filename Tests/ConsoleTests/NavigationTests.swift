@@ -153,7 +153,7 @@ import Testing
         #expect(state.shownWorkers.map(\.info.id) == ["w2"])
         #expect(state.shownEndpoints.map(\.endpoint) == ["fraud"])
         state.filter = "rollout"
-        #expect(state.shownEvents.map(\.id) == [3])
+        #expect(state.shownEvents.map(\.id) == [3, 2])
         state.filter = "FRAUD"
         #expect(state.shownModels.count == 1)
     }
@@ -221,9 +221,14 @@ import Testing
         let first = reduce(&state, .tick(Fixtures.now))
         #expect(first.contains(.fetchModels) && first.contains(.fetchEndpoints) && first.contains(.fetchEvents(after: 0)))
         _ = reduce(&state, .modelsLoaded(.success([])))
+        _ = reduce(&state, .workersLoaded(.success([])))
         let second = reduce(&state, .tick(Fixtures.now.addingTimeInterval(1)))
         #expect(!second.contains(.fetchModels) && second.contains(.fetchWorkers))
+        // Endpoints and events have not answered yet: no second request piles on.
+        #expect(!second.contains(.fetchEndpoints) && !second.contains(.fetchEvents(after: 0)))
         #expect(state.now == Fixtures.now.addingTimeInterval(1))
+        _ = reduce(&state, .endpointsLoaded(.failure(FetchFailure("timeout"))))
+        #expect(reduce(&state, .tick(Fixtures.now.addingTimeInterval(2))).contains(.fetchEndpoints))
     }
 
     @Test func resizeChangesTheFrameSize() {

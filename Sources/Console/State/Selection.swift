@@ -29,6 +29,7 @@ extension AppState {
     /// The endpoint the view or the overview selection is about.
     public var focusedEndpoint: EndpointStatus? {
         if case .endpoint(let name) = view { return endpoints.first { $0.endpoint == name } }
+        if case .spotCheck(let name) = view { return endpoints.first { $0.endpoint == name } }
         guard view == .overview else { return nil }
         let shown = shownEndpoints
         return shown.indices.contains(selectedEndpoint) ? shown[selectedEndpoint] : nil

@@ -23,6 +23,7 @@ public enum Screen {
         case .workers: WorkersPanel.render(state, into: &buffer, area: body)
         case .models: ModelsPanel.render(state, into: &buffer, area: body)
         case .events: EventsPanel.render(state, title: "Events", focused: true, into: &buffer, area: body)
+        case .spotCheck: SpotCheckView.render(state, into: &buffer, area: body)
         }
         if let dialog = state.dialog { DialogView.render(dialog, state: state, into: &buffer, area: body) }
         if state.showHelp { HelpOverlay.render(state, into: &buffer, area: body) }
