@@ -2,8 +2,33 @@
 enum Sparkline {
     static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
+    /// The last `width` values, one per cell.
     static func text(_ values: [Double], width: Int) -> String {
-        let shown = values.suffix(max(0, width))
+        render(Array(values.suffix(max(0, width))))
+    }
+
+    /// All of `values` squeezed into at most `width` cells, each cell the largest value of its
+    /// bucket: a spike of one second still shows in five minutes drawn in sixty cells.
+    static func squeezed(_ values: [Double], width: Int) -> String {
+        guard width > 0, values.count > width else { return render(values) }
+        let perCell = (values.count + width - 1) / width
+        // Buckets are aligned to the newest value, so the rightmost cell is always "now".
+        var buckets: [Double] = []
+        var end = values.count
+        while end > 0 && buckets.count < width {
+            let start = max(0, end - perCell)
+            buckets.append(values[start..<end].max() ?? 0)
+            end = start
+        }
+        return render(buckets.reversed())
+    }
+
+    /// How many samples one cell of `squeezed` stands for.
+    static func samplesPerCell(count: Int, width: Int) -> Int {
+        width > 0 && count > width ? (count + width - 1) / width : 1
+    }
+
+    private static func render(_ shown: [Double]) -> String {
         guard let top = shown.max(), top > 0 else { return String(repeating: "▁", count: shown.count) }
         return String(shown.map { v in
             levels[min(levels.count - 1, max(0, Int((v / top) * Double(levels.count - 1) + 0.5)))]
