@@ -249,4 +249,18 @@ import Testing
         #expect(state.workers[0].statsError == "timeout")
         #expect(Screen.render(state).text().contains("no stats"))
     }
+
+    @Test func modelsFailureMarksOnlyTheModelsPanelAndKeepsTheList() {
+        var state = Fixtures.loadedState()
+        press(&state, .character(":"))
+        type(&state, "models")
+        press(&state, .enter)
+        state.now = Fixtures.now.addingTimeInterval(3)
+        _ = reduce(&state, .modelsLoaded(.failure(FetchFailure("GET /api/v1/models: timed out"))))
+        let text = Screen.render(state).text()
+        #expect(text.contains("Models (1) · stale since \(Format.clock(Fixtures.now))"))
+        #expect(text.contains("fraud"))
+        _ = reduce(&state, .modelsLoaded(.success(Fixtures.models)))
+        #expect(!Screen.render(state).text().contains("stale"))
+    }
 }

@@ -54,5 +54,11 @@ import Testing
         #expect(Format.duration(185) == "3 min 5 s")
         #expect(Format.duration(3720) == "1 h 2 min")
         #expect(Format.clock(Fixtures.now) == "11:06:40")
+        for (value, decimals) in [(0.0, 1), (0.05, 1), (-0.04, 1), (-1.25, 2), (9.995, 2), (123.456, 0), (7.4, 1), (1e-9, 2), (99.96, 1)] {
+            #expect(Format.fixed(value, decimals: decimals) == String(format: "%.\(decimals)f", value).replacingOccurrences(of: "-0.0", with: "0.0")
+                        || abs(value) < 0.05, "\(value)")
+        }
+        #expect(Format.fixed(-0.04, decimals: 1) == "0.0")
+        #expect(Format.fixed(.nan, decimals: 1) == "nan")
     }
 }
