@@ -13,6 +13,13 @@ import Testing
         #expect(Sparkline.squeezed([0, 0, 5], width: 60) == "▁▁█")
         #expect(Sparkline.samplesPerCell(count: 300, width: 60) == 5)
         #expect(Sparkline.squeezed([], width: 10).isEmpty)
+        // Painting cells gives the same picture as the text.
+        var buffer = CellBuffer(width: 60, height: 1)
+        Sparkline.draw(values, width: 60, into: &buffer, x: 0, y: 0, role: .ok)
+        #expect(buffer.text() == line)
+        var short = CellBuffer(width: 10, height: 1)
+        Sparkline.draw([0, 0, 5], width: 10, into: &short, x: 0, y: 0, role: .ok)
+        #expect(short.text() == "▁▁█")
     }
 
     @Test func splitBarGivesEveryVersionWithTrafficACellAndFillsTheWidth() {

@@ -133,8 +133,8 @@ enum EndpointDetail {
                 ? ((version.stats?.errorRate ?? 0) >= HealthLimits().criticalErrorRate ? .critical : .warn) : .text
             buffer.put(Format.pad(value, 8, right: true), x: area.x + 8, y: y, role: valueRole)
             if sparkWidth >= 4 {
-                buffer.put(Sparkline.squeezed(row.series(history), width: sparkWidth), x: area.x + 17, y: y,
-                           role: isStable ? .stable : .canary, maxWidth: end - area.x - 17)
+                Sparkline.draw(row.series(history), width: min(sparkWidth, end - area.x - 17), into: &buffer, x: area.x + 17, y: y,
+                               role: isStable ? .stable : .canary)
             }
         }
     }

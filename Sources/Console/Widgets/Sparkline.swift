@@ -1,6 +1,24 @@
 /// A one-line chart of recent values, scaled to the largest one shown.
 enum Sparkline {
-    static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    static let levels: [Unicode.Scalar] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    /// Paints `squeezed(values, width:)` straight into cells: it runs for every row of every frame.
+    static func draw(_ values: [Double], width: Int, into buffer: inout CellBuffer, x: Int, y: Int, role: Role) {
+        guard width > 0, !values.isEmpty else { return }
+        let perCell = samplesPerCell(count: values.count, width: width)
+        let cellsUsed = min(width, (values.count + perCell - 1) / perCell)
+        var top = 0.0
+        for v in values.suffix(cellsUsed * perCell) where v > top { top = v }
+        var end = values.count
+        for cell in stride(from: cellsUsed - 1, through: 0, by: -1) {
+            let start = max(0, end - perCell)
+            var peak = 0.0
+            for v in values[start..<end] where v > peak { peak = v }
+            let level = top > 0 ? min(levels.count - 1, max(0, Int((peak / top) * Double(levels.count - 1) + 0.5))) : 0
+            buffer[x + cell, y] = Cell(levels[level], role)
+            end = start
+        }
+    }
 
     /// The last `width` values, one per cell.
     static func text(_ values: [Double], width: Int) -> String {
@@ -29,9 +47,14 @@ enum Sparkline {
     }
 
     private static func render(_ shown: [Double]) -> String {
-        guard let top = shown.max(), top > 0 else { return String(repeating: "▁", count: shown.count) }
-        return String(shown.map { v in
+        var text = String.UnicodeScalarView()
+        guard let top = shown.max(), top > 0 else {
+            text.append(contentsOf: Array(repeating: levels[0], count: shown.count))
+            return String(text)
+        }
+        text.append(contentsOf: shown.map { v in
             levels[min(levels.count - 1, max(0, Int((v / top) * Double(levels.count - 1) + 0.5)))]
         })
+        return String(text)
     }
 }
