@@ -143,6 +143,7 @@ import Testing
         #expect(state.filter.isEmpty && state.shownEndpoints.count == 3)
         press(&state, .character("/"))
         type(&state, "x")
+        #expect(Screen.render(state).text().contains("no endpoint matches /x"))
         press(&state, .escape)
         #expect(state.filter.isEmpty && state.prompt == nil)
     }

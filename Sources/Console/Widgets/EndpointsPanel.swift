@@ -25,6 +25,11 @@ enum EndpointsPanel {
             }
             return
         }
+        if shown.isEmpty {
+            buffer.put("no endpoint matches /\(state.filter) (Esc clears the filter)", x: inner.x + 2, y: inner.y + 1, role: .muted,
+                       maxWidth: inner.width - 2)
+            return
+        }
         let visible = inner.height - 1
         let first = max(0, min(state.selectedEndpoint - visible + 1, shown.count - visible))
         for (offset, endpoint) in shown.dropFirst(first).prefix(visible).enumerated() {
