@@ -121,7 +121,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "NightjarCore", "CNcurses",
+                "NightjarCore", "Engine", "CNcurses",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
@@ -195,7 +195,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "NightjarCore"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "NightjarCore", "Engine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NightjarCore", "Client"]),
     ],
     swiftLanguageModes: [.v6]

@@ -22,6 +22,8 @@ public enum Action: Sendable, Equatable {
     case mutated(Mutation, Result<String, FetchFailure>)
     /// Copied lines were written; the text says where.
     case copied(Result<String, FetchFailure>)
+    case spotSchemaLoaded(ModelRef, Result<FeatureSchema, FetchFailure>)
+    case spotChecked(ModelRef, Result<[SpotCheck.Output], FetchFailure>)
     /// A signal asked the console to stop.
     case quit
 }
@@ -34,6 +36,10 @@ public enum Effect: Sendable, Equatable {
     case fetchEndpoints
     case fetchEvents(after: Int64)
     case mutate(Mutation, reason: String)
+    /// The schema of a version, for the spot check form.
+    case loadSpotSchema(ModelRef)
+    /// Fetch the version's artifact and run the inputs through the local engine.
+    case runSpotCheck(ModelRef, inputs: [String: Tensor])
     /// Terminal effects, performed by the console loop itself.
     case ringBell
     case copyToClipboard(String)

@@ -16,12 +16,14 @@ public struct Rect: Sendable, Equatable {
     public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
 }
 
-/// One screen cell: a character and what it means.
+/// One screen cell: a character and what it means. The character is one Unicode scalar: every
+/// glyph the console draws is one, and a plain-value cell makes a full frame cheap to paint and
+/// compare (no reference counting per cell).
 public struct Cell: Sendable, Equatable {
-    public var character: Character
+    public var character: Unicode.Scalar
     public var role: Role
 
-    public init(_ character: Character, _ role: Role = .text) {
+    public init(_ character: Unicode.Scalar, _ role: Role = .text) {
         self.character = character
         self.role = role
     }
@@ -56,17 +58,18 @@ public struct CellBuffer: Sendable, Equatable {
         guard y >= 0, y < height else { return 0 }
         let limit = min(maxWidth ?? Int.max, width - x)
         var written = 0
-        for ch in text where written < limit {
+        for scalar in text.unicodeScalars {
+            guard written < limit else { break }
             let cx = x + written
-            if cx >= 0 { self[cx, y] = Cell(ch, role) }
+            if cx >= 0 { cells[y * width + cx] = Cell(scalar, role) }
             written += 1
         }
         return max(0, written)
     }
 
     public mutating func fill(_ rect: Rect, with cell: Cell) {
-        for y in rect.y..<(rect.y + rect.height) {
-            for x in rect.x..<(rect.x + rect.width) { self[x, y] = cell }
+        for y in max(0, rect.y)..<max(max(0, rect.y), min(height, rect.y + rect.height)) {
+            for x in max(0, rect.x)..<max(max(0, rect.x), min(width, rect.x + rect.width)) { cells[y * width + x] = cell }
         }
     }
 
@@ -100,7 +103,7 @@ public struct CellBuffer: Sendable, Equatable {
     }
 
     /// Replaces every character, keeping roles (the ASCII fallback).
-    public mutating func mapCharacters(_ transform: (Character) -> Character) {
+    public mutating func mapCharacters(_ transform: (Unicode.Scalar) -> Unicode.Scalar) {
         for i in cells.indices { cells[i].character = transform(cells[i].character) }
     }
 
@@ -113,8 +116,9 @@ public struct CellBuffer: Sendable, Equatable {
     /// The characters as lines of text, trailing spaces trimmed: what a golden test compares.
     public func text() -> String {
         (0..<height).map { y in
-            let line = String((0..<width).map { cells[y * width + $0].character })
-            return String(line.reversed().drop { $0 == " " }.reversed())
+            var line = String.UnicodeScalarView()
+            line.append(contentsOf: (0..<width).map { cells[y * width + $0].character })
+            return String(String(line).reversed().drop { $0 == " " }.reversed())
         }.joined(separator: "\n")
     }
 }

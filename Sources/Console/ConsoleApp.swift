@@ -6,17 +6,24 @@ import Synchronization
 /// stream; the loop reduces, starts the effects as tasks, and draws a fresh frame.
 /// Nothing in the loop waits on the network.
 public enum ConsoleApp {
+    /// What the loop's one stream carries: actions, and the marker that draws a frame once the
+    /// actions queued before it are reduced, so a burst of results costs one frame, not one each.
+    enum Event: Sendable {
+        case action(Action)
+        case draw
+    }
+
     public static func run(terminal: some Terminal, theme: Theme, state initial: AppState,
                            runner: some EffectRunner, tickInterval: Duration = .seconds(1)) async {
-        let (actions, continuation) = AsyncStream<Action>.makeStream()
+        let (events, continuation) = AsyncStream<Event>.makeStream()
         let stopped = Mutex(false)
 
         // Keys are read on a thread of their own: ncurses blocks in its read call.
         let reader = Thread {
             while !stopped.withLock({ $0 }) {
                 switch terminal.readInput(timeoutMs: 40) {
-                case .key(let key)?: continuation.yield(.key(key))
-                case .resized(let w, let h)?: continuation.yield(.resize(width: w, height: h))
+                case .key(let key)?: continuation.yield(.action(.key(key)))
+                case .resized(let w, let h)?: continuation.yield(.action(.resize(width: w, height: h)))
                 case nil: break
                 }
             }
@@ -24,18 +31,24 @@ public enum ConsoleApp {
         reader.start()
         let ticker = Task {
             while !Task.isCancelled {
-                continuation.yield(.tick(Date()))
+                continuation.yield(.action(.tick(Date())))
                 try? await Task.sleep(for: tickInterval)
             }
         }
-        let signals = SignalActions.install { continuation.yield(.quit) }
+        let signals = SignalActions.install { continuation.yield(.action(.quit)) }
 
         var state = initial
         let size = terminal.size
         state.width = size.width
         state.height = size.height
         terminal.draw(Screen.render(state), theme: theme)
-        for await action in actions {
+        var drawPending = false
+        for await event in events {
+            guard case .action(let action) = event else {
+                drawPending = false
+                terminal.draw(Screen.render(state), theme: theme)
+                continue
+            }
             for effect in reduce(&state, action) {
                 switch effect {
                 case .ringBell:
@@ -43,13 +56,16 @@ public enum ConsoleApp {
                 case .copyToClipboard(let text):
                     terminal.copyToClipboard(text)
                     let file = state.options.clipboardFile
-                    Task { continuation.yield(.copied(Clipboard.write(text, to: file))) }
+                    Task { continuation.yield(.action(.copied(Clipboard.write(text, to: file)))) }
                 default:
-                    Task { continuation.yield(await runner.perform(effect)) }
+                    Task { continuation.yield(.action(await runner.perform(effect))) }
                 }
             }
             if state.shouldQuit { break }
-            terminal.draw(Screen.render(state), theme: theme)
+            if !drawPending {
+                drawPending = true
+                continuation.yield(.draw)
+            }
         }
         ticker.cancel()
         signals.cancel()

@@ -6,18 +6,36 @@ enum Format {
     static func clock(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let day = ((seconds % 86_400) + 86_400) % 86_400
-        return String(format: "%02d:%02d:%02d", day / 3600, (day / 60) % 60, day % 60)
+        return twoDigits(day / 3600) + ":" + twoDigits((day / 60) % 60) + ":" + twoDigits(day % 60)
     }
+
+    private static func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     /// Milliseconds with the precision that matters at that scale.
     static func latency(_ ms: Double) -> String {
-        ms < 10 ? String(format: "%.2f", ms) : ms < 100 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)
+        ms < 10 ? fixed(ms, decimals: 2) : ms < 100 ? fixed(ms, decimals: 1) : fixed(ms, decimals: 0)
     }
 
     /// A fraction as a percentage: 0.068 → "6.8%".
-    static func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
+    static func percent(_ fraction: Double) -> String { fixed(fraction * 100, decimals: 1) + "%" }
 
-    static func rate(_ perSecond: Double) -> String { String(format: "%.1f", perSecond) }
+    static func rate(_ perSecond: Double) -> String { fixed(perSecond, decimals: 1) }
+
+    /// `value` rounded to `decimals` places, like "%.Nf" but without Foundation's format parser,
+    /// which costs microseconds per call on Linux and runs hundreds of times per frame.
+    static func fixed(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
+        guard abs(value) < 1e15 else { return String(format: "%.\(decimals)f", value) }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = Int64((abs(value) * scale).rounded())
+        let unit = Int64(scale)
+        let whole = scaled / unit
+        let sign = value < 0 && scaled != 0 ? "-" : ""
+        guard decimals > 0 else { return sign + String(whole) }
+        let fraction = String(scaled % unit)
+        return sign + String(whole) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+    }
 
     /// "42 s", "3 min 5 s", "1 h 2 min": how long until or since something.
     static func duration(_ seconds: TimeInterval) -> String {

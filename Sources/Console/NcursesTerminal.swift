@@ -54,7 +54,8 @@ public final class NcursesTerminal: Terminal {
                     let cell = buffer[x, y]
                     if let previous, previous[x, y] == cell { x += 1; continue }
                     // Write the run of changed cells that share a role in one call.
-                    var run = String(cell.character)
+                    var run = String.UnicodeScalarView()
+                    run.append(cell.character)
                     var end = x + 1
                     while end < buffer.width, buffer[end, y].role == cell.role,
                           previous.map({ $0[end, y] != buffer[end, y] }) ?? true {
@@ -64,8 +65,8 @@ public final class NcursesTerminal: Terminal {
                     let attributes = Self.attributes(theme.style(cell.role), pair: s.pairs[cell.role] ?? 0)
                     wattrset(nj_stdscr(), attributes)
                     // The last cell of the screen cannot be written without scrolling; skip it.
-                    if y == buffer.height - 1 && end == buffer.width { run = String(run.dropLast()) }
-                    mvaddstr(Int32(y), Int32(x), run)
+                    if y == buffer.height - 1 && end == buffer.width { run.removeLast() }
+                    mvaddstr(Int32(y), Int32(x), String(run))
                     x = end
                 }
             }

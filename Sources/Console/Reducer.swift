@@ -5,6 +5,13 @@ import NightjarCore
 /// No I/O happens here, so every interaction can be tested without a terminal or a network.
 public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     switch action {
+    case .modelsLoaded: state.awaiting.remove(.models)
+    case .workersLoaded: state.awaiting.remove(.workers)
+    case .endpointsLoaded: state.awaiting.remove(.endpoints)
+    case .eventsLoaded: state.awaiting.remove(.events)
+    default: break
+    }
+    switch action {
     case .key(let key):
         return reduceKey(&state, key)
 
@@ -16,7 +23,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .tick(let date):
         state.now = date
         state.ticks += 1
-        return refreshEffects(state)
+        return refresh(&state)
 
     case .modelsLoaded(.success(let models)):
         state.models = models
@@ -71,6 +78,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.status = AppState.Status(text: "✖ \(mutation.label) refused: \(failure.message)", isError: true)
         }
         // Either way the screen should show what the control plane holds now.
+        state.awaiting.formUnion([.endpoints, .events])
         return [.fetchEndpoints, .fetchEvents(after: state.lastEventID)]
 
     case .copied(.success(let text)):
@@ -81,6 +89,23 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.status = AppState.Status(text: "✖ copy failed: \(failure.message)", isError: true)
         return []
 
+    case .spotSchemaLoaded(let ref, let result):
+        guard var spot = state.spotCheck, spot.model == ref.name else { return [] }
+        switch result {
+        case .success(let schema): spot.load(schema)
+        case .failure(let why): spot.schemaError = "schema of \(ref): \(why.message)"
+        }
+        state.spotCheck = spot
+        return []
+
+    case .spotChecked(let ref, let result):
+        guard state.spotCheck?.model == ref.name else { return [] }
+        switch result {
+        case .success(let outputs): state.spotCheck?.outcomes[ref.version] = .done(outputs)
+        case .failure(let why): state.spotCheck?.outcomes[ref.version] = .failed(why.message)
+        }
+        return []
+
     case .quit:
         state.shouldQuit = true
         return []
@@ -88,10 +113,17 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 }
 
 /// What a refresh asks for: workers, endpoints and new events every second, stats of each ready
-/// worker, and the registry every fifth second (it changes rarely).
-func refreshEffects(_ state: AppState) -> [Effect] {
-    var effects: [Effect] = [.fetchWorkers, .fetchEndpoints, .fetchEvents(after: state.lastEventID)]
-    if state.ticks % 5 == 1 || state.modelsFeed.lastSuccess == nil { effects.append(.fetchModels) }
+/// worker, and the registry every fifth second (it changes rarely) — skipping any read still
+/// waiting for its answer. `force` (the r key) asks for the registry too.
+func refresh(_ state: inout AppState, force: Bool = false) -> [Effect] {
+    var wanted: [(AppState.Fetch, Effect)] = [(.workers, .fetchWorkers), (.endpoints, .fetchEndpoints),
+                                              (.events, .fetchEvents(after: state.lastEventID))]
+    if force || state.ticks % 5 == 1 || state.modelsFeed.lastSuccess == nil { wanted.append((.models, .fetchModels)) }
+    var effects: [Effect] = []
+    for (fetch, effect) in wanted where !state.awaiting.contains(fetch) {
+        state.awaiting.insert(fetch)
+        effects.append(effect)
+    }
     for row in state.workers where row.info.state == .ready {
         effects.append(.fetchStats(workerID: row.info.id, address: row.info.address))
     }

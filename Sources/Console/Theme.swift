@@ -58,7 +58,7 @@ public struct Theme: Sendable, Equatable {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             let at = error.source.begin
-            throw ThemeError("\(file):\(at.line):\(at.column): not valid TOML: \(error.description) (line \(at.line))")
+            throw ThemeError("\(file), line \(at.line), column \(at.column): not valid TOML: \(error.description)")
         } catch {
             throw ThemeError("\(file): not valid TOML: \(error)")
         }

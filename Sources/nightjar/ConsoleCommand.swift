@@ -95,6 +95,23 @@ struct ClientEffectRunner: EffectRunner {
             }
         case .mutate(let mutation, let reason):
             return .mutated(mutation, await mutate(mutation, reason: reason))
+        case .loadSpotSchema(let ref):
+            do {
+                guard let schema = try await server.version(ref).schema else {
+                    return .spotSchemaLoaded(ref, .failure(FetchFailure("the registry holds no schema for \(ref)")))
+                }
+                return .spotSchemaLoaded(ref, .success(schema))
+            } catch {
+                return .spotSchemaLoaded(ref, .failure(FetchFailure(error.description)))
+            }
+        case .runSpotCheck(let ref, let inputs):
+            do {
+                // The artifact's hash is checked by the client; inference runs here, off the loop.
+                let artifact = try await server.artifact(ref)
+                return .spotChecked(ref, SpotCheckEngine.run(modelData: artifact.data, inputs: inputs))
+            } catch {
+                return .spotChecked(ref, .failure(FetchFailure(error.description)))
+            }
         case .ringBell, .copyToClipboard:
             // The console loop performs terminal effects itself; reaching here is a wiring mistake.
             return .copied(.failure(FetchFailure("terminal effect \(effect) sent to the HTTP runner")))

@@ -115,7 +115,7 @@ import Testing
         guard case .traffic(let draft)? = state.dialog else { Issue.record("+ opened nothing"); return }
         #expect(draft.after == [TrafficWeight(version: Fixtures.v100, weight: 75), TrafficWeight(version: Fixtures.v110, weight: 25)])
         #expect(draft.before == Fixtures.fraud().deployment.weights)
-        press(&state, .character("+"), .character("-"), .character("-"))
+        press(&state, .character("-"), .character("-"))
         guard case .traffic(let after)? = state.dialog else { Issue.record("dialog closed"); return }
         #expect(after.changeDescription == "1.1.0 20% → 15%, 1.0.0 80% → 85%")
         let text = Screen.render(state).text()

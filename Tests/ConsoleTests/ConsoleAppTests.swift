@@ -6,7 +6,7 @@ import Testing
 
 /// The loop with an in-memory terminal and a fake control plane: what is drawn, what is sent,
 /// and that every way out restores the terminal.
-@Suite struct ConsoleAppTests {
+@Suite(.serialized) struct ConsoleAppTests {
     /// Answers every effect from the fixtures and records the mutations it was asked for.
     final class FakeRunner: EffectRunner {
         let mutations = Mutex<[Effect]>([])
@@ -24,14 +24,27 @@ import Testing
             case .mutate(let mutation, _):
                 mutations.withLock { $0.append(effect) }
                 return .mutated(mutation, .success("done"))
+            case .loadSpotSchema(let ref):
+                return .spotSchemaLoaded(ref, .failure(FetchFailure("no registry in this test")))
+            case .runSpotCheck(let ref, _):
+                return .spotChecked(ref, .failure(FetchFailure("no registry in this test")))
             case .ringBell, .copyToClipboard:
                 return .copied(.failure(FetchFailure("terminal effect reached the runner")))
             }
         }
     }
 
-    static func waitUntil(_ condition: () -> Bool) async {
-        for _ in 0..<1500 where !condition() { try? await Task.sleep(for: .milliseconds(10)) }
+    /// Waits (up to 15 s) for the screen to show something; records what it showed instead.
+    static func waitUntil(_ terminal: MemoryTerminal, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation,
+                          _ condition: () -> Bool) async {
+        var polls = 0
+        while polls < 1500, !condition() {
+            try? await Task.sleep(for: .milliseconds(10))
+            polls += 1
+        }
+        if !condition() {
+            Issue.record("the screen never showed \(what):\n\(terminal.lastFrameText)", sourceLocation: sourceLocation)
+        }
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -40,9 +53,9 @@ import Testing
         let runner = FakeRunner()
         let app = Task {
             await ConsoleApp.run(terminal: terminal, theme: Theme(name: "t", styles: [:]),
-                                 state: AppState(serverAddress: "http://test"), runner: runner, tickInterval: .milliseconds(50))
+                                 state: AppState(serverAddress: "http://test"), runner: runner, tickInterval: .milliseconds(250))
         }
-        await Self.waitUntil { terminal.lastFrameText.contains("fraud@1.1.0") && terminal.lastFrameText.contains("✖ fraud") }
+        await Self.waitUntil(terminal) { terminal.lastFrameText.contains("fraud@1.1.0") && terminal.lastFrameText.contains("✖ fraud") }
         #expect(terminal.lastFrameText.contains("fraud@1.1.0"))
         // The failing rule alerted, and the bell rang once for it.
         #expect(terminal.lastFrameText.contains("ALERT"))
@@ -58,14 +71,14 @@ import Testing
         let runner = FakeRunner()
         let app = Task {
             await ConsoleApp.run(terminal: terminal, theme: Theme(name: "t", styles: [:]),
-                                 state: AppState(serverAddress: "http://test"), runner: runner, tickInterval: .milliseconds(50))
+                                 state: AppState(serverAddress: "http://test"), runner: runner, tickInterval: .milliseconds(250))
         }
-        await Self.waitUntil { terminal.lastFrameText.contains("✖ fraud") }
+        await Self.waitUntil(terminal) { terminal.lastFrameText.contains("✖ fraud") }
         terminal.send(.key(.character("R")))
-        await Self.waitUntil { terminal.lastFrameText.contains("Confirm rollback of fraud") }
+        await Self.waitUntil(terminal) { terminal.lastFrameText.contains("Confirm rollback of fraud") }
         #expect(runner.mutations.withLock { $0.isEmpty })
         terminal.send(.key(.enter))
-        await Self.waitUntil { terminal.lastFrameText.contains("✔ rollback of fraud: done") }
+        await Self.waitUntil(terminal) { terminal.lastFrameText.contains("✔ rollback of fraud: done") }
         #expect(runner.mutations.withLock { $0.count } == 1)
         _ = quitFromAnywhere(terminal)
         await app.value
@@ -77,17 +90,17 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-console-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("clipboard.txt").path
-        let terminal = MemoryTerminal(width: 100, height: 30)
+        let terminal = MemoryTerminal(width: 220, height: 30)
         let app = Task {
             await ConsoleApp.run(terminal: terminal, theme: Theme(name: "t", styles: [:]),
                                  state: AppState(serverAddress: "http://test", options: AppState.Options(clipboardFile: file)),
-                                 runner: FakeRunner(), tickInterval: .milliseconds(50))
+                                 runner: FakeRunner(), tickInterval: .milliseconds(250))
         }
-        await Self.waitUntil { terminal.lastFrameText.contains("✖ fraud") }
+        await Self.waitUntil(terminal) { terminal.lastFrameText.contains("✖ fraud") }
         for key in ":events".map(Key.character) + [.enter] { terminal.send(.key(key)) }
-        await Self.waitUntil { terminal.lastFrameText.contains("rolloutStep") }
+        await Self.waitUntil(terminal) { terminal.lastFrameText.contains("rolloutStep") }
         terminal.send(.key(.character("y")))
-        await Self.waitUntil { terminal.lastFrameText.contains(file) }
+        await Self.waitUntil(terminal) { terminal.lastFrameText.contains(file) }
         #expect(terminal.lastFrameText.contains("copied 1 line to the terminal clipboard and to"))
         let copied = try String(contentsOfFile: file, encoding: .utf8)
         #expect(copied.contains("churn by bob: churn: 2.0.0 100%"))
@@ -105,15 +118,16 @@ import Testing
         return true
     }
 
-    @Test func resizeRedrawsAtTheNewSize() async {
+    @Test(.timeLimit(.minutes(1)))
+    func resizeRedrawsAtTheNewSize() async {
         let terminal = MemoryTerminal(width: 160, height: 48)
         let app = Task {
             await ConsoleApp.run(terminal: terminal, theme: Theme(name: "t", styles: [:]),
-                                 state: AppState(serverAddress: "http://test"), runner: FakeRunner(), tickInterval: .milliseconds(50))
+                                 state: AppState(serverAddress: "http://test"), runner: FakeRunner(), tickInterval: .milliseconds(250))
         }
-        await Self.waitUntil { terminal.lastFrameText.contains("fraud@1.0.0") }
+        await Self.waitUntil(terminal) { terminal.lastFrameText.contains("fraud@1.0.0") }
         terminal.send(.resized(width: 80, height: 24))
-        await Self.waitUntil { terminal.frames.last?.width == 80 }
+        await Self.waitUntil(terminal) { terminal.frames.last?.width == 80 }
         let last = terminal.frames.last
         #expect(last?.width == 80 && last?.height == 24)
         #expect(terminal.lastFrameText.split(separator: "\n").allSatisfy { $0.count <= 80 })

@@ -143,6 +143,7 @@ import Testing
         #expect(state.filter.isEmpty && state.shownEndpoints.count == 3)
         press(&state, .character("/"))
         type(&state, "x")
+        #expect(Screen.render(state).text().contains("no endpoint matches /x"))
         press(&state, .escape)
         #expect(state.filter.isEmpty && state.prompt == nil)
     }
@@ -153,7 +154,7 @@ import Testing
         #expect(state.shownWorkers.map(\.info.id) == ["w2"])
         #expect(state.shownEndpoints.map(\.endpoint) == ["fraud"])
         state.filter = "rollout"
-        #expect(state.shownEvents.map(\.id) == [3])
+        #expect(state.shownEvents.map(\.id) == [3, 2])
         state.filter = "FRAUD"
         #expect(state.shownModels.count == 1)
     }
@@ -221,9 +222,14 @@ import Testing
         let first = reduce(&state, .tick(Fixtures.now))
         #expect(first.contains(.fetchModels) && first.contains(.fetchEndpoints) && first.contains(.fetchEvents(after: 0)))
         _ = reduce(&state, .modelsLoaded(.success([])))
+        _ = reduce(&state, .workersLoaded(.success([])))
         let second = reduce(&state, .tick(Fixtures.now.addingTimeInterval(1)))
         #expect(!second.contains(.fetchModels) && second.contains(.fetchWorkers))
+        // Endpoints and events have not answered yet: no second request piles on.
+        #expect(!second.contains(.fetchEndpoints) && !second.contains(.fetchEvents(after: 0)))
         #expect(state.now == Fixtures.now.addingTimeInterval(1))
+        _ = reduce(&state, .endpointsLoaded(.failure(FetchFailure("timeout"))))
+        #expect(reduce(&state, .tick(Fixtures.now.addingTimeInterval(2))).contains(.fetchEndpoints))
     }
 
     @Test func resizeChangesTheFrameSize() {
@@ -243,5 +249,19 @@ import Testing
         #expect(state.workers[0].rateHistory == [3])
         #expect(state.workers[0].statsError == "timeout")
         #expect(Screen.render(state).text().contains("no stats"))
+    }
+
+    @Test func modelsFailureMarksOnlyTheModelsPanelAndKeepsTheList() {
+        var state = Fixtures.loadedState()
+        press(&state, .character(":"))
+        type(&state, "models")
+        press(&state, .enter)
+        state.now = Fixtures.now.addingTimeInterval(3)
+        _ = reduce(&state, .modelsLoaded(.failure(FetchFailure("GET /api/v1/models: timed out"))))
+        let text = Screen.render(state).text()
+        #expect(text.contains("Models (1) · stale since \(Format.clock(Fixtures.now))"))
+        #expect(text.contains("fraud"))
+        _ = reduce(&state, .modelsLoaded(.success(Fixtures.models)))
+        #expect(!Screen.render(state).text().contains("stale"))
     }
 }

@@ -51,7 +51,7 @@ import Testing
             try Theme.parse(text, file: "mine.toml")
         } throws: { error in
             let message = "\(error)"
-            return message.contains("mine.toml:3:") && message.contains("line 3")
+            return message.hasPrefix("mine.toml, line 3, column ")
         }
     }
 

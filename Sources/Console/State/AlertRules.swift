@@ -18,7 +18,13 @@ enum AlertRules {
                                       text: "\(label(event.kind)): \(event.message) (by \(event.actor))", at: event.at))
             raised = true
         }
+        trim(&state)
         return raised && state.options.bell ? [.ringBell] : []
+    }
+
+    /// An unattended console must not grow without bound: the newest alerts are the ones shown.
+    static func trim(_ state: inout AppState) {
+        if state.alerts.count > 50 { state.alerts.removeFirst(state.alerts.count - 50) }
     }
 
     static func raiseForRules(_ state: inout AppState) -> [Effect] {
@@ -38,6 +44,7 @@ enum AlertRules {
         }
         // A rule that recovers and fails again is news again.
         state.failingRules = failing
+        trim(&state)
         return raised && state.options.bell ? [.ringBell] : []
     }
 

@@ -52,6 +52,10 @@ public struct AppState: Sendable, Equatable {
         }
     }
 
+    /// A control-plane read; at most one of each kind is outstanding, so a slow server is not
+    /// buried under a new request every second.
+    public enum Fetch: Sendable, Hashable { case workers, endpoints, events, models }
+
     public static let historyLength = 60
     /// Events kept in memory for the timeline.
     public static let eventsKept = 1000
@@ -88,6 +92,9 @@ public struct AppState: Sendable, Equatable {
     public var selectedModel = 0
     public var selectedEvent = 0
 
+    /// The form and results of the spot check view, while it is open.
+    public var spotCheck: SpotCheck?
+
     public var alerts: [Alert] = []
     /// Failing rollout rules already alerted, so a rule failing for minutes raises one alert.
     public var failingRules: Set<String> = []
@@ -98,6 +105,8 @@ public struct AppState: Sendable, Equatable {
     public var dialog: Dialog?
     public var showHelp = false
     public var status: Status?
+    /// Reads sent and not yet answered.
+    public var awaiting: Set<Fetch> = []
     /// Mutations sent and not yet answered, so the status line can say "working…".
     public var inFlight = 0
     public var ticks = 0

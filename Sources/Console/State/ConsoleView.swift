@@ -5,6 +5,7 @@ public enum ConsoleView: Sendable, Equatable {
     case workers
     case models
     case events
+    case spotCheck(String)
 
     public var title: String {
         switch self {
@@ -13,6 +14,7 @@ public enum ConsoleView: Sendable, Equatable {
         case .workers: "Workers"
         case .models: "Models"
         case .events: "Events"
+        case .spotCheck(let name): "Spot check \(name)"
         }
     }
 }

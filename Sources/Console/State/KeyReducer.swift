@@ -15,6 +15,8 @@ func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
     }
     if let prompt = state.prompt { return promptKey(&state, prompt, key) }
+    // The spot check form takes every printable key as input; only Esc leaves it.
+    if case .spotCheck = state.view { return spotCheckKey(&state, key) }
     if let effects = globalKey(&state, key) { return effects }
     switch state.view {
     case .overview: return overviewKey(&state, key)
@@ -22,6 +24,7 @@ func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .workers: moveKey(&state, key, selection: \.selectedWorker, count: state.shownWorkers.count)
     case .models: moveKey(&state, key, selection: \.selectedModel, count: state.shownModels.count)
     case .events: return eventsKey(&state, key)
+    case .spotCheck: break
     }
     return []
 }
@@ -44,9 +47,7 @@ private func globalKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
         state.status = AppState.Status(text: "acknowledged \(count) alert\(count == 1 ? "" : "s")", isError: false)
     case .character("r"):
         state.status = AppState.Status(text: "refreshing…", isError: false)
-        var forced = state
-        forced.ticks = 1
-        return refreshEffects(forced)
+        return refresh(&state, force: true)
     case .escape:
         // Esc undoes the most recent narrowing first: the filter, then the view.
         if !state.filter.isEmpty {
@@ -101,6 +102,8 @@ private func endpointKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .character("+"), .character("="), .character("-"), .character("_"):
         let step = key == .character("+") || key == .character("=") ? 5 : -5
         openTrafficDraft(&state) { $0.adjust(by: step) }
+    case .character("s"):
+        return openSpotCheck(&state)
     case .character(let c) where c.isASCII && c.isNumber:
         openTrafficDraft(&state) { draft in
             draft.typed = String(c)
@@ -298,7 +301,7 @@ func open(_ state: inout AppState, _ view: ConsoleView) {
     guard view != state.view else { return }
     switch view {
     case .overview: state.backStack = []
-    case .endpoint: state.backStack.append(state.view)
+    case .endpoint, .spotCheck: state.backStack.append(state.view)
     case .workers, .models, .events: state.backStack = [.overview]
     }
     state.view = view
@@ -306,6 +309,60 @@ func open(_ state: inout AppState, _ view: ConsoleView) {
     state.filter = ""
     state.selectedVersion = 0
     state.selectedEvent = 0
+}
+
+/// `s` on an endpoint: a form for its schema, to run by hand against the stable version and the
+/// selected one (or the first two versions).
+private func openSpotCheck(_ state: inout AppState) -> [Effect] {
+    guard let endpoint = state.focusedEndpoint else { return [] }
+    var versions: [SemVer] = []
+    for v in [endpoint.stableVersion, state.focusedVersion?.version] + endpoint.versions.map({ Optional($0.version) }) {
+        if let v, !versions.contains(v), versions.count < 2 { versions.append(v) }
+    }
+    guard let first = versions.first else {
+        state.status = AppState.Status(text: "\(endpoint.endpoint) has no version to check", isError: true)
+        return []
+    }
+    state.spotCheck = SpotCheck(endpoint: endpoint.endpoint, model: endpoint.deployment.model, versions: versions)
+    open(&state, .spotCheck(endpoint.endpoint))
+    return [.loadSpotSchema(ModelRef(name: endpoint.deployment.model, version: first))]
+}
+
+private func spotCheckKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    guard var spot = state.spotCheck else {
+        _ = goBack(&state)
+        return []
+    }
+    switch key {
+    case .escape:
+        _ = goBack(&state)
+        state.spotCheck = nil
+        return []
+    case .up:
+        spot.selected = clamp(spot.selected - 1, count: spot.fields.count)
+    case .down, .tab:
+        spot.selected = clamp(spot.selected + 1, count: spot.fields.count)
+    case .backspace:
+        if spot.fields.indices.contains(spot.selected), !spot.fields[spot.selected].text.isEmpty {
+            spot.fields[spot.selected].text.removeLast()
+        }
+    case .character(let c):
+        if spot.fields.indices.contains(spot.selected) { spot.fields[spot.selected].text.append(c) }
+    case .enter:
+        switch spot.inputs() {
+        case .failure(let why):
+            state.status = AppState.Status(text: why.message, isError: true)
+        case .success(let inputs):
+            state.status = AppState.Status(text: "running \(spot.versions.map(\.description).joined(separator: " and ")) in the local engine…", isError: false)
+            for v in spot.versions { spot.outcomes[v] = .running }
+            state.spotCheck = spot
+            return spot.versions.map { .runSpotCheck(ModelRef(name: spot.model, version: $0), inputs: inputs) }
+        }
+    default:
+        break
+    }
+    state.spotCheck = spot
+    return []
 }
 
 /// False at the top, where there is nothing to go back to.

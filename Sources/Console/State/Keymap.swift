@@ -48,6 +48,7 @@ public enum Keymap {
                 Entry("0-9", "type the selected version's weight", mutates: true),
                 Entry("Tab", "switch between Versions and Events"),
                 Entry("y Y", "copy the selected / all shown events"),
+                Entry("s", "spot check: type features, run stable and selected version locally"),
             ] + mutations + [Entry("q", "back to the overview")]
         case .workers, .models:
             list = [
@@ -62,6 +63,13 @@ public enum Keymap {
                 Entry("y", "copy the selected event (terminal clipboard and clipboard.txt)"),
                 Entry("Y", "copy every shown event"),
                 Entry("q", "back to the overview"),
+            ]
+        case .spotCheck:
+            return [
+                Entry("↑ ↓  Tab", "move between fields"),
+                Entry("0-9 . - e", "type the value (every printable key is input here)"),
+                Entry("Enter", "run both versions in the local engine"),
+                Entry("Esc", "back to the endpoint"),
             ]
         }
         list += common

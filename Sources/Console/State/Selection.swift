@@ -4,11 +4,19 @@ import NightjarCore
 /// What each view shows, after sorting and the `/` filter. Selections index into these lists.
 extension AppState {
     /// Endpoints worst first, then by name.
-    public var shownEndpoints: [EndpointStatus] {
-        let judged = endpoints.map { ($0, EndpointHealth($0).verdict) }
-        return judged.filter { matches($0.0.endpoint, $0.0.deployment.model, $0.0.versions.map(\.version.description).joined(separator: " ")) }
-            .sorted { a, b in a.1 != b.1 ? a.1 > b.1 : a.0.endpoint < b.0.endpoint }
-            .map(\.0)
+    public var shownEndpoints: [EndpointStatus] { rankedEndpoints.map(\.status) }
+
+    /// Endpoints worst first with their health, judged once per frame. Indexes are sorted rather
+    /// than the statuses themselves, which are large values.
+    var rankedEndpoints: [(status: EndpointStatus, health: EndpointHealth)] {
+        let health = endpoints.map { EndpointHealth($0) }
+        let order = endpoints.indices.filter { i in
+            let e = endpoints[i]
+            return filter.isEmpty || matches(e.endpoint, e.deployment.model, e.versions.map(\.version.description).joined(separator: " "))
+        }.sorted { a, b in
+            health[a].verdict != health[b].verdict ? health[a].verdict > health[b].verdict : endpoints[a].endpoint < endpoints[b].endpoint
+        }
+        return order.map { (endpoints[$0], health[$0]) }
     }
 
     public var shownWorkers: [WorkerRow] {
@@ -29,6 +37,7 @@ extension AppState {
     /// The endpoint the view or the overview selection is about.
     public var focusedEndpoint: EndpointStatus? {
         if case .endpoint(let name) = view { return endpoints.first { $0.endpoint == name } }
+        if case .spotCheck(let name) = view { return endpoints.first { $0.endpoint == name } }
         guard view == .overview else { return nil }
         let shown = shownEndpoints
         return shown.indices.contains(selectedEndpoint) ? shown[selectedEndpoint] : nil

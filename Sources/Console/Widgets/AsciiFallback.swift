@@ -1,10 +1,10 @@
 /// `--ascii`: every box-drawing, block and symbol character the widgets use, in plain ASCII.
 /// Applied to the finished frame, so no widget needs to know.
 enum AsciiFallback {
-    static let table: [Character: Character] = [
+    static let table: [Unicode.Scalar: Unicode.Scalar] = [
         "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "├": "+", "┤": "+",
         "●": "*", "▲": "!", "✖": "X", "○": "o", "✔": "v", "▶": ">", "‖": "=", "→": ">", "←": "<",
-        "↑": "^", "↓": "v", "·": ".", "…": "~", "▏": "_", "—": "-",
+        "↑": "^", "↓": "v", "·": ".", "…": "~", "▏": "_", "—": "-", "≠": "#",
         "█": "#", "▒": "=", "░": ".",
         "▁": "_", "▂": ".", "▃": ":", "▄": "-", "▅": "=", "▆": "+", "▇": "*",
     ]

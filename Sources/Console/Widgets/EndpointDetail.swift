@@ -86,8 +86,12 @@ enum EndpointDetail {
     static func versions(_ state: AppState, _ endpoint: EndpointStatus, into buffer: inout CellBuffer, area: Rect) {
         guard area.height >= 3 else { return }
         let samples = endpoint.versions.compactMap { state.history[VersionHistory.key(endpoint: endpoint.endpoint, version: $0.version)]?.requestsPerSecond.count }.max() ?? 0
-        let inner = PanelFrame.draw("Versions · sparklines 1 sample/s, last \(Format.duration(Double(min(samples, VersionHistory.length))))",
-                                    feed: nil, focused: state.pane == .primary, into: &buffer, area: area)
+        let columns = max(1, endpoint.versions.count)
+        let sparkWidth = Self.sparkWidth(columnWidth: (area.width - 2 - (columns - 1)) / columns)
+        let perCell = Sparkline.samplesPerCell(count: samples, width: sparkWidth)
+        let span = Format.duration(Double(min(samples, VersionHistory.length)))
+        let title = "Versions · last \(span)" + (perCell > 1 ? ", \(perCell) s per cell" : ", 1 s per cell")
+        let inner = PanelFrame.draw(title, feed: nil, focused: state.pane == .primary, into: &buffer, area: area)
         let count = endpoint.versions.count
         guard count > 0, inner.width >= 10 else { return }
         let columnWidth = (inner.width - (count - 1)) / count
@@ -100,6 +104,9 @@ enum EndpointDetail {
                    into: &buffer, area: Rect(x: x, y: inner.y, width: columnWidth, height: inner.height))
         }
     }
+
+    /// Cells left for a sparkline in a version column after the label and the value.
+    static func sparkWidth(columnWidth: Int) -> Int { columnWidth - 1 - 7 - 9 - 1 }
 
     static func column(_ state: AppState, _ endpoint: EndpointStatus, _ version: EndpointStatus.VersionStatus, selected: Bool,
                        into buffer: inout CellBuffer, area: Rect) {
@@ -117,7 +124,7 @@ enum EndpointDetail {
         if selected { buffer.paint(Rect(x: area.x, y: area.y, width: area.width, height: 1), role: .selected) }
 
         let history = state.history[VersionHistory.key(endpoint: endpoint.endpoint, version: version.version)] ?? VersionHistory()
-        let sparkWidth = area.width - 1 - 7 - 9 - 1
+        let sparkWidth = Self.sparkWidth(columnWidth: area.width)
         for (i, row) in Metric.allCases.enumerated() where i + 1 < area.height {
             let y = area.y + 1 + i
             buffer.put(Format.pad(row.label, 7), x: area.x + 1, y: y, role: .muted)
@@ -126,8 +133,8 @@ enum EndpointDetail {
                 ? ((version.stats?.errorRate ?? 0) >= HealthLimits().criticalErrorRate ? .critical : .warn) : .text
             buffer.put(Format.pad(value, 8, right: true), x: area.x + 8, y: y, role: valueRole)
             if sparkWidth >= 4 {
-                buffer.put(Sparkline.text(row.series(history), width: sparkWidth), x: area.x + 17, y: y,
-                           role: isStable ? .stable : .canary, maxWidth: end - area.x - 17)
+                Sparkline.draw(row.series(history), width: min(sparkWidth, end - area.x - 17), into: &buffer, x: area.x + 17, y: y,
+                               role: isStable ? .stable : .canary)
             }
         }
     }

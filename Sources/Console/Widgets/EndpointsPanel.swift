@@ -4,9 +4,9 @@ import NightjarCore
 /// The overview's top panel: one row per endpoint, worst first — health, split, rollout, rate,
 /// error rate, p99, and why it is not ok.
 enum EndpointsPanel {
-    static func render(_ state: AppState, into buffer: inout CellBuffer, area: Rect) {
+    static func render(_ state: AppState, ranked shown: [(status: EndpointStatus, health: EndpointHealth)],
+                       into buffer: inout CellBuffer, area: Rect) {
         guard area.height >= 3 else { return }
-        let shown = state.shownEndpoints
         let focused = state.view == .overview && state.pane == .primary
         var title = "Endpoints (\(shown.count)\(state.filter.isEmpty ? "" : " of \(state.endpoints.count)"))"
         if !state.filter.isEmpty { title += " /\(state.filter)" }
@@ -25,11 +25,16 @@ enum EndpointsPanel {
             }
             return
         }
+        if shown.isEmpty {
+            buffer.put("no endpoint matches /\(state.filter) (Esc clears the filter)", x: inner.x + 2, y: inner.y + 1, role: .muted,
+                       maxWidth: inner.width - 2)
+            return
+        }
         let visible = inner.height - 1
         let first = max(0, min(state.selectedEndpoint - visible + 1, shown.count - visible))
         for (offset, endpoint) in shown.dropFirst(first).prefix(visible).enumerated() {
             let y = inner.y + 1 + offset
-            drawRow(endpoint, layout: layout, into: &buffer, x: inner.x, y: y, width: inner.width)
+            drawRow(endpoint.status, health: endpoint.health, layout: layout, into: &buffer, x: inner.x, y: y, width: inner.width)
             if focused && first + offset == state.selectedEndpoint {
                 buffer.paint(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selected)
             }
@@ -61,8 +66,8 @@ enum EndpointsPanel {
         }
     }
 
-    static func drawRow(_ endpoint: EndpointStatus, layout: Layout, into buffer: inout CellBuffer, x: Int, y: Int, width: Int) {
-        let health = EndpointHealth(endpoint)
+    static func drawRow(_ endpoint: EndpointStatus, health: EndpointHealth, layout: Layout, into buffer: inout CellBuffer,
+                        x: Int, y: Int, width: Int) {
         let symbol = HealthSymbol.of(health.verdict)
         let end = x + width
         var cx = x

@@ -23,6 +23,7 @@ public enum Screen {
         case .workers: WorkersPanel.render(state, into: &buffer, area: body)
         case .models: ModelsPanel.render(state, into: &buffer, area: body)
         case .events: EventsPanel.render(state, title: "Events", focused: true, into: &buffer, area: body)
+        case .spotCheck: SpotCheckView.render(state, into: &buffer, area: body)
         }
         if let dialog = state.dialog { DialogView.render(dialog, state: state, into: &buffer, area: body) }
         if state.showHelp { HelpOverlay.render(state, into: &buffer, area: body) }
@@ -33,9 +34,11 @@ public enum Screen {
     /// Endpoints first, sized to their rows (at most two thirds of the screen when workers are
     /// shown); workers below with what is left, when at least a few rows are left.
     static func overview(_ state: AppState, into buffer: inout CellBuffer, body: Rect) {
-        let wanted = max(4, state.shownEndpoints.count + 3)
+        let ranked = state.rankedEndpoints
+        let wanted = max(4, ranked.count + 3)
         let endpointsHeight = body.height >= 14 ? min(wanted, body.height * 2 / 3) : body.height
-        EndpointsPanel.render(state, into: &buffer, area: Rect(x: body.x, y: body.y, width: body.width, height: endpointsHeight))
+        EndpointsPanel.render(state, ranked: ranked, into: &buffer,
+                              area: Rect(x: body.x, y: body.y, width: body.width, height: endpointsHeight))
         let rest = body.height - endpointsHeight
         if rest >= 4 {
             WorkersPanel.render(state, into: &buffer, area: Rect(x: body.x, y: body.y + endpointsHeight, width: body.width, height: rest))

@@ -26,7 +26,12 @@ enum SplitBar {
     static func draw(_ weights: [TrafficWeight], stable: SemVer?, width: Int, into buffer: inout CellBuffer, x: Int, y: Int) -> Int {
         var cx = x
         for segment in segments(weights, stable: stable, width: width) {
-            cx += buffer.put(segment.text, x: cx, y: y, role: segment.role)
+            // One glyph per segment: paint cells rather than build strings.
+            guard let glyph = segment.text.unicodeScalars.first else { continue }
+            for _ in 0..<segment.text.unicodeScalars.count {
+                buffer[cx, y] = Cell(glyph, segment.role)
+                cx += 1
+            }
         }
         return cx - x
     }

@@ -59,8 +59,8 @@ enum WorkersPanel {
                 x += column.width + 1
             }
             if sparkWidth >= 8 {
-                buffer.put(Sparkline.text(row.rateHistory, width: sparkWidth), x: x, y: y, role: health.role,
-                           maxWidth: inner.x + inner.width - x)
+                Sparkline.draw(Array(row.rateHistory.suffix(min(sparkWidth, inner.x + inner.width - x))),
+                               width: min(sparkWidth, inner.x + inner.width - x), into: &buffer, x: x, y: y, role: health.role)
             }
             if focused && index == state.selectedWorker {
                 buffer.paint(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selected)
@@ -75,8 +75,8 @@ enum WorkersPanel {
             "",
             row.info.model.description,
             row.statsError != nil && row.info.state == .ready ? "no stats" : health,
-            stats.map { String(format: "%.1f", $0.requestsPerSecond) } ?? dash,
-            stats.map { String(format: "%.1f%%", $0.errorRate * 100) } ?? dash,
+            stats.map { Format.rate($0.requestsPerSecond) } ?? dash,
+            stats.map { Format.percent($0.errorRate) } ?? dash,
             stats.map { Format.latency($0.latencyMs.p50) } ?? dash,
             stats.map { Format.latency($0.latencyMs.p99) } ?? dash,
             row.info.address,

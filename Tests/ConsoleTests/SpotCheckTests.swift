@@ -1,0 +1,84 @@
+import Engine
+import Foundation
+import NightjarCore
+import Testing
+@testable import Console
+
+/// The spot check: a form from the schema, typed values checked before anything runs, both
+/// versions through the real engine, differences marked.
+@Suite struct SpotCheckTests {
+    static let demoModels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources/nightjar/DemoModels")
+
+    static func model(_ version: String) throws -> Data {
+        try Data(contentsOf: demoModels.appendingPathComponent("fraud-\(version).onnx"))
+    }
+
+    @Test func sOpensTheFormForStableAndSelectedVersion() {
+        var state = Fixtures.loadedState()
+        press(&state, .enter, .right)
+        let effects = press(&state, .character("s"))
+        #expect(state.view == .spotCheck("fraud"))
+        #expect(state.spotCheck?.versions == [Fixtures.v100, Fixtures.v110])
+        #expect(effects == [.loadSpotSchema(ModelRef(name: "fraud", version: Fixtures.v100))])
+        #expect(Screen.render(state).text().contains("loading the schema of fraud@1.0.0"))
+        press(&state, .escape)
+        #expect(state.view == .endpoint("fraud") && state.spotCheck == nil)
+    }
+
+    @Test func formComesFromTheSchemaAndBadValuesAreNamed() {
+        var state = Fixtures.loadedState()
+        press(&state, .enter, .character("s"))
+        let schema = FeatureSchema(inputs: [TensorSpec(name: "x", datatype: .fp32, shape: [-1, 3])],
+                                   outputs: [TensorSpec(name: "label", datatype: .int64, shape: [-1])])
+        _ = reduce(&state, .spotSchemaLoaded(ModelRef(name: "fraud", version: Fixtures.v100), .success(schema)))
+        #expect(state.spotCheck?.fields.map(\.label) == ["x[0]", "x[1]", "x[2]"])
+        type(&state, "1.5")
+        press(&state, .down)
+        type(&state, "q")  // not quit: input
+        #expect(!state.shouldQuit)
+        #expect(press(&state, .enter).isEmpty)
+        #expect(state.status == AppState.Status(text: "x[1] 'q' is not a valid FP32 value", isError: true))
+        press(&state, .backspace)
+        type(&state, "-2")
+        press(&state, .tab)
+        type(&state, "0")
+        let effects = press(&state, .enter)
+        let inputs = ["x": Tensor(shape: [1, 3], data: .float([1.5, -2, 0]))]
+        #expect(effects == [.runSpotCheck(ModelRef(name: "fraud", version: Fixtures.v100), inputs: inputs),
+                            .runSpotCheck(ModelRef(name: "fraud", version: Fixtures.v110), inputs: inputs)])
+        _ = reduce(&state, .spotChecked(ModelRef(name: "fraud", version: Fixtures.v100), .success([.init(name: "label", values: ["0"])])))
+        _ = reduce(&state, .spotChecked(ModelRef(name: "fraud", version: Fixtures.v110), .success([.init(name: "label", values: ["1"])])))
+        #expect(state.spotCheck?.differingOutputs == ["label"])
+        let buffer = Screen.render(state)
+        #expect(buffer.text().contains("≠ label"))
+    }
+
+    @Test func oversizedInputsAreRefusedWithTheReason() {
+        var spot = SpotCheck(endpoint: "img", model: "img", versions: [Fixtures.v100])
+        spot.load(FeatureSchema(inputs: [TensorSpec(name: "pixels", datatype: .fp32, shape: [-1, 784])], outputs: []))
+        #expect(spot.fields.isEmpty)
+        #expect(spot.schemaError == "input 'pixels' [N, 784] has too many values for a form (at most 64)")
+    }
+
+    @Test func bothDemoVersionsRunInTheLocalEngine() throws {
+        let schema = try InferenceSession(modelData: Self.model("1.0.0")).schema
+        var spot = SpotCheck(endpoint: "fraud", model: "fraud", versions: [Fixtures.v100, Fixtures.v110])
+        spot.load(schema)
+        #expect(!spot.fields.isEmpty)
+        let row = ["-0.4025", "-0.678", "-1.02", "0.7213", "-1.0109", "0.8089"]
+        for i in spot.fields.indices { spot.fields[i].text = row[i % row.count] }
+        let inputs = try spot.inputs().get()
+        for version in ["1.0.0", "1.1.0"] {
+            let outputs = try SpotCheckEngine.run(modelData: Self.model(version), inputs: inputs).get()
+            #expect(!outputs.isEmpty)
+            #expect(outputs.allSatisfy { !$0.values.isEmpty })
+        }
+    }
+
+    @Test func brokenArtifactIsReportedNotThrown() {
+        let result = SpotCheckEngine.run(modelData: Data("not onnx".utf8), inputs: [:])
+        guard case .failure(let why) = result else { Issue.record("garbage ran"); return }
+        #expect(!why.message.isEmpty)
+    }
+}

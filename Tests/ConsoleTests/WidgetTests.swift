@@ -1,0 +1,71 @@
+import NightjarCore
+import Testing
+@testable import Console
+
+/// The small painters the screens are made of.
+@Suite struct WidgetTests {
+    @Test func squeezedSparklineKeepsAOneSecondSpikeAndEndsAtNow() {
+        var values = Array(repeating: 1.0, count: 300)
+        values[17] = 50
+        let line = Sparkline.squeezed(values, width: 60)
+        #expect(line.count == 60)
+        #expect(line.filter { $0 == "█" }.count == 1)
+        #expect(Sparkline.squeezed([0, 0, 5], width: 60) == "▁▁█")
+        #expect(Sparkline.samplesPerCell(count: 300, width: 60) == 5)
+        #expect(Sparkline.squeezed([], width: 10).isEmpty)
+        // Painting cells gives the same picture as the text.
+        var buffer = CellBuffer(width: 60, height: 1)
+        Sparkline.draw(values, width: 60, into: &buffer, x: 0, y: 0, role: .ok)
+        #expect(buffer.text() == line)
+        var short = CellBuffer(width: 10, height: 1)
+        Sparkline.draw([0, 0, 5], width: 10, into: &short, x: 0, y: 0, role: .ok)
+        #expect(short.text() == "▁▁█")
+    }
+
+    @Test func splitBarGivesEveryVersionWithTrafficACellAndFillsTheWidth() {
+        let weights = [TrafficWeight(version: SemVer(1, 0, 0), weight: 99), TrafficWeight(version: SemVer(1, 1, 0), weight: 1)]
+        let segments = SplitBar.segments(weights, stable: SemVer(1, 0, 0), width: 20)
+        #expect(segments.map(\.text) == [String(repeating: "█", count: 19), "▒"])
+        #expect(segments.map(\.role) == [.stable, .canary])
+        let none = SplitBar.segments([TrafficWeight(version: SemVer(1, 0, 0), weight: 0)], stable: nil, width: 4)
+        #expect(none.map(\.text) == ["░░░░"])
+    }
+
+    @Test func wrapBreaksAtWordsAndCutsLongWords() {
+        #expect(Wrap.lines("fraud: 1.1.0 20% → 0%, 1.0.0 80% → 100%", width: 16) == ["fraud: 1.1.0 20%", "→ 0%, 1.0.0 80%", "→ 100%"])
+        #expect(Wrap.lines("abcdefghij", width: 4) == ["abcd", "efgh", "ij"])
+    }
+
+    @Test func cellBufferClipsEveryWrite() {
+        var buffer = CellBuffer(width: 5, height: 2)
+        buffer.put("hello world", x: 2, y: 1)
+        buffer.put("x", x: -1, y: 0)
+        buffer.put("y", x: 0, y: 5)
+        buffer.box(Rect(x: 3, y: 0, width: 10, height: 10), title: "t")
+        #expect(buffer.text() == "   ┌─\n  h│l")
+    }
+
+    @Test func roleGridHasOneLetterPerCell() {
+        var buffer = CellBuffer(width: 3, height: 1)
+        buffer.put("●", x: 0, y: 0, role: .ok)
+        buffer.put("✖", x: 2, y: 0, role: .critical)
+        #expect(buffer.roleGrid() == "o.C")
+    }
+
+    @Test func formatsReadTheSameEverywhere() {
+        #expect(Format.latency(0.623) == "0.62")
+        #expect(Format.latency(42.34) == "42.3")
+        #expect(Format.latency(512.6) == "513")
+        #expect(Format.percent(0.068) == "6.8%")
+        #expect(Format.duration(42) == "42 s")
+        #expect(Format.duration(185) == "3 min 5 s")
+        #expect(Format.duration(3720) == "1 h 2 min")
+        #expect(Format.clock(Fixtures.now) == "11:06:40")
+        for (value, decimals) in [(0.0, 1), (0.05, 1), (-0.04, 1), (-1.25, 2), (9.995, 2), (123.456, 0), (7.4, 1), (1e-9, 2), (99.96, 1)] {
+            #expect(Format.fixed(value, decimals: decimals) == String(format: "%.\(decimals)f", value).replacingOccurrences(of: "-0.0", with: "0.0")
+                        || abs(value) < 0.05, "\(value)")
+        }
+        #expect(Format.fixed(-0.04, decimals: 1) == "0.0")
+        #expect(Format.fixed(.nan, decimals: 1) == "nan")
+    }
+}
