@@ -66,7 +66,9 @@ struct BinaryKernel: Kernel {
         if xs == ys { return zip(x, y).map(f) }
         if y.count == 1, x.count == n { let b = y[0]; return x.map { f($0, b) } }
         if x.count == 1, y.count == n { let a = x[0]; return y.map { f(a, $0) } }
-        if x.count == n, !y.isEmpty, ys.count <= xs.count, Array(xs.suffix(ys.count)) == ys {
+        // A bias row, written [64] or [1, 64] beside [N, 64].
+        let yCore = Array(ys.drop { $0 == 1 })
+        if x.count == n, !y.isEmpty, yCore.count <= xs.count, Array(xs.suffix(yCore.count)) == yCore, xs.count >= ys.count {
             var r = [T]()
             r.reserveCapacity(n)
             for i in 0..<n { r.append(f(x[i], y[i % y.count])) }
@@ -115,14 +117,24 @@ struct UnaryKernel: Kernel {
     func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
         let x = try KernelInputs(values: inputs, op: op.rawValue).tensor(0)
         switch x.data {
-        case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(v.map { apply($0) })))]
-        case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(v.map { apply($0) })))]
+        case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(mapped(v))))]
+        case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(mapped(v))))]
         case .int64(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
             return [.tensor(Tensor(shape: x.shape, data: .int64(v.map { integer($0) })))]
         case .int32(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
             return [.tensor(Tensor(shape: x.shape, data: .int32(v.map { integer($0) })))]
         default:
             throw .invalidArgument("\(op.rawValue): element type \(x.dataType.rawValue) is not supported")
+        }
+    }
+
+    /// The common activations get their own loops, which vectorize; the rest go element by element.
+    private func mapped<T: BinaryFloatingPoint & ElementaryFunctions>(_ v: [T]) -> [T] {
+        switch op {
+        case .relu: return v.map { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
+        case .abs: return v.map { Swift.abs($0) }
+        case .neg: return v.map { -$0 }
+        default: return v.map { apply($0) }
         }
     }
 
