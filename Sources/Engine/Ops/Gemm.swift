@@ -54,7 +54,20 @@ enum BlockedGemm {
                         for p in p0..<p1 {
                             let x = Double(arow[p])
                             let brow = b + p * n + j0
-                            for j in 0..<width { acc[j] = Float(x * Double(brow[j]) + Double(acc[j])) }
+                            // Eight lanes at a time, spelled out: the scalar loop does not vectorize.
+                            let xv = SIMD8<Double>(repeating: x)
+                            var j = 0
+                            while j + 8 <= width {
+                                let bv = UnsafeRawPointer(brow + j).loadUnaligned(as: SIMD8<Float>.self)
+                                let av = UnsafeRawPointer(acc + j).loadUnaligned(as: SIMD8<Float>.self)
+                                let r = xv * SIMD8<Double>(bv) + SIMD8<Double>(av)
+                                UnsafeMutableRawPointer(acc + j).storeBytes(of: SIMD8<Float>(r), as: SIMD8<Float>.self)
+                                j += 8
+                            }
+                            while j < width {
+                                acc[j] = Float(x * Double(brow[j]) + Double(acc[j]))
+                                j += 1
+                            }
                         }
                         // Like MLAS: the first chunk overwrites C unless accumulating; later chunks
                         // and accumulation add `alpha · chunk` to C in one rounding.
