@@ -29,7 +29,7 @@ clean:
 	rm -rf .build
 
 # The ONNX backend node tests (Debian's libonnx-testdata) through the allow-list in
-# Tests/EngineTests/Conformance/manifest.txt; prints passed/failed/not listed and writes docs/operators.md.
+# Tests/EngineTests/Fixtures/conformance-manifest.txt; prints passed/failed/not listed and writes docs/operators.md.
 .PHONY: conformance
 conformance: deps
 	NIGHTJAR_OPERATORS_DOC=$(CURDIR)/docs/operators.md $(SWIFT) test --filter ConformanceTests

@@ -38,6 +38,16 @@ struct NodeAttributes {
     func ints(_ name: String) -> [Int64] { byName[name]?.ints ?? [] }
     func strings(_ name: String) -> [String] { (byName[name]?.strings ?? []).map { String(decoding: $0, as: UTF8.self) } }
 
+    /// A tensor attribute decoded, or nil when the node lacks it.
+    func tensor(_ name: String) throws(NightjarError) -> Tensor? {
+        guard let a = byName[name], a.hasT else { return nil }
+        do {
+            return try Tensor(proto: a.t)
+        } catch {
+            throw invalid(name, "cannot be read: \(error)")
+        }
+    }
+
     /// The element type code of a tensor attribute, if the node has it.
     func tensorType(_ name: String) -> Int32? {
         guard let a = byName[name], a.hasT else { return nil }

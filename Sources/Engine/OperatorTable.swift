@@ -35,6 +35,25 @@ struct OperatorTable {
         Entry(domain: onnx, opType: "Transpose", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try TransposeKernel(a) },
         Entry(domain: onnx, opType: "Shape", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try ShapeKernel(a) },
         Entry(domain: ml, opType: "ArrayFeatureExtractor", opsets: 1...5) { (_) throws(NightjarError) -> any Kernel in ArrayFeatureExtractorKernel() },
+        Entry(domain: onnx, opType: "ArgMin", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try ArgMaxKernel(a, minimum: true) },
+        Entry(domain: onnx, opType: "Constant", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try ConstantKernel(a) },
+        Entry(domain: onnx, opType: "ConstantOfShape", opsets: 9...23) { (a) throws(NightjarError) -> any Kernel in try ConstantOfShapeKernel(a) },
+        Entry(domain: onnx, opType: "Gather", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try GatherKernel(a) },
+        Entry(domain: onnx, opType: "Slice", opsets: 1...9) { (a) throws(NightjarError) -> any Kernel in try SliceKernel(a, opset: 9) },
+        Entry(domain: onnx, opType: "Slice", opsets: 10...23) { (a) throws(NightjarError) -> any Kernel in try SliceKernel(a, opset: 10) },
+        Entry(domain: onnx, opType: "Split", opsets: 2...12) { (a) throws(NightjarError) -> any Kernel in try SplitKernel(a, opset: 12) },
+        Entry(domain: onnx, opType: "Split", opsets: 13...23) { (a) throws(NightjarError) -> any Kernel in try SplitKernel(a, opset: 13) },
+        Entry(domain: onnx, opType: "Expand", opsets: 8...23) { (_) throws(NightjarError) -> any Kernel in ExpandKernel() },
+        Entry(domain: onnx, opType: "Tile", opsets: 6...23) { (_) throws(NightjarError) -> any Kernel in TileKernel() },
+        Entry(domain: onnx, opType: "Range", opsets: 11...23) { (_) throws(NightjarError) -> any Kernel in RangeKernel() },
+        Entry(domain: onnx, opType: "Size", opsets: 1...23) { (_) throws(NightjarError) -> any Kernel in SizeKernel() },
+        Entry(domain: onnx, opType: "Dropout", opsets: 1...23) { (_) throws(NightjarError) -> any Kernel in DropoutKernel() },
+        Entry(domain: onnx, opType: "CastLike", opsets: 15...23) { (_) throws(NightjarError) -> any Kernel in CastLikeKernel() },
+        Entry(domain: onnx, opType: "IsNaN", opsets: 9...23) { (a) throws(NightjarError) -> any Kernel in try ClassifyKernel(nan: true, a) },
+        Entry(domain: onnx, opType: "IsInf", opsets: 10...23) { (a) throws(NightjarError) -> any Kernel in try ClassifyKernel(nan: false, a) },
+        Entry(domain: onnx, opType: "Clip", opsets: 6...10) { (a) throws(NightjarError) -> any Kernel in try ClipKernel(a, opset: 10) },
+        Entry(domain: onnx, opType: "Clip", opsets: 11...23) { (a) throws(NightjarError) -> any Kernel in try ClipKernel(a, opset: 11) },
+        Entry(domain: onnx, opType: "Mod", opsets: 10...23) { (a) throws(NightjarError) -> any Kernel in try ModKernel(a) },
         Entry(domain: onnx, opType: "Where", opsets: 9...23) { (_) throws(NightjarError) -> any Kernel in WhereKernel() },
         Entry(domain: onnx, opType: "Not", opsets: 1...23) { (_) throws(NightjarError) -> any Kernel in LogicalKernel(op: .not) },
         Entry(domain: ml, opType: "SVMClassifier", opsets: 1...5) { (a) throws(NightjarError) -> any Kernel in try SVMClassifierKernel(a) },
@@ -67,6 +86,17 @@ struct OperatorTable {
             Entry(domain: onnx, opType: op.rawValue, opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(op, a) }
         }
         + [Entry(domain: onnx, opType: "Erf", opsets: 9...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(.erf, a) }]
+        + [UnaryKernel.Op.selu, .hardSigmoid].map { op in
+            Entry(domain: onnx, opType: op.rawValue, opsets: 6...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(op, a) }
+        }
+        + [UnaryKernel.Op.tan, .asin, .acos, .atan].map { op in
+            Entry(domain: onnx, opType: op.rawValue, opsets: 7...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(op, a) }
+        }
+        + [UnaryKernel.Op.sign, .sinh, .cosh, .asinh, .acosh, .atanh].map { op in
+            Entry(domain: onnx, opType: op.rawValue, opsets: 9...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(op, a) }
+        }
+        + [Entry(domain: onnx, opType: "ThresholdedRelu", opsets: 10...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(.thresholdedRelu, a) },
+           Entry(domain: onnx, opType: "Round", opsets: 11...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(.round, a) }]
         + [UnaryKernel.Op.sin, .cos].map { op in
             Entry(domain: onnx, opType: op.rawValue, opsets: 7...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(op, a) }
         }
@@ -88,7 +118,15 @@ struct OperatorTable {
             Entry(domain: onnx, opType: op.rawValue, opsets: 8...23) { (_) throws(NightjarError) -> any Kernel in VariadicKernel(op: op) }
         }
 
-    static let all: [Entry] = entries + elementwise + logic
+    static let reductions: [Entry] =
+        [Entry(domain: onnx, opType: "ReduceSum", opsets: 1...12) { (a) throws(NightjarError) -> any Kernel in try ReduceKernel(.sum, a, axesAsInput: false) },
+         Entry(domain: onnx, opType: "ReduceSum", opsets: 13...23) { (a) throws(NightjarError) -> any Kernel in try ReduceKernel(.sum, a, axesAsInput: true) }]
+        + [ReduceKernel.Op.mean, .max, .min, .prod, .sumSquare, .logSum, .logSumExp, .l1, .l2].flatMap { op in [
+            Entry(domain: onnx, opType: op.rawValue, opsets: 1...17) { (a) throws(NightjarError) -> any Kernel in try ReduceKernel(op, a, axesAsInput: false) },
+            Entry(domain: onnx, opType: op.rawValue, opsets: 18...23) { (a) throws(NightjarError) -> any Kernel in try ReduceKernel(op, a, axesAsInput: true) },
+        ] }
+
+    static let all: [Entry] = entries + elementwise + logic + reductions
 
     /// The ONNX default domain has two spellings.
     static func canonical(domain: String) -> String {

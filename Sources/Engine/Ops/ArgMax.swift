@@ -1,10 +1,17 @@
 import NightjarCore
 
-/// `ArgMax` over one axis of a float tensor, first or last index on ties.
+/// `ArgMax` and `ArgMin` over one axis of a numeric tensor, first or last index on ties.
 struct ArgMaxKernel: Kernel {
     let axis: Int
     let keepDims: Bool
     let selectLast: Bool
+    var minimum = false
+    var op: String { minimum ? "ArgMin" : "ArgMax" }
+
+    init(_ attributes: NodeAttributes, minimum: Bool) throws(NightjarError) {
+        try self.init(attributes)
+        self.minimum = minimum
+    }
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         axis = try attributes.int("axis", default: 0)
@@ -13,12 +20,18 @@ struct ArgMaxKernel: Kernel {
     }
 
     func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
-        let x = try KernelInputs(values: inputs, op: "ArgMax").tensor(0)
-        let values = try x.floatValues(op: "ArgMax")
+        let x = try KernelInputs(values: inputs, op: op).tensor(0)
+        try Shapes.check(x, op: op)
+        let values: [Double]
+        switch x.data {
+        case .double(let v): values = v
+        case .int64(let v): values = v.map { Double($0) }
+        default: values = try x.floatValues(op: op).map { Double($0) }
+        }
         let rank = x.shape.count
         let a = axis < 0 ? axis + rank : axis
         guard rank > 0, (0..<rank).contains(a) else {
-            throw .invalidArgument("ArgMax: axis \(axis) is out of range for shape \(x.shape)")
+            throw .invalidArgument("\(op): axis \(axis) is out of range for shape \(x.shape)")
         }
         let outer = x.shape[..<a].reduce(1, *)
         let n = x.shape[a]
@@ -30,7 +43,7 @@ struct ArgMaxKernel: Kernel {
                 for k in 0..<n {
                     let v = values[(o * n + k) * inner + i]
                     let b = values[(o * n + best) * inner + i]
-                    if v > b || (selectLast && v == b) { best = k }
+                    if (minimum ? v < b : v > b) || (selectLast && v == b) { best = k }
                 }
                 out[o * inner + i] = Int64(best)
             }

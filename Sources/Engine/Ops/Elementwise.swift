@@ -66,7 +66,9 @@ struct BinaryKernel: Kernel {
         if xs == ys { return zip(x, y).map(f) }
         if y.count == 1, x.count == n { let b = y[0]; return x.map { f($0, b) } }
         if x.count == 1, y.count == n { let a = x[0]; return y.map { f(a, $0) } }
-        if x.count == n, !y.isEmpty, ys.count <= xs.count, Array(xs.suffix(ys.count)) == ys {
+        // A bias row, written [64] or [1, 64] beside [N, 64].
+        let yCore = Array(ys.drop { $0 == 1 })
+        if x.count == n, !y.isEmpty, yCore.count <= xs.count, Array(xs.suffix(yCore.count)) == yCore, xs.count >= ys.count {
             var r = [T]()
             r.reserveCapacity(n)
             for i in 0..<n { r.append(f(x[i], y[i % y.count])) }
@@ -87,31 +89,52 @@ struct UnaryKernel: Kernel {
         case relu = "Relu", sigmoid = "Sigmoid", tanh = "Tanh", abs = "Abs", neg = "Neg", exp = "Exp", log = "Log"
         case sqrt = "Sqrt", reciprocal = "Reciprocal", floor = "Floor", ceil = "Ceil", leakyRelu = "LeakyRelu"
         case elu = "Elu", softplus = "Softplus", softsign = "Softsign", sin = "Sin", cos = "Cos", erf = "Erf"
+        case selu = "Selu", hardSigmoid = "HardSigmoid", thresholdedRelu = "ThresholdedRelu", sign = "Sign", round = "Round"
+        case tan = "Tan", asin = "Asin", acos = "Acos", atan = "Atan", sinh = "Sinh", cosh = "Cosh"
+        case asinh = "Asinh", acosh = "Acosh", atanh = "Atanh"
     }
 
     let op: Op
     let alpha: Float
+    let beta: Float
 
     init(_ op: Op, _ attributes: NodeAttributes) throws(NightjarError) {
         self.op = op
         switch op {
         case .leakyRelu: alpha = try attributes.float("alpha", default: 0.01)
-        case .elu: alpha = try attributes.float("alpha", default: 1)
+        case .elu, .thresholdedRelu: alpha = try attributes.float("alpha", default: 1)
+        case .selu: alpha = try attributes.float("alpha", default: 1.67326319217681884765625)
+        case .hardSigmoid: alpha = try attributes.float("alpha", default: 0.2)
         default: alpha = 0
+        }
+        switch op {
+        case .selu: beta = try attributes.float("gamma", default: 1.05070102214813232421875)
+        case .hardSigmoid: beta = try attributes.float("beta", default: 0.5)
+        default: beta = 0
         }
     }
 
     func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
         let x = try KernelInputs(values: inputs, op: op.rawValue).tensor(0)
         switch x.data {
-        case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(v.map { apply($0) })))]
-        case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(v.map { apply($0) })))]
-        case .int64(let v) where op == .abs || op == .neg || op == .relu:
+        case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(mapped(v))))]
+        case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(mapped(v))))]
+        case .int64(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
             return [.tensor(Tensor(shape: x.shape, data: .int64(v.map { integer($0) })))]
-        case .int32(let v) where op == .abs || op == .neg || op == .relu:
+        case .int32(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
             return [.tensor(Tensor(shape: x.shape, data: .int32(v.map { integer($0) })))]
         default:
             throw .invalidArgument("\(op.rawValue): element type \(x.dataType.rawValue) is not supported")
+        }
+    }
+
+    /// The common activations get their own loops, which vectorize; the rest go element by element.
+    private func mapped<T: BinaryFloatingPoint & ElementaryFunctions>(_ v: [T]) -> [T] {
+        switch op {
+        case .relu: return v.map { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
+        case .abs: return v.map { Swift.abs($0) }
+        case .neg: return v.map { -$0 }
+        default: return v.map { apply($0) }
         }
     }
 
@@ -119,6 +142,7 @@ struct UnaryKernel: Kernel {
         switch op {
         case .abs: v == T.min ? v : Swift.abs(v)
         case .neg: 0 &- v
+        case .sign: v > 0 ? 1 : (v < 0 ? -1 : 0)
         default: Swift.max(v, 0)
         }
     }
@@ -143,6 +167,20 @@ struct UnaryKernel: Kernel {
         case .sin: return T.sin(v)
         case .cos: return T.cos(v)
         case .erf: return T.erf(v)
+        case .selu: return v > 0 ? T(beta) * v : T(beta) * (T(alpha) * T.exp(v) - T(alpha))
+        case .hardSigmoid: return Swift.max(0, Swift.min(1, T(alpha) * v + T(beta)))
+        case .thresholdedRelu: return v > T(alpha) ? v : 0
+        case .sign: return v > 0 ? 1 : (v < 0 ? -1 : (v.isNaN ? v : 0))
+        case .round: return v.rounded(.toNearestOrEven)
+        case .tan: return T.tan(v)
+        case .asin: return T.asin(v)
+        case .acos: return T.acos(v)
+        case .atan: return T.atan(v)
+        case .sinh: return T.sinh(v)
+        case .cosh: return T.cosh(v)
+        case .asinh: return T.asinh(v)
+        case .acosh: return T.acosh(v)
+        case .atanh: return T.atanh(v)
         }
     }
 }
@@ -155,6 +193,15 @@ protocol ElementaryFunctions {
     static func sin(_ x: Self) -> Self
     static func cos(_ x: Self) -> Self
     static func erf(_ x: Self) -> Self
+    static func tan(_ x: Self) -> Self
+    static func asin(_ x: Self) -> Self
+    static func acos(_ x: Self) -> Self
+    static func atan(_ x: Self) -> Self
+    static func sinh(_ x: Self) -> Self
+    static func cosh(_ x: Self) -> Self
+    static func asinh(_ x: Self) -> Self
+    static func acosh(_ x: Self) -> Self
+    static func atanh(_ x: Self) -> Self
 }
 
 extension Float: ElementaryFunctions {
@@ -164,6 +211,15 @@ extension Float: ElementaryFunctions {
     static func sin(_ x: Float) -> Float { Foundation.sin(x) }
     static func cos(_ x: Float) -> Float { Foundation.cos(x) }
     static func erf(_ x: Float) -> Float { Foundation.erf(x) }
+    static func tan(_ x: Float) -> Float { Foundation.tan(x) }
+    static func asin(_ x: Float) -> Float { Foundation.asin(x) }
+    static func acos(_ x: Float) -> Float { Foundation.acos(x) }
+    static func atan(_ x: Float) -> Float { Foundation.atan(x) }
+    static func sinh(_ x: Float) -> Float { Foundation.sinh(x) }
+    static func cosh(_ x: Float) -> Float { Foundation.cosh(x) }
+    static func asinh(_ x: Float) -> Float { Foundation.asinh(x) }
+    static func acosh(_ x: Float) -> Float { Foundation.acosh(x) }
+    static func atanh(_ x: Float) -> Float { Foundation.atanh(x) }
 }
 
 extension Double: ElementaryFunctions {
@@ -173,4 +229,124 @@ extension Double: ElementaryFunctions {
     static func sin(_ x: Double) -> Double { Foundation.sin(x) }
     static func cos(_ x: Double) -> Double { Foundation.cos(x) }
     static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+    static func tan(_ x: Double) -> Double { Foundation.tan(x) }
+    static func asin(_ x: Double) -> Double { Foundation.asin(x) }
+    static func acos(_ x: Double) -> Double { Foundation.acos(x) }
+    static func atan(_ x: Double) -> Double { Foundation.atan(x) }
+    static func sinh(_ x: Double) -> Double { Foundation.sinh(x) }
+    static func cosh(_ x: Double) -> Double { Foundation.cosh(x) }
+    static func asinh(_ x: Double) -> Double { Foundation.asinh(x) }
+    static func acosh(_ x: Double) -> Double { Foundation.acosh(x) }
+    static func atanh(_ x: Double) -> Double { Foundation.atanh(x) }
+}
+
+/// `IsNaN` and `IsInf` (optionally only one sign of infinity): booleans per element.
+struct ClassifyKernel: Kernel {
+    let nan: Bool
+    let negative: Bool
+    let positive: Bool
+
+    init(nan: Bool, _ a: NodeAttributes) throws(NightjarError) {
+        self.nan = nan
+        negative = try a.int("detect_negative", default: 1) != 0
+        positive = try a.int("detect_positive", default: 1) != 0
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let op = nan ? "IsNaN" : "IsInf"
+        let x = try KernelInputs(values: inputs, op: op).tensor(0)
+        let values: [Double]
+        switch x.data {
+        case .float(let v): values = v.map { Double($0) }
+        case .double(let v): values = v
+        default: throw .invalidArgument("\(op): element type \(x.dataType.rawValue) is not supported")
+        }
+        let out = values.map { v in nan ? v.isNaN : v.isInfinite && ((v > 0 && positive) || (v < 0 && negative)) }
+        return [.tensor(Tensor(shape: x.shape, data: .bool(out)))]
+    }
+}
+
+/// `Clip`: bounds from attributes before opset 11, from optional scalar inputs after.
+struct ClipKernel: Kernel {
+    let attributeBounds: (Float, Float)?
+
+    init(_ a: NodeAttributes, opset: Int) throws(NightjarError) {
+        attributeBounds = opset < 11
+            ? (try a.float("min", default: -Float.greatestFiniteMagnitude), try a.float("max", default: Float.greatestFiniteMagnitude))
+            : nil
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: "Clip")
+        let x = try args.tensor(0)
+        func bound(_ i: Int) throws(NightjarError) -> TensorData? {
+            guard inputs.count > i, inputs[i] != nil else { return nil }
+            let t = try args.tensor(i)
+            guard t.data.count == 1 else { throw .invalidArgument("Clip: bound \(i) must be a scalar") }
+            return t.data
+        }
+        let lo = try bound(1), hi = try bound(2)
+        switch x.data {
+        case .float(let v):
+            var l = -Float.infinity, h = Float.infinity
+            if let (a, b) = attributeBounds { (l, h) = (a, b) }
+            if case .float(let b)? = lo { l = b[0] }
+            if case .float(let b)? = hi { h = b[0] }
+            return [.tensor(Tensor(shape: x.shape, data: .float(v.map { $0.isNaN ? $0 : Swift.min(Swift.max($0, l), h) })))]
+        case .double(let v):
+            var l = -Double.infinity, h = Double.infinity
+            if case .double(let b)? = lo { l = b[0] }
+            if case .double(let b)? = hi { h = b[0] }
+            return [.tensor(Tensor(shape: x.shape, data: .double(v.map { $0.isNaN ? $0 : Swift.min(Swift.max($0, l), h) })))]
+        case .int64(let v):
+            var l = Int64.min, h = Int64.max
+            if case .int64(let b)? = lo { l = b[0] }
+            if case .int64(let b)? = hi { h = b[0] }
+            return [.tensor(Tensor(shape: x.shape, data: .int64(v.map { Swift.min(Swift.max($0, l), h) })))]
+        case .int32(let v):
+            var l = Int32.min, h = Int32.max
+            if case .int32(let b)? = lo { l = b[0] }
+            if case .int32(let b)? = hi { h = b[0] }
+            return [.tensor(Tensor(shape: x.shape, data: .int32(v.map { Swift.min(Swift.max($0, l), h) })))]
+        default:
+            throw .invalidArgument("Clip: element type \(x.dataType.rawValue) is not supported")
+        }
+    }
+}
+
+/// `Mod`: integers take the divisor's sign (Python's %) unless `fmod` is 1, which C's fmod gives;
+/// floats need `fmod` 1.
+struct ModKernel: Kernel {
+    let fmod: Bool
+
+    init(_ a: NodeAttributes) throws(NightjarError) {
+        fmod = try a.int("fmod", default: 0) != 0
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: "Mod")
+        let a = try args.tensor(0), b = try args.tensor(1)
+        try Shapes.check(a, op: "Mod")
+        try Shapes.check(b, op: "Mod")
+        let shape = try Shapes.broadcast(a.shape, b.shape, op: "Mod")
+        func integer<T: FixedWidthInteger & SignedInteger>(_ x: T, _ y: T) -> T {
+            guard y != 0 else { return 0 }
+            let r = x.remainderReportingOverflow(dividingBy: y).partialValue
+            return !fmod && r != 0 && (r < 0) != (y < 0) ? r &+ y : r
+        }
+        switch (a.data, b.data) {
+        case (.int64(let x), .int64(let y)):
+            if y.contains(0) { throw .invalidArgument("Mod: integer division by zero") }
+            return [.tensor(Tensor(shape: shape, data: .int64(BinaryKernel.combine(x, a.shape, y, b.shape, shape, integer))))]
+        case (.int32(let x), .int32(let y)):
+            if y.contains(0) { throw .invalidArgument("Mod: integer division by zero") }
+            return [.tensor(Tensor(shape: shape, data: .int32(BinaryKernel.combine(x, a.shape, y, b.shape, shape, integer))))]
+        case (.float(let x), .float(let y)) where fmod:
+            return [.tensor(Tensor(shape: shape, data: .float(BinaryKernel.combine(x, a.shape, y, b.shape, shape) { Foundation.fmod($0, $1) })))]
+        case (.double(let x), .double(let y)) where fmod:
+            return [.tensor(Tensor(shape: shape, data: .double(BinaryKernel.combine(x, a.shape, y, b.shape, shape) { Foundation.fmod($0, $1) })))]
+        default:
+            throw .invalidArgument("Mod: element types \(a.dataType.rawValue), \(b.dataType.rawValue) with fmod \(fmod ? 1 : 0) are not supported")
+        }
+    }
 }

@@ -3,12 +3,28 @@ import NightjarCore
 /// Matrix products: `MatMul` (numpy semantics, batched and broadcast) and `Gemm`
 /// (`alpha · A' · B' + beta · C`), both on one cache-blocked kernel.
 enum BlockedGemm {
-    /// onnxruntime's MLAS kernels sum each output along k in order with fused multiply-adds, in
-    /// chunks of this many k that are then added to C. Rounding the same way is what keeps results
-    /// within 1e-5 of it where sums cancel (outputs near zero of a large regression, say).
-    static let kc = 128
     /// Columns of B kept hot while rows of A stream past.
     static let nc = 512
+
+    /// onnxruntime's MLAS kernels sum each output along k in order with fused multiply-adds, in
+    /// chunks of k that are then added to C; the chunk length starts at 128 and trades against
+    /// the column block as MLAS sizes them. Rounding the same way is what keeps results within
+    /// 1e-5 of it where sums cancel (outputs near zero of a large regression, say).
+    static func chunk(n: Int, k: Int) -> Int {
+        var strideN = 128, strideK = 128
+        if n >= k {
+            while strideK / 2 >= k {
+                strideN *= 2
+                strideK /= 2
+            }
+        } else {
+            while strideN > 16 && strideN / 2 >= n {
+                strideK *= 2
+                strideN /= 2
+            }
+        }
+        return max(strideK, 1)
+    }
 
     /// `c[m×n] = alpha · a[m×k] · b[k×n]`, or `c += …` when `accumulate`; all row-major and contiguous.
     /// The innermost loop runs along a row of B and of C and vectorizes; blocking keeps that slice of
@@ -22,6 +38,7 @@ enum BlockedGemm {
         // which without FMA in the target's baseline becomes a libm call per element, this vectorizes.
         var scratch = [Float](repeating: 0, count: min(nc, n))
         let alphaD = Double(alpha)
+        let kc = chunk(n: n, k: k)
         scratch.withUnsafeMutableBufferPointer { sp in
             guard let acc = sp.baseAddress else { return }
             var j0 = 0
@@ -37,7 +54,20 @@ enum BlockedGemm {
                         for p in p0..<p1 {
                             let x = Double(arow[p])
                             let brow = b + p * n + j0
-                            for j in 0..<width { acc[j] = Float(x * Double(brow[j]) + Double(acc[j])) }
+                            // Eight lanes at a time, spelled out: the scalar loop does not vectorize.
+                            let xv = SIMD8<Double>(repeating: x)
+                            var j = 0
+                            while j + 8 <= width {
+                                let bv = UnsafeRawPointer(brow + j).loadUnaligned(as: SIMD8<Float>.self)
+                                let av = UnsafeRawPointer(acc + j).loadUnaligned(as: SIMD8<Float>.self)
+                                let r = xv * SIMD8<Double>(bv) + SIMD8<Double>(av)
+                                UnsafeMutableRawPointer(acc + j).storeBytes(of: SIMD8<Float>(r), as: SIMD8<Float>.self)
+                                j += 8
+                            }
+                            while j < width {
+                                acc[j] = Float(x * Double(brow[j]) + Double(acc[j]))
+                                j += 1
+                            }
                         }
                         // Like MLAS: the first chunk overwrites C unless accumulating; later chunks
                         // and accumulation add `alpha · chunk` to C in one rounding.

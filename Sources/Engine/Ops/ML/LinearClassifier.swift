@@ -34,10 +34,11 @@ struct LinearClassifierKernel: Kernel {
         let outColumns = binarySingleScore ? 2 : classCount
         var scores = [Float](repeating: 0, count: rows * outColumns)
         var winners = [Int](repeating: 0, count: rows)
+        // One scratch row for the whole batch: an allocation per row was most of a batch's time.
+        var row = ArraySlice([Float](repeating: 0, count: classCount))
         x.withUnsafeBufferPointer { xp in
             coefficients.withUnsafeBufferPointer { wp in
                 for r in 0..<rows {
-                    var row = ArraySlice([Float](repeating: 0, count: classCount))
                     for c in 0..<classCount {
                         var sum: Float = intercepts.isEmpty ? 0 : intercepts[c]
                         let xb = r * features

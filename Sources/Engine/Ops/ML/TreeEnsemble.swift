@@ -352,22 +352,55 @@ private func usesDoubles(_ a: NodeAttributes) -> Bool {
 
 enum TreeEnsembleFactory {
     static func classifier(_ a: NodeAttributes) throws(NightjarError) -> any Kernel {
-        usesDoubles(a) ? try TreeEnsembleClassifierKernel<Double>(a) : try TreeEnsembleClassifierKernel<Float>(a)
+        usesDoubles(a) ? DoubleClassifier(kernel: try .init(a)) : FloatClassifier(kernel: try .init(a))
     }
 
     static func regressor(_ a: NodeAttributes) throws(NightjarError) -> any Kernel {
-        usesDoubles(a) ? try TreeEnsembleRegressorKernel<Double>(a) : try TreeEnsembleRegressorKernel<Float>(a)
+        usesDoubles(a) ? DoubleRegressor(kernel: try .init(a)) : FloatRegressor(kernel: try .init(a))
     }
 
     static func ensemble(_ a: NodeAttributes) throws(NightjarError) -> any Kernel {
         let type = a.tensorType("leaf_weights")
         switch type {
-        case 1: return try TreeEnsembleKernel<Float>(a)
-        case 11: return try TreeEnsembleKernel<Double>(a)
+        case 1: return FloatEnsemble(kernel: try .init(a))
+        case 11: return DoubleEnsemble(kernel: try .init(a))
         default:
             throw a.invalid("leaf_weights", "must be a float or double tensor, got \(ElementType.name(onnx: type ?? 0))")
         }
     }
+}
+
+/// A generic kernel reached through `any Kernel` runs as unspecialized generic code — metadata
+/// lookups and witness calls per node visited, several times slower. These non-generic wrappers
+/// call the kernels with their type known, so the optimizer specializes the whole walk.
+private struct FloatClassifier: Kernel {
+    let kernel: TreeEnsembleClassifierKernel<Float>
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+}
+
+private struct DoubleClassifier: Kernel {
+    let kernel: TreeEnsembleClassifierKernel<Double>
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+}
+
+private struct FloatRegressor: Kernel {
+    let kernel: TreeEnsembleRegressorKernel<Float>
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+}
+
+private struct DoubleRegressor: Kernel {
+    let kernel: TreeEnsembleRegressorKernel<Double>
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+}
+
+private struct FloatEnsemble: Kernel {
+    let kernel: TreeEnsembleKernel<Float>
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+}
+
+private struct DoubleEnsemble: Kernel {
+    let kernel: TreeEnsembleKernel<Double>
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
 }
 
 /// onnxruntime's score transforms, in float as it computes them.
