@@ -33,3 +33,9 @@ run_case Sources/nightjar/DemoModels/fraud-1.1.0.onnx features 6 1000 300
 run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1 20000
 run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1000 300
 echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)'), intra_op_num_threads=1, median of $rounds interleaved rounds"
+
+# Gateway overhead: the same load straight to a worker and through the gateway in front of it, in one
+# process and one run (Benchmarks/GatewayBench). Prints the throughput ratio and the added p50 latency.
+echo
+swift build -c release --product nightjar-gateway-bench >/dev/null
+.build/release/nightjar-gateway-bench --model Sources/nightjar/DemoModels/fraud-1.0.0.onnx
