@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "NightjarCore", "ServiceSupport",
+                "Gateway", "NightjarCore", "ServiceSupport", "Worker", "Engine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -49,3 +49,8 @@ echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime
 # Worker serving: HTTP end to end, nightjar worker against FastAPI + uvicorn + onnxruntime.
 echo
 scripts/bench-serving.sh
+# Gateway overhead: the same load straight to a worker and through the gateway in front of it, in one
+# process and one run (Benchmarks/GatewayBench). Prints the throughput ratio and the added p50 latency.
+echo
+swift build -c release --product nightjar-gateway-bench >/dev/null
+.build/release/nightjar-gateway-bench --model Sources/nightjar/DemoModels/fraud-1.0.0.onnx
