@@ -102,6 +102,7 @@ logger.logLevel = .error
 let ref = try ModelRef(parsing: "fraud@1.0.0")
 let session = try InferenceSession(modelData: Data(contentsOf: URL(fileURLWithPath: options.model)))
 let routes = WorkerRoutes(model: ref, servable: EngineServable(session: session), stats: WorkerStats(model: ref))
+try routes.warmUp()
 let worker = try await HTTPService(router: routes.router(logger: logger), host: "127.0.0.1", port: 0, logger: logger)
 let workerURL = "http://127.0.0.1:\(worker.port)"
 

@@ -22,6 +22,7 @@ struct RealWorker {
         let stats = WorkerStats(model: ref)
         let routes = WorkerRoutes(model: ref, servable: EngineServable(session: try InferenceSession(modelData: Data(contentsOf: file))),
                                   stats: stats)
+        try routes.warmUp()
         var logger = Logger(label: "worker")
         logger.logLevel = .error
         let service = try await HTTPService(router: routes.router(logger: logger), host: "127.0.0.1", port: 0, logger: logger)

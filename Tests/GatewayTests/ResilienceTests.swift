@@ -15,7 +15,10 @@ import Testing
         async let load: Void = tally.drive(gateway, total: 20_000, concurrency: 6)
         for shift in 0..<100 {
             gateway.router.update(routes: [shift.isMultiple(of: 2) ? routeB : routeA])
-            try await Task.sleep(for: .milliseconds(10))
+            // Every split holds for a few answered requests, however slow the machine: the shifts
+            // land among requests in flight, which is what this test is about.
+            let target = tally.snapshot.done + 3
+            while tally.snapshot.done < target { try await Task.sleep(for: .milliseconds(2)) }
         }
         tally.stop()
         await load

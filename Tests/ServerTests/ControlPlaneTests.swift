@@ -29,7 +29,7 @@ struct RunningControlPlane {
     /// A client with another token, or none.
     func client(token: String?) -> ServerClient { ServerClient(baseURL: server.url, token: token) }
 
-    static func start(controlInterval: Duration = .milliseconds(50)) async throws -> RunningControlPlane {
+    static func start(controlInterval: Duration = .milliseconds(50), heartbeatInterval: TimeInterval = 1) async throws -> RunningControlPlane {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-server-\(UUID().uuidString)")
         let registry = try SQLiteRegistry(home: home)
         let dataPlane = RecordingDataPlane()
@@ -37,6 +37,7 @@ struct RunningControlPlane {
         configuration.port = 0
         configuration.gatewayPort = 0
         configuration.controlInterval = controlInterval
+        configuration.heartbeatInterval = heartbeatInterval
         configuration.tokenFile = home.appendingPathComponent("token")
         let server = try await ControlPlaneServer.start(store: registry, dataPlane: dataPlane, addGatewayRoutes: { _ in },
                                                         configuration: configuration, logger: Logger(label: "test"))

@@ -10,9 +10,10 @@ import Testing
     static let v1 = SemVer(1, 0, 0)
     static let v2 = SemVer(1, 1, 0)
 
-    /// Pushes fraud 1.0.0 and 1.1.0 and announces a worker for each.
-    static func seeded(controlInterval: Duration = .milliseconds(50)) async throws -> RunningControlPlane {
-        let cp = try await RunningControlPlane.start(controlInterval: controlInterval)
+    /// Pushes fraud 1.0.0 and 1.1.0 and announces a worker for each. The workers announce once; a
+    /// long heartbeat interval keeps them ready through a slow test, unless a test asks otherwise.
+    static func seeded(controlInterval: Duration = .milliseconds(50), heartbeatInterval: TimeInterval = 120) async throws -> RunningControlPlane {
+        let cp = try await RunningControlPlane.start(controlInterval: controlInterval, heartbeatInterval: heartbeatInterval)
         for (i, version) in [v1, v2].enumerated() {
             let ref = ModelRef(name: "fraud", version: version)
             _ = try await cp.client.push(ref, artifact: Data("model \(version)".utf8), schema: nil)
@@ -163,7 +164,7 @@ import Testing
         let promoted = try await Self.eventually(20) { try await cp.client.endpoint("fraud").rollout?.state == .promoted }
         #expect(promoted)
         #expect(try await cp.client.endpoint("fraud").deployment.weights == Self.split((Self.v1, 0), (Self.v2, 100)))
-        // Worker events interleave (the seeded workers never heartbeat again); the rollout's own are in order.
+        // Only the rollout's own events, in order.
         let kinds = try await cp.client.events().map(\.kind).filter { $0.rawValue.hasPrefix("rollout") }
         #expect(kinds == [.rolloutStarted, .rolloutStep, .rolloutPromoted])
         await cp.stop()
@@ -208,8 +209,9 @@ import Testing
     }
 
     @Test func workersThatStopHeartbeatingBecomeEventsAndLeaveTheRoutes() async throws {
-        let cp = try await Self.seeded()
-        _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 100)), reason: "r"))
+        let cp = try await Self.seeded(heartbeatInterval: 1)
+        // allowCold: on a slow machine the workers may already be lost by now.
+        _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 100)), reason: "r", allowCold: true))
         // The seeded workers never heartbeat again; after three missed beats (3 s) they are lost.
         let lost = try await Self.eventually(10) {
             try await cp.client.events().filter { $0.kind == .workerLost }.count == 2
