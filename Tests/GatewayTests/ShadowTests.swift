@@ -17,7 +17,8 @@ import Testing
         }
         // Mirrors finish off the response path; wait for them, bounded.
         var stats = gateway.router.shadowStats(endpoint: "fraud")
-        for _ in 0..<200 where (stats?.compared ?? 0) < requests {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (stats?.compared ?? 0) < requests, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(25))
             stats = gateway.router.shadowStats(endpoint: "fraud")
         }
