@@ -91,12 +91,13 @@ enum Clipboard {
     }
 }
 
-/// SIGINT and SIGTERM become a quit action, so the terminal is always restored on the way out.
+/// SIGINT, SIGTERM and SIGHUP (the SSH session or terminal went away) become a quit action, so the
+/// terminal is always restored on the way out and a console whose terminal is gone does not linger.
 struct SignalActions {
     let sources: [DispatchSourceSignal]
 
     static func install(_ handler: @escaping @Sendable () -> Void) -> SignalActions {
-        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+        let sources = [SIGINT, SIGTERM, SIGHUP].map { sig -> DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler(handler: handler)
