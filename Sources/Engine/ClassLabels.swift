@@ -30,3 +30,18 @@ public enum ClassLabels: Sendable, Equatable {
         self = i.isEmpty ? .string(s) : .int64(i)
     }
 }
+
+extension ClassLabels {
+    /// What every ai.onnx.ml classifier answers: the winning label of each row (`[rows]`) and the
+    /// scores (`[rows, columns]`).
+    func classifierOutputs(winners: [Int], scores: [Float], rows: Int, columns: Int) -> [Value] {
+        let labelData: TensorData = switch self {
+        case .int64(let l): .int64(winners.map { l[$0] })
+        case .string(let l): .string(winners.map { l[$0] })
+        }
+        return [
+            .tensor(Tensor(shape: [rows], data: labelData)),
+            .tensor(Tensor(shape: [rows, columns], data: .float(scores))),
+        ]
+    }
+}

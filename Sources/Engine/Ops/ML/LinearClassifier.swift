@@ -69,14 +69,6 @@ struct LinearClassifierKernel: Kernel {
                 }
             }
         }
-        let labelData: TensorData
-        switch labels {
-        case .int64(let l): labelData = .int64(winners.map { l[$0] })
-        case .string(let l): labelData = .string(winners.map { l[$0] })
-        }
-        return [
-            .tensor(Tensor(shape: [rows], data: labelData)),
-            .tensor(Tensor(shape: [rows, outColumns], data: .float(scores))),
-        ]
+        return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: outColumns)
     }
 }

@@ -215,15 +215,7 @@ struct SVMClassifierKernel: Kernel {
                 }
             }
         }
-        let labelData: TensorData
-        switch labels {
-        case .int64(let l): labelData = .int64(winners.map { l[$0] })
-        case .string(let l): labelData = .string(winners.map { l[$0] })
-        }
-        return [
-            .tensor(Tensor(shape: [rows], data: labelData)),
-            .tensor(Tensor(shape: [rows, columns], data: .float(scores))),
-        ]
+        return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: columns)
     }
 
     /// Platt-scaled pairwise probabilities coupled into class probabilities (Wu, Lin and Weng's

@@ -493,15 +493,7 @@ struct TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
                     finishBinary(r, &s, has, &scores, &winners)
                 }
             }
-            let labelData: TensorData
-            switch labels {
-            case .int64(let l): labelData = .int64(winners.map { l[$0] })
-            case .string(let l): labelData = .string(winners.map { l[$0] })
-            }
-            return [
-                .tensor(Tensor(shape: [rows], data: labelData)),
-                .tensor(Tensor(shape: [rows, classes], data: .float(scores))),
-            ]
+            return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: classes)
         }
     }
 
