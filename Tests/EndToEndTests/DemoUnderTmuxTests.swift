@@ -55,6 +55,33 @@ import Testing
         }
     }
 
+    /// The operator's SSH session drops (here: the tmux session is killed): the console gets SIGHUP,
+    /// and the demo must go away with all its workers rather than spin on a terminal that is gone.
+    @Test(.timeLimit(.minutes(3)))
+    func demoEndsWithItsTerminal() async throws {
+        let binary = Self.binary
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let tmux = Tmux(session: "nightjar-hup-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { tmux.kill() }
+        try tmux.start(command: "env NIGHTJAR_HOME=\(home.path) LANG=C.UTF-8 TERM=xterm-256color \(binary.path) demo --port 0 --gateway-port 0 2>/dev/null",
+                       width: 120, height: 40)
+        _ = try await tmux.waitFor(timeout: 90) { $0.contains("risk@2.3.0") }
+        let pids = try String(contentsOf: home.appendingPathComponent("demo.pids"), encoding: .utf8)
+            .split(separator: "\n").compactMap { Int32($0) }
+        #expect(pids.count == 3)
+        tmux.kill()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, pids.contains(where: { kill($0, 0) == 0 }) {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        for pid in pids {
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "gone"
+            #expect(kill(pid, 0) != 0, "worker \(pid) survived its terminal: \(stat)")
+        }
+    }
+
     /// True when both versions' rows show a positive requests-per-second figure.
     static func showsTraffic(_ screen: String) -> Bool {
         screen.split(separator: "\n").filter { line in
@@ -85,8 +112,21 @@ struct Tmux {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = (["tmux"] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // The test runner's threads may block or ignore signals, and a spawned process inherits both:
+        // tmux (and the demo under it) must see SIGHUP and friends as an operator's shell would.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGHUP, SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { return (-1, "cannot start tmux") }
+        guard posix_spawnp(&pid, "tmux", &actions, &attributes, argv, environ) == 0 else { return (-1, "cannot start tmux") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
