@@ -164,14 +164,14 @@ public actor TrafficControl {
         var events: [ControlEvent] = []
         for rollout in try await store.rollouts() where !rollout.state.isFinished {
             let stats = dataPlane.stats(endpoint: rollout.endpoint)
-            let model = try await store.deployment(rollout.endpoint).model
+            // Read once per pass: it names the model for the drift report and is the revision a change is made against.
+            let deployment = try await store.deployment(rollout.endpoint)
             let decision = RolloutMachine.decide(
                 rollout, stable: stats[rollout.stable], candidate: stats[rollout.candidate],
-                candidateDrift: drift.report(for: ModelRef(name: model, version: rollout.candidate)), at: now)
+                candidateDrift: drift.report(for: ModelRef(name: deployment.model, version: rollout.candidate)), at: now)
             let (next, weights) = RolloutMachine.apply(decision, to: rollout, at: now)
             latestChecks[rollout.endpoint] = next.checks
             guard let weights else { continue }
-            let deployment = try await store.deployment(rollout.endpoint)
             let listed = Self.keepListed(weights, from: deployment.weights)
             let split = TrafficWeight.describeChange(from: deployment.weights, to: listed)
             let (kind, message): (ControlEvent.Kind, String)

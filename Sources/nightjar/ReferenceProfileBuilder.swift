@@ -26,7 +26,9 @@ enum ReferenceProfileBuilder {
         let inputs = try InferenceRequestColumns.parse(jsonLines: text)
         var numeric: [String: [Double]] = [:]
         var categorical: [String: [String]] = [:]
-        for (offset, line) in text.split(separator: "\n").enumerated() where !line.allSatisfy(\.isWhitespace) {
+        // Blank lines are kept in the split so that `offset + 1` is the line number an error names.
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where !line.allSatisfy(\.isWhitespace) {
             let request = try JSONDecoder().decode(InferRequest.self, from: Data(line.utf8))
             var tensors: [String: Tensor] = [:]
             for input in request.inputs { tensors[input.name] = try input.tensor() }
