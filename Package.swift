@@ -196,7 +196,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "NightjarCore", "Engine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["NightjarCore", "Client"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NightjarCore", "Client", "Engine"]),
     ],
     swiftLanguageModes: [.v6]
 )

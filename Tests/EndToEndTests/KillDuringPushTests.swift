@@ -16,7 +16,7 @@ import Testing
             let log = home.appendingPathComponent("server-\(UUID().uuidString).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
-            process.executableURL = DemoUnderTmuxTests.binary
+            process.executableURL = DemoUnderTmux.binary
             process.arguments = ["server", "--port", "0", "--gateway-port", "0", "--home", home.path]
             process.standardOutput = try FileHandle(forWritingTo: log)
             process.standardError = FileHandle.nullDevice
