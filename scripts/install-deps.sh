@@ -2,7 +2,7 @@
 # Installs the system packages Nightjar needs, only those missing; silent when all are present.
 set -euo pipefail
 
-packages=(pkg-config libncurses-dev libsqlite3-dev tmux procps prometheus libonnx-testdata postgresql wrk)
+packages=(pkg-config libncurses-dev libsqlite3-dev tmux procps prometheus libonnx-testdata postgresql wrk curl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

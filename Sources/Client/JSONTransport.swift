@@ -82,7 +82,7 @@ struct JSONTransport: Sendable {
     /// Maps a non-2xx answer to the error kind of its status, carrying the server's message.
     func check(_ response: RawResponse, _ method: HTTPMethod, _ path: String) throws(NightjarError) {
         guard !(200..<300).contains(response.status) else { return }
-        let message = (try? Self.decoder.decode(ErrorBody.self, from: response.body).error)
+        let message = StructuredErrorBody.message(in: response.body, decoder: Self.decoder)
             ?? "\(method) \(baseURL)\(path) answered HTTP \(response.status)"
         switch response.status {
         case 401: throw .unauthorized(message)

@@ -80,7 +80,7 @@ public struct ServerClient: Sendable {
     public func reference(_ ref: ModelRef) async throws(NightjarError) -> Data? {
         let path = Self.versionPath(ref) + "/reference"
         let response = try await transport.send(.GET, path)
-        if response.status == 404, (try? JSONTransport.decoder.decode(ErrorBody.self, from: response.body))?.error.contains("no reference profile") == true {
+        if response.status == 404, StructuredErrorBody.message(in: response.body, decoder: JSONTransport.decoder)?.contains("no reference profile") == true {
             return nil
         }
         try transport.check(response, .GET, path)

@@ -30,7 +30,7 @@ public struct ControlPlaneRoutes: Sendable {
 
     public func router(logger: Logger) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: ErrorMiddleware(logger: logger, style: .structured))
 
         router.get("/healthz") { _, _ in try Response.json(["ok": true]) }
         router.get("/api/v1/models") { request, _ in

@@ -30,10 +30,16 @@ extension Response {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// The `{"error": "..."}` answer of the Open Inference Protocol, used for every error Nightjar returns.
+    /// The `{"error": "..."}` answer of the Open Inference Protocol: what workers and the gateway return.
     public static func error(_ message: String, status: HTTPResponse.Status) -> Response {
         let body = (try? WireJSON.encoder().encode(ErrorBody(error: message))) ?? Data(#"{"error":"unencodable error"}"#.utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The control plane's `{"error": {"code", "message", "field"}}` answer.
+    public static func structuredError(_ body: StructuredErrorBody, status: HTTPResponse.Status) -> Response {
+        let data = (try? WireJSON.encoder().encode(body)) ?? Data(#"{"error":{"code":"internal","message":"unencodable error"}}"#.utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// Plain text, such as Prometheus exposition.
@@ -49,12 +55,53 @@ extension Request {
         do {
             return try WireJSON.decoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
+            // "model: has the wrong type…" names the field first, so the error body's `field` points at it.
+            if let field = error.fieldPath {
+                throw NightjarError.invalidArgument("\(field): \(error.readableProblem) (the request body must be \(T.self) JSON)")
+            }
             throw NightjarError.invalidArgument("request body is not valid \(T.self) JSON: \(error.readableDescription)")
         }
     }
 }
 
 extension DecodingError {
+    /// The dotted path of the field at fault ("inputs[0].datatype"), nil at the top level.
+    public var fieldPath: String? {
+        let codingPath: [any CodingKey]
+        switch self {
+        case .keyNotFound(let key, let context): codingPath = context.codingPath + [key]
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): codingPath = context.codingPath
+        @unknown default: return nil
+        }
+        let path = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+        let trimmed = path.hasPrefix(".") ? String(path.dropFirst()) : path
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// What is wrong with the field, without its path: "is missing", "has the wrong type (expected a number)".
+    public var readableProblem: String {
+        switch self {
+        case .keyNotFound: return "is missing"
+        case .typeMismatch(let type, _): return "has the wrong type (expected \(Self.plainTypeName(type)))"
+        case .valueNotFound(let type, _): return "is null (expected \(Self.plainTypeName(type)))"
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        @unknown default: return "\(self)"
+        }
+    }
+
+    /// "an object" rather than Foundation's "Dictionary<String, Any>".
+    static func plainTypeName(_ type: Any.Type) -> String {
+        let name = "\(type)"
+        if name.hasPrefix("Dictionary") { return "an object" }
+        if name.hasPrefix("Array") { return "an array" }
+        if name == "String" { return "a string" }
+        if ["Int", "Int32", "Int64", "Double", "Float"].contains(name) { return "a number" }
+        if name == "Bool" { return "true or false" }
+        return name
+    }
+
     /// "at inputs[0].datatype: missing" instead of Foundation's nested debug dump.
     public var readableDescription: String {
         func path(_ context: Context) -> String {

@@ -122,8 +122,9 @@ struct RunningControlPlane {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 1 << 16)
         #expect(response.status.code == 400)
-        let error = try JSONDecoder().decode(ErrorBody.self, from: Data(body.readableBytesView))
-        #expect(error.error.contains("1.0"))
+        let error = try JSONDecoder().decode(StructuredErrorBody.self, from: Data(body.readableBytesView))
+        #expect(error.error.code == "invalid_argument")
+        #expect(error.error.message.contains("1.0"))
         await cp.stop()
     }
 
