@@ -151,11 +151,22 @@ let package = Package(
             ],
             path: "Benchmarks/GatewayBench"
         ),
+        // `make bench`: time from a failing canary's first failed answer to 100% stable, real processes.
+        .executableTarget(
+            name: "nightjar-rollback-bench",
+            dependencies: [
+                "Client", "Engine", "NightjarCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/RollbackBench"
+        ),
         // Cost of feeding one request's row into a drift window, in ns per row.
         .executableTarget(name: "nightjar-drift-bench", dependencies: ["Drift", "NightjarCore"], path: "Benchmarks/DriftBench"),
         // `make bench`: µs per full-frame console render at 200x60.
         .executableTarget(name: "nightjar-console-bench", dependencies: ["Console", "NightjarCore"], path: "Benchmarks/ConsoleBench"),
 
+        // Helpers shared by the test targets (running helper programs without blocking the test pool).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NightjarCoreTests", dependencies: ["NightjarCore"]),
         .testTarget(
             name: "EngineTests",
@@ -184,19 +195,19 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Engine", "NightjarCore", "Client", "ServiceSupport",
+                "Worker", "Engine", "NightjarCore", "Client", "ServiceSupport", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Registry", "NightjarCore", "Client",
+                "Server", "Registry", "NightjarCore", "Client", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "NightjarCore", "Engine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["NightjarCore", "Client", "Engine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NightjarCore", "Client", "Engine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -54,3 +54,11 @@ scripts/bench-serving.sh
 echo
 swift build -c release --product nightjar-gateway-bench >/dev/null
 .build/release/nightjar-gateway-bench --model Sources/nightjar/DemoModels/fraud-1.0.0.onnx
+
+# Rollback: a canary whose worker starts failing every request, real `nightjar server` and workers on
+# loopback (Benchmarks/RollbackBench). Prints the time from the first failed answer a client saw to
+# the deployment being 100% on the stable version, against the 2 s target.
+echo
+swift build --scratch-path "$scratch" -c release --product nightjar >/dev/null
+swift build --scratch-path "$scratch" -c release --product nightjar-rollback-bench >/dev/null
+"$scratch/release/nightjar-rollback-bench" --binary "$scratch/release/nightjar"

@@ -25,13 +25,13 @@ struct DemoUnderTmux {
 
     /// Starts the demo in a fresh home on free ports. The shell around it stays after the demo exits,
     /// so the test can see what the terminal looks like afterwards.
-    static func start(name: String, width: Int, height: Int, arguments: String = "") throws -> DemoUnderTmux {
+    static func start(name: String, width: Int, height: Int, arguments: String = "") async throws -> DemoUnderTmux {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let errors = home.appendingPathComponent("stderr.txt")
         let tmux = Tmux(session: "nightjar-\(name)-\(ProcessInfo.processInfo.processIdentifier)")
         let demo = "env NIGHTJAR_HOME=\(home.path) LANG=C.UTF-8 TERM=xterm-256color \(binary.path) demo --port 0 --gateway-port 0 \(arguments) 2>\(errors.path)"
-        try tmux.start(command: "sh -c '\(demo); echo \(exitMarker)$?; sleep 120'", width: width, height: height)
+        try await tmux.start(command: "sh -c '\(demo); echo \(exitMarker)$?; sleep 120'", width: width, height: height)
         return DemoUnderTmux(tmux: tmux, home: home, errors: errors)
     }
 
@@ -65,14 +65,15 @@ struct DemoUnderTmux {
 
     /// Types a command at the `:` prompt.
     func command(_ text: String) async throws {
-        tmux.sendKeys(":")
+        await tmux.sendKeys(":")
         try await Task.sleep(for: .milliseconds(200))
-        tmux.sendText(text)
-        tmux.sendKeys("Enter")
+        await tmux.sendText(text)
+        await tmux.sendKeys("Enter")
     }
 
+    /// Synchronous so a `defer` can call it; tmux answers a kill at once.
     func stop() {
-        tmux.kill()
+        tmux.killNow()
         try? FileManager.default.removeItem(at: home)
     }
 }

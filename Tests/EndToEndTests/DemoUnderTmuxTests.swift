@@ -9,7 +9,7 @@ import Testing
     /// failing, the banner fires and traffic is back on 1.0.0, on screen and in the server.
     @Test(.timeLimit(.minutes(4)))
     func demoRollsTheFailingCanaryBackOnScreen() async throws {
-        let demo = try DemoUnderTmux.start(name: "story", width: 160, height: 48, arguments: "--rate 60")
+        let demo = try await DemoUnderTmux.start(name: "story", width: 160, height: 48, arguments: "--rate 60")
         defer { demo.stop() }
 
         let live = try await demo.waitFor("a request rate on both fraud versions", timeout: 90) { screen in
@@ -48,21 +48,21 @@ import Testing
         Captures.save("endpoint-rolled-back", detail)
 
         // Down to 80x24 and back: the frame follows the terminal, nothing is left of the old size.
-        demo.tmux.resize(width: 80, height: 24)
+        await demo.tmux.resize(width: 80, height: 24)
         let small = try await demo.waitFor("the endpoint view redrawn at 80x24", timeout: 15) { screen in
             screen.contains("FAILING") && ScreenText.fits(screen, width: 80) && Self.panelsReachRightEdge(screen, width: 80)
         }
         Captures.save("endpoint-80x24", small)
-        demo.tmux.resize(width: 160, height: 48)
+        await demo.tmux.resize(width: 160, height: 48)
         let restored = try await demo.waitFor("the endpoint view redrawn at 160x48", timeout: 15) { screen in
             screen.contains("FAILING") && Self.panelsReachRightEdge(screen, width: 160)
         }
         #expect(ScreenText.fits(restored, width: 160))
 
         // q leaves the endpoint, q quits: the shell's screen is back, without a trace of the console.
-        demo.tmux.sendKeys("q")
+        await demo.tmux.sendKeys("q")
         _ = try await demo.waitFor("the overview again", timeout: 10) { $0.contains("Overview") }
-        demo.tmux.sendKeys("q")
+        await demo.tmux.sendKeys("q")
         let after = try await demo.waitFor("the demo to exit", timeout: 30) { $0.contains(DemoUnderTmux.exitMarker) }
         #expect(after.contains(DemoUnderTmux.exitMarker + "0"), "the demo exited with an error:\n\(after)\n\(demo.stderr)")
         #expect(!ScreenText.hasFrames(after), "the terminal still shows the console after it quit:\n\(after)")
@@ -75,12 +75,12 @@ import Testing
     /// and the demo must go away with all its workers rather than spin on a terminal that is gone.
     @Test(.timeLimit(.minutes(3)))
     func demoEndsWithItsTerminal() async throws {
-        let demo = try DemoUnderTmux.start(name: "hup", width: 120, height: 40)
+        let demo = try await DemoUnderTmux.start(name: "hup", width: 120, height: 40)
         defer { demo.stop() }
         _ = try await demo.waitFor("the risk worker", timeout: 90) { $0.contains("risk@2.3.0") }
         let pids = try demo.workerPIDs()
         #expect(pids.count == 3)
-        demo.tmux.kill()
+        await demo.tmux.kill()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, pids.contains(where: { kill($0, 0) == 0 }) {
             try await Task.sleep(for: .milliseconds(200))

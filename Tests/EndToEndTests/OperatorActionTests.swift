@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct OperatorActionTests {
     @Test(.timeLimit(.minutes(4)))
     func operatorRollsBackWithRThenSpotChecks() async throws {
-        let demo = try DemoUnderTmux.start(name: "operator", width: 80, height: 24)
+        let demo = try await DemoUnderTmux.start(name: "operator", width: 80, height: 24)
         defer { demo.stop() }
         let first = try await demo.waitFor("the overview with both endpoints", timeout: 90) { screen in
             screen.contains("server http://") && screen.contains("fraud") && screen.contains("risk")
@@ -21,7 +21,7 @@ import Testing
         }
 
         // R names exactly what will happen before anything happens.
-        demo.tmux.sendKeys("R")
+        await demo.tmux.sendKeys("R")
         let confirm = try await demo.waitFor("the rollback confirmation", timeout: 15) { $0.contains("Confirm rollback of fraud") }
         #expect(confirm.range(of: #"1\.1\.0 [0-9]+% → 0%, 1\.0\.0 [0-9]+% → 100%"#, options: .regularExpression) != nil,
                 "the confirmation does not name the split change:\n\(confirm)")
@@ -29,8 +29,8 @@ import Testing
         let before = try await client.endpoint("fraud")
         #expect(before.deployment.weight(of: SemVer(1, 1, 0)) > 0, "nothing changes until Enter")
 
-        demo.tmux.sendText(" (e2e: canary looks wrong)")
-        demo.tmux.sendKeys("Enter")
+        await demo.tmux.sendText(" (e2e: canary looks wrong)")
+        await demo.tmux.sendKeys("Enter")
         let done = try await demo.waitFor("the rollback's result in the status line", timeout: 20) { $0.contains("✔ rollback of fraud") }
         Captures.save("rollback-done", done)
 
@@ -44,13 +44,13 @@ import Testing
 
         // Spot check: typed features through the local engine, both versions side by side.
         let features: [Float] = [0.5, 1.2, -0.3, 2, 0.1, 3]
-        demo.tmux.sendKeys("s")
+        await demo.tmux.sendKeys("s")
         _ = try await demo.waitFor("the spot check form", timeout: 15) { $0.contains("Spot check") && $0.contains("features[5]") }
         for value in features {
-            demo.tmux.sendText(String(value))
-            demo.tmux.sendKeys("Tab")
+            await demo.tmux.sendText(String(value))
+            await demo.tmux.sendKeys("Tab")
         }
-        demo.tmux.sendKeys("Enter")
+        await demo.tmux.sendKeys("Enter")
         let answered = try await demo.waitFor("both versions' probabilities", timeout: 30) { screen in
             Self.probabilities(screen).count == 2
         }
@@ -64,11 +64,11 @@ import Testing
             }
         }
 
-        demo.tmux.sendKeys("Escape")
+        await demo.tmux.sendKeys("Escape")
         _ = try await demo.waitFor("the endpoint view again", timeout: 10) { $0.contains("Endpoint fraud") }
-        demo.tmux.sendKeys("q")
+        await demo.tmux.sendKeys("q")
         _ = try await demo.waitFor("the overview again", timeout: 10) { $0.contains("Overview") }
-        demo.tmux.sendKeys("q")
+        await demo.tmux.sendKeys("q")
         let exited = try await demo.waitFor("the demo to exit", timeout: 30) { $0.contains(DemoUnderTmux.exitMarker) }
         #expect(exited.contains(DemoUnderTmux.exitMarker + "0"), "the demo exited with an error:\n\(exited)\n\(demo.stderr)")
         #expect(!ScreenText.hasFrames(exited))

@@ -1,6 +1,7 @@
 import Foundation
 import NightjarCore
 import Testing
+import TestSupport
 
 /// The curl examples in docs/http-api.md, run as written against a real server: a reader who
 /// pastes them sees what the page says they will.
@@ -33,7 +34,7 @@ import Testing
                                              to: home.appendingPathComponent("fraud-\(version).onnx"))
         }
         let port = URL(string: cp.server.url)?.port ?? 0
-        let outputs = try Self.run(steps, home: home, server: "127.0.0.1:\(port)")
+        let outputs = try await Self.run(steps, home: home, server: "127.0.0.1:\(port)")
             .map { $0.replacingOccurrences(of: "127.0.0.1:\(port)", with: "localhost:7070") }
         #expect(outputs.count == examples.count)
 
@@ -89,29 +90,19 @@ import Testing
 
     /// Runs the block as one bash script against `server` (the page says localhost:7070), printing a
     /// marker before each example, and returns each example's output.
-    static func run(_ steps: [Step], home: URL, server: String) throws -> [String] {
+    static func run(_ steps: [Step], home: URL, server: String) async throws -> [String] {
         let script = "set -eu\n" + steps.map { step in
             switch step {
             case .assignment(let line): line
             case .example(let example): "printf '\\n@@@example\\n'\n" + example.command
             }
         }.joined(separator: "\n").replacingOccurrences(of: "localhost:7070", with: server)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = home
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home.path
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw NightjarError.invalidArgument("the examples script failed (exit \(process.terminationStatus)):\n\(text)")
+        let result = await ChildProcess(["/bin/bash", "-c", script], currentDirectory: home.path, environment: environment).run()
+        let text = result.output
+        guard result.succeeded else {
+            throw NightjarError.invalidArgument("the examples script failed (exit \(result.status)):\n\(text)")
         }
         return text.components(separatedBy: "\n@@@example\n").dropFirst().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }

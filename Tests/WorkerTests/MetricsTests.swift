@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `/metrics` must pass Prometheus' own linter, so scrapers and recording rules take it as is.
 @Suite struct MetricsTests {
@@ -24,20 +25,9 @@ import Testing
             print("SKIPPED promtool check: promtool not installed (Debian package 'prometheus'; `make deps` installs it)")
             return
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: promtool)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(metrics.utf8))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool check metrics:\n\(report)\n---\n\(metrics)")
+        let check = await ChildProcess([promtool, "check", "metrics"], standardInput: Data(metrics.utf8)).run()
+        let report = check.output
+        #expect(check.succeeded, "promtool check metrics:\n\(report)\n---\n\(metrics)")
         #expect(report.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool lint:\n\(report)")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import NightjarCore
 import Synchronization
 import Testing
+import TestSupport
 import Worker
 
 @Suite struct OIPTests {
@@ -64,7 +65,7 @@ import Worker
 
     /// The real Triton client, JSON only: `make test` runs it when `scripts/install-test-python.sh` installed it.
     @Test func theTritonHTTPClientWorksUnchanged() async throws {
-        guard Self.python(["-c", "import tritonclient.http, numpy"]).status == 0 else {
+        guard await ChildProcess(["python3", "-c", "import tritonclient.http, numpy"]).run().succeeded else {
             print("SKIPPED tritonclient test: python3 module tritonclient[http] is absent (run scripts/install-test-python.sh)")
             return
         }
@@ -96,21 +97,8 @@ import Worker
             assert "unknown input 'nope'" in str(e), str(e)
         print("ok")
         """#
-        let result = Self.python(["-c", script, "127.0.0.1:\(worker.service.port)"])
+        let result = await ChildProcess(["python3", "-c", script, "127.0.0.1:\(worker.service.port)"]).run()
         #expect(result.status == 0 && result.output.contains("ok"), "\(result.output)")
         await worker.stop()
-    }
-
-    static func python(_ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "could not start python3: \(error)") }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
     }
 }
