@@ -2,7 +2,7 @@ import Foundation
 import NightjarCore
 
 /// The overview's top panel: one row per endpoint, worst first — health, split, rollout, rate,
-/// error rate, p99, and why it is not ok.
+/// error rate, p99, drift, and why it is not ok.
 enum EndpointsPanel {
     static func render(_ state: AppState, ranked shown: [(status: EndpointStatus, health: EndpointHealth)],
                        into buffer: inout CellBuffer, area: Rect) {
@@ -46,13 +46,18 @@ enum EndpointsPanel {
         let name: Int
         let split: Int
         let rollout: Int
+        /// The drift badge ("◆ drift"); left out on narrow screens, where drift still ranks the row
+        /// as warn and so shows in its health symbol.
+        let drift: Int
         let why: Int
         static let numbers = 8 + 1 + 7 + 1 + 8
 
         init(width: Int) {
             name = width >= 100 ? 16 : 12
             rollout = width >= 120 ? 22 : 15
-            let free = width - (2 + name + 1 + rollout + 1 + Self.numbers + 1) - 1
+            var free = width - (2 + name + 1 + rollout + 1 + Self.numbers + 1) - 1
+            drift = free >= 30 ? 7 : 0
+            if drift > 0 { free -= drift + 2 }
             split = max(6, min(44, free))
             why = max(0, free - split - 1)
         }
@@ -61,6 +66,7 @@ enum EndpointsPanel {
             var text = "  " + Format.pad("ENDPOINT", name) + " " + Format.pad("SPLIT", split) + " "
                 + Format.pad("ROLLOUT", rollout) + " " + Format.pad("REQ/S", 8, right: true) + " "
                 + Format.pad("ERR%", 7, right: true) + " " + Format.pad("P99 ms", 8, right: true)
+            if drift > 0 { text += "  " + Format.pad("DRIFT", drift) }
             if why >= 8 { text += "  WHY" }
             return text
         }
@@ -101,6 +107,15 @@ enum EndpointsPanel {
         cx += 8
         buffer.put(Format.pad(health.p99.map(Format.latency) ?? dash, 8, right: true), x: cx, y: y, maxWidth: end - cx)
         cx += 9
+        if layout.drift > 0 {
+            if let drift = health.drift {
+                let badge = HealthSymbol.of(drift)
+                buffer.put(badge.symbol + " " + badge.word, x: cx + 1, y: y, role: badge.role, maxWidth: min(layout.drift, end - cx - 1))
+            } else {
+                buffer.put("—", x: cx + 1, y: y, role: .muted, maxWidth: end - cx - 1)
+            }
+            cx += layout.drift + 2
+        }
         if layout.why >= 8, let reason = health.reason {
             buffer.put(reason, x: cx + 1, y: y, role: symbol.role, maxWidth: end - cx - 1)
         }

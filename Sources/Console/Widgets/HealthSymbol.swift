@@ -23,4 +23,14 @@ enum HealthSymbol {
         case .notEnoughData: ("○", .idle, "not enough data")
         }
     }
+
+    /// The drift badge: "◆ drift" stands out from the health symbols beside it.
+    static func of(_ verdict: DriftVerdict) -> (symbol: String, role: Role, word: String) {
+        switch verdict {
+        case .ok: ("●", .ok, "ok")
+        case .warn: ("▲", .warn, "warn")
+        case .drift: ("◆", .critical, "drift")
+        case .notEnoughData: ("○", .idle, "n/a")
+        }
+    }
 }
