@@ -28,7 +28,7 @@ import Testing
         let health = EndpointHealth(Self.fraud(serving: .drift, idle: nil))
         #expect(health.verdict == .warn)
         #expect(health.drift == .drift)
-        #expect(health.reason == "1.0.0 input amount drift PSI 0.41")
+        #expect(health.reason == "1.0.0 amount drift, PSI 0.41")
     }
 
     @Test func theServingVersionsReportWinsOverAnIdleOnes() {
@@ -50,7 +50,7 @@ import Testing
         let buffer = Screen.render(state)
         let row = buffer.text().split(separator: "\n").first { $0.hasPrefix("│") && $0.contains(" fraud ") }.map(String.init) ?? ""
         #expect(row.contains("◆ drift"), "fraud row: \(row)")
-        #expect(row.contains("1.0.0 input amount drift PSI 0.41"), "fraud row: \(row)")
+        #expect(row.contains("1.0.0 amount drift, PSI 0.41"), "fraud row: \(row)")
         let churn = buffer.text().split(separator: "\n").first { $0.hasPrefix("│") && $0.contains(" churn ") }.map(String.init) ?? ""
         #expect(churn.contains("—"), "a version without a report shows a dash: \(churn)")
     }
