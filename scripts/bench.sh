@@ -48,12 +48,12 @@ echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime
 
 # Worker serving: HTTP end to end, nightjar worker against FastAPI + uvicorn + onnxruntime.
 echo
-scripts/bench-serving.sh
+SWIFT_SCRATCH_PATH="$scratch" scripts/bench-serving.sh
 # Gateway overhead: the same load straight to a worker and through the gateway in front of it, in one
 # process and one run (Benchmarks/GatewayBench). Prints the throughput ratio and the added p50 latency.
 echo
-swift build -c release --product nightjar-gateway-bench >/dev/null
-.build/release/nightjar-gateway-bench --model Sources/nightjar/DemoModels/fraud-1.0.0.onnx
+swift build --scratch-path "$scratch" -c release --product nightjar-gateway-bench >/dev/null
+"$scratch/release/nightjar-gateway-bench" --model Sources/nightjar/DemoModels/fraud-1.0.0.onnx
 
 # Rollback: a canary whose worker starts failing every request, real `nightjar server` and workers on
 # loopback (Benchmarks/RollbackBench). Prints the time from the first failed answer a client saw to
@@ -62,3 +62,15 @@ echo
 swift build --scratch-path "$scratch" -c release --product nightjar >/dev/null
 swift build --scratch-path "$scratch" -c release --product nightjar-rollback-bench >/dev/null
 "$scratch/release/nightjar-rollback-bench" --binary "$scratch/release/nightjar"
+
+# Console: a full frame at 200x60 per view (target < 1000 µs), and the CPU a console watching a live
+# demo costs (target < 1% of one core).
+echo
+swift build --scratch-path "$scratch" -c release --product nightjar-console-bench >/dev/null
+"$scratch/release/nightjar-console-bench"
+scripts/bench-console-idle.sh "$scratch/release/nightjar" 30
+
+# Drift: the cost of feeding one request's row into a worker's drift window.
+echo
+swift build --scratch-path "$scratch" -c release --product nightjar-drift-bench >/dev/null
+"$scratch/release/nightjar-drift-bench"
