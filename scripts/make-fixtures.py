@@ -303,6 +303,131 @@ def mlp_fixtures():
     write_feeds("mlp_regressor_logistic", onx, float_cases(onx, xr))
 
 
+def torch_fixtures():
+    """PyTorch models exported by torch.onnx.export: an MLP, a 1-D and a 2-D CNN, and a transformer
+    encoder block, with random weights and non-trivial BatchNorm statistics. Batch 1 and 64."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+
+    class Mlp(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.Sequential(nn.Linear(12, 32), nn.ReLU(), nn.Linear(32, 16), nn.Tanh(), nn.Linear(16, 3))
+
+        def forward(self, x):
+            return torch.softmax(self.layers(x), dim=-1)
+
+    class Cnn1d(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv1d(4, 8, kernel_size=5, padding=2), nn.BatchNorm1d(8), nn.ReLU(), nn.MaxPool1d(2),
+                nn.Conv1d(8, 12, kernel_size=3, stride=2, padding=1, dilation=1), nn.ReLU(),
+                nn.AvgPool1d(3, stride=1, padding=1, count_include_pad=False), nn.BatchNorm1d(12), nn.Conv1d(12, 16, kernel_size=3, dilation=2, groups=4), nn.ReLU(),
+                nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(16, 3))
+
+        def forward(self, x):
+            return self.features(x)
+
+    class Cnn2d(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv2d(1, 8, kernel_size=3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+                nn.BatchNorm2d(8), nn.Conv2d(8, 16, kernel_size=3, stride=2, padding=1), nn.ReLU(),
+                nn.AvgPool2d(2, ceil_mode=True), nn.Conv2d(16, 16, kernel_size=1), nn.ReLU(),
+                nn.Conv2d(16, 16, kernel_size=3, padding=1, groups=16),
+                nn.MaxPool2d(3, stride=1, padding=1), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 4))
+
+        def forward(self, x):
+            return self.features(x)
+
+    class EncoderBlock(nn.Module):
+        """Pre-norm self-attention and a GELU feed-forward, written out so every operator shows."""
+        def __init__(self, d=16, heads=4, hidden=32):
+            super().__init__()
+            self.heads = heads
+            self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.qkv, self.out = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.ff1, self.ff2 = nn.Linear(d, hidden), nn.Linear(hidden, d)
+            self.gelu = nn.GELU()
+
+        def forward(self, x):
+            b, t, d = x.shape
+            q, k, v = self.qkv(self.norm1(x)).chunk(3, dim=-1)
+            split = lambda z: z.reshape(b, t, self.heads, d // self.heads).transpose(1, 2)
+            q, k, v = split(q), split(k), split(v)
+            attention = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // self.heads), dim=-1)
+            x = x + self.out((attention @ v).transpose(1, 2).reshape(b, t, d))
+            return x + self.ff2(self.gelu(self.ff1(self.norm2(x))))
+
+    rng = np.random.RandomState(21)
+    models = [
+        ("torch_mlp", Mlp(), (12,), 17),
+        ("torch_cnn1d", Cnn1d(), (4, 32), 17),
+        ("torch_cnn2d", Cnn2d(), (1, 16, 16), 17),
+        ("torch_transformer_erf", EncoderBlock(), (8, 16), 17),  # GELU written as Erf before opset 20
+        ("torch_transformer_gelu", EncoderBlock(), (8, 16), 20),
+    ]
+    for name, model, shape, opset in models:
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.running_mean.copy_(torch.randn(m.num_features) * 0.5)
+                m.running_var.copy_(torch.rand(m.num_features) + 0.5)
+                m.weight.data.copy_(torch.rand(m.num_features) + 0.5)
+                m.bias.data.copy_(torch.randn(m.num_features) * 0.2)
+        model.eval()
+        x = rng.normal(size=(64,) + shape).astype(np.float32)
+        onx = torch_export(model, x, opset)
+        write_feeds(name, onx, float_cases(onx, x, rows=64))
+
+
+def torch_export(model, x, opset):
+    """torch.onnx.export with its defaults but a dynamic batch axis, through the TorchScript
+    exporter (dynamo=False), which writes the opset asked for."""
+    import io
+    import torch
+    buffer = io.BytesIO()
+    torch.onnx.export(model, (torch.from_numpy(x[:1]),), buffer, input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=opset, dynamo=False)
+    onx = onnx.load_from_string(buffer.getvalue())
+    onnx.checker.check_model(onx)
+    return onx
+
+
+def boosting_fixtures():
+    """XGBoost and LightGBM classifiers (binary, multiclass) and regressors converted by onnxmltools,
+    trained and run on rows with 10% NaN, which both libraries route down a learned default branch."""
+    import lightgbm
+    import xgboost
+    from onnxmltools import convert_lightgbm, convert_xgboost
+    from onnxmltools.convert.common.data_types import FloatTensorType as MlFloat
+
+    xn2, yn2 = tabular(2, 31, nan_fraction=0.1)
+    xn3, yn3 = tabular(3, 32, nan_fraction=0.1)
+    xnr, ynr = regression(33, nan_fraction=0.1)
+    initial = [("X", MlFloat([None, xn2.shape[1]]))]
+    opsets = {"target_opset": 15}  # onnxmltools 1.16 goes up to 15 and picks the ai.onnx.ml opset itself
+    xgb = [
+        ("xgb_classifier_binary_nan", xgboost.XGBClassifier(n_estimators=12, max_depth=4, random_state=0).fit(xn2, yn2), xn2),
+        ("xgb_classifier_nan", xgboost.XGBClassifier(n_estimators=8, max_depth=3, random_state=0).fit(xn3, yn3), xn3),
+        ("xgb_regressor_nan", xgboost.XGBRegressor(n_estimators=15, max_depth=4, random_state=0).fit(xnr, ynr), xnr),
+    ]
+    for name, model, x in xgb:
+        onx = convert_xgboost(model, initial_types=initial, **opsets)
+        write_feeds(name, onx, float_cases(onx, x))
+    lgbm = [
+        ("lgbm_classifier_binary_nan", lightgbm.LGBMClassifier(n_estimators=12, num_leaves=15, random_state=0, verbose=-1).fit(xn2, yn2), xn2),
+        ("lgbm_classifier_nan", lightgbm.LGBMClassifier(n_estimators=8, num_leaves=7, random_state=0, verbose=-1).fit(xn3, yn3), xn3),
+        ("lgbm_regressor_nan", lightgbm.LGBMRegressor(n_estimators=15, num_leaves=15, random_state=0, verbose=-1).fit(xnr, ynr), xnr),
+    ]
+    for name, model, x in lgbm:
+        onx = convert_lightgbm(model, initial_types=initial, zipmap=False, **opsets)
+        write_feeds(name, onx, float_cases(onx, x))
+
+
 def svm_fixtures():
     x3, y3 = tabular(3, 10, rows=1000, features=6)
     x2, y2 = tabular(2, 11, rows=1000, features=6)
@@ -484,6 +609,16 @@ def broken_graphs():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid("ai.onnx.ml", 5)])
     with open(os.path.join(FIXTURES, "unsupported_opset_tree.onnx"), "wb") as f:
         f.write(model.SerializeToString())
+    # Convolution and batch normalization settings the engine does not run, refused at load.
+    image = helper.make_tensor_value_info("image", TensorProto.FLOAT, [None, 2, 8, 8])
+    kernel = numpy_helper.from_array(np.ones((4, 2, 3, 3), dtype=np.float32), "kernel")
+    save_invalid("unsupported_conv_auto_pad", [
+        helper.make_node("Conv", ["image", "kernel"], ["y"], name="conv_odd_pad", auto_pad="SAME_SOMETIMES"),
+    ], [image], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [kernel])
+    stats = [numpy_helper.from_array(np.ones(2, dtype=np.float32), n) for n in ("gamma", "beta", "mean", "var")]
+    save_invalid("unsupported_batchnorm_training", [
+        helper.make_node("BatchNormalization", ["image", "gamma", "beta", "mean", "var"], ["y"], name="bn_train", training_mode=1),
+    ], [image], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], stats)
     # A tree whose nodes point back at each other: no root, and a loop.
     save_invalid("invalid_tree_cycle", [helper.make_node(
         "TreeEnsembleRegressor", ["x"], ["y"], name="looping_trees", domain="ai.onnx.ml", n_targets=1,
@@ -525,6 +660,8 @@ GROUPS = {
     "trees": lambda: tree_fixtures(),
     "mlp": lambda: mlp_fixtures(),
     "svm": lambda: svm_fixtures(),
+    "torch": lambda: torch_fixtures(),
+    "boosting": lambda: boosting_fixtures(),
     "pipelines": lambda: pipeline_fixtures(),
     "invalid": lambda: invalid_fixtures(),
     "demo": lambda: demo_models(),

@@ -1,19 +1,21 @@
 // Times the engine on one model: `nightjar-bench MODEL.onnx INPUT_NAME FEATURES BATCH ITERATIONS`.
+// FEATURES is one row's shape: a number for tabular rows, `CxHxW` for an image (`1x16x16`).
 // Prints one JSON line: {"mean_us": …, "batch": …}. Inputs are prepared outside the timed loop.
 import Engine
 import Foundation
 import NightjarCore
 
 let args = CommandLine.arguments
-guard args.count == 6, let features = Int(args[3]), let batch = Int(args[4]), let iterations = Int(args[5]) else {
+let row = args.count == 6 ? args[3].split(separator: "x").compactMap { Int($0) } : []
+guard args.count == 6, !row.isEmpty, row.allSatisfy({ $0 > 0 }), let batch = Int(args[4]), let iterations = Int(args[5]) else {
     FileHandle.standardError.write(Data("usage: nightjar-bench MODEL.onnx INPUT_NAME FEATURES BATCH ITERATIONS\n".utf8))
     exit(2)
 }
 do {
     let session = try InferenceSession(contentsOf: URL(fileURLWithPath: args[1]))
     var generator = SystemRandomNumberGenerator()
-    let values = (0..<(features * batch)).map { _ in Float.random(in: -3...3, using: &generator) }
-    let inputs = [args[2]: Tensor(shape: [batch, features], data: .float(values))]
+    let values = (0..<(row.reduce(batch, *))).map { _ in Float.random(in: -3...3, using: &generator) }
+    let inputs = [args[2]: Tensor(shape: [batch] + row, data: .float(values))]
     for _ in 0..<min(100, iterations) { _ = try session.run(inputs) }
     let clock = ContinuousClock()
     let start = clock.now

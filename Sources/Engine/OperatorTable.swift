@@ -74,6 +74,20 @@ struct OperatorTable {
         Entry(domain: ml, opType: "TreeEnsemble", opsets: 5...5) { (a) throws(NightjarError) -> any Kernel in try TreeEnsembleFactory.ensemble(a) },
     ]
 
+    /// Convolutional and normalization layers, as PyTorch exports them.
+    static let layers: [Entry] = [
+        Entry(domain: onnx, opType: "Conv", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try ConvKernel(a) },
+        Entry(domain: onnx, opType: "MaxPool", opsets: 1...23) { (a) throws(NightjarError) -> any Kernel in try PoolKernel(.max, a, opset: 23) },
+        Entry(domain: onnx, opType: "AveragePool", opsets: 1...18) { (a) throws(NightjarError) -> any Kernel in try PoolKernel(.average, a, opset: 18) },
+        Entry(domain: onnx, opType: "AveragePool", opsets: 19...23) { (a) throws(NightjarError) -> any Kernel in try PoolKernel(.average, a, opset: 19) },
+        Entry(domain: onnx, opType: "GlobalAveragePool", opsets: 1...23) { (_) throws(NightjarError) -> any Kernel in GlobalPoolKernel(average: true) },
+        Entry(domain: onnx, opType: "GlobalMaxPool", opsets: 1...23) { (_) throws(NightjarError) -> any Kernel in GlobalPoolKernel(average: false) },
+        Entry(domain: onnx, opType: "BatchNormalization", opsets: 6...23) { (a) throws(NightjarError) -> any Kernel in try BatchNormalizationKernel(a) },
+        Entry(domain: onnx, opType: "InstanceNormalization", opsets: 6...23) { (a) throws(NightjarError) -> any Kernel in try InstanceNormalizationKernel(a) },
+        Entry(domain: onnx, opType: "LayerNormalization", opsets: 17...23) { (a) throws(NightjarError) -> any Kernel in try LayerNormalizationKernel(a) },
+        Entry(domain: onnx, opType: "Gelu", opsets: 20...23) { (a) throws(NightjarError) -> any Kernel in try GeluKernel(a) },
+    ]
+
     /// Elementwise operators, one entry each; opset 7 brought numpy broadcasting, which is what runs.
     static let elementwise: [Entry] =
         [BinaryKernel.Op.add, .sub, .mul, .div].map { op in
@@ -100,9 +114,6 @@ struct OperatorTable {
         + [UnaryKernel.Op.sin, .cos].map { op in
             Entry(domain: onnx, opType: op.rawValue, opsets: 7...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(op, a) }
         }
-        + [UnaryKernel.Op.sin, .cos].map { op in
-            Entry(domain: onnx, opType: op.rawValue, opsets: 7...23) { (a) throws(NightjarError) -> any Kernel in try UnaryKernel(op, a) }
-        }
 
     static let logic: [Entry] =
         [ComparisonKernel.Op.equal, .less, .greater].map { op in
@@ -126,7 +137,7 @@ struct OperatorTable {
             Entry(domain: onnx, opType: op.rawValue, opsets: 18...23) { (a) throws(NightjarError) -> any Kernel in try ReduceKernel(op, a, axesAsInput: true) },
         ] }
 
-    static let all: [Entry] = entries + elementwise + logic + reductions
+    static let all: [Entry] = entries + layers + elementwise + logic + reductions
 
     /// The ONNX default domain has two spellings.
     static func canonical(domain: String) -> String {

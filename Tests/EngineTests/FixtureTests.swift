@@ -3,7 +3,8 @@ import Foundation
 import NightjarCore
 import Testing
 
-/// One fixture: a model exported by skl2onnx and onnxruntime's answers for it (scripts/make-fixtures.py).
+/// One fixture: a model exported by skl2onnx, onnxmltools or torch.onnx and onnxruntime's answers for it
+/// (scripts/make-fixtures.py).
 struct Fixture: Decodable {
     struct Dense: Decodable {
         var shape: [Int]?
@@ -73,9 +74,10 @@ enum JSONNumberOrText: Decodable, Equatable {
 
 @Suite struct FixtureTests {
     @Test func everyFixtureIsListed() {
-        // 10 linear models, 17 tree ensembles, 4 MLPs, 9 SVMs, 3 pipelines: a fixture lost from the
-        // folder would otherwise drop out of the parameterized test silently.
-        #expect(Fixture.names.count == 43)
+        // 10 linear models, 17 tree ensembles, 4 MLPs, 9 SVMs, 3 pipelines, 5 PyTorch exports,
+        // 6 XGBoost and LightGBM models: a fixture lost from the folder would otherwise drop out of
+        // the parameterized test silently.
+        #expect(Fixture.names.count == 54)
     }
 
     @Test(arguments: Fixture.names)

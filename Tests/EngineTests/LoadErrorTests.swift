@@ -72,6 +72,8 @@ import Testing
         ("invalid_tree_cycle", ["'looping_trees'", "root"]),
         ("unsupported_tree_mode", ["TreeEnsembleRegressor", "'odd_trees'", "BRANCH_SOMETIMES", "ai.onnx.ml", "opset 3"]),
         ("unsupported_opset_tree", ["TreeEnsembleClassifier", "'old_trees'", "ai.onnx.ml", "opset 5", "1–4"]),
+        ("unsupported_conv_auto_pad", ["Conv", "'conv_odd_pad'", "auto_pad", "SAME_SOMETIMES", "ai.onnx", "opset 17"]),
+        ("unsupported_batchnorm_training", ["BatchNormalization", "'bn_train'", "training_mode", "ai.onnx", "opset 17"]),
     ])
     func brokenGraphsAreRefusedClearly(_ name: String, _ phrases: [String]) {
         #expect {

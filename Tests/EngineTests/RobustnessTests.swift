@@ -10,6 +10,7 @@ import Testing
     static let seeds = [
         "tree_dt_classifier_binary", "mlp_classifier_binary_zipmap", "svm_svc_rbf_binary", "pipeline_column_transformer",
         "pipeline_imputer_minmax_logreg", "logreg_string_labels_zipmap", "scaler_logreg_multi_zipmap", "invalid_tree_cycle",
+        "torch_cnn2d", "torch_transformer_gelu",
     ]
 
     @Test(arguments: seeds)

@@ -350,3 +350,33 @@ struct ModKernel: Kernel {
         }
     }
 }
+
+/// `Gelu` (opset 20): `x · Φ(x)` through erf, or its tanh approximation when `approximate` is "tanh".
+struct GeluKernel: Kernel {
+    let tanhApproximation: Bool
+
+    init(_ a: NodeAttributes) throws(NightjarError) {
+        let approximate = try a.string("approximate", default: "none")
+        guard approximate == "none" || approximate == "tanh" else {
+            throw a.invalid("approximate", "is '\(approximate)'; the engine supports none and tanh")
+        }
+        tanhApproximation = approximate == "tanh"
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: "Gelu").tensor(0)
+        switch x.data {
+        case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(v.map(gelu))))]
+        case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(v.map(gelu))))]
+        default: throw .invalidArgument("Gelu: element type \(x.dataType.rawValue) is not supported")
+        }
+    }
+
+    private func gelu<T: BinaryFloatingPoint & ElementaryFunctions>(_ x: T) -> T {
+        if tanhApproximation {
+            let inner = T(0.7978845608028654) * (x + T(0.044715) * x * x * x)
+            return T(0.5) * x * (1 + T.tanh(inner))
+        }
+        return T(0.5) * x * (1 + T.erf(x * T(0.7071067811865476)))
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import NightjarCore
+
+/// `BatchNormalization` in inference mode: `y = x · s + (B − mean · s)` with `s = scale / √(var + ε)`
+/// per channel (axis 1), the factors folded first as onnxruntime folds them. Training mode, which
+/// would update running statistics, is refused at load.
+struct BatchNormalizationKernel: Kernel {
+    let epsilon: Float
+
+    init(_ a: NodeAttributes) throws(NightjarError) {
+        epsilon = try a.float("epsilon", default: 1e-5)
+        if try a.int("training_mode", default: 0) != 0 {
+            throw a.invalid("training_mode", "is 1; the engine runs models for inference only")
+        }
+        if try a.int("spatial", default: 1) == 0 {
+            throw a.invalid("spatial", "is 0 (statistics per element, not per channel), which the engine does not support")
+        }
+        if a.node.output.dropFirst().contains(where: { !$0.isEmpty }) {
+            throw a.invalid("outputs", "ask for running statistics, which only training computes")
+        }
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: "BatchNormalization")
+        let x = try args.tensor(0)
+        try Shapes.check(x, op: "BatchNormalization")
+        guard x.shape.count >= 2 else { throw .invalidArgument("BatchNormalization: input \(x.shape) has no channel axis") }
+        let channels = x.shape[1]
+        var p: [[Float]] = []
+        for i in 1...4 {
+            let t = try args.tensor(i)
+            guard case .float(let v) = t.data, v.count == channels else {
+                throw .invalidArgument("BatchNormalization: input \(i) of shape \(t.shape) must hold \(channels) floats")
+            }
+            p.append(v)
+        }
+        guard case .float(let xv) = x.data else {
+            throw .invalidArgument("BatchNormalization: element type \(x.dataType.rawValue) is not supported (float only)")
+        }
+        let scale = (0..<channels).map { c in p[0][c] / (p[3][c] + epsilon).squareRoot() }
+        let shift = (0..<channels).map { c in p[1][c] - p[2][c] * scale[c] }
+        let inner = x.shape.dropFirst(2).reduce(1, *)
+        var out = xv
+        for i in out.indices {
+            let c = (i / max(inner, 1)) % channels
+            out[i] = xv[i] * scale[c] + shift[c]
+        }
+        return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
+    }
+}
+
+/// `LayerNormalization`: each slice from `axis` to the end normalized to zero mean and unit
+/// variance, then scaled and shifted; the optional outputs are the mean and 1/σ per slice.
+/// Statistics are taken in double, as E[x²] − E[x]², the form onnxruntime uses.
+struct LayerNormalizationKernel: Kernel {
+    let axis: Int
+    let epsilon: Double
+
+    init(_ a: NodeAttributes) throws(NightjarError) {
+        axis = try a.int("axis", default: -1)
+        epsilon = Double(try a.float("epsilon", default: 1e-5))
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: "LayerNormalization")
+        let x = try args.tensor(0), scale = try args.tensor(1)
+        let bias: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
+        for t in [x, scale] + (bias.map { [$0] } ?? []) { try Shapes.check(t, op: "LayerNormalization") }
+        let a = try Shapes.axis(axis, rank: x.shape.count, op: "LayerNormalization")
+        let size = x.shape[a...].reduce(1, *)
+        let rows = x.shape[..<a].reduce(1, *)
+        let statShape = Array(x.shape[..<a]) + Array(repeating: 1, count: x.shape.count - a)
+        guard case .float(let xv) = x.data, case .float(let sv) = scale.data else {
+            throw .invalidArgument("LayerNormalization: element types \(x.dataType.rawValue), \(scale.dataType.rawValue) are not supported (float only)")
+        }
+        let norm = Array(x.shape[a...])
+        let si = try Self.broadcastTo(norm, scale.shape, "scale")
+        var bv: [Float] = [], bi: [Int] = []
+        if let bias {
+            guard case .float(let v) = bias.data else { throw .invalidArgument("LayerNormalization: bias must be float") }
+            bv = v
+            bi = try Self.broadcastTo(norm, bias.shape, "bias")
+        }
+        var out = xv, means = [Float](repeating: 0, count: rows), inverse = [Float](repeating: 0, count: rows)
+        for r in 0..<rows {
+            let base = r * size
+            var sum = 0.0, squares = 0.0
+            for i in base..<(base + size) {
+                let v = Double(xv[i])
+                sum += v
+                squares += v * v
+            }
+            let mean = sum / Double(size)
+            let deviation = (max(squares / Double(size) - mean * mean, 0) + epsilon).squareRoot()
+            for j in 0..<size {
+                var y = (Double(xv[base + j]) - mean) / deviation * Double(sv[si[j]])
+                if !bi.isEmpty { y += Double(bv[bi[j]]) }
+                out[base + j] = Float(y)
+            }
+            means[r] = Float(mean)
+            inverse[r] = Float(1 / deviation)
+        }
+        return [.tensor(Tensor(shape: x.shape, data: .float(out))),
+                .tensor(Tensor(shape: statShape, data: .float(means))),
+                .tensor(Tensor(shape: statShape, data: .float(inverse)))]
+    }
+
+    /// Indices of a scale or bias broadcast over the normalized slice.
+    static func broadcastTo(_ norm: [Int], _ shape: [Int], _ name: String) throws(NightjarError) -> [Int] {
+        let b = try Shapes.broadcast(norm, shape, op: "LayerNormalization")
+        guard b == norm else { throw .invalidArgument("LayerNormalization: \(name) of shape \(shape) does not broadcast to \(norm)") }
+        return Shapes.broadcastIndices(from: shape, to: norm)
+    }
+}
+
+/// `InstanceNormalization`: each channel of each image normalized over its spatial axes, then
+/// scaled and shifted per channel.
+struct InstanceNormalizationKernel: Kernel {
+    let epsilon: Double
+
+    init(_ a: NodeAttributes) throws(NightjarError) {
+        epsilon = Double(try a.float("epsilon", default: 1e-5))
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let args = KernelInputs(values: inputs, op: "InstanceNormalization")
+        let x = try args.tensor(0), scale = try args.tensor(1), bias = try args.tensor(2)
+        for t in [x, scale, bias] { try Shapes.check(t, op: "InstanceNormalization") }
+        guard x.shape.count >= 3 else { throw .invalidArgument("InstanceNormalization: input \(x.shape) must be [N, C, spatial…]") }
+        let channels = x.shape[1], size = x.shape.dropFirst(2).reduce(1, *)
+        guard case .float(let xv) = x.data, case .float(let sv) = scale.data, case .float(let bv) = bias.data,
+              sv.count == channels, bv.count == channels else {
+            throw .invalidArgument("InstanceNormalization: input \(x.shape), scale \(scale.shape) and bias \(bias.shape) must be float with \(channels) channels")
+        }
+        var out = xv
+        for plane in 0..<(x.shape[0] * channels) where size > 0 {
+            let c = plane % channels, base = plane * size
+            var sum = 0.0
+            for i in base..<(base + size) { sum += Double(xv[i]) }
+            let mean = sum / Double(size)
+            var variance = 0.0
+            for i in base..<(base + size) { variance += (Double(xv[i]) - mean) * (Double(xv[i]) - mean) }
+            let deviation = (variance / Double(size) + epsilon).squareRoot()
+            for i in base..<(base + size) {
+                out[i] = Float((Double(xv[i]) - mean) / deviation * Double(sv[c]) + Double(bv[c]))
+            }
+        }
+        return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
+    }
+}

@@ -1,0 +1,129 @@
+import NightjarCore
+
+/// `MaxPool` and `AveragePool` over any number of spatial axes of a float `[N, C, D1, …]` input,
+/// with padding, strides, dilations and ceil mode; `MaxPool`'s optional second output gives the
+/// flat index of each maximum. Padded positions never win a max; an average counts them only with
+/// `count_include_pad`, and never counts the part of a ceil-mode window past the padding.
+struct PoolKernel: Kernel {
+    enum Mode: String { case max = "MaxPool", average = "AveragePool" }
+
+    let mode: Mode
+    let geometry: WindowGeometry
+    let countIncludePad: Bool
+    let columnMajorIndices: Bool
+
+    init(_ mode: Mode, _ a: NodeAttributes, opset: Int) throws(NightjarError) {
+        self.mode = mode
+        geometry = try WindowGeometry(a, kernelRequired: true, allowCeil: true)
+        if mode == .average && opset < 19 && !geometry.dilations.isEmpty && geometry.dilations.contains(where: { $0 != 1 }) {
+            throw a.invalid("dilations", "are only defined for AveragePool from opset 19")
+        }
+        countIncludePad = try a.int("count_include_pad", default: 0) != 0
+        columnMajorIndices = try a.int("storage_order", default: 0) != 0
+        if mode == .average && a.node.output.count > 1 {
+            throw a.invalid("outputs", "are \(a.node.output.count); AveragePool has one")
+        }
+    }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: mode.rawValue).tensor(0)
+        try Shapes.check(x, op: mode.rawValue)
+        guard case .float(let xv) = x.data else {
+            throw .invalidArgument("\(mode.rawValue): element type \(x.dataType.rawValue) is not supported (float only)")
+        }
+        let axes = try geometry.axes(input: x.shape, kernel: geometry.kernelShape, op: mode.rawValue)
+        let outShape = Array(x.shape.prefix(2)) + axes.map(\.output)
+        let planes = x.shape[0] * x.shape[1]
+        let inCount = x.shape.dropFirst(2).reduce(1, *)
+        let outCount = try Shapes.count(axes.map(\.output), op: mode.rawValue)
+        let table = WindowGeometry.tapTable(axes)
+        let taps = table.count / max(outCount, 1)
+        var out = [Float](repeating: 0, count: try Shapes.count(outShape, op: mode.rawValue))
+        var indices: [Int64] = []
+        switch mode {
+        case .average:
+            // Per output: how many taps the average divides by.
+            var divisors = [Float](repeating: 0, count: outCount)
+            for o in 0..<outCount {
+                var n = 0
+                for t in 0..<taps {
+                    let offset = table[t * outCount + o]
+                    if offset >= 0 || (countIncludePad && offset == WindowGeometry.padding) { n += 1 }
+                }
+                divisors[o] = Float(max(n, 1))
+            }
+            for p in 0..<planes {
+                let base = p * inCount
+                for o in 0..<outCount {
+                    var sum: Float = 0
+                    for t in 0..<taps {
+                        let offset = table[t * outCount + o]
+                        if offset >= 0 { sum += xv[base + offset] }
+                    }
+                    out[p * outCount + o] = sum / divisors[o]
+                }
+            }
+        case .max:
+            indices = [Int64](repeating: 0, count: out.count)
+            let spatial = Array(x.shape.dropFirst(2))
+            for p in 0..<planes {
+                let base = p * inCount
+                for o in 0..<outCount {
+                    var best = -Float.greatestFiniteMagnitude, at = -1
+                    for t in 0..<taps {
+                        let offset = table[t * outCount + o]
+                        if offset >= 0, xv[base + offset] > best || at < 0 {
+                            best = xv[base + offset]
+                            at = offset
+                        }
+                    }
+                    out[p * outCount + o] = best
+                    let flat = columnMajorIndices ? Self.columnMajor(max(at, 0), spatial) : max(at, 0)
+                    indices[p * outCount + o] = Int64(base + flat)
+                }
+            }
+        }
+        var results: [Value] = [.tensor(Tensor(shape: outShape, data: .float(out)))]
+        if mode == .max { results.append(.tensor(Tensor(shape: outShape, data: .int64(indices)))) }
+        return results
+    }
+
+    /// A row-major offset within one plane, re-expressed with the first spatial axis varying fastest.
+    static func columnMajor(_ offset: Int, _ shape: [Int]) -> Int {
+        var rest = offset, result = 0, step = 1
+        let strides = shape.rowMajorStrides
+        for d in 0..<shape.count {
+            let coordinate = strides[d] > 0 ? rest / strides[d] : 0
+            rest -= coordinate * strides[d]
+            result += coordinate * step
+            step *= shape[d]
+        }
+        return result
+    }
+}
+
+/// `GlobalAveragePool` and `GlobalMaxPool`: one value per channel over all spatial axes.
+struct GlobalPoolKernel: Kernel {
+    let average: Bool
+    var op: String { average ? "GlobalAveragePool" : "GlobalMaxPool" }
+
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        let x = try KernelInputs(values: inputs, op: op).tensor(0)
+        try Shapes.check(x, op: op)
+        guard x.shape.count >= 3 else { throw .invalidArgument("\(op): input \(x.shape) must be [N, C, spatial…]") }
+        let planes = x.shape[0] * x.shape[1], size = x.shape.dropFirst(2).reduce(1, *)
+        let shape = Array(x.shape.prefix(2)) + Array(repeating: 1, count: x.shape.count - 2)
+        func pooled<T: BinaryFloatingPoint>(_ v: [T]) -> [T] {
+            (0..<planes).map { p in
+                let plane = v[(p * size)..<((p + 1) * size)]
+                if average { return size == 0 ? T.nan : plane.reduce(0, +) / T(size) }
+                return plane.max() ?? -T.infinity
+            }
+        }
+        switch x.data {
+        case .float(let v): return [.tensor(Tensor(shape: shape, data: .float(pooled(v))))]
+        case .double(let v): return [.tensor(Tensor(shape: shape, data: .double(pooled(v))))]
+        default: throw .invalidArgument("\(op): element type \(x.dataType.rawValue) is not supported")
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import NightjarCore
+
+/// The sliding-window geometry `Conv` and the pooling operators share: `auto_pad`, `pads`,
+/// `strides`, `dilations` and, for pooling, `ceil_mode`. Attributes are checked when the model
+/// loads; sizes are resolved per run, since they depend on the input's spatial shape.
+struct WindowGeometry: Sendable {
+    enum AutoPad: String, Sendable {
+        case notSet = "NOTSET", sameUpper = "SAME_UPPER", sameLower = "SAME_LOWER", valid = "VALID"
+    }
+
+    /// Where a window falls for one spatial dimension.
+    struct Axis: Sendable {
+        let input: Int
+        let output: Int
+        let kernel: Int
+        let stride: Int
+        let dilation: Int
+        let padBegin: Int
+        let padEnd: Int
+
+        /// The input coordinate of kernel tap `k` for output position `o`; may lie in the padding.
+        @inline(__always) func coordinate(_ o: Int, _ k: Int) -> Int { o * stride - padBegin + k * dilation }
+    }
+
+    let autoPad: AutoPad
+    let kernelShape: [Int]
+    let strides: [Int]
+    let dilations: [Int]
+    let pads: [Int]
+    let ceilMode: Bool
+
+    /// `kernelRequired`: pooling must name its window; Conv may take it from the weights.
+    init(_ a: NodeAttributes, kernelRequired: Bool, allowCeil: Bool) throws(NightjarError) {
+        let mode = try a.string("auto_pad", default: "NOTSET")
+        guard let autoPad = AutoPad(rawValue: mode) else {
+            throw a.invalid("auto_pad", "is '\(mode)'; the engine supports NOTSET, SAME_UPPER, SAME_LOWER and VALID")
+        }
+        self.autoPad = autoPad
+        kernelShape = a.ints("kernel_shape").map { Int(clamping: $0) }
+        if kernelRequired && kernelShape.isEmpty { throw a.missing("kernel_shape") }
+        guard kernelShape.allSatisfy({ $0 > 0 }) else { throw a.invalid("kernel_shape", "must be positive, got \(kernelShape)") }
+        strides = a.ints("strides").map { Int(clamping: $0) }
+        dilations = a.ints("dilations").map { Int(clamping: $0) }
+        pads = a.ints("pads").map { Int(clamping: $0) }
+        guard strides.allSatisfy({ $0 > 0 }) else { throw a.invalid("strides", "must be positive, got \(strides)") }
+        guard dilations.allSatisfy({ $0 > 0 }) else { throw a.invalid("dilations", "must be positive, got \(dilations)") }
+        guard pads.allSatisfy({ $0 >= 0 }) else { throw a.invalid("pads", "must not be negative, got \(pads)") }
+        guard pads.count % 2 == 0 else { throw a.invalid("pads", "must hold a begin and an end per spatial axis, got \(pads)") }
+        let ceil = try a.int("ceil_mode", default: 0) != 0
+        if ceil && !allowCeil { throw a.invalid("ceil_mode", "is not defined for this operator") }
+        ceilMode = ceil
+        // Every attribute that is given must agree on the number of spatial axes.
+        let ranks = [kernelShape.count, strides.count, dilations.count, pads.count / 2].filter { $0 > 0 }
+        guard Set(ranks).count <= 1 else {
+            throw a.invalid("kernel_shape", "\(kernelShape), strides \(strides), dilations \(dilations) and pads \(pads) disagree on the number of spatial axes")
+        }
+    }
+
+    /// Resolves every spatial axis of an input `[N, C, D1, …]` for a kernel of `kernel` taps.
+    func axes(input shape: [Int], kernel: [Int], op: String) throws(NightjarError) -> [Axis] {
+        let spatial = Array(shape.dropFirst(2))
+        guard shape.count >= 3, spatial.count == kernel.count else {
+            throw .invalidArgument("\(op): input of shape \(shape) does not fit a \(kernel.count)-D window (expected [N, C, \(kernel.count) spatial dimensions])")
+        }
+        let r = spatial.count
+        for (name, list, size) in [("strides", strides, r), ("dilations", dilations, r), ("pads", pads, 2 * r)] where !list.isEmpty && list.count != size {
+            throw .invalidArgument("\(op): \(name) \(list) do not fit a \(r)-D input of shape \(shape)")
+        }
+        var axes: [Axis] = []
+        for d in 0..<r {
+            let input = spatial[d], k = kernel[d]
+            let stride = strides.isEmpty ? 1 : strides[d]
+            let dilation = dilations.isEmpty ? 1 : dilations[d]
+            let (span, spanOverflow) = (k - 1).multipliedReportingOverflow(by: dilation)
+            guard !spanOverflow, span < 1 << 31 else { throw .invalidArgument("\(op): window too large") }
+            let extent = span + 1
+            var begin = pads.isEmpty ? 0 : pads[d], end = pads.isEmpty ? 0 : pads[d + r]
+            var output: Int
+            switch autoPad {
+            case .notSet:
+                output = Self.count(input + begin + end - extent, stride, ceil: ceilMode)
+                // A last window that would start inside the end padding is dropped, as onnxruntime does.
+                if ceilMode && output > 0 && (output - 1) * stride >= input + begin { output -= 1 }
+            case .valid:
+                (begin, end) = (0, 0)
+                output = Self.count(input - extent, stride, ceil: ceilMode)
+            case .sameUpper, .sameLower:
+                output = (input + stride - 1) / stride
+                let total = max(0, (output - 1) * stride + extent - input)
+                begin = autoPad == .sameUpper ? total / 2 : total - total / 2
+                end = total - begin
+            }
+            guard output > 0, input > 0 else {
+                throw .invalidArgument("\(op): a window of \(extent) (kernel \(k), dilation \(dilation)) does not fit input dimension \(input) with pads \(begin), \(end)")
+            }
+            axes.append(Axis(input: input, output: output, kernel: k, stride: stride, dilation: dilation, padBegin: begin, padEnd: end))
+        }
+        return axes
+    }
+
+    static let padding = -1
+    static let beyond = -2
+
+    /// For every kernel tap and output position (row-major, taps outer), the row-major offset of
+    /// the input element it reads within one channel plane; `padding` where it falls in the pads,
+    /// `beyond` past them (a ceil-mode window hanging off the end). Built once per run and shared by
+    /// every channel and image, so the per-element loops need no coordinate arithmetic.
+    static func tapTable(_ axes: [Axis]) -> [Int] {
+        let r = axes.count
+        let kernel = axes.map(\.kernel), output = axes.map(\.output)
+        let inStrides = axes.map(\.input).rowMajorStrides
+        let outCount = output.reduce(1, *)
+        var table = [Int](repeating: beyond, count: kernel.reduce(1, *) * outCount)
+        var taps = OutputCounter(kernel)
+        var t = 0
+        repeat {
+            var o = OutputCounter(output)
+            var i = 0
+            repeat {
+                var offset = 0
+                var state = 0  // 0 inside, else padding or beyond
+                for d in 0..<r {
+                    let a = axes[d]
+                    let c = a.coordinate(o.position[d], taps.position[d])
+                    if c >= a.input + a.padEnd {
+                        state = beyond
+                        break
+                    }
+                    if c < 0 || c >= a.input { state = padding }
+                    offset += c * inStrides[d]
+                }
+                table[t * outCount + i] = state == 0 ? offset : state
+                i += 1
+            } while o.next()
+            t += 1
+        } while taps.next()
+        return table
+    }
+
+    /// How many windows start in `room` spare elements (room may be negative: none fit) with this stride.
+    private static func count(_ room: Int, _ stride: Int, ceil: Bool) -> Int {
+        guard room >= 0 else { return 0 }
+        return (ceil ? (room + stride - 1) / stride : room / stride) + 1
+    }
+}
+
+/// Walks output positions of an N-D window operator, row-major, keeping each axis's coordinate.
+struct OutputCounter {
+    var position: [Int]
+    let shape: [Int]
+
+    init(_ shape: [Int]) {
+        self.shape = shape
+        position = [Int](repeating: 0, count: shape.count)
+    }
+
+    /// Advances to the next position; false after the last.
+    mutating func next() -> Bool {
+        var d = shape.count - 1
+        while d >= 0 {
+            position[d] += 1
+            if position[d] < shape[d] { return true }
+            position[d] = 0
+            d -= 1
+        }
+        return false
+    }
+}
+
+extension Array where Element == Int {
+    /// Row-major strides of a shape.
+    var rowMajorStrides: [Int] {
+        var strides = [Int](repeating: 1, count: count)
+        var step = 1
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            strides[i] = step
+            step *= self[i]
+        }
+        return strides
+    }
+}
