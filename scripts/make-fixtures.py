@@ -382,6 +382,21 @@ def torch_fixtures():
         x = rng.normal(size=(64,) + shape).astype(np.float32)
         onx = torch_export(model, x, opset)
         write_feeds(name, onx, float_cases(onx, x, rows=64))
+    gelu_fixture()
+
+
+def gelu_fixture():
+    """Gelu's tanh approximation, which no PyTorch export above uses, beside the erf form; built
+    with onnx.helper since Debian's ONNX backend tests predate Gelu."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 16])
+    graph = helper.make_graph([
+        helper.make_node("Gelu", ["x"], ["erf"], name="gelu_erf"),
+        helper.make_node("Gelu", ["x"], ["tanh"], name="gelu_tanh", approximate="tanh"),
+    ], "gelu", [x], [helper.make_tensor_value_info(n, TensorProto.FLOAT, [None, 16]) for n in ("erf", "tanh")])
+    onx = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
+    onnx.checker.check_model(onx)
+    rows = np.random.RandomState(22).normal(scale=3, size=(64, 16)).astype(np.float32)
+    write_feeds("onnx_gelu", onx, float_cases(onx, rows, rows=64))
 
 
 def torch_export(model, x, opset):

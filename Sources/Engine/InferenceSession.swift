@@ -54,6 +54,8 @@ public final class InferenceSession: Sendable {
     /// request. Failures that depend on values rather than on initializers are left to requests.
     static func rehearse(_ plan: GraphPlan, _ schema: FeatureSchema) throws(NightjarError) {
         var values = plan.initializers
+        // A window wider than a guessed spatial size of 1 fails without the model being wrong.
+        let guessedSpatial = schema.inputs.contains { $0.shape.dropFirst().contains { $0 < 0 } }
         for spec in schema.inputs {
             guard spec.shape != [-1] else { return }  // rank unknown: nothing sensible to try
             let shape = spec.shape.map { $0 < 0 ? 1 : $0 }
@@ -77,7 +79,8 @@ public final class InferenceSession: Sendable {
             } catch {
                 let fixed = step.inputs.filter { plan.initializers[$0] != nil }
                 // A reshape to a fixed batch size fails on a batch of one without being wrong.
-                guard !fixed.isEmpty, step.opType != "Reshape" else { return }
+                guard !fixed.isEmpty, step.opType != "Reshape",
+                      !(guessedSpatial && ["Conv", "MaxPool", "AveragePool"].contains(step.opType)) else { return }
                 let shapes = fixed.map { name -> String in
                     if case .tensor(let t)? = plan.initializers[name] { return "'\(name)' \(t.shape)" }
                     return "'\(name)'"

@@ -74,10 +74,10 @@ enum JSONNumberOrText: Decodable, Equatable {
 
 @Suite struct FixtureTests {
     @Test func everyFixtureIsListed() {
-        // 10 linear models, 17 tree ensembles, 4 MLPs, 9 SVMs, 3 pipelines, 5 PyTorch exports,
-        // 6 XGBoost and LightGBM models: a fixture lost from the folder would otherwise drop out of
-        // the parameterized test silently.
-        #expect(Fixture.names.count == 54)
+        // 10 linear models, 17 tree ensembles, 4 MLPs, 9 SVMs, 3 pipelines, 5 PyTorch exports and a
+        // Gelu graph, 6 XGBoost and LightGBM models: a fixture lost from the folder would otherwise
+        // drop out of the parameterized test silently.
+        #expect(Fixture.names.count == 55)
     }
 
     @Test(arguments: Fixture.names)
@@ -94,7 +94,15 @@ enum JSONNumberOrText: Decodable, Equatable {
                 compare(actual, expected, "\(name) case \(caseIndex) output \(outputName)")
             }
         }
+        print("fixture \(name): largest difference from onnxruntime \(worst.absolute) absolute, \(worst.relative) relative")
     }
+
+    /// The largest absolute and relative differences seen in this test's scores, for the log.
+    final class Worst: @unchecked Sendable {  // one test case's own instance, used on one task only
+        var absolute = 0.0
+        var relative = 0.0
+    }
+    let worst = Worst()
 
     func compare(_ actual: Value, _ expected: Fixture.Dense, _ label: String) {
         switch actual {
@@ -134,6 +142,8 @@ enum JSONNumberOrText: Decodable, Equatable {
     func close(_ a: Double, _ b: Double) -> Bool {
         if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
         if a == b { return true }
+        worst.absolute = max(worst.absolute, abs(a - b))
+        if b != 0 { worst.relative = max(worst.relative, abs(a - b) / abs(b)) }
         return abs(a - b) <= max(1e-6, 1e-5 * abs(b))
     }
 }
