@@ -12,6 +12,9 @@ extension HTTPField.Name {
     public static let nightjarSchema = HTTPField.Name(SchemaHeader.name)!
     /// A pushed version's VersionMetadata, base64 JSON.
     public static let nightjarMetadata = HTTPField.Name(MetadataHeader.name)!
+    /// The length of the JSON header of an inference body that carries binary tensor data after it
+    /// (the Open Inference Protocol's binary tensor extension).
+    public static let inferenceHeaderContentLength = HTTPField.Name("Inference-Header-Content-Length")!
     /// Where a Server-Sent Events client resumes.
     public static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }

@@ -52,14 +52,22 @@ extension Request {
     /// Decodes a JSON body, turning malformed JSON into a 400 that says where the problem is.
     public mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
         let buffer = try await collectBody(upTo: limit)
+        return try WireJSON.decodeRequest(T.self, from: Data(buffer: buffer))
+    }
+}
+
+extension WireJSON {
+    /// Decodes a request body already read, such as the JSON header of a body that carries more;
+    /// `name` is the body's type as the error message names it.
+    public static func decodeRequest<T: Decodable>(_ type: T.Type, from data: Data, describedAs name: String = "\(T.self)") throws -> T {
         do {
-            return try WireJSON.decoder().decode(T.self, from: Data(buffer: buffer))
+            return try decoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             // "model: has the wrong type…" names the field first, so the error body's `field` points at it.
             if let field = error.fieldPath {
-                throw NightjarError.invalidArgument("\(field): \(error.readableProblem) (the request body must be \(T.self) JSON)")
+                throw NightjarError.invalidArgument("\(field): \(error.readableProblem) (the request body must be \(name) JSON)")
             }
-            throw NightjarError.invalidArgument("request body is not valid \(T.self) JSON: \(error.readableDescription)")
+            throw NightjarError.invalidArgument("request body is not valid \(name) JSON: \(error.readableDescription)")
         }
     }
 }

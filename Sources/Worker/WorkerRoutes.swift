@@ -56,7 +56,7 @@ public struct WorkerRoutes: Sendable {
         router.get("/v2/health/live") { _, _ in try Response.json(["live": true]) }
         router.get("/v2/health/ready") { _, _ in try self.readiness() }
         router.get("/v2") { _, _ in
-            try Response.json(ServerMetadataResponse(name: "nightjar-worker", version: NightjarBuild.version, extensions: []))
+            try Response.json(ServerMetadataResponse(name: "nightjar-worker", version: NightjarBuild.version, extensions: ["binary_tensor_data"]))
         }
         router.get("/v2/models/:model") { _, context in
             try self.checkModel(context, version: nil)
@@ -184,37 +184,31 @@ public struct WorkerRoutes: Sendable {
     private func inferOIP(_ request: Request, _ context: BasicRequestContext, version: String?) async throws -> (Response, rows: Int) {
         try checkModel(context, version: version)
         var req = request
-        let body = try await req.decodeJSON(InferRequest.self, limit: options.maxBodyBytes)
-        let inputs = try oipInputs(body)
+        let buffer = try await req.collectBody(upTo: options.maxBodyBytes)
+        let (body, binary) = try OIPInferBody.read(buffer, headerLength: request.headers[.inferenceHeaderContentLength])
+        let inputs = try oipInputs(body, binary: binary)
         let wanted = try requestedOutputs(body)
         let start = ContinuousClock.now
         let answer = try await batcher.submit(inputs)
-        let encoded = try wanted.map { name in
+        let outputs = try wanted.map { name in
             guard let tensor = answer.outputs[name] else {
                 throw NightjarError.corrupt("the model produced no output '\(name)'")
             }
-            return InferTensor(name: name, tensor: tensor)
+            return (name: name, tensor: tensor, binary: body.wantsBinary(name))
         }
         observe(id: body.id, inputs: inputs, outputs: answer.outputs, since: start)
-        let response = InferResponse(modelName: model.name, modelVersion: model.version.description, id: body.id, outputs: encoded)
-        return (try Response.json(response), Self.rows(inputs))
+        return (try OIPInferAnswer.response(model: model, id: body.id, outputs: outputs), Self.rows(inputs))
     }
 
-    /// JSON tensors to engine tensors, checked against the schema.
-    func oipInputs(_ request: InferRequest) throws(NightjarError) -> [String: Tensor] {
-        var inputs: [String: Tensor] = [:]
-        for input in request.inputs {
-            guard inputs[input.name] == nil else {
-                throw .invalidArgument("input '\(input.name)' is given more than once")
-            }
-            inputs[input.name] = try input.tensor()
-        }
+    /// JSON or binary tensors to engine tensors, checked against the schema.
+    func oipInputs(_ request: OIPInferBody, binary: ArraySlice<UInt8>?) throws(NightjarError) -> [String: Tensor] {
+        let inputs = try request.tensors(binary: binary)
         try validator.validate(inputs)
         return inputs
     }
 
     /// The outputs to answer with: those requested, all of them when none are.
-    func requestedOutputs(_ request: InferRequest) throws(NightjarError) -> [String] {
+    func requestedOutputs(_ request: OIPInferBody) throws(NightjarError) -> [String] {
         let all = servable.schema.outputs.map(\.name)
         guard let requested = request.outputs, !requested.isEmpty else { return all }
         for r in requested where !all.contains(r.name) {

@@ -105,6 +105,27 @@ import Testing
         #expect(labels.bins.last == 1)
     }
 
+    /// One rule for integers on both sides: an integer input is a measurement wherever it is read
+    /// (a profile built from logged requests, the live window), and only a classifier's label output
+    /// (`.labels`) is a category. The window follows the profile's kind for every column.
+    @Test func integerInputsAreNumericInTheProfileAndTheWindowAlike() throws {
+        let lines = (0..<200).map { i in
+            #"{"inputs":[{"name":"age","shape":[1],"datatype":"INT64","data":[\#(20 + i % 50)]},"#
+                + #"{"name":"visits","shape":[1,2],"datatype":"INT32","data":[[\#(i % 7), \#(i % 3)]]}]}"#
+        }
+        let profile = try ReferenceProfile.build(inferenceRequestsJSONL: lines.joined(separator: "\n"))
+        #expect(profile.column(named: "age")?.kind == .numeric)
+        #expect(profile.column(named: "visits[1]")?.kind == .numeric)
+        var window = DriftWindow(profile: profile)
+        window.add(tensor: Tensor(shape: [2], data: .int64([30, 999])), named: "age", at: Self.start)
+        window.add(tensor: Tensor(shape: [1, 2], data: .int32([4, 2])), named: "visits", at: Self.start)
+        let counts = window.counts(at: Self.start)
+        let age = try #require(counts.column(named: "age"))
+        #expect(age.kind == .numeric && age.sample == [30, 999])
+        let visits = try #require(counts.column(named: "visits[1]"))
+        #expect(visits.kind == .numeric && visits.sample == [2])
+    }
+
     @Test func rowsByNameAndLabelsAsNumbersAreCounted() throws {
         var window = DriftWindow(profile: try Self.profile())
         window.add(row: ["amount": 55, "label": 1, "not watched": 3], at: Self.start)

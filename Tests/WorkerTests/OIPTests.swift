@@ -63,7 +63,8 @@ import Worker
         await worker.stop()
     }
 
-    /// The real Triton client, JSON only: `make test` runs it when `scripts/install-test-python.sh` installed it.
+    /// The real Triton client, JSON and binary tensors (its default): `make test` runs it when
+    /// `scripts/install-test-python.sh` installed it.
     @Test func theTritonHTTPClientWorksUnchanged() async throws {
         guard await ChildProcess(["python3", "-c", "import tritonclient.http, numpy"]).run().succeeded else {
             print("SKIPPED tritonclient test: python3 module tritonclient[http] is absent (run scripts/install-test-python.sh)")
@@ -88,6 +89,28 @@ import Worker
         assert r.as_numpy("label").shape == (2,)
         resp = r.get_response()
         assert resp["id"] == "triton-1" and resp["model_version"] == "1.0.0", resp
+        # Binary tensors, the client's default: input bytes after the JSON header, binary outputs back.
+        bi = httpclient.InferInput("features", list(x.shape), "FP32")
+        bi.set_data_from_numpy(x)
+        rb = c.infer("fraud", [bi], outputs=[httpclient.InferRequestedOutput("probabilities"), httpclient.InferRequestedOutput("label", binary_data=True)])
+        assert np.array_equal(rb.as_numpy("probabilities"), p), (rb.as_numpy("probabilities"), p)
+        assert np.array_equal(rb.as_numpy("label"), r.as_numpy("label"))
+        po = rb.get_output("probabilities")
+        assert "data" not in po and po["parameters"]["binary_data_size"] == 16, po
+        # No outputs named: the client asks for all of them in binary (binary_data_output).
+        rd = c.infer("fraud", [bi])
+        assert np.array_equal(rd.as_numpy("probabilities"), p) and "data" not in rd.get_output("label")
+        # Mixed: binary input, JSON output.
+        rm = c.infer("fraud", [bi], outputs=[httpclient.InferRequestedOutput("label", binary_data=False)])
+        assert rm.get_output("label")["data"] == r.as_numpy("label").tolist(), rm.get_response()
+        try:
+            lie = httpclient.InferInput("features", list(x.shape), "FP32")
+            lie.set_data_from_numpy(x)
+            lie.set_shape([1, 6])
+            c.infer("fraud", [lie])
+            raise SystemExit("a binary size that disagrees with the shape was accepted")
+        except httpclient.InferenceServerException as e:
+            assert "input 'features': binary_data_size is 48 bytes, but shape [1, 6] of FP32 needs 24" in str(e), str(e)
         try:
             bad = httpclient.InferInput("nope", [1, 6], "FP32")
             bad.set_data_from_numpy(x[:1], binary_data=False)
@@ -95,6 +118,92 @@ import Worker
             raise SystemExit("bad input accepted")
         except httpclient.InferenceServerException as e:
             assert "unknown input 'nope'" in str(e), str(e)
+        print("ok")
+        """#
+        let result = await ChildProcess(["python3", "-c", script, "127.0.0.1:\(worker.service.port)"]).run()
+        #expect(result.status == 0 && result.output.contains("ok"), "\(result.output)")
+        await worker.stop()
+    }
+
+    /// KServe's own v2 REST client (`kserve.InferenceRESTClient`), JSON and binary tensors.
+    @Test func theKServeV2RESTClientWorksUnchanged() async throws {
+        guard await ChildProcess(["python3", "-c", "import kserve, numpy"]).run().succeeded else {
+            print("SKIPPED kserve test: python3 module kserve is absent (run scripts/install-test-python.sh)")
+            return
+        }
+        let worker = try await RunningWorker.start()
+        let script = #"""
+        import asyncio, sys, httpx, numpy as np
+        from kserve import InferenceRESTClient, RESTConfig, InferRequest, InferInput
+        from kserve.protocol.infer_type import RequestedOutput
+
+        async def main(base):
+            c = InferenceRESTClient(RESTConfig(protocol="v2", retries=1, timeout=30))
+            assert await c.is_server_live(base) and await c.is_server_ready(base), "not live/ready"
+            assert await c.is_model_ready(base, "fraud"), "model not ready"
+            x = np.array([[0.5, -1.2, 3.3, 0.0, 2.1, -0.7], [1, 1, 1, 1, 1, 1]], dtype=np.float32)
+            # JSON both ways: an ndarray given as data is sent as JSON.
+            rj = await c.infer(base, InferRequest("fraud", [InferInput("features", list(x.shape), "FP32", data=x)], request_id="ks-1"), model_name="fraud")
+            assert rj.id == "ks-1", rj.id
+            want = {o.name: o.as_numpy() for o in rj.outputs}
+            assert want["probabilities"].shape == (2, 2) and np.allclose(want["probabilities"].sum(axis=1), 1, atol=1e-5), want
+            assert want["label"].shape == (2,), want
+            # Binary both ways: raw input bytes, every output binary by the request's parameter.
+            b = InferInput("features", list(x.shape), "FP32")
+            b.set_data_from_numpy(x, binary_data=True)
+            headers = {}
+            rb = await c.infer(base, InferRequest("fraud", [b], parameters={"binary_data_output": True}), model_name="fraud", response_headers=headers)
+            assert "inference-header-content-length" in {k.lower() for k in headers}, headers
+            assert {o.name for o in rb.outputs} == set(want)
+            for o in rb.outputs:
+                assert np.array_equal(o.as_numpy(), want[o.name]), (o.name, o.as_numpy(), want[o.name])
+            # One output asked for in binary, the other left out.
+            rp = await c.infer(base, InferRequest("fraud", [b], request_outputs=[RequestedOutput("label", parameters={"binary_data": True})]), model_name="fraud")
+            assert [o.name for o in rp.outputs] == ["label"] and np.array_equal(rp.outputs[0].as_numpy(), want["label"])
+            try:
+                await c.infer(base, InferRequest("fraud", [InferInput("nope", [1, 6], "FP32", data=x[:1])]), model_name="fraud")
+                raise SystemExit("bad input accepted")
+            except httpx.HTTPStatusError as e:
+                assert e.response.status_code == 400 and "unknown input 'nope'" in str(e), str(e)
+            await c.close()
+            print("ok")
+
+        asyncio.run(main(sys.argv[1]))
+        """#
+        let result = await ChildProcess(["python3", "-c", script, worker.baseURL]).run()
+        #expect(result.status == 0 && result.output.contains("ok"), "\(result.output)")
+        await worker.stop()
+    }
+
+    /// Every served datatype through the Triton client's binary form, BYTES and BOOL included.
+    @Test func theTritonHTTPClientRoundTripsEveryDatatypeInBinary() async throws {
+        guard await ChildProcess(["python3", "-c", "import tritonclient.http, numpy"]).run().succeeded else {
+            print("SKIPPED tritonclient binary test: python3 module tritonclient[http] is absent (run scripts/install-test-python.sh)")
+            return
+        }
+        let types: [DataType] = [.bool, .int32, .int64, .fp32, .fp64, .bytes]
+        let worker = try await RunningWorker.start(servable: EchoModel(types: types), model: "echo@1.0.0")
+        let script = #"""
+        import sys, numpy as np, tritonclient.http as httpclient
+        c = httpclient.InferenceServerClient(url=sys.argv[1])
+        sent = {
+            "BOOL": np.array([[True, False], [False, True]]),
+            "INT32": np.array([[-2**31, 0], [7, 2**31 - 1]], dtype=np.int32),
+            "INT64": np.array([[-2**63, 0], [1, 2**63 - 1]], dtype=np.int64),
+            "FP32": np.array([[0.1, -1.25], [3, 1e-3]], dtype=np.float32),
+            "FP64": np.array([[0.1, -2.5e300], [3, 4]], dtype=np.float64),
+            "BYTES": np.array([[b"a", "\u00fc".encode()], [b"", b'{"k": 1}']], dtype=np.object_),
+        }
+        inputs = []
+        for t, a in sent.items():
+            i = httpclient.InferInput(t.lower(), list(a.shape), t)
+            i.set_data_from_numpy(a)
+            inputs.append(i)
+        r = c.infer("echo", inputs)
+        for t, a in sent.items():
+            back = r.as_numpy(t.lower() + "_out")
+            assert back.shape == a.shape and back.tolist() == a.tolist(), (t, back, a)
+            assert "data" not in r.get_output(t.lower() + "_out"), t
         print("ok")
         """#
         let result = await ChildProcess(["python3", "-c", script, "127.0.0.1:\(worker.service.port)"]).run()

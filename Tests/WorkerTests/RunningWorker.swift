@@ -60,6 +60,17 @@ struct RunningWorker {
         return Answer(status: Int(response.status.code), headers: response.headers, body: String(buffer: data))
     }
 
+    /// Posts raw bytes with extra headers (the binary tensor extension) and returns the raw answer.
+    func post(_ path: String, bytes: [UInt8], headers: [(String, String)]) async throws -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(.init(bytes: bytes))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let data = try await response.body.collect(upTo: 8 << 20)
+        return (Int(response.status.code), response.headers, Array(data.readableBytesView))
+    }
+
     /// The old shape the first tests use.
     func post(_ path: String, json: String) async throws -> (status: Int, version: String?, body: String) {
         let a = try await post(path, body: json)
