@@ -23,4 +23,14 @@ enum HealthSymbol {
         case .notEnoughData: ("○", .idle, "not enough data")
         }
     }
+
+    /// "not enough data" keeps its own symbol and word: too little traffic is not a clean bill.
+    static func of(_ verdict: DriftVerdict) -> (symbol: String, role: Role, word: String) {
+        switch verdict {
+        case .ok: ("●", .ok, "ok")
+        case .warn: ("▲", .warn, "warn")
+        case .drift: ("✖", .critical, "DRIFT")
+        case .notEnoughData: ("○", .idle, "not enough data")
+        }
+    }
 }
