@@ -194,6 +194,17 @@ import Testing
         #expect(lines.contains { $0.contains("label") && $0.contains("output") && $0.contains("JS") && $0.contains("0.13") })
     }
 
+    @Test func asciiConsolesGetOnlyASCIIWithTheMeaningKept() {
+        var state = Self.atCanaryDrift(options: AppState.Options(ascii: true))
+        let table = Screen.render(state)
+        #expect(table.cells.allSatisfy { $0.character.isASCII })
+        #expect(table.text().contains("X DRIFT") && table.text().contains("o not enough data features[4]"))
+        press(&state, .enter)
+        let enlarged = Screen.render(state)
+        #expect(enlarged.cells.allSatisfy { $0.character.isASCII })
+        #expect(enlarged.text().contains("> 2 ") && enlarged.text().contains("x2 2240"))
+    }
+
     @Test func theEnlargedColumnShowsEveryBinAndMarksTheMovedOnes() {
         var state = Self.atCanaryDrift(width: 100, height: 40)
         press(&state, .enter)

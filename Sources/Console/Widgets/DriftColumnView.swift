@@ -63,8 +63,8 @@ enum DriftColumnView {
     static func bins(_ histogram: DriftHistogram, into buffer: inout CellBuffer, area: Rect) {
         let count = min(histogram.labels.count, histogram.reference.count, histogram.live.count)
         let labelWidth = max(3, min(18, histogram.labels.prefix(count).map(\.count).max() ?? 0))
-        // label, two bars each followed by its percentage (7) and the live one by its mark (2).
-        let barWidth = max(1, (area.width - 1 - labelWidth - 2 - 7 - 1 - 7 - 2) / 2)
+        // label, two bars each followed by its percentage (7) and the live one by its mark (3).
+        let barWidth = max(1, (area.width - 1 - labelWidth - 2 - 7 - 1 - 7 - 3) / 2)
         let referenceX = area.x + 1 + labelWidth + 2
         let liveX = referenceX + barWidth + 7 + 1
         let end = area.x + area.width
@@ -81,7 +81,7 @@ enum DriftColumnView {
             bar(reference, top: top, width: barWidth, glyph: "▒", role: .muted, into: &buffer, x: referenceX, y: y, end: end)
             bar(live, top: top, width: barWidth, glyph: "█", role: .text, into: &buffer, x: liveX, y: y, end: end)
             if abs(live - reference) >= markedShift {
-                buffer.put(live > reference ? "↑" : "↓", x: liveX + barWidth + 7, y: y, role: .warn, maxWidth: end - liveX - barWidth - 7)
+                buffer.put(live > reference ? "↑" : "↓", x: liveX + barWidth + 8, y: y, role: .warn, maxWidth: end - liveX - barWidth - 8)
             }
         }
         if shown < count {
