@@ -210,7 +210,15 @@ private func eventsLoaded(_ state: inout AppState, _ events: [ControlEvent]) -> 
         let added = state.shownEvents.prefix(fresh.count).filter { e in fresh.contains { $0.id == e.id } }.count
         state.selectedEvent = clamp(state.selectedEvent + added, count: state.shownEvents.count)
     }
-    return AlertRules.raiseForEvents(&state, fresh)
+    var effects = AlertRules.raiseForEvents(&state, fresh)
+    // A page whose newest event is already history means the console is still catching up on a long
+    // log (a fresh start reads from the first event, a page at a time): ask for the next page now
+    // rather than a second later, so the timeline and the alerts reach the present in round trips.
+    if state.now.timeIntervalSince(last.at) > AppState.alertHorizonSeconds {
+        state.awaiting.insert(.events)
+        effects.append(.fetchEvents(after: state.lastEventID))
+    }
+    return effects
 }
 
 func clamp(_ index: Int, count: Int) -> Int {
