@@ -45,6 +45,14 @@ enum Format {
         return "\(s / 3600) h \((s / 60) % 60) min"
     }
 
+    /// "512 KiB", "96.0 MiB", "1.2 GiB": memory in binary units.
+    static func bytes(_ n: Int) -> String {
+        let v = Double(n)
+        if v < 1024 * 1024 { return fixed(v / 1024, decimals: 0) + " KiB" }
+        if v < 1024 * 1024 * 1024 { return fixed(v / 1024 / 1024, decimals: 1) + " MiB" }
+        return fixed(v / 1024 / 1024 / 1024, decimals: 1) + " GiB"
+    }
+
     /// Pads or cuts to exactly `width` cells.
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         guard width > 0 else { return "" }

@@ -46,6 +46,10 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         guard let index = state.workers.firstIndex(where: { $0.info.id == id }) else { return [] }
         switch result {
         case .success(let stats):
+            if let before = state.workers[index].stats, let cpuBefore = before.process?.cpuSeconds,
+               let cpuNow = stats.process?.cpuSeconds, stats.uptimeSeconds > before.uptimeSeconds {
+                state.workers[index].cpuPercent = max(0, cpuNow - cpuBefore) / (stats.uptimeSeconds - before.uptimeSeconds) * 100
+            }
             state.workers[index].stats = stats
             state.workers[index].statsError = nil
             state.workers[index].rateHistory.append(stats.requestsPerSecond)
@@ -153,6 +157,8 @@ private func workersLoaded(_ state: inout AppState, _ infos: [WorkerInfo]) -> [E
 private func endpointsLoaded(_ state: inout AppState, _ endpoints: [EndpointStatus]) -> [Effect] {
     let shown = state.shownEndpoints
     let selectedName = shown.indices.contains(state.selectedEndpoint) ? shown[state.selectedEndpoint].endpoint : nil
+    let driftVersion = state.focusedDriftVersion?.version
+    let driftColumn = state.focusedDriftColumn
     state.endpoints = endpoints
     state.endpointsFeed.succeeded(at: state.now)
 
@@ -176,7 +182,20 @@ private func endpointsLoaded(_ state: inout AppState, _ endpoints: [EndpointStat
     }
     state.selectedEndpoint = clamp(state.selectedEndpoint, count: state.shownEndpoints.count)
     state.selectedVersion = clamp(state.selectedVersion, count: state.focusedEndpoint?.versions.count ?? 0)
+    followDriftSelection(&state, version: driftVersion, column: driftColumn)
     return AlertRules.raiseForRules(&state)
+}
+
+/// Fresh reports reorder the drift tables (worst first) and may add or drop versions: the selection
+/// stays on the same version and column, by name, wherever they moved.
+private func followDriftSelection(_ state: inout AppState, version: SemVer?, column: DriftColumnReport?) {
+    guard case .drift = state.view else { return }
+    let versions = state.driftVersions
+    state.drift.version = versions.firstIndex { $0.version == version } ?? clamp(state.drift.version, count: versions.count)
+    let columns = state.focusedDriftVersion.map { state.driftColumns(of: $0) } ?? []
+    state.drift.column = column.flatMap { c in columns.firstIndex { $0.name == c.name && $0.role == c.role } }
+        ?? clamp(state.drift.column, count: columns.count)
+    if columns.isEmpty { state.drift.enlarged = false }
 }
 
 private func eventsLoaded(_ state: inout AppState, _ events: [ControlEvent]) -> [Effect] {
@@ -191,7 +210,15 @@ private func eventsLoaded(_ state: inout AppState, _ events: [ControlEvent]) -> 
         let added = state.shownEvents.prefix(fresh.count).filter { e in fresh.contains { $0.id == e.id } }.count
         state.selectedEvent = clamp(state.selectedEvent + added, count: state.shownEvents.count)
     }
-    return AlertRules.raiseForEvents(&state, fresh)
+    var effects = AlertRules.raiseForEvents(&state, fresh)
+    // A page whose newest event is already history means the console is still catching up on a long
+    // log (a fresh start reads from the first event, a page at a time): ask for the next page now
+    // rather than a second later, so the timeline and the alerts reach the present in round trips.
+    if state.now.timeIntervalSince(last.at) > AppState.alertHorizonSeconds {
+        state.awaiting.insert(.events)
+        effects.append(.fetchEvents(after: state.lastEventID))
+    }
+    return effects
 }
 
 func clamp(_ index: Int, count: Int) -> Int {

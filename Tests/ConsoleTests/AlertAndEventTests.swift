@@ -54,6 +54,19 @@ import Testing
         #expect(effects == [.ringBell])
     }
 
+    @Test func aPageOfOldEventsAsksForTheNextAtOnceUntilThePresent() {
+        var state = Self.quietState()
+        let history = (1...3).map { Fixtures.event(Int64($0), .trafficChanged, secondsAgo: 7200 - Double($0), "old change \($0)") }
+        #expect(reduce(&state, .eventsLoaded(.success(history))) == [.fetchEvents(after: 3)])
+        #expect(state.awaiting.contains(.events))
+        // A tick meanwhile does not send a second read of events.
+        #expect(!reduce(&state, .tick(Fixtures.now)).contains(.fetchEvents(after: 3)))
+        // Caught up: the newest event is recent, so the next read waits for the tick.
+        #expect(reduce(&state, .eventsLoaded(.success([Fixtures.event(4, .trafficChanged, secondsAgo: 2, "now")]))).isEmpty)
+        #expect(!state.awaiting.contains(.events))
+        #expect(reduce(&state, .eventsLoaded(.success([]))).isEmpty)
+    }
+
     @Test func bellCanBeTurnedOff() {
         var state = AppState(serverAddress: "x", options: AppState.Options(bell: false), now: Fixtures.now)
         let effects = reduce(&state, .eventsLoaded(.success([Fixtures.event(3, .workerLost, secondsAgo: 1, "gone")])))

@@ -49,7 +49,7 @@ import Testing
         state.endpoints = [Self.fraud(serving: .drift, idle: nil), Fixtures.churn]
         let buffer = Screen.render(state)
         let row = buffer.text().split(separator: "\n").first { $0.hasPrefix("│") && $0.contains(" fraud ") }.map(String.init) ?? ""
-        #expect(row.contains("◆ drift"), "fraud row: \(row)")
+        #expect(row.contains("✖ DRIFT"), "fraud row: \(row)")
         #expect(row.contains("1.0.0 amount drift, PSI 0.41"), "fraud row: \(row)")
         let churn = buffer.text().split(separator: "\n").first { $0.hasPrefix("│") && $0.contains(" churn ") }.map(String.init) ?? ""
         #expect(churn.contains("—"), "a version without a report shows a dash: \(churn)")

@@ -16,6 +16,67 @@ enum Fixtures {
                       uptimeSeconds: 600)
     }
 
+    /// A worker's own stats: the gateway's numbers plus its one-minute window (answers by status,
+    /// engine batch sizes) and its process.
+    static func workerStats(_ name: String, _ version: SemVer, rps: Double, errorRate: Double, p99: Double,
+                            cpuSeconds: Double, uptime: Double, residentMB: Int, errors: [String: Int], batches: [String: Int]) -> StatsSnapshot {
+        var s = stats(name, version, rps: rps, errorRate: errorRate, p99: p99)
+        s.uptimeSeconds = uptime
+        s.process = ProcessStats(cpuSeconds: cpuSeconds, residentMemoryBytes: residentMB * 1024 * 1024, threads: 4)
+        s.windows = [WindowStats(seconds: 60, coveredSeconds: 60, requests: Int(rps * 60), errors: errors.values.reduce(0, +),
+                                 rows: Int(rps * 60), requestsPerSecond: rps, rowsPerSecond: rps, errorRate: errorRate,
+                                 latencyMs: s.latencyMs, engineLatencyMs: s.latencyMs, errorsByStatus: errors, batchSizes: batches)]
+        return s
+    }
+
+    /// Bin labels as the drift report writes them for edges at -2, -1.6, … 2 (12 bins with the outer two).
+    static let numericLabels = ["< -2", "[-2, -1.6)", "[-1.6, -1.2)", "[-1.2, -0.8)", "[-0.8, -0.4)", "[-0.4, 0)",
+                                "[0, 0.4)", "[0.4, 0.8)", "[0.8, 1.2)", "[1.2, 1.6)", "[1.6, 2)", "≥ 2"]
+    static let referenceDeciles = [0.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.0]
+
+    static func driftColumn(_ name: String, role: DriftColumnRole = .feature, verdict: DriftVerdict, psi: Double?,
+                            live: [Double], liveCount: Int = 2214, reasons: [String] = []) -> DriftColumnReport {
+        DriftColumnReport(name: name, role: role, kind: .numeric, verdict: verdict, reasons: reasons,
+                          statistics: DriftStatistics(psi: psi, ksStatistic: psi.map { min(0.9, $0 / 3) }, ksPValue: psi.map { $0 > 0.25 ? 3.1e-12 : 0.42 },
+                                                      chiSquared: psi.map { $0 * 2000 }, chiSquaredPValue: psi.map { $0 > 0.25 ? 0 : 0.5 },
+                                                      jensenShannon: psi.map { min(1, $0 / 3) }, wasserstein: psi.map { $0 * 1.3 }),
+                          histogram: DriftHistogram(labels: numericLabels, reference: referenceDeciles, live: live),
+                          referenceCount: 200, liveCount: liveCount, referenceMissing: 0, liveMissing: 0)
+    }
+
+    /// Live shares of a feature shifted upwards by about 1.5 standard deviations.
+    static let shiftedUp = [0.0, 0.01, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.14, 0.16, 0.2, 0.2]
+    static let nearReference = [0.0, 0.09, 0.11, 0.1, 0.1, 0.12, 0.09, 0.1, 0.1, 0.09, 0.1, 0.0]
+    static let slightlyWider = [0.02, 0.12, 0.1, 0.08, 0.08, 0.1, 0.1, 0.08, 0.08, 0.1, 0.12, 0.02]
+
+    /// The inputs drifted upstream, so both versions see features[0] move; the candidate's own
+    /// outputs moved too, and one of its columns has too few values yet.
+    static func drift(candidate: Bool) -> DriftReport {
+        var columns = [
+            driftColumn("features[0]", verdict: .drift, psi: 1.12, live: shiftedUp,
+                        reasons: ["PSI 1.12 ≥ 0.25", "KS D 0.37, p-value 3.1e-12 < 1e-06"]),
+            driftColumn("features[1]", verdict: .ok, psi: 0.02, live: nearReference),
+            driftColumn("features[2]", verdict: .warn, psi: 0.14, live: slightlyWider, reasons: ["PSI 0.14 ≥ 0.1"]),
+            driftColumn("features[3]", verdict: .ok, psi: 0.01, live: nearReference),
+        ]
+        if candidate {
+            columns.append(driftColumn("features[4]", verdict: .notEnoughData, psi: nil, live: nearReference, liveCount: 64,
+                                       reasons: ["64 live values < 100"]))
+            columns.append(DriftColumnReport(
+                name: "label", role: .output, kind: .categorical, verdict: .warn, reasons: ["JS distance 0.13 ≥ 0.1"],
+                statistics: DriftStatistics(psi: 0.09, chiSquared: 41.2, chiSquaredPValue: 1.1e-10, jensenShannon: 0.13),
+                histogram: DriftHistogram(labels: ["0", "1"], reference: [0.9, 0.1], live: [0.78, 0.22]),
+                referenceCount: 200, liveCount: 2214, referenceMissing: 0, liveMissing: 0))
+        } else {
+            columns.append(DriftColumnReport(
+                name: "label", role: .output, kind: .categorical, verdict: .ok, reasons: [],
+                statistics: DriftStatistics(psi: 0.01, chiSquared: 2.1, chiSquaredPValue: 0.15, jensenShannon: 0.02),
+                histogram: DriftHistogram(labels: ["0", "1"], reference: [0.9, 0.1], live: [0.89, 0.11]),
+                referenceCount: 200, liveCount: 8850, referenceMissing: 0, liveMissing: 0))
+        }
+        return DriftReport(windowSeconds: 600, columns: columns)
+    }
+
     static func rollout(state: RolloutStatus.State = .progressing, failing: Bool = true) -> RolloutStatus {
         RolloutStatus(endpoint: "fraud", stable: v100, candidate: v110,
                       plan: RolloutPlan(strategy: .canary, steps: [5, 20, 50, 100], intervalSeconds: 60),
@@ -34,8 +95,10 @@ enum Fixtures {
                                    weights: [TrafficWeight(version: v100, weight: weights.0), TrafficWeight(version: v110, weight: weights.1)],
                                    revision: 7, updatedAt: now.addingTimeInterval(-18), updatedBy: "rollout", reason: "step 2 of 4"),
             versions: [
-                .init(version: v100, weight: weights.0, readyWorkers: 2, stats: stats("fraud", v100, rps: 30, errorRate: 0.007, p99: 0.62)),
-                .init(version: v110, weight: weights.1, readyWorkers: canaryWorkers, stats: stats("fraud", v110, rps: 7.4, errorRate: 0.068, p99: 0.63)),
+                .init(version: v100, weight: weights.0, readyWorkers: 2, stats: stats("fraud", v100, rps: 30, errorRate: 0.007, p99: 0.62),
+                      drift: drift(candidate: false)),
+                .init(version: v110, weight: weights.1, readyWorkers: canaryWorkers, stats: stats("fraud", v110, rps: 7.4, errorRate: 0.068, p99: 0.63),
+                      drift: drift(candidate: true)),
             ],
             rollout: rollout)
     }
@@ -94,8 +157,15 @@ enum Fixtures {
         state.now = now
         _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
         _ = reduce(&state, .workersLoaded(.success(workers)))
-        _ = reduce(&state, .statsLoaded(workerID: "w1", .success(stats("fraud", v100, rps: 30, errorRate: 0.007, p99: 0.62))))
-        _ = reduce(&state, .statsLoaded(workerID: "w2", .success(stats("fraud", v110, rps: 7.4, errorRate: 0.068, p99: 0.63))))
+        // Two polls ten seconds apart, so CPU use can be told from CPU time.
+        for (cpu, uptime) in [(40.0, 590.0), (41.2, 600.0)] {
+            _ = reduce(&state, .statsLoaded(workerID: "w1", .success(workerStats(
+                "fraud", v100, rps: 30, errorRate: 0.007, p99: 0.62, cpuSeconds: cpu, uptime: uptime, residentMB: 61,
+                errors: ["400": 3, "500": 9], batches: ["1": 1100, "2": 260, "3": 90, "4": 40, "7": 12]))))
+            _ = reduce(&state, .statsLoaded(workerID: "w2", .success(workerStats(
+                "fraud", v110, rps: 7.4, errorRate: 0.068, p99: 0.63, cpuSeconds: cpu / 2, uptime: uptime, residentMB: 58,
+                errors: ["500": 28, "503": 2], batches: ["1": 380, "2": 40]))))
+        }
         _ = reduce(&state, .modelsLoaded(.success(models)))
         _ = reduce(&state, .eventsLoaded(.success(events)))
         return state

@@ -15,6 +15,23 @@ enum Golden {
         compare(buffer.roleGrid(), file: "\(name).roles", sourceLocation: sourceLocation)
     }
 
+    /// The same screen as a theme draws it without colour: one character per cell for its
+    /// attributes (`.` none, else a hex digit: bold 1, underline 2, reverse 4, dim 8). What a mono or
+    /// `NO_COLOR` operator can tell apart is exactly what differs here.
+    static func checkStyles(_ buffer: CellBuffer, theme: Theme, named name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let grid = (0..<buffer.height).map { y in
+            String((0..<buffer.width).map { x -> Character in
+                let style = theme.style(buffer[x, y].role)
+                let bits = (style.bold ? 1 : 0) | (style.underline ? 2 : 0) | (style.reverse ? 4 : 0) | (style.dim ? 8 : 0)
+                return bits == 0 ? "." : Character(String(bits, radix: 16))
+            })
+        }.joined(separator: "\n")
+        compare(grid, file: "\(name).styles", sourceLocation: sourceLocation)
+    }
+
+    static let themes = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("themes")
+
     static func compare(_ actual: String, file: String, sourceLocation: SourceLocation) {
         let url = directory.appendingPathComponent(file)
         if updating {

@@ -45,6 +45,29 @@ import Testing
         Golden.check(buffer, named: "events-\(width)x\(height)")
     }
 
+    /// The drift view of fraud (canary selected) as a table and with its worst column enlarged, in
+    /// the default theme (characters and roles) and in mono (attributes only).
+    @Test(arguments: sizes)
+    func drift(width: Int, height: Int) throws {
+        let mono = try Theme.load(from: Golden.themes.appendingPathComponent("mono.toml"))
+        let list = Self.screen("drift", width: width, height: height) { state in
+            press(&state, .enter, .right, .character("d"))
+        }
+        Golden.check(list, named: "drift-fraud-\(width)x\(height)")
+        Golden.checkStyles(list, theme: mono, named: "drift-fraud-mono-\(width)x\(height)")
+        let text = list.text()
+        #expect(text.contains("✖ DRIFT"))
+        #expect(text.contains("1.0.0 stable 80%") && text.contains("1.1.0 canary 20%"))
+
+        let enlarged = Self.screen("drift-enlarged", width: width, height: height) { state in
+            press(&state, .enter, .right, .character("d"), .enter)
+        }
+        Golden.check(enlarged, named: "drift-fraud-enlarged-\(width)x\(height)")
+        Golden.checkStyles(enlarged, theme: mono, named: "drift-fraud-enlarged-mono-\(width)x\(height)")
+        #expect(enlarged.text().contains("features[0] · feature · numeric · 1.1.0 canary"))
+        #expect(enlarged.text().contains("≥ 2"))
+    }
+
     @Test func rollbackConfirmationWithAlert() {
         let buffer = Self.screen("rollback", width: 80, height: 24) { state in
             _ = reduce(&state, .eventsLoaded(.success([

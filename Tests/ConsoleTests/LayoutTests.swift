@@ -20,6 +20,10 @@ import Testing
         result.append(("confirm", state))
         press(&state, .escape, .character("?"))
         result.append(("help", state))
+        press(&state, .escape, .character("d"))
+        result.append(("drift", state))
+        press(&state, .character("G"), .enter)
+        result.append(("drift enlarged", state))
         for view in ["workers", "models", "events"] {
             var s = Fixtures.loadedState(width: width, height: height)
             press(&s, .character(":"))
@@ -47,6 +51,67 @@ import Testing
             #expect(lines.allSatisfy { $0.count <= width }, "\(name) at \(width)x\(height)")
             if width >= 10 { #expect(lines.first?.hasPrefix(" Nightjar") == true, "\(name): header") }
         }
+    }
+
+    static let driftSizes = [(40, 12), (60, 16), (79, 23), (80, 24), (100, 30), (120, 40), (139, 40), (140, 40), (160, 48), (200, 60)]
+
+    /// The drift view and the endpoint detail painted into an area inside a larger frame: every cell
+    /// outside the area is left as it was, at every size.
+    @Test(arguments: driftSizes)
+    func driftAndDetailDrawOnlyInsideTheirArea(width: Int, height: Int) {
+        var state = Fixtures.loadedState(width: width, height: height)
+        press(&state, .enter, .right, .character("d"))
+        var enlarged = state
+        press(&enlarged, .enter)
+        var detail = state
+        press(&detail, .escape)
+        let area = Rect(x: 3, y: 2, width: width, height: height)
+        let sentinel = Cell("#", .alert)
+        let views: [(String, AppState, (AppState, inout CellBuffer) -> Void)] = [
+            ("drift", state, { s, b in DriftView.render(s, name: "fraud", into: &b, area: area) }),
+            ("enlarged", enlarged, { s, b in DriftView.render(s, name: "fraud", into: &b, area: area) }),
+            ("detail", detail, { s, b in EndpointDetail.render(s, name: "fraud", into: &b, area: area) }),
+        ]
+        for (name, viewState, draw) in views {
+            var buffer = CellBuffer(width: width + 6, height: height + 4)
+            buffer.fill(Rect(x: 0, y: 0, width: buffer.width, height: buffer.height), with: sentinel)
+            buffer.fill(area, with: .blank)
+            draw(viewState, &buffer)
+            var outside = 0
+            for y in 0..<buffer.height {
+                for x in 0..<buffer.width where !(x >= area.x && x < area.x + area.width && y >= area.y && y < area.y + area.height) {
+                    if buffer[x, y] != sentinel { outside += 1 }
+                }
+            }
+            #expect(outside == 0, "\(name) at \(width)x\(height) drew \(outside) cells outside its area")
+            // And it drew something: a blank view would pass the check above too.
+            #expect(buffer.text().contains("fraud"), "\(name) at \(width)x\(height)")
+        }
+    }
+
+    /// The drift tables reflow: side by side from 140 columns, stacked below when each keeps a few
+    /// rows, otherwise only the selected one; never overlapping, never past the body.
+    @Test(arguments: driftSizes)
+    func driftPanelsReflowWithoutOverlap(width: Int, height: Int) {
+        let body = Rect(x: 0, y: 3, width: width, height: height - 4)
+        for selected in [0, 1] {
+            let rects = DriftView.panels(count: 2, selected: selected, in: body).map(\.1)
+            #expect(!rects.isEmpty)
+            for r in rects {
+                #expect(r.x >= body.x && r.y >= body.y && r.x + r.width <= body.x + body.width && r.y + r.height <= body.y + body.height)
+            }
+            for (i, a) in rects.enumerated() {
+                for b in rects.dropFirst(i + 1) {
+                    let apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y
+                    #expect(apart, "\(a) and \(b) overlap at \(width)x\(height)")
+                }
+            }
+            if width >= DriftView.sideBySideWidth { #expect(rects.count == 2 && rects[0].y == rects[1].y) }
+            if rects.count == 1 { #expect(DriftView.panels(count: 2, selected: selected, in: body)[0].0 == selected) }
+        }
+        // At 80x24 both versions show, stacked, each with its header and at least three columns.
+        let at80 = DriftView.panels(count: 2, selected: 0, in: Rect(x: 0, y: 3, width: 80, height: 20)).map(\.1)
+        #expect(at80.count == 2 && at80.allSatisfy { $0.height >= 6 && $0.width == 80 })
     }
 
     @Test func panelsDoNotOverlapOnTheOverview() {

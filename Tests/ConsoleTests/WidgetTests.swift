@@ -69,3 +69,55 @@ import Testing
         #expect(Format.fixed(.nan, decimals: 1) == "nan")
     }
 }
+
+/// The drift view's small pieces: the paired bars, the ranking, the numbers.
+@Suite struct DriftWidgetTests {
+    @Test func coarsenedBinsKeepTheirTotalAndFitTheWidth() {
+        let shares = Array(repeating: 0.02, count: 50)
+        let groups = DriftBars.coarsened(shares, groups: 9)
+        #expect(groups.count == 9)
+        #expect(abs(groups.reduce(0, +) - 1) < 1e-9)
+        #expect(DriftBars.coarsened([0.5, 0.5], groups: 9) == [0.5, 0.5])
+        #expect(DriftBars.layout(bins: 12, width: 40) == (12, 3))
+        #expect(DriftBars.layout(bins: 12, width: 24) == (12, 2))
+        #expect(DriftBars.layout(bins: 12, width: 20) == (10, 2))
+        #expect(DriftBars.layout(bins: 12, width: 1) == (0, 0))
+    }
+
+    @Test func anEmptyBinIsBlankAndAnyShareShows() {
+        #expect(DriftBars.glyph(0, top: 0.5) == " ")
+        #expect(DriftBars.glyph(0.001, top: 0.5) == "▁")
+        #expect(DriftBars.glyph(0.5, top: 0.5) == "█")
+        var buffer = CellBuffer(width: 6, height: 1)
+        let used = DriftBars.draw(DriftHistogram(labels: ["a", "b"], reference: [1, 0], live: [0, 1]), width: 6, into: &buffer, x: 0, y: 0)
+        #expect(used == 5)
+        #expect(buffer.text() == "█   █")
+        #expect(buffer[0, 0].role == .muted && buffer[4, 0].role == .text)
+    }
+
+    @Test func mainStatisticIsPSIForNumbersAndJensenShannonForCategories() {
+        let numeric = Fixtures.driftColumn("x", verdict: .ok, psi: 0.3, live: Fixtures.nearReference)
+        #expect(DriftTable.mainStatistic(numeric)?.name == "PSI")
+        var categorical = numeric
+        categorical.kind = .categorical
+        #expect(DriftTable.mainStatistic(categorical)?.name == "JS")
+        categorical.statistics = DriftStatistics(chiSquared: 4)
+        #expect(DriftTable.mainStatistic(categorical)?.name == "χ²")
+        categorical.statistics = DriftStatistics()
+        #expect(DriftTable.mainStatistic(categorical) == nil)
+        #expect(DriftTable.count(2214) == "2214" && DriftTable.count(12_345) == "12.3k" && DriftTable.count(2_500_000) == "2.5M")
+        #expect(DriftColumnView.pValue(3.1e-12) == "3.1e-12" && DriftColumnView.pValue(0.42) == "0.420" && DriftColumnView.pValue(0) == "0")
+    }
+
+    /// Rule values take their unit from the rule: percentages for error rates, milliseconds for
+    /// latency, the statistic as it is for drift. The names are the rollout analysis's.
+    @Test func ruleValuesReadInTheRulesUnit() {
+        #expect(RuleFormat.value(0.068, rule: "error rate") == "6.8%")
+        #expect(RuleFormat.value(0.027, rule: "error rate vs stable") == "2.7%")
+        #expect(RuleFormat.value(0.63, rule: "p99 latency") == "0.63 ms")
+        #expect(RuleFormat.value(250, rule: "p99 latency") == "250 ms")
+        #expect(RuleFormat.value(11.24, rule: "p99 vs stable") == "11.2 ms")
+        #expect(RuleFormat.value(1.12, rule: "drift features[0]") == "1.12")
+        #expect(RuleFormat.value(nil, rule: "error rate") == "—")
+    }
+}

@@ -22,7 +22,7 @@ import Testing
 
         // The drifted inputs are flagged on the fraud row, by the server and on screen.
         let drifted = try await demo.waitFor("a drift badge on fraud", timeout: 90) { screen in
-            ScreenText.lines(screen).contains { $0.contains(" fraud ") && $0.contains("drift") }
+            ScreenText.lines(screen).contains { $0.contains(" fraud ") && $0.lowercased().contains("drift") }
         }
         Captures.save("overview-drift", drifted)
         let fraudDrift = try await client.endpoint("fraud").versions.compactMap(\.drift)

@@ -13,6 +13,9 @@ public struct AppState: Sendable, Equatable {
         public var statsError: String?
         /// Requests per second, one sample per refresh, oldest first.
         public var rateHistory: [Double] = []
+        /// CPU use in percent of one core between the last two snapshots (from the worker's own
+        /// CPU time and uptime, so the console's clock does not enter); nil before the second.
+        public var cpuPercent: Double?
 
         public init(info: WorkerInfo) { self.info = info }
 
@@ -94,6 +97,8 @@ public struct AppState: Sendable, Equatable {
 
     /// The form and results of the spot check view, while it is open.
     public var spotCheck: SpotCheck?
+    /// The drift view's selection and whether its column is enlarged.
+    public var drift = DriftFocus()
 
     public var alerts: [Alert] = []
     /// Failing rollout rules already alerted, so a rule failing for minutes raises one alert.

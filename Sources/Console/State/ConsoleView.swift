@@ -1,4 +1,4 @@
-/// The screens of the console. `:` names them; Enter on an endpoint opens `endpoint`.
+/// The screens of the console. `:` names them; Enter on an endpoint opens `endpoint`, `d` there opens `drift`.
 public enum ConsoleView: Sendable, Equatable {
     case overview
     case endpoint(String)
@@ -6,6 +6,8 @@ public enum ConsoleView: Sendable, Equatable {
     case models
     case events
     case spotCheck(String)
+    /// Live inputs and outputs of an endpoint's versions against their reference profiles.
+    case drift(String)
 
     public var title: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ConsoleView: Sendable, Equatable {
         case .models: "Models"
         case .events: "Events"
         case .spotCheck(let name): "Spot check \(name)"
+        case .drift(let name): "Drift \(name)"
         }
     }
 }

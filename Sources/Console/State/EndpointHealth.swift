@@ -65,7 +65,7 @@ public struct EndpointHealth: Sendable, Equatable {
         let column = report.columns.first
         let reason = column.map { column in
             let psi = column.statistics.psi.map { " PSI \(Format.fixed($0, decimals: 2))" } ?? ""
-            return "\(worst.version) \(column.name) \(HealthSymbol.of(column.verdict).word)\(psi.isEmpty ? "" : ",")\(psi)"
+            return "\(worst.version) \(column.name) \(column.verdict == .drift ? "drift" : "warn")\(psi.isEmpty ? "" : ",")\(psi)"
         }
         return (report.verdict, report.verdict.severity >= DriftVerdict.warn.severity ? reason : nil)
     }

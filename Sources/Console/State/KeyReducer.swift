@@ -17,6 +17,11 @@ func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if let prompt = state.prompt { return promptKey(&state, prompt, key) }
     // The spot check form takes every printable key as input; only Esc leaves it.
     if case .spotCheck = state.view { return spotCheckKey(&state, key) }
+    // An enlarged drift column closes before anything else would go back or quit.
+    if case .drift = state.view, state.drift.enlarged, key == .escape || key == .character("q") {
+        state.drift.enlarged = false
+        return []
+    }
     if let effects = globalKey(&state, key) { return effects }
     switch state.view {
     case .overview: return overviewKey(&state, key)
@@ -24,6 +29,7 @@ func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .workers: moveKey(&state, key, selection: \.selectedWorker, count: state.shownWorkers.count)
     case .models: moveKey(&state, key, selection: \.selectedModel, count: state.shownModels.count)
     case .events: return eventsKey(&state, key)
+    case .drift: return driftKey(&state, key)
     case .spotCheck: break
     }
     return []
@@ -104,6 +110,8 @@ private func endpointKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         openTrafficDraft(&state) { $0.adjust(by: step) }
     case .character("s"):
         return openSpotCheck(&state)
+    case .character("d"):
+        openDrift(&state)
     case .character(let c) where c.isASCII && c.isNumber:
         openTrafficDraft(&state) { draft in
             draft.typed = String(c)
@@ -291,6 +299,7 @@ private func promptKey(_ state: inout AppState, _ prompt: Prompt, _ key: Key) ->
         state.selectedWorker = 0
         state.selectedModel = 0
         state.selectedEvent = 0
+        state.drift.column = 0
     }
     return []
 }
@@ -301,14 +310,56 @@ func open(_ state: inout AppState, _ view: ConsoleView) {
     guard view != state.view else { return }
     switch view {
     case .overview: state.backStack = []
-    case .endpoint, .spotCheck: state.backStack.append(state.view)
+    case .endpoint, .spotCheck, .drift: state.backStack.append(state.view)
     case .workers, .models, .events: state.backStack = [.overview]
     }
     state.view = view
     state.pane = .primary
     state.filter = ""
-    state.selectedVersion = 0
+    // The drift view is about the endpoint just left: its version selection is kept for coming back.
+    if case .drift = view {} else { state.selectedVersion = 0 }
     state.selectedEvent = 0
+    state.drift = DriftFocus()
+}
+
+/// `d` on an endpoint: its drift view, starting on the version selected there.
+private func openDrift(_ state: inout AppState) {
+    guard let endpoint = state.focusedEndpoint else { return }
+    let selected = state.focusedVersion?.version
+    open(&state, .drift(endpoint.endpoint))
+    state.drift.version = state.driftVersions.firstIndex { $0.version == selected } ?? 0
+}
+
+/// The drift view: ↑↓ pick a column, ←→ (or Tab) the other version's table on the same column,
+/// Enter enlarges the column's distributions and Enter again goes back to the table.
+private func driftKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    let versions = state.driftVersions
+    switch key {
+    case .left, .right, .character("h"), .character("l"), .tab:
+        guard !versions.isEmpty else { return [] }
+        let kept = state.focusedDriftColumn
+        let next = key == .tab ? (state.drift.version + 1) % versions.count
+            : clamp(state.drift.version + (key == .left || key == .character("h") ? -1 : 1), count: versions.count)
+        state.drift.version = next
+        // The same column in the other version, so stable and candidate compare at one key.
+        let columns = state.driftColumns(of: versions[next])
+        state.drift.column = kept.flatMap { k in columns.firstIndex { $0.name == k.name && $0.role == k.role } }
+            ?? clamp(state.drift.column, count: columns.count)
+    case .enter:
+        if state.drift.enlarged {
+            state.drift.enlarged = false
+        } else if state.focusedDriftColumn != nil {
+            state.drift.enlarged = true
+        } else {
+            state.status = AppState.Status(text: "no drift column to show: this version has no drift report yet", isError: true)
+        }
+    default:
+        if !mutationKey(&state, key) {
+            let count = state.focusedDriftVersion.map { state.driftColumns(of: $0).count } ?? 0
+            moveKey(&state, key, selection: \.drift.column, count: count)
+        }
+    }
+    return []
 }
 
 /// `s` on an endpoint: a form for its schema, to run by hand against the stable version and the

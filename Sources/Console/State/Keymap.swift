@@ -23,7 +23,7 @@ public enum Keymap {
     ]
 
     static let common = [
-        Entry(":", "command: overview workers models events endpoint NAME (Tab completes)"),
+        Entry(":", "commands: overview workers models events endpoint|drift NAME"),
         Entry("/", "filter the list (Enter keeps it, Esc clears)"),
         Entry("a", "acknowledge the alert banner"),
         Entry("r", "refresh now"),
@@ -49,7 +49,15 @@ public enum Keymap {
                 Entry("Tab", "switch between Versions and Events"),
                 Entry("y Y", "copy the selected / all shown events"),
                 Entry("s", "spot check: type features, run stable and selected version locally"),
+                Entry("d", "drift: live inputs and outputs against the reference, per version"),
             ] + mutations + [Entry("q", "back to the overview")]
+        case .drift:
+            list = [
+                Entry("↑ ↓  j k", "select a column (worst first)"),
+                Entry("g G", "first / last column"),
+                Entry("← → h l Tab", "the other version's table, on the same column"),
+                Entry("Enter", "enlarge the column: reference and live per bin (again: back)"),
+            ] + mutations + [Entry("q", "close the enlarged column, else back to the endpoint")]
         case .workers, .models:
             list = [
                 Entry("↑ ↓  j k", "move the selection"),

@@ -17,21 +17,27 @@ public enum PromptCommand: Sendable, Equatable {
         case ("events", 1), ("audit", 1): return .success(.go(.events))
         case ("help", 1): return .success(.help)
         case ("quit", 1), ("q", 1): return .success(.quit)
-        case ("endpoint", 2), ("endpoints", 2):
-            guard endpoints.contains(parts[1]) else {
-                let known = endpoints.isEmpty ? "none loaded yet" : endpoints.joined(separator: ", ")
-                return .failure(FetchFailure("no endpoint '\(parts[1])' (endpoints: \(known))"))
-            }
-            return .success(.go(.endpoint(parts[1])))
+        case ("endpoint", 2), ("endpoints", 2): return known(parts[1], in: endpoints).map { .go(.endpoint($0)) }
+        case ("drift", 2): return known(parts[1], in: endpoints).map { .go(.drift($0)) }
         case ("endpoint", 1): return .failure(FetchFailure("which endpoint? :endpoint NAME (Tab completes)"))
+        case ("drift", 1): return .failure(FetchFailure("which endpoint? :drift NAME (Tab completes)"))
         default:
-            return .failure(FetchFailure("unknown command ':\(text)' (commands: \(words.joined(separator: ", ")), endpoint NAME)"))
+            return .failure(FetchFailure("unknown command ':\(text)' (commands: \(words.joined(separator: ", ")), endpoint NAME, drift NAME)"))
         }
+    }
+
+    /// The endpoint named, or why not, with the names there are.
+    private static func known(_ name: String, in endpoints: [String]) -> Result<String, FetchFailure> {
+        guard endpoints.contains(name) else {
+            let known = endpoints.isEmpty ? "none loaded yet" : endpoints.joined(separator: ", ")
+            return .failure(FetchFailure("no endpoint '\(name)' (endpoints: \(known))"))
+        }
+        return .success(name)
     }
 
     /// Every full command that starts with `text`.
     static func candidates(for text: String, endpoints: [String]) -> [String] {
-        let all = words + endpoints.sorted().map { "endpoint \($0)" }
+        let all = words + endpoints.sorted().map { "endpoint \($0)" } + endpoints.sorted().map { "drift \($0)" }
         let typed = text.lowercased()
         return all.filter { $0.lowercased().hasPrefix(typed) }
     }

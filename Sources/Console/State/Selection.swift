@@ -38,6 +38,7 @@ extension AppState {
     public var focusedEndpoint: EndpointStatus? {
         if case .endpoint(let name) = view { return endpoints.first { $0.endpoint == name } }
         if case .spotCheck(let name) = view { return endpoints.first { $0.endpoint == name } }
+        if case .drift(let name) = view { return endpoints.first { $0.endpoint == name } }
         guard view == .overview else { return nil }
         let shown = shownEndpoints
         return shown.indices.contains(selectedEndpoint) ? shown[selectedEndpoint] : nil
@@ -47,6 +48,32 @@ extension AppState {
     public var focusedVersion: EndpointStatus.VersionStatus? {
         guard let endpoint = focusedEndpoint, endpoint.versions.indices.contains(selectedVersion) else { return nil }
         return endpoint.versions[selectedVersion]
+    }
+
+    /// The versions the drift view compares: those carrying traffic, in the deployment's order; all
+    /// of them when none does (a split being rebuilt), so the view is never empty for no reason.
+    public var driftVersions: [EndpointStatus.VersionStatus] {
+        guard let endpoint = focusedEndpoint else { return [] }
+        let serving = endpoint.versions.filter { $0.weight > 0 }
+        return serving.isEmpty ? endpoint.versions : serving
+    }
+
+    /// One version's drift columns, worst first, narrowed by the `/` filter (name, role, verdict).
+    public func driftColumns(of version: EndpointStatus.VersionStatus) -> [DriftColumnReport] {
+        DriftTable.ranked(version.drift?.columns ?? []).filter { matches($0.name, $0.role.rawValue, $0.verdict.rawValue) }
+    }
+
+    /// The version whose table has the selection in the drift view.
+    public var focusedDriftVersion: EndpointStatus.VersionStatus? {
+        let versions = driftVersions
+        return versions.indices.contains(drift.version) ? versions[drift.version] : nil
+    }
+
+    /// The drift column selected (and enlarged with Enter).
+    public var focusedDriftColumn: DriftColumnReport? {
+        guard let version = focusedDriftVersion else { return nil }
+        let columns = driftColumns(of: version)
+        return columns.indices.contains(drift.column) ? columns[drift.column] : nil
     }
 
     /// True when the `/` filter (case-insensitive substring) matches any of the texts.

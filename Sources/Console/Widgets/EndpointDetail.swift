@@ -6,34 +6,20 @@ import NightjarCore
 enum EndpointDetail {
     static func render(_ state: AppState, name: String, into buffer: inout CellBuffer, area: Rect) {
         guard let endpoint = state.endpoints.first(where: { $0.endpoint == name }) else {
-            let inner = PanelFrame.draw("Endpoint \(name)", feed: state.endpointsFeed, focused: true, into: &buffer, area: area)
-            let message = state.endpointsFeed.lastSuccess == nil ? "loading…" : "no endpoint '\(name)' on the control plane (Esc to go back)"
-            buffer.put(message, x: inner.x + 1, y: inner.y, role: .muted, maxWidth: inner.width - 1)
+            missing(state, name: name, title: "Endpoint \(name)", into: &buffer, area: area)
             return
         }
         guard area.height >= 4, area.width >= 20 else { return }
         var y = area.y
-        let end = area.x + area.width
-        let stable = endpoint.stableVersion
-
-        // Split: the bar, then who set it and why.
-        var x = area.x + 1
-        x += buffer.put("\(name) ", x: x, y: y, role: .title, maxWidth: end - x)
-        x += SplitBar.draw(endpoint.deployment.weights, stable: stable, width: min(30, max(6, area.width / 4)), into: &buffer, x: x, y: y) + 1
-        x += SplitBar.legend(endpoint.deployment.weights, stable: stable, into: &buffer, x: x, y: y, maxWidth: end - x)
-        let d = endpoint.deployment
-        var set = "  rev \(d.revision) · set \(Format.clock(d.updatedAt)) by \(d.updatedBy)"
-        if let reason = d.reason, !reason.isEmpty { set += ": \(reason)" }
-        buffer.put(set, x: x, y: y, role: .muted, maxWidth: end - x)
-        if let note = state.endpointsFeed.staleNote {
-            let text = " \(note) "
-            buffer.put(text, x: max(x, end - text.count), y: y, role: .stale, maxWidth: end - x)
-        }
+        splitLine(state, endpoint, into: &buffer, area: Rect(x: area.x, y: y, width: area.width, height: 1))
         y += 1
 
         let rest = area.y + area.height - y
         let rolloutHeight = endpoint.rollout.map { 4 + max(1, $0.checks.count) + ($0.reason == nil ? 0 : 1) } ?? 3
-        let versionsHeight = min(8, rest - 3)
+        // Worker rows (drift, answers, batches, CPU) come after the rollout and one event: at 80x24
+        // they give way, and `d` or a taller terminal shows them.
+        let extraRows = max(0, min(VersionRow.allCases.count, rest - 8 - rolloutHeight - 4))
+        let versionsHeight = min(8 + extraRows, rest - 3)
         let rolloutShown = min(rolloutHeight, max(0, rest - versionsHeight - 3))
         let eventsHeight = rest - versionsHeight - rolloutShown
         versions(state, endpoint, into: &buffer, area: Rect(x: area.x, y: y, width: area.width, height: versionsHeight))
@@ -45,6 +31,32 @@ enum EndpointDetail {
         if eventsHeight >= 3 {
             EventsPanel.render(state, title: "Events of \(name)", focused: state.pane == .secondary, into: &buffer,
                                area: Rect(x: area.x, y: y, width: area.width, height: eventsHeight))
+        }
+    }
+
+    /// Where the endpoint is not (yet) on the control plane: what a view of it says instead.
+    static func missing(_ state: AppState, name: String, title: String, into buffer: inout CellBuffer, area: Rect) {
+        let inner = PanelFrame.draw(title, feed: state.endpointsFeed, focused: true, into: &buffer, area: area)
+        let message = state.endpointsFeed.lastSuccess == nil ? "loading…" : "no endpoint '\(name)' on the control plane (Esc to go back)"
+        buffer.put(message, x: inner.x + 1, y: inner.y, role: .muted, maxWidth: inner.width - 1)
+    }
+
+    /// The endpoint's split as a bar and in words, then who set it, when and why; stale note at the right.
+    static func splitLine(_ state: AppState, _ endpoint: EndpointStatus, into buffer: inout CellBuffer, area: Rect) {
+        let y = area.y
+        let end = area.x + area.width
+        let stable = endpoint.stableVersion
+        var x = area.x + 1
+        x += buffer.put("\(endpoint.endpoint) ", x: x, y: y, role: .title, maxWidth: end - x)
+        x += SplitBar.draw(endpoint.deployment.weights, stable: stable, width: min(30, max(6, area.width / 4)), into: &buffer, x: x, y: y) + 1
+        x += SplitBar.legend(endpoint.deployment.weights, stable: stable, into: &buffer, x: x, y: y, maxWidth: end - x)
+        let d = endpoint.deployment
+        var set = "  rev \(d.revision) · set \(Format.clock(d.updatedAt)) by \(d.updatedBy)"
+        if let reason = d.reason, !reason.isEmpty { set += ": \(reason)" }
+        buffer.put(set, x: x, y: y, role: .muted, maxWidth: end - x)
+        if let note = state.endpointsFeed.staleNote {
+            let text = " \(note) "
+            buffer.put(text, x: max(x, end - text.count), y: y, role: .stale, maxWidth: end - x)
         }
     }
 
@@ -135,6 +147,66 @@ enum EndpointDetail {
             if sparkWidth >= 4 {
                 Sparkline.draw(row.series(history), width: min(sparkWidth, end - area.x - 17), into: &buffer, x: area.x + 17, y: y,
                                role: isStable ? .stable : .canary)
+            }
+        }
+        let workload = VersionWorkload(state.workers, model: ModelRef(name: endpoint.deployment.model, version: version.version))
+        for (i, row) in VersionRow.allCases.enumerated() where i + 1 + Metric.allCases.count < area.height {
+            let y = area.y + 1 + Metric.allCases.count + i
+            buffer.put(Format.pad(row.label, 7), x: area.x + 1, y: y, role: .muted)
+            row.draw(version, workload, into: &buffer, x: area.x + 9, y: y, maxWidth: end - area.x - 9)
+        }
+    }
+
+    /// Rows under the metrics, when the screen has room: the version's drift verdict (from the
+    /// control plane) and what its workers report of themselves (answers, batches, CPU, memory).
+    enum VersionRow: CaseIterable {
+        case drift, answers, batches, resources
+
+        var label: String {
+            switch self {
+            case .drift: "drift"
+            case .answers: "answers"
+            case .batches: "batch"
+            case .resources: "cpu/mem"
+            }
+        }
+
+        func draw(_ version: EndpointStatus.VersionStatus, _ workload: VersionWorkload, into buffer: inout CellBuffer,
+                  x: Int, y: Int, maxWidth: Int) {
+            let end = x + maxWidth
+            var cx = x
+            func put(_ text: String, _ role: Role = .text) { cx += buffer.put(text, x: cx, y: y, role: role, maxWidth: end - cx) }
+            if self == .drift {
+                guard let report = version.drift else { return put("— no reference profile or no report yet", .muted) }
+                let verdict = HealthSymbol.of(report.verdict)
+                put("\(verdict.symbol) \(verdict.word)", verdict.role)
+                let named = report.columns.filter { $0.verdict == report.verdict && report.verdict.severity >= DriftVerdict.warn.severity }.map(\.name)
+                put(named.isEmpty ? " · \(report.columns.count) columns · d shows them" : " " + named.joined(separator: ", "), .muted)
+                return
+            }
+            guard workload.reporting > 0 else { return put("— no worker stats yet", .muted) }
+            let span = workload.windowSeconds.map { " (last \(Format.duration(Double($0))))" } ?? " (since start)"
+            switch self {
+            case .drift:
+                break
+            case .answers:
+                put("2xx \(workload.successes)")
+                for (code, n) in workload.errorsByStatus.sorted(by: { $0.key < $1.key }) where n > 0 {
+                    put(" · ", .muted)
+                    put("\(code) \(n)", code >= 500 ? .critical : .warn)
+                }
+                put(span, .muted)
+            case .batches:
+                let groups = workload.batchGroups
+                guard let mean = workload.meanBatch, !groups.isEmpty else { return put("no engine calls" + span, .muted) }
+                put("mean \(Format.fixed(mean, decimals: 1))")
+                for g in groups { put(" · \(g.label)×\(Format.fixed(g.share * 100, decimals: 0))%") }
+                put(span, .muted)
+            case .resources:
+                put(workload.cpuPercent.map { Format.fixed($0, decimals: 1) + "% cpu" } ?? "cpu —")
+                put(" · ", .muted)
+                put(workload.residentBytes.map { Format.bytes($0) + " rss" } ?? "rss —")
+                put(" · \(workload.reporting) worker\(workload.reporting == 1 ? "" : "s")", .muted)
             }
         }
     }

@@ -46,7 +46,7 @@ enum EndpointsPanel {
         let name: Int
         let split: Int
         let rollout: Int
-        /// The drift badge ("◆ drift"); left out on narrow screens, where drift still ranks the row
+        /// The drift badge ("✖ DRIFT"); left out on narrow screens, where drift still ranks the row
         /// as warn and so shows in its health symbol.
         let drift: Int
         let why: Int
@@ -110,7 +110,8 @@ enum EndpointsPanel {
         if layout.drift > 0 {
             if let drift = health.drift {
                 let badge = HealthSymbol.of(drift)
-                buffer.put(badge.symbol + " " + badge.word, x: cx + 1, y: y, role: badge.role, maxWidth: min(layout.drift, end - cx - 1))
+                let word = drift == .notEnoughData ? "n/a" : badge.word
+                buffer.put(badge.symbol + " " + word, x: cx + 1, y: y, role: badge.role, maxWidth: min(layout.drift, end - cx - 1))
             } else {
                 buffer.put("—", x: cx + 1, y: y, role: .muted, maxWidth: end - cx - 1)
             }

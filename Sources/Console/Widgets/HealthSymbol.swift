@@ -24,13 +24,13 @@ enum HealthSymbol {
         }
     }
 
-    /// The drift badge: "◆ drift" stands out from the health symbols beside it.
+    /// "not enough data" keeps its own symbol and word: too little traffic is not a clean bill.
     static func of(_ verdict: DriftVerdict) -> (symbol: String, role: Role, word: String) {
         switch verdict {
         case .ok: ("●", .ok, "ok")
         case .warn: ("▲", .warn, "warn")
-        case .drift: ("◆", .critical, "drift")
-        case .notEnoughData: ("○", .idle, "n/a")
+        case .drift: ("✖", .critical, "DRIFT")
+        case .notEnoughData: ("○", .idle, "not enough data")
         }
     }
 }

@@ -24,6 +24,7 @@ public enum Screen {
         case .models: ModelsPanel.render(state, into: &buffer, area: body)
         case .events: EventsPanel.render(state, title: "Events", focused: true, into: &buffer, area: body)
         case .spotCheck: SpotCheckView.render(state, into: &buffer, area: body)
+        case .drift(let name): DriftView.render(state, name: name, into: &buffer, area: body)
         }
         if let dialog = state.dialog { DialogView.render(dialog, state: state, into: &buffer, area: body) }
         if state.showHelp { HelpOverlay.render(state, into: &buffer, area: body) }

@@ -33,10 +33,13 @@ enum StatusBar {
             return filter + "Enter open\(mutations)  Tab pane  : command  / filter  ? help  q quit"
         case .endpoint:
             return filter + (state.options.readOnly
-                ? "←→ version  Tab events  Esc back  ? help"
-                : "+ - shift  ←→ version  R rollback  P promote  H hold  U resume  X abort  Esc back  ? help")
+                ? "←→ version  d drift  Tab events  Esc back  ? help"
+                : "+ - shift  ←→ version  d drift  R rollback  P promote  H hold  U resume  X abort  Esc back  ? help")
         case .events:
             return filter + "y copy  Y copy all  : command  / filter  Esc back  ? help"
+        case .drift:
+            if state.drift.enlarged { return "↑↓ column  ←→ version  Enter table  Esc back  ? help" }
+            return filter + "↑↓ column  ←→ version  Enter enlarge\(mutations)  / filter  Esc back  ? help"
         case .spotCheck:
             return "↑↓ field  type a value  Enter run  Esc back"
         case .workers, .models:
