@@ -61,8 +61,14 @@ public struct ControlPlaneFollower: Sendable {
     private func get<T: Decodable>(_ type: T.Type, _ path: String) async throws -> T {
         var request = HTTPClientRequest(url: serverURL + path)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await http.execute(request, timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 64 << 20)
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .seconds(10))
+            body = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw NightjarError.unavailable("cannot reach the control plane at \(serverURL) (\(error)); check --server and that it runs")
+        }
         guard response.status == .ok else {
             let message = StructuredErrorBody.message(in: Data(body.readableBytesView)) ?? "HTTP \(response.status.code)"
             throw NightjarError.unavailable("GET \(serverURL)\(path) answered \(response.status.code): \(message)")

@@ -138,14 +138,14 @@ import Testing
             _ = try await stack.client.setTraffic("fraud", TrafficChange(
                 weights: weights, reason: "r", routing: DeploymentRouting(shadow: .init(version: Self.v2, mirrorPercent: 101))))
             Issue.record("a mirror of 101% was accepted")
-        } catch let error as NightjarError {
+        } catch {
             #expect(error.field == "routing.shadow.mirrorPercent")
         }
         do {
             _ = try await stack.client.setTraffic("fraud", TrafficChange(
                 weights: weights, reason: "r", routing: DeploymentRouting(shadow: .init(version: SemVer(7, 0, 0), mirrorPercent: 10))))
             Issue.record("a shadow on a version that does not exist was accepted")
-        } catch let error as NightjarError {
+        } catch {
             #expect(error.httpStatus == 404 && error.field == "routing.shadow.version")
         }
         #expect(try await stack.client.endpoint("fraud").deployment.revision == cleared.revision)

@@ -45,13 +45,19 @@ import Testing
         #expect(moves.dropFirst().first?.contains("1.0.0 100% → 0%, 1.1.0 0% → 100%") == true)
     }
 
-    @Test func aDisagreeingShadowRollsBlueGreenBackAndEndsTheShadow() async throws {
+    /// A seeded control plane serving 1.0.0, whose gateway reports `shadow` for the candidate, with
+    /// a rollout of `plan` to 1.1.0 started.
+    static func started(_ plan: RolloutPlan, shadow: ShadowStats) async throws -> RunningControlPlane {
         let cp = try await TrafficTests.seeded()
+        _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: TrafficTests.split((v1, 100)), reason: "stable"))
+        cp.dataPlane.setShadowStats("fraud", shadow)
+        _ = try await cp.client.startRollout("fraud", RolloutStart(candidate: v2, plan: plan, reason: "release"))
+        return cp
+    }
+
+    @Test func aDisagreeingShadowRollsBlueGreenBackAndEndsTheShadow() async throws {
+        let cp = try await Self.started(try RolloutPlan.shadowing(.blueGreen, intervalSeconds: 60), shadow: Self.shadow(compared: 50, agreement: 0.8))
         defer { Task { await cp.stop() } }
-        _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: TrafficTests.split((Self.v1, 100)), reason: "stable"))
-        cp.dataPlane.setShadowStats("fraud", Self.shadow(compared: 50, agreement: 0.8))
-        _ = try await cp.client.startRollout("fraud", RolloutStart(
-            candidate: Self.v2, plan: try RolloutPlan.shadowing(.blueGreen, intervalSeconds: 60), reason: "release"))
         let back = try await TrafficTests.eventually(10) { try await cp.client.endpoint("fraud").rollout?.state == .rolledBack }
         #expect(back)
         let status = try await cp.client.endpoint("fraud")
@@ -61,12 +67,8 @@ import Testing
     }
 
     @Test func shadowOnlyNeverMovesAndEndsOnlyByTheOperator() async throws {
-        let cp = try await TrafficTests.seeded()
+        let cp = try await Self.started(try RolloutPlan.shadowing(.shadowOnly, intervalSeconds: 1), shadow: Self.shadow(compared: 50, agreement: 0.5))
         defer { Task { await cp.stop() } }
-        _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: TrafficTests.split((Self.v1, 100)), reason: "stable"))
-        cp.dataPlane.setShadowStats("fraud", Self.shadow(compared: 50, agreement: 0.5))
-        _ = try await cp.client.startRollout("fraud", RolloutStart(
-            candidate: Self.v2, plan: try RolloutPlan.shadowing(.shadowOnly, intervalSeconds: 1), reason: "watch"))
         // The failing agreement is reported, not acted on.
         let reported = try await TrafficTests.eventually(10) {
             try await cp.client.endpoint("fraud").rollout?.checks.contains { $0.rule == "shadow agreement" && $0.verdict == .failing } == true
