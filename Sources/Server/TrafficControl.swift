@@ -86,7 +86,8 @@ public actor TrafficControl {
         }
         if change.allowCold != true {
             try await requireWorkers(for: change.weights, model: model)
-            try await requireWorkers(for: routing, model: model)
+            // Only settings being set now: a shadow whose worker died must not block a shift at 2 AM.
+            if let routing = change.routing { try await requireWorkers(for: routing, model: model) }
         }
         let result = try await store.apply(EndpointChange(
             endpoint: endpoint, model: change.model, weights: change.weights, routing: change.routing,
@@ -137,7 +138,9 @@ public actor TrafficControl {
         let weights = Self.keepListed(RolloutMachine.weights(for: status), from: deployment.weights)
         let routing = RolloutMachine.routing(for: status, current: deployment.routing)
         try await requireWorkers(for: weights, model: deployment.model)
-        if let routing { try await requireWorkers(for: routing, model: deployment.model) }
+        if let shadow = routing?.shadow, status.shadowsCandidate {
+            try await requireWorkers(for: DeploymentRouting(shadow: shadow), model: deployment.model)
+        }
         _ = try await store.apply(EndpointChange(
             endpoint: endpoint, weights: weights, routing: routing, expectedRevision: deployment.revision, rollout: .start(status),
             actor: actor, action: "rollout.start", reason: start.reason, eventKind: .rolloutStarted,
