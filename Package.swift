@@ -133,6 +133,7 @@ let package = Package(
                 "ServiceSupport", "Drift",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("DemoModels")]
@@ -189,6 +190,7 @@ let package = Package(
             dependencies: [
                 "Registry", "NightjarCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -15,5 +15,15 @@ public struct EndpointRoute: Sendable, Equatable {
         self.shadow = shadow
     }
 
+    /// The route a deployment asks for: workers for every version its split and routing settings
+    /// name, and its shadow, if it has one, mirrored at its percentage.
+    public init(deployment: Deployment, workersOf: (SemVer) -> [String]) {
+        let versions = deployment.weights.map(\.version) + deployment.routing.versions
+        var workers: [SemVer: [String]] = [:]
+        for version in versions { workers[version] = workersOf(version) }
+        self.init(deployment: deployment, workers: workers,
+                  shadow: deployment.routing.shadow.map { ShadowRoute(version: $0.version, percent: $0.mirrorPercent) })
+    }
+
     public var endpoint: String { deployment.endpoint }
 }

@@ -31,18 +31,30 @@ struct EndpointPlan: Sendable {
         route.workers[version] ?? []
     }
 
+    /// The header whose value is the request's sticky key: the deployment's own, else the gateway's.
+    func stickyKeyHeader(default header: String?) -> String? {
+        route.deployment.routing.sticky?.header ?? header
+    }
+
+    /// The version the first header rule the request matches sends it to.
+    func headerMatch(_ value: (String) -> String?) -> SemVer? {
+        route.deployment.routing.headerMatches.first { value($0.header) == $0.value }?.version
+    }
+
     /// What the client asked for, beyond the endpoint itself.
     struct Ask: Sendable {
         /// A version from the path (`/v2/models/{endpoint}/versions/{v}/...`).
         var pinned: String?
         /// The version header's value.
         var override: String?
+        /// The version of the first of the deployment's header rules the request matched.
+        var matched: SemVer?
         /// The sticky key header's value.
         var stickyKey: String?
     }
 
-    /// Picks the version for one request: a path pin, then the version header, then the sticky key,
-    /// then a weighted draw. Pure: the draw is passed in.
+    /// Picks the version for one request: a path pin, then the version header, then the deployment's
+    /// header rules, then the sticky key, then a weighted draw. Pure: the draw is passed in.
     func chooseVersion(_ ask: Ask, versionHeader: String, draw: Int) -> Result<SemVer, RoutingRefusal> {
         if let pinned = ask.pinned {
             guard let version = try? SemVer(parsing: pinned) else {
@@ -64,6 +76,9 @@ struct EndpointPlan: Sendable {
                 return .failure(.badRequest("header \(versionHeader): \(version) is not a version of endpoint '\(endpoint)'; its versions are \(versionList)"))
             }
             return .success(version)
+        }
+        if let matched = ask.matched {
+            return .success(matched)
         }
         if let key = ask.stickyKey, let version = StickyHash.version(for: key, weights: route.deployment.weights) {
             return .success(version)

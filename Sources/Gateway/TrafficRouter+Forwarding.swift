@@ -29,7 +29,8 @@ extension TrafficRouter {
         let ask = EndpointPlan.Ask(
             pinned: pinned,
             override: header(request, configuration.versionHeader),
-            stickyKey: configuration.stickyKeyHeader.flatMap { header(request, $0) })
+            matched: plan.headerMatch { header(request, $0) },
+            stickyKey: plan.stickyKeyHeader(default: configuration.stickyKeyHeader).flatMap { header(request, $0) })
         let version: SemVer
         switch plan.chooseVersion(ask, versionHeader: configuration.versionHeader, draw: Int.random(in: 0..<Int(Int32.max))) {
         case .success(let chosen): version = chosen

@@ -23,20 +23,36 @@ public struct Deployment: Sendable, Codable, Equatable {
     /// Versions with a weight, weights adding up to 100. A weight of 0 keeps a version listed
     /// (still warm, still watched) without traffic.
     public var weights: [TrafficWeight]
+    /// Shadow, header rules and sticky key; empty unless an operator (or a rollout) set them.
+    public var routing: DeploymentRouting
     public var revision: Int
     public var updatedAt: Date
     public var updatedBy: String
     public var reason: String?
 
-    public init(endpoint: String, model: String, weights: [TrafficWeight], revision: Int, updatedAt: Date,
-                updatedBy: String, reason: String? = nil) {
+    public init(endpoint: String, model: String, weights: [TrafficWeight], routing: DeploymentRouting = DeploymentRouting(),
+                revision: Int, updatedAt: Date, updatedBy: String, reason: String? = nil) {
         self.endpoint = endpoint
         self.model = model
         self.weights = weights
+        self.routing = routing
         self.revision = revision
         self.updatedAt = updatedAt
         self.updatedBy = updatedBy
         self.reason = reason
+    }
+
+    /// Answers of servers older than routing settings have no `routing`: they had none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        endpoint = try c.decode(String.self, forKey: .endpoint)
+        model = try c.decode(String.self, forKey: .model)
+        weights = try c.decode([TrafficWeight].self, forKey: .weights)
+        routing = try c.decodeIfPresent(DeploymentRouting.self, forKey: .routing) ?? DeploymentRouting()
+        revision = try c.decode(Int.self, forKey: .revision)
+        updatedAt = try c.decode(Date.self, forKey: .updatedAt)
+        updatedBy = try c.decode(String.self, forKey: .updatedBy)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
     }
 
     public func weight(of version: SemVer) -> Int {
@@ -62,6 +78,11 @@ public struct Deployment: Sendable, Codable, Equatable {
 
     /// "1.0.0 80% · 1.1.0 20%", how the CLI, the audit log and the console write a split.
     public var splitDescription: String { TrafficWeight.describe(weights) }
+
+    /// The split and any routing settings, "1.0.0 100% · shadow 1.1.0 10%": what an audit row records.
+    public var settingsDescription: String {
+        routing.isEmpty ? splitDescription : "\(splitDescription) · \(routing.summary)"
+    }
 
     /// Checks a proposed split: at least one version, no version twice, weights 0...100 adding up to 100.
     public static func validate(weights: [TrafficWeight]) throws(NightjarError) {
@@ -122,13 +143,17 @@ public struct TrafficChange: Sendable, Codable, Equatable {
     public var revision: Int?
     /// Give traffic to a version with no ready worker (its requests will fail until one is up).
     public var allowCold: Bool?
+    /// Replaces the endpoint's routing settings whole (`{}` clears them); omitted, they stay as they are.
+    public var routing: DeploymentRouting?
 
-    public init(model: String? = nil, weights: [TrafficWeight], reason: String, revision: Int? = nil, allowCold: Bool? = nil) {
+    public init(model: String? = nil, weights: [TrafficWeight], reason: String, revision: Int? = nil, allowCold: Bool? = nil,
+                routing: DeploymentRouting? = nil) {
         self.model = model
         self.weights = weights
         self.reason = reason
         self.revision = revision
         self.allowCold = allowCold
+        self.routing = routing
     }
 }
 

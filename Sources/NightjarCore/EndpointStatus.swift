@@ -26,11 +26,14 @@ public struct EndpointStatus: Sendable, Codable, Equatable {
     public var deployment: Deployment
     public var versions: [VersionStatus]
     public var rollout: RolloutStatus?
+    /// What mirroring to the deployment's shadow has shown; nil without a shadow or before the first copy.
+    public var shadow: ShadowStats?
 
-    public init(deployment: Deployment, versions: [VersionStatus], rollout: RolloutStatus?) {
+    public init(deployment: Deployment, versions: [VersionStatus], rollout: RolloutStatus?, shadow: ShadowStats? = nil) {
         self.deployment = deployment
         self.versions = versions
         self.rollout = rollout
+        self.shadow = shadow
     }
 
     public var endpoint: String { deployment.endpoint }

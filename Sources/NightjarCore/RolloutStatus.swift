@@ -7,20 +7,62 @@ public struct RolloutPlan: Sendable, Codable, Equatable {
         case canary
         /// +N% every interval until 100.
         case linear
+        /// The candidate is shadowed (copies only) for one interval, then takes 100% at once.
+        case blueGreen = "blue-green"
+        /// The candidate is shadowed and watched; traffic never moves until an operator promotes or aborts.
+        case shadowOnly = "shadow-only"
+
+        /// The steps the strategy implies, when it fixes them; a weight of 0 is a shadow phase.
+        public var fixedSteps: [Int]? {
+            switch self {
+            case .canary, .linear: nil
+            case .blueGreen: [0, 100]
+            case .shadowOnly: [0]
+            }
+        }
     }
 
     public var strategy: Strategy
-    /// Candidate weights in percent, increasing, the last one 100.
+    /// Candidate weights in percent, the last one 100 (increasing from 1 for canary and linear;
+    /// `[0, 100]` for blue-green, `[0]` for shadow-only, where 0 means shadowed).
     public var steps: [Int]
     /// How long each step is held while analysis runs, in seconds.
     public var intervalSeconds: Double
     public var rules: AnalysisRules
+    /// Share of inference requests copied to the candidate while it is shadowed.
+    public var mirrorPercent: Int
 
-    public init(strategy: Strategy, steps: [Int], intervalSeconds: Double, rules: AnalysisRules = AnalysisRules()) {
+    public static let defaultIntervalSeconds = 60.0
+
+    public init(strategy: Strategy, steps: [Int], intervalSeconds: Double, rules: AnalysisRules = AnalysisRules(),
+                mirrorPercent: Int = 100) {
         self.strategy = strategy
         self.steps = steps
         self.intervalSeconds = intervalSeconds
         self.rules = rules
+        self.mirrorPercent = mirrorPercent
+    }
+
+    /// A blue-green or shadow-only plan: the steps follow from the strategy.
+    public static func shadowing(_ strategy: Strategy, intervalSeconds: Double, mirrorPercent: Int = 100,
+                                 rules: AnalysisRules = AnalysisRules()) throws(NightjarError) -> RolloutPlan {
+        guard let steps = strategy.fixedSteps else {
+            throw .invalidArgument("plan.strategy: \(strategy.rawValue) needs steps; shadowing plans are blue-green and shadow-only")
+        }
+        let plan = RolloutPlan(strategy: strategy, steps: steps, intervalSeconds: intervalSeconds, rules: rules, mirrorPercent: mirrorPercent)
+        try plan.validate()
+        return plan
+    }
+
+    /// Plans written before blue-green carry no `mirrorPercent`; shadowing plans may leave out the
+    /// steps their strategy fixes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        strategy = try c.decode(Strategy.self, forKey: .strategy)
+        steps = try c.decodeIfPresent([Int].self, forKey: .steps) ?? strategy.fixedSteps ?? []
+        intervalSeconds = try c.decodeIfPresent(Double.self, forKey: .intervalSeconds) ?? Self.defaultIntervalSeconds
+        rules = try c.decodeIfPresent(AnalysisRules.self, forKey: .rules) ?? AnalysisRules()
+        mirrorPercent = try c.decodeIfPresent(Int.self, forKey: .mirrorPercent) ?? 100
     }
 
     /// A linear plan's steps: +`increment` until 100.
@@ -36,11 +78,20 @@ public struct RolloutPlan: Sendable, Codable, Equatable {
     }
 
     public func validate() throws(NightjarError) {
-        guard !steps.isEmpty, steps.last == 100 else {
-            throw .invalidArgument("steps: \(steps) must end at 100, the candidate taking all traffic")
-        }
-        guard steps.allSatisfy({ (1...100).contains($0) }), zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw .invalidArgument("steps: \(steps) must be increasing percents between 1 and 100")
+        if let fixed = strategy.fixedSteps {
+            guard steps == fixed else {
+                throw .invalidArgument("steps: \(strategy.rawValue) plans have steps \(fixed) (0 = shadowed), not \(steps); leave them out")
+            }
+            guard (1...100).contains(mirrorPercent) else {
+                throw .invalidArgument("mirrorPercent: \(mirrorPercent) is out of range; mirror 1 to 100 percent of requests to the candidate")
+            }
+        } else {
+            guard !steps.isEmpty, steps.last == 100 else {
+                throw .invalidArgument("steps: \(steps) must end at 100, the candidate taking all traffic")
+            }
+            guard steps.allSatisfy({ (1...100).contains($0) }), zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw .invalidArgument("steps: \(steps) must be increasing percents between 1 and 100")
+            }
         }
         guard intervalSeconds.isFinite, intervalSeconds >= 1, intervalSeconds <= 86_400 else {
             throw .invalidArgument("interval: \(intervalSeconds) s must be between 1 s and 24 h")
@@ -64,9 +115,17 @@ public struct AnalysisRules: Sendable, Codable, Equatable {
     public var minimumRequests: Int
     /// Whether a `drift` verdict on the candidate's inputs or outputs fails the rollout (a `warn` never does).
     public var failOnDrift: Bool
+    /// While the candidate is shadowed: the least share of compared answers whose labels agree with
+    /// the primary's (0.95 = 95%).
+    public var minShadowAgreement: Double
+    /// While shadowed: the largest mean |primary − candidate| over the floating outputs (scores, probabilities).
+    public var maxShadowScoreDifference: Double
+    /// Below this many compared answers no shadow rule is judged.
+    public var minimumShadowComparisons: Int
 
     public init(maxErrorRate: Double = 0.05, maxErrorRateIncrease: Double = 0.02, maxP99Ms: Double = 250,
-                maxP99Ratio: Double = 2, latencySlackMs: Double = 10, minimumRequests: Int = 20, failOnDrift: Bool = true) {
+                maxP99Ratio: Double = 2, latencySlackMs: Double = 10, minimumRequests: Int = 20, failOnDrift: Bool = true,
+                minShadowAgreement: Double = 0.95, maxShadowScoreDifference: Double = 0.05, minimumShadowComparisons: Int = 20) {
         self.maxErrorRate = maxErrorRate
         self.maxErrorRateIncrease = maxErrorRateIncrease
         self.maxP99Ms = maxP99Ms
@@ -74,6 +133,9 @@ public struct AnalysisRules: Sendable, Codable, Equatable {
         self.latencySlackMs = latencySlackMs
         self.minimumRequests = minimumRequests
         self.failOnDrift = failOnDrift
+        self.minShadowAgreement = minShadowAgreement
+        self.maxShadowScoreDifference = maxShadowScoreDifference
+        self.minimumShadowComparisons = minimumShadowComparisons
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +148,9 @@ public struct AnalysisRules: Sendable, Codable, Equatable {
         latencySlackMs = try c.decodeIfPresent(Double.self, forKey: .latencySlackMs) ?? d.latencySlackMs
         minimumRequests = try c.decodeIfPresent(Int.self, forKey: .minimumRequests) ?? d.minimumRequests
         failOnDrift = try c.decodeIfPresent(Bool.self, forKey: .failOnDrift) ?? d.failOnDrift
+        minShadowAgreement = try c.decodeIfPresent(Double.self, forKey: .minShadowAgreement) ?? d.minShadowAgreement
+        maxShadowScoreDifference = try c.decodeIfPresent(Double.self, forKey: .maxShadowScoreDifference) ?? d.maxShadowScoreDifference
+        minimumShadowComparisons = try c.decodeIfPresent(Int.self, forKey: .minimumShadowComparisons) ?? d.minimumShadowComparisons
     }
 
     public func validate() throws(NightjarError) {
@@ -97,6 +162,12 @@ public struct AnalysisRules: Sendable, Codable, Equatable {
         }
         guard minimumRequests >= 1 else {
             throw .invalidArgument("rules: minimum requests must be at least 1")
+        }
+        guard (0...1).contains(minShadowAgreement), maxShadowScoreDifference.isFinite, maxShadowScoreDifference >= 0 else {
+            throw .invalidArgument("rules: shadow agreement is a fraction between 0 and 1, the score difference 0 or more")
+        }
+        guard minimumShadowComparisons >= 1 else {
+            throw .invalidArgument("rules: minimum shadow comparisons must be at least 1")
         }
     }
 }
@@ -165,6 +236,9 @@ public struct RolloutStatus: Sendable, Codable, Equatable {
 
     /// The candidate's weight at the current step.
     public var candidateWeight: Int { plan.steps.indices.contains(stepIndex) ? plan.steps[stepIndex] : 0 }
+
+    /// Whether the candidate is being shadowed: a running rollout at a step of weight 0.
+    public var shadowsCandidate: Bool { !state.isFinished && candidateWeight == 0 }
 
     /// When the current step ends, if the rollout is moving.
     public var nextStepAt: Date? {

@@ -41,21 +41,24 @@ extension PostgresRegistry {
             try RegistryRules.requireExpectedRevision(change, current: current)
             let model = current?.model ?? change.model ?? change.endpoint
             let weights = try RegistryRules.resultingWeights(change, current: current)
-            for w in weights where try await self.fetchVersion(conn, ModelRef(name: model, version: w.version)) == nil {
-                throw RegistryRules.unknownWeightVersion(model: model, version: w.version,
-                                                         known: try await self.knownVersions(conn, of: model))
+            let routing = try RegistryRules.resultingRouting(change, current: current, weights: weights)
+            for (field, version) in routing.versionsByField(weights: weights)
+            where try await self.fetchVersion(conn, ModelRef(name: model, version: version)) == nil {
+                throw RegistryRules.unknownWeightVersion(model: model, version: version,
+                                                         known: try await self.knownVersions(conn, of: model), field: field)
             }
             let weightsJSON = try RegistryRules.json(weights)
+            let routingJSON = try RegistryRules.json(routing)
             if let current {
                 try await conn.query("""
-                    UPDATE deployments SET weights_json = \(weightsJSON), revision = \(current.revision + 1), updated_at = \(now),
-                        updated_by = \(actor), reason = \(change.reason)
+                    UPDATE deployments SET weights_json = \(weightsJSON), routing_json = \(routingJSON), revision = \(current.revision + 1),
+                        updated_at = \(now), updated_by = \(actor), reason = \(change.reason)
                     WHERE endpoint = \(change.endpoint) AND revision = \(current.revision)
                     """, logger: self.logger)
             } else {
                 try await conn.query("""
-                    INSERT INTO deployments (endpoint, model, weights_json, revision, updated_at, updated_by, reason)
-                    VALUES (\(change.endpoint), \(model), \(weightsJSON), 1, \(now), \(actor), \(change.reason))
+                    INSERT INTO deployments (endpoint, model, weights_json, routing_json, revision, updated_at, updated_by, reason)
+                    VALUES (\(change.endpoint), \(model), \(weightsJSON), \(routingJSON), 1, \(now), \(actor), \(change.reason))
                     """, logger: self.logger)
             }
             // Read back rather than echo: the answer must equal what later reads (and the routing table) see.
@@ -64,9 +67,9 @@ extension PostgresRegistry {
 
             let previous = current?.weights ?? []
             try await self.audit(conn, at: now, actor: actor, action: change.action, subject: change.endpoint,
-                                 from: current?.splitDescription, to: updated.splitDescription, reason: change.reason)
+                                 from: current?.settingsDescription, to: updated.settingsDescription, reason: change.reason)
             let event = try await self.insertEvent(conn, at: now, kind: change.eventKind, endpoint: change.endpoint, actor: actor,
-                                                   message: RegistryRules.eventMessage(change, from: previous, to: weights))
+                                                   message: RegistryRules.eventMessage(change, from: current, to: updated))
             return EndpointChangeResult(deployment: updated, previousWeights: previous, event: event)
         }
     }
@@ -102,15 +105,16 @@ extension PostgresRegistry {
 
     // MARK: rows
 
-    static let deploymentColumns = "endpoint, model, weights_json, revision, updated_at, updated_by, reason"
+    static let deploymentColumns = "endpoint, model, weights_json, routing_json, revision, updated_at, updated_by, reason"
 
     func fetchDeployments(_ conn: PostgresConnection, _ query: PostgresQuery) async throws -> [Deployment] {
         try await conn.query(query, logger: logger).collect().map { row in
-            let (endpoint, model, weightsJSON, revision, updatedAt, updatedBy, reason) =
-                try row.decode((String, String, String, Int, Date, String, String?).self)
+            let (endpoint, model, weightsJSON, routingJSON, revision, updatedAt, updatedBy, reason) =
+                try row.decode((String, String, String, String, Int, Date, String, String?).self)
             return Deployment(
                 endpoint: endpoint, model: model,
                 weights: try RegistryRules.decodeJSON([TrafficWeight].self, weightsJSON, what: "split of \(endpoint)"),
+                routing: try RegistryRules.decodeJSON(DeploymentRouting.self, routingJSON, what: "routing settings of \(endpoint)"),
                 revision: revision, updatedAt: updatedAt, updatedBy: updatedBy, reason: reason)
         }
     }

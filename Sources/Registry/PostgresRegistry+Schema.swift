@@ -91,6 +91,7 @@ extension PostgresRegistry {
             """,
         ]),
         ("2-reference-profiles", ["ALTER TABLE model_versions ADD COLUMN reference_json TEXT"]),
+        ("3-deployment-routing", ["ALTER TABLE deployments ADD COLUMN routing_json TEXT NOT NULL DEFAULT '{}'"]),
     ]
 
     /// Brings the schema up to date in one transaction. Replicas starting together queue on an advisory

@@ -188,6 +188,13 @@ enum RegistryRules {
         return actor
     }
 
+    /// The routing settings the change leaves, checked against the split it leaves.
+    static func resultingRouting(_ change: EndpointChange, current: Deployment?, weights: [TrafficWeight]) throws -> DeploymentRouting {
+        let routing = change.routing ?? current?.routing ?? DeploymentRouting()
+        try routing.validate(weights: weights)
+        return routing
+    }
+
     /// A stale `expectedRevision` is refused, naming who changed what meanwhile.
     static func requireExpectedRevision(_ change: EndpointChange, current: Deployment?) throws {
         if let expected = change.expectedRevision, let current, current.revision != expected {
@@ -206,9 +213,9 @@ enum RegistryRules {
     }
 
     /// `known` is every stored version text of `model`.
-    static func unknownWeightVersion(model: String, version: SemVer, known: [String]) -> NightjarError {
+    static func unknownWeightVersion(model: String, version: SemVer, known: [String], field: String = "weights") -> NightjarError {
         .notFound(
-            "weights: \(model)@\(version) does not exist"
+            "\(field): \(model)@\(version) does not exist"
                 + (known.isEmpty ? "; there is no model named '\(model)'" : "; known versions: \(known.joined(separator: ", "))"))
     }
 
@@ -217,9 +224,16 @@ enum RegistryRules {
             + (known.isEmpty ? "; none exists yet" : "; endpoints: \(known.joined(separator: ", "))"))
     }
 
-    /// The event's line: the change's own message, or the split change, with the reason.
-    static func eventMessage(_ change: EndpointChange, from previous: [TrafficWeight], to weights: [TrafficWeight]) -> String {
-        var message = change.message ?? "\(change.endpoint): \(TrafficWeight.describeChange(from: previous, to: weights))"
+    /// The event's line: the change's own message, or the split change and any routing change, with the reason.
+    static func eventMessage(_ change: EndpointChange, from previous: Deployment?, to updated: Deployment) -> String {
+        var message = change.message ?? {
+            let before = previous?.routing ?? DeploymentRouting()
+            let split = TrafficWeight.describeChange(from: previous?.weights ?? [], to: updated.weights)
+            guard before != updated.routing else { return "\(change.endpoint): \(split)" }
+            let routing = "routing \(before.isEmpty ? "none" : before.summary) → \(updated.routing.isEmpty ? "none" : updated.routing.summary)"
+            let splitChanged = (previous?.weights ?? []) != updated.weights
+            return "\(change.endpoint): " + (splitChanged ? "\(split); \(routing)" : routing)
+        }()
         if let reason = change.reason, !reason.isEmpty { message += " — \(reason)" }
         return message
     }

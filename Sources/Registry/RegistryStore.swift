@@ -43,7 +43,8 @@ public protocol DeploymentStore: Sendable {
     func deployments() async throws -> [Deployment]
     /// Throws `notFound` naming the known endpoints when there is no such endpoint.
     func deployment(_ endpoint: String) async throws -> Deployment
-    /// Applies a change atomically: the new split (validated; every version must exist), the rollout
+    /// Applies a change atomically: the new split and routing settings (validated; every version they
+    /// name must exist), the rollout
     /// record, one audit row and one event. A stale `expectedRevision` is refused with `conflict`.
     func apply(_ change: EndpointChange) async throws -> EndpointChangeResult
     /// The newest rollout of each endpoint, finished or not.
@@ -54,7 +55,8 @@ public protocol DeploymentStore: Sendable {
     func events(after: Int64, limit: Int) async throws -> [ControlEvent]
 }
 
-/// One audited change to an endpoint. `weights` nil leaves the split as it is.
+/// One audited change to an endpoint. `weights` nil leaves the split as it is, `routing` nil the
+/// routing settings.
 public struct EndpointChange: Sendable {
     public enum RolloutWrite: Sendable {
         case unchanged
@@ -68,6 +70,7 @@ public struct EndpointChange: Sendable {
     /// The model serving the endpoint; used when the change creates it.
     public var model: String?
     public var weights: [TrafficWeight]?
+    public var routing: DeploymentRouting?
     public var expectedRevision: Int?
     public var rollout: RolloutWrite
     public var actor: String
@@ -78,12 +81,13 @@ public struct EndpointChange: Sendable {
     /// The event's line; when nil, the split change is described ("1.1.0 20% → 0%, 1.0.0 80% → 100%").
     public var message: String?
 
-    public init(endpoint: String, model: String? = nil, weights: [TrafficWeight]? = nil, expectedRevision: Int? = nil,
-                rollout: RolloutWrite = .unchanged, actor: String, action: String, reason: String?,
+    public init(endpoint: String, model: String? = nil, weights: [TrafficWeight]? = nil, routing: DeploymentRouting? = nil,
+                expectedRevision: Int? = nil, rollout: RolloutWrite = .unchanged, actor: String, action: String, reason: String?,
                 eventKind: ControlEvent.Kind, message: String? = nil) {
         self.endpoint = endpoint
         self.model = model
         self.weights = weights
+        self.routing = routing
         self.expectedRevision = expectedRevision
         self.rollout = rollout
         self.actor = actor

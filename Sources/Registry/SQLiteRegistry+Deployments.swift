@@ -21,20 +21,24 @@ extension SQLiteRegistry {
             try RegistryRules.requireExpectedRevision(change, current: current)
             let model = current?.model ?? change.model ?? change.endpoint
             let weights = try RegistryRules.resultingWeights(change, current: current)
-            for w in weights where try Self.fetchVersion(db, ModelRef(name: model, version: w.version)) == nil {
+            let routing = try RegistryRules.resultingRouting(change, current: current, weights: weights)
+            for (field, version) in routing.versionsByField(weights: weights)
+            where try Self.fetchVersion(db, ModelRef(name: model, version: version)) == nil {
                 let known = try String.fetchAll(db, sql: "SELECT version FROM model_versions WHERE name = ?", arguments: [model])
-                throw RegistryRules.unknownWeightVersion(model: model, version: w.version, known: known)
+                throw RegistryRules.unknownWeightVersion(model: model, version: version, known: known, field: field)
             }
             let revision = (current?.revision ?? 0) + 1
             let weightsJSON = try RegistryRules.json(weights)
+            let routingJSON = try RegistryRules.json(routing)
             try db.execute(
                 sql: """
-                    INSERT INTO deployments (endpoint, model, weights_json, revision, updated_at, updated_by, reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(endpoint) DO UPDATE SET weights_json = excluded.weights_json, revision = excluded.revision,
-                        updated_at = excluded.updated_at, updated_by = excluded.updated_by, reason = excluded.reason
+                    INSERT INTO deployments (endpoint, model, weights_json, routing_json, revision, updated_at, updated_by, reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(endpoint) DO UPDATE SET weights_json = excluded.weights_json, routing_json = excluded.routing_json,
+                        revision = excluded.revision, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+                        reason = excluded.reason
                     """,
-                arguments: [change.endpoint, model, weightsJSON, revision, now, actor, change.reason])
+                arguments: [change.endpoint, model, weightsJSON, routingJSON, revision, now, actor, change.reason])
             // Read back rather than echo: the stored date has millisecond precision, and the answer must equal
             // what later reads (and the routing table) see.
             let updated = try Self.requireDeployment(db, change.endpoint)
@@ -42,8 +46,8 @@ extension SQLiteRegistry {
 
             let previous = current?.weights ?? []
             try Self.audit(db, at: now, actor: actor, action: change.action, subject: change.endpoint,
-                           from: current?.splitDescription, to: updated.splitDescription, reason: change.reason)
-            let message = RegistryRules.eventMessage(change, from: previous, to: weights)
+                           from: current?.settingsDescription, to: updated.settingsDescription, reason: change.reason)
+            let message = RegistryRules.eventMessage(change, from: current, to: updated)
             let event = try Self.insertEvent(db, at: now, kind: change.eventKind, endpoint: change.endpoint, actor: actor, message: message)
             return EndpointChangeResult(deployment: updated, previousWeights: previous, event: event)
         }
@@ -123,6 +127,8 @@ extension SQLiteRegistry {
             return Deployment(
                 endpoint: endpoint, model: try row.decode(forColumn: "model"),
                 weights: try RegistryRules.decodeJSON([TrafficWeight].self, try row.decode(forColumn: "weights_json"), what: "split of \(endpoint)"),
+                routing: try RegistryRules.decodeJSON(DeploymentRouting.self, try row.decode(forColumn: "routing_json"),
+                                                      what: "routing settings of \(endpoint)"),
                 revision: try row.decode(forColumn: "revision"), updatedAt: try row.decode(forColumn: "updated_at"),
                 updatedBy: try row.decode(forColumn: "updated_by"), reason: try row.decode(forColumn: "reason"))
         } catch let error as NightjarError {

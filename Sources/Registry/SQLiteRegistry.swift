@@ -138,6 +138,11 @@ public final class SQLiteRegistry: RegistryStore {
         m.registerMigration("v5-reference-profiles") { db in
             try db.alter(table: "model_versions") { t in t.add(column: "reference_json", .text) }
         }
+        // Shadow, header rules and sticky key, read and written whole with the split; existing
+        // endpoints get none.
+        m.registerMigration("v6-deployment-routing") { db in
+            try db.alter(table: "deployments") { t in t.add(column: "routing_json", .text).notNull().defaults(to: "{}") }
+        }
         return m
     }
 

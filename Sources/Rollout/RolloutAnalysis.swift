@@ -11,6 +11,32 @@ public enum RolloutAnalysis {
 
     public static let driftRule = "drift"
 
+    public static let shadowAgreementRule = "shadow agreement"
+    public static let shadowScoreRule = "shadow score difference"
+    public static let shadowErrorRateRule = "shadow error rate"
+    public static let shadowP99Rule = "shadow p99 latency"
+
+    /// Judges a shadowed candidate on what mirroring showed: do its labels agree with the primary's,
+    /// how far apart are its scores, does it fail or lag. Below the minimum of compared answers
+    /// nothing is judged.
+    public static func checkShadow(_ rules: AnalysisRules, shadow: ShadowStats?) -> [RuleCheck] {
+        let enough = (shadow?.compared ?? 0) >= rules.minimumShadowComparisons
+        func judge(_ rule: String, measured: Double?, threshold: Double, failsBelow: Bool = false) -> RuleCheck {
+            guard enough, let measured else {
+                return RuleCheck(rule: rule, measured: nil, threshold: threshold, verdict: .notEnoughData)
+            }
+            let failing = failsBelow ? measured < threshold : measured > threshold
+            return RuleCheck(rule: rule, measured: measured, threshold: threshold, verdict: failing ? .failing : .passing)
+        }
+        let errorRate = shadow.map { Double($0.shadowErrors) / Double(max(1, $0.mirrored - $0.dropped)) }
+        return [
+            judge(shadowAgreementRule, measured: shadow?.agreementRate, threshold: rules.minShadowAgreement, failsBelow: true),
+            judge(shadowScoreRule, measured: shadow?.meanAbsoluteDifference, threshold: rules.maxShadowScoreDifference),
+            judge(shadowErrorRateRule, measured: errorRate, threshold: rules.maxErrorRate),
+            judge(shadowP99Rule, measured: shadow?.shadowLatencyMs.p99, threshold: rules.maxP99Ms),
+        ]
+    }
+
     public static func check(_ rules: AnalysisRules, stable: StatsSnapshot?, candidate: StatsSnapshot?,
                              candidateDrift: DriftReport? = nil) -> [RuleCheck] {
         let candidateRequests = candidate.map(requestsInWindow) ?? 0
@@ -63,13 +89,15 @@ public enum RolloutAnalysis {
 
     /// "error rate 31.0% > 5.0%", "p99 latency 212 ms > 100 ms": how a failing rule is reported.
     public static func describe(_ check: RuleCheck) -> String {
-        let isRate = check.rule.hasPrefix("error rate")
-        let isDrift = check.rule.hasPrefix(driftRule)
+        let isRate = check.rule.hasPrefix("error rate") || check.rule == shadowErrorRateRule || check.rule == shadowAgreementRule
+        let isPlain = check.rule.hasPrefix(driftRule) || check.rule == shadowScoreRule
         func format(_ v: Double) -> String {
-            isRate ? String(format: "%.1f%%", v * 100) : isDrift ? String(format: "%.2f", v) : String(format: "%.0f ms", v)
+            isRate ? String(format: "%.1f%%", v * 100) : isPlain ? String(format: "%.2f", v) : String(format: "%.0f ms", v)
         }
         let measured = check.measured.map(format) ?? "—"
-        let relation = check.verdict == .failing ? ">" : "≤"
+        // Agreement fails below its threshold; every other rule above.
+        let failsBelow = check.rule == shadowAgreementRule
+        let relation = check.verdict == .failing ? (failsBelow ? "<" : ">") : (failsBelow ? "≥" : "≤")
         return "\(check.rule) \(measured) \(relation) \(format(check.threshold))"
     }
 }

@@ -10,6 +10,11 @@ import NightjarCore
 ///  pause│  │resume                                                 operator abort ──► aborted
 ///      ▼  │                                                      operator promote ──► promoted
 ///    paused
+///
+/// blue-green: step 0 shadows the candidate (copies only) and is judged on the shadow rules; when its
+/// interval passes with them passing, the candidate takes 100% at once (step 1), judged like a canary.
+/// shadow-only: the candidate is shadowed and judged, but nothing moves until an operator promotes or
+/// aborts; a failing rule is shown, not acted on.
 public enum RolloutMachine {
     public enum Decision: Sendable, Equatable {
         /// Nothing to change; the checks are fresh.
@@ -33,10 +38,16 @@ public enum RolloutMachine {
                              stepIndex: 0, stepStartedAt: now, startedAt: now, updatedAt: now, startedBy: actor)
     }
 
+    /// `shadow` is what mirroring to the candidate has shown; it is judged only while the candidate is
+    /// shadowed (a step of weight 0), when the candidate has no client traffic of its own to judge.
     public static func decide(_ status: RolloutStatus, stable: StatsSnapshot?, candidate: StatsSnapshot?,
-                              candidateDrift: DriftReport? = nil, at now: Date) -> Decision {
-        let checks = RolloutAnalysis.check(status.plan.rules, stable: stable, candidate: candidate, candidateDrift: candidateDrift)
+                              candidateDrift: DriftReport? = nil, shadow: ShadowStats? = nil, at now: Date) -> Decision {
+        let checks = status.shadowsCandidate
+            ? RolloutAnalysis.checkShadow(status.plan.rules, shadow: shadow?.version == status.candidate ? shadow : nil)
+            : RolloutAnalysis.check(status.plan.rules, stable: stable, candidate: candidate, candidateDrift: candidateDrift)
         guard !status.state.isFinished else { return .hold(checks) }
+        // Observing only: the operator decides.
+        if status.plan.strategy == .shadowOnly { return .hold(checks) }
         // A paused canary still takes traffic, so it is still watched.
         if let failed = checks.first(where: { $0.verdict == .failing }) {
             return .rollback(failed: failed, checks)
@@ -108,5 +119,18 @@ public enum RolloutMachine {
     public static func weights(for status: RolloutStatus) -> [TrafficWeight] {
         let c = status.candidateWeight
         return [TrafficWeight(version: status.stable, weight: 100 - c), TrafficWeight(version: status.candidate, weight: c)]
+    }
+
+    /// The routing settings a rollout leaves: while it shadows the candidate, a shadow on it at the
+    /// plan's percentage (in place of any other); once the candidate serves or the rollout ends, no
+    /// shadow on it. Settings that name other versions are kept. Nil when nothing changes.
+    public static func routing(for status: RolloutStatus, current: DeploymentRouting) -> DeploymentRouting? {
+        var routing = current
+        if status.shadowsCandidate {
+            routing.shadow = DeploymentRouting.Shadow(version: status.candidate, mirrorPercent: status.plan.mirrorPercent)
+        } else if current.shadow?.version == status.candidate {
+            routing.shadow = nil
+        }
+        return routing == current ? nil : routing
     }
 }

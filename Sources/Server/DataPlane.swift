@@ -8,6 +8,8 @@ public protocol DataPlane: Sendable {
     func update(routes: [EndpointRoute])
     func stats(endpoint: String) -> [SemVer: StatsSnapshot]
     func ejectedWorkers() -> Set<String>
+    /// What mirroring to the endpoint's shadow has shown; nil without a shadow or before the first copy.
+    func shadowStats(endpoint: String) -> ShadowStats?
 }
 
 /// The embedded gateway is the control plane's data plane.

@@ -48,7 +48,8 @@ public actor TrafficControl {
                 readyWorkers: (ready[ref] ?? []).filter { !ejected.contains($0) }.count, stats: stats[w.version],
                 drift: drift.report(for: ref))
         }
-        return EndpointStatus(deployment: deployment, versions: versions, rollout: rollout)
+        return EndpointStatus(deployment: deployment, versions: versions, rollout: rollout,
+                              shadow: deployment.routing.shadow == nil ? nil : dataPlane.shadowStats(endpoint: deployment.endpoint))
     }
 
     /// The newest rollout of each endpoint, with the checks of the latest analysis pass.
@@ -74,18 +75,23 @@ public actor TrafficControl {
                 "\(endpoint) has a rollout to \(running.candidate) in progress (\(running.state.rawValue)); "
                     + "promote, pause, abort or roll it back instead of shifting by hand")
         }
-        let model = try await modelOf(endpoint, orCreating: change.model)
-        for w in change.weights {
-            do { _ = try await store.version(ModelRef(name: model, version: w.version)) } catch NightjarError.notFound(let message) {
-                throw NightjarError.notFound("weights: \(message)")
+        let current = try await existingDeployment(endpoint)
+        let model = current?.model ?? change.model ?? endpoint
+        let routing = change.routing ?? current?.routing ?? DeploymentRouting()
+        try routing.validate(weights: change.weights)
+        for (field, version) in routing.versionsByField(weights: change.weights) {
+            do { _ = try await store.version(ModelRef(name: model, version: version)) } catch NightjarError.notFound(let message) {
+                throw NightjarError.notFound("\(field): \(message)")
             }
         }
         if change.allowCold != true {
             try await requireWorkers(for: change.weights, model: model)
+            // Only settings being set now: a shadow whose worker died must not block a shift at 2 AM.
+            if let routing = change.routing { try await requireWorkers(for: routing, model: model) }
         }
         let result = try await store.apply(EndpointChange(
-            endpoint: endpoint, model: change.model, weights: change.weights, expectedRevision: change.revision,
-            actor: actor, action: "traffic", reason: change.reason, eventKind: .trafficChanged))
+            endpoint: endpoint, model: change.model, weights: change.weights, routing: change.routing,
+            expectedRevision: change.revision, actor: actor, action: "traffic", reason: change.reason, eventKind: .trafficChanged))
         try await syncRoutes()
         return result.deployment
     }
@@ -107,8 +113,14 @@ public actor TrafficControl {
         }
         var weights = deployment.weights.map { TrafficWeight(version: $0.version, weight: $0.version == target ? 100 : 0) }
         if !weights.contains(where: { $0.version == target }) { weights.append(TrafficWeight(version: target, weight: 100)) }
+        // A rollout's shadow on its candidate ends with it; and rolling back to the version being
+        // shadowed makes it the primary, which needs no copies.
+        var routing = deployment.routing
+        if case .update(let ended) = rolloutWrite, let after = RolloutMachine.routing(for: ended, current: routing) { routing = after }
+        if routing.shadow?.version == target { routing.shadow = nil }
         let result = try await store.apply(EndpointChange(
-            endpoint: endpoint, weights: weights, expectedRevision: deployment.revision, rollout: rolloutWrite, actor: actor,
+            endpoint: endpoint, weights: weights, routing: routing == deployment.routing ? nil : routing,
+            expectedRevision: deployment.revision, rollout: rolloutWrite, actor: actor,
             action: "rollback", reason: request.reason, eventKind: .rollback,
             message: "\(endpoint): rolled back to \(target): \(TrafficWeight.describeChange(from: deployment.weights, to: weights))"))
         try await syncRoutes()
@@ -124,12 +136,16 @@ public actor TrafficControl {
         let status = try RolloutMachine.start(endpoint: endpoint, stable: stable, candidate: start.candidate, plan: start.plan,
                                               actor: actor, at: Date())
         let weights = Self.keepListed(RolloutMachine.weights(for: status), from: deployment.weights)
+        let routing = RolloutMachine.routing(for: status, current: deployment.routing)
         try await requireWorkers(for: weights, model: deployment.model)
+        if let shadow = routing?.shadow, status.shadowsCandidate {
+            try await requireWorkers(for: DeploymentRouting(shadow: shadow), model: deployment.model)
+        }
         _ = try await store.apply(EndpointChange(
-            endpoint: endpoint, weights: weights, expectedRevision: deployment.revision, rollout: .start(status), actor: actor,
-            action: "rollout.start", reason: start.reason, eventKind: .rolloutStarted,
+            endpoint: endpoint, weights: weights, routing: routing, expectedRevision: deployment.revision, rollout: .start(status),
+            actor: actor, action: "rollout.start", reason: start.reason, eventKind: .rolloutStarted,
             message: "\(endpoint): rollout \(stable) → \(start.candidate) started (\(start.plan.strategy.rawValue) "
-                + "\(start.plan.steps.map { "\($0)%" }.joined(separator: " → ")), every \(Int(start.plan.intervalSeconds)) s)"))
+                + "\(Self.describeSteps(start.plan)), every \(Int(start.plan.intervalSeconds)) s)"))
         latestChecks[endpoint] = nil
         try await syncRoutes()
         return status
@@ -148,6 +164,7 @@ public actor TrafficControl {
         let split = weights.map { " — " + TrafficWeight.describeChange(from: deployment.weights, to: $0) } ?? ""
         _ = try await store.apply(EndpointChange(
             endpoint: endpoint, weights: weights.map { Self.keepListed($0, from: deployment.weights) },
+            routing: RolloutMachine.routing(for: next, current: deployment.routing),
             expectedRevision: deployment.revision, rollout: .update(next), actor: actor, action: "rollout.\(command.rawValue)",
             reason: reason, eventKind: kinds[command] ?? .rolloutStep,
             message: "\(endpoint): rollout to \(current.candidate) \(next.state.rawValue)\(split)"))
@@ -168,7 +185,8 @@ public actor TrafficControl {
             let deployment = try await store.deployment(rollout.endpoint)
             let decision = RolloutMachine.decide(
                 rollout, stable: stats[rollout.stable], candidate: stats[rollout.candidate],
-                candidateDrift: drift.report(for: ModelRef(name: deployment.model, version: rollout.candidate)), at: now)
+                candidateDrift: drift.report(for: ModelRef(name: deployment.model, version: rollout.candidate)),
+                shadow: dataPlane.shadowStats(endpoint: rollout.endpoint), at: now)
             let (next, weights) = RolloutMachine.apply(decision, to: rollout, at: now)
             latestChecks[rollout.endpoint] = next.checks
             guard let weights else { continue }
@@ -186,7 +204,8 @@ public actor TrafficControl {
                     + "\(next.stepIndex + 1)/\(next.plan.steps.count) — \(split)")
             }
             let result = try await store.apply(EndpointChange(
-                endpoint: rollout.endpoint, weights: listed, expectedRevision: deployment.revision, rollout: .update(next),
+                endpoint: rollout.endpoint, weights: listed, routing: RolloutMachine.routing(for: next, current: deployment.routing),
+                expectedRevision: deployment.revision, rollout: .update(next),
                 actor: Self.controllerActor, action: "rollout.\(next.state == .progressing ? "step" : next.state.rawValue)",
                 reason: next.state == .progressing ? nil : next.reason, eventKind: kind, message: message))
             events.append(result.event)
@@ -201,9 +220,7 @@ public actor TrafficControl {
     public func syncRoutes() async throws {
         let ready = await readyWorkers()
         let routes = try await store.deployments().map { d in
-            EndpointRoute(deployment: d, workers: Dictionary(uniqueKeysWithValues: d.weights.map { w in
-                (w.version, ready[ModelRef(name: d.model, version: w.version)] ?? [])
-            }))
+            EndpointRoute(deployment: d) { ready[ModelRef(name: d.model, version: $0)] ?? [] }
         }
         dataPlane.update(routes: routes)
     }
@@ -216,11 +233,12 @@ public actor TrafficControl {
         }
     }
 
-    private func modelOf(_ endpoint: String, orCreating model: String?) async throws -> String {
+    /// Nil when the change is about to create the endpoint.
+    private func existingDeployment(_ endpoint: String) async throws -> Deployment? {
         do {
-            return try await store.deployment(endpoint).model
+            return try await store.deployment(endpoint)
         } catch NightjarError.notFound {
-            return model ?? endpoint
+            return nil
         }
     }
 
@@ -232,6 +250,21 @@ public actor TrafficControl {
                 "weights: \(model)@\(w.version) would get \(w.weight)% but has no ready worker; start one "
                     + "(nightjar worker --model \(model)@\(w.version)) or allow a cold version explicitly")
         }
+    }
+
+    /// A shadow or a header rule without a worker would fail every request sent its way.
+    private func requireWorkers(for routing: DeploymentRouting, model: String) async throws {
+        let ready = await readyWorkers()
+        for (field, version) in routing.versionsByField(weights: []) where (ready[ModelRef(name: model, version: version)] ?? []).isEmpty {
+            throw NightjarError.conflict(
+                "\(field): \(model)@\(version) has no ready worker to take its requests; start one "
+                    + "(nightjar worker --model \(model)@\(version)) or allow a cold version explicitly")
+        }
+    }
+
+    /// "10% → 50% → 100%"; a shadow phase reads "shadow".
+    static func describeSteps(_ plan: RolloutPlan) -> String {
+        plan.steps.map { $0 == 0 ? "shadow \(plan.mirrorPercent)%" : "\($0)%" }.joined(separator: " → ")
     }
 
     /// A rollout's split names only stable and candidate; other versions listed stay listed at 0%.

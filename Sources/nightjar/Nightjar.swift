@@ -9,7 +9,7 @@ struct Nightjar: AsyncParsableCommand {
         abstract: "Operations console and serving stack for ML models in production.",
         version: NightjarBuild.version,
         subcommands: [
-            DemoCommand.self, ConsoleCommand.self, ServerCommand.self, WorkerCommand.self,
+            DemoCommand.self, ConsoleCommand.self, ServerCommand.self, GatewayCommand.self, WorkerCommand.self,
             PushCommand.self, ModelsCommand.self, EndpointsCommand.self, TrafficCommand.self, RollbackCommand.self,
             RolloutCLICommand.self, AuditCommand.self, AliasCommand.self, EditCommand.self, CardCommand.self,
             GarbageCollectCommand.self, TokenCommand.self, ImportCommand.self,

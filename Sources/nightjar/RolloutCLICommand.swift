@@ -11,46 +11,71 @@ struct RolloutCLICommand: AsyncParsableCommand {
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move an endpoint from its stable version to a candidate, step by step, rolling back on a failing rule.",
-            discussion: "Example: nightjar rollout start fraud --to 1.1.0 --plan canary --steps 5,10,25,50,100 --interval 2m --reason \"release\"")
+            discussion: """
+                Examples:
+                  nightjar rollout start fraud --to 1.1.0 --plan canary --steps 5,10,25,50,100 --interval 2m --reason "release"
+                  nightjar rollout start fraud --to 1.1.0 --plan blue-green --mirror 50 --interval 5m --reason "release"
+                  nightjar rollout start fraud --to 1.1.0 --plan shadow-only --reason "watch it first"
+                  nightjar rollout start fraud --to 1.1.0 --plan-file plan.toml --reason "release"
+                Flags given with --plan-file override the file. The file format is in docs/rollouts.md.
+                """)
 
         @Argument(help: "The endpoint, e.g. fraud.") var endpoint: String
         @Option(help: "The candidate version.") var to: String
-        @Option(help: "canary (fixed --steps) or linear (+--increment every interval).") var plan = "canary"
-        @Option(help: "Canary steps in percent, ending at 100.") var steps = "5,10,25,50,100"
-        @Option(help: "Linear plan: percent added every interval.") var increment = 10
-        @Option(help: "How long each step is held: 30s, 2m, 1h.") var interval = "1m"
-        @Option(help: "Candidate error rate that fails the rollout (0.05 = 5%).") var maxErrorRate = 0.05
-        @Option(help: "Candidate p99 in ms that fails the rollout.") var maxP99Ms = 250.0
-        @Option(help: "Candidate requests in the 10 s window below which nothing is judged.") var minRequests = 20
+        @Option(help: "A TOML plan file (docs/rollouts.md); flags given as well override it.") var planFile: String?
+        @Option(help: "canary (fixed --steps), linear (+--increment every interval), blue-green or shadow-only (default canary).")
+        var plan: String?
+        @Option(help: "Canary steps in percent, ending at 100 (default 5,10,25,50,100).") var steps: String?
+        @Option(help: "Linear plan: percent added every interval (default 10).") var increment: Int?
+        @Option(help: "How long each step is held: 30s, 2m, 1h (default 1m).") var interval: String?
+        @Option(help: "blue-green and shadow-only: percent of requests copied to the candidate (default 100).") var mirror: Int?
+        @Option(help: "Candidate error rate that fails the rollout (0.05 = 5%).") var maxErrorRate: Double?
+        @Option(help: "Candidate p99 in ms that fails the rollout.") var maxP99Ms: Double?
+        @Option(help: "Candidate requests in the 10 s window below which nothing is judged.") var minRequests: Int?
+        @Option(help: "Shadowed candidate: least share of labels agreeing with the primary's (0.95 = 95%).")
+        var minShadowAgreement: Double?
+        @Option(help: "Shadowed candidate: largest mean absolute score difference.") var maxShadowScoreDifference: Double?
+        @Option(help: "Shadowed candidate: compared answers below which nothing is judged.") var minShadowComparisons: Int?
         @Option(help: "Why; recorded in the audit log.") var reason: String
         @OptionGroup var server: ServerAddressOption
 
         func run() async throws {
-            let seconds = try DurationText.seconds(interval)
-            var rules = AnalysisRules()
-            rules.maxErrorRate = maxErrorRate
-            rules.maxP99Ms = maxP99Ms
-            rules.minimumRequests = minRequests
-            let rolloutPlan: RolloutPlan
-            switch plan {
-            case "canary":
-                let parsed = try steps.split(separator: ",").map { piece in
+            let rolloutPlan = try spec().plan()
+            let status = try await server.client().startRollout(
+                endpoint, RolloutStart(candidate: try SemVer(parsing: to), plan: rolloutPlan, reason: reason))
+            let phases = status.plan.steps.map { $0 == 0 ? "shadow (\(status.plan.mirrorPercent)% mirrored)" : "\($0)%" }
+            print("\(endpoint): rollout \(status.stable) → \(status.candidate) started (\(status.plan.strategy.rawValue)); "
+                + "\(phases.joined(separator: " → ")), \(Int(status.plan.intervalSeconds)) s each")
+        }
+
+        /// The plan file's settings, then every flag given.
+        func spec() throws -> PlanSpec {
+            var spec = try planFile.map(PlanFile.read) ?? PlanSpec()
+            if let plan {
+                guard let strategy = RolloutPlan.Strategy(rawValue: plan) else {
+                    throw CommandFailure("--plan: '\(plan)' is not a plan; use "
+                        + RolloutPlan.Strategy.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                spec.strategy = strategy
+            }
+            if let steps {
+                spec.steps = try steps.split(separator: ",").map { piece in
                     guard let n = Int(piece.trimmingCharacters(in: .whitespaces)) else {
                         throw CommandFailure("--steps: '\(piece)' is not a whole percent; write e.g. 5,10,25,50,100")
                     }
                     return n
                 }
-                rolloutPlan = RolloutPlan(strategy: .canary, steps: parsed, intervalSeconds: seconds, rules: rules)
-            case "linear":
-                rolloutPlan = try RolloutPlan.linear(increment: increment, intervalSeconds: seconds, rules: rules)
-            default:
-                throw CommandFailure("--plan: '\(plan)' is not a plan; use canary or linear")
             }
-            try rolloutPlan.validate()
-            let status = try await server.client().startRollout(
-                endpoint, RolloutStart(candidate: try SemVer(parsing: to), plan: rolloutPlan, reason: reason))
-            print("\(endpoint): rollout \(status.stable) → \(status.candidate) started at \(status.candidateWeight)%; "
-                + "steps \(status.plan.steps.map { "\($0)%" }.joined(separator: " → ")), \(interval) each")
+            if let increment { spec.increment = increment }
+            if let interval { spec.intervalSeconds = try DurationText.seconds(interval) }
+            if let mirror { spec.mirror = mirror }
+            if let maxErrorRate { spec.rules.maxErrorRate = maxErrorRate }
+            if let maxP99Ms { spec.rules.maxP99Ms = maxP99Ms }
+            if let minRequests { spec.rules.minimumRequests = minRequests }
+            if let minShadowAgreement { spec.rules.minShadowAgreement = minShadowAgreement }
+            if let maxShadowScoreDifference { spec.rules.maxShadowScoreDifference = maxShadowScoreDifference }
+            if let minShadowComparisons { spec.rules.minimumShadowComparisons = minShadowComparisons }
+            return spec
         }
     }
 

@@ -9,6 +9,7 @@ final class RecordingDataPlane: DataPlane {
     private struct State {
         var routes: [EndpointRoute] = []
         var stats: [String: [SemVer: StatsSnapshot]] = [:]
+        var shadows: [String: ShadowStats] = [:]
     }
 
     private let state = Mutex(State())
@@ -16,10 +17,15 @@ final class RecordingDataPlane: DataPlane {
     func update(routes: [EndpointRoute]) { state.withLock { $0.routes = routes } }
     func stats(endpoint: String) -> [SemVer: StatsSnapshot] { state.withLock { $0.stats[endpoint] ?? [:] } }
     func ejectedWorkers() -> Set<String> { [] }
+    func shadowStats(endpoint: String) -> ShadowStats? { state.withLock { $0.shadows[endpoint] } }
 
     var routes: [EndpointRoute] { state.withLock { $0.routes } }
 
     func setStats(_ endpoint: String, _ stats: [SemVer: StatsSnapshot]) {
         state.withLock { $0.stats[endpoint] = stats }
+    }
+
+    func setShadowStats(_ endpoint: String, _ stats: ShadowStats?) {
+        state.withLock { $0.shadows[endpoint] = stats }
     }
 }

@@ -81,6 +81,23 @@ import Testing
         await cp.stop()
     }
 
+    @Test func aShadowWhoseWorkerLeftDoesNotBlockAShiftButCannotBeSetAgain() async throws {
+        let cp = try await Self.seeded()
+        let watching = DeploymentRouting(shadow: .init(version: Self.v2, mirrorPercent: 10))
+        _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 100)), reason: "watch", routing: watching))
+        try await cp.client.withdraw(workerID: "w1")
+        // The incident shift leaves the settings alone, so it is not held up by them.
+        let shifted = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 100)), reason: "page"))
+        #expect(shifted.routing == watching)
+        do {
+            _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 100)), reason: "r", routing: watching))
+            Issue.record("a shadow with no ready worker was set")
+        } catch {
+            #expect(error.httpStatus == 409 && error.field == "routing.shadow.version")
+        }
+        await cp.stop()
+    }
+
     @Test func aStaleChangeIsRefusedNotLost() async throws {
         let cp = try await Self.seeded()
         let first = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 100)), reason: "r"))

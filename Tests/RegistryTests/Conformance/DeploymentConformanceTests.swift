@@ -105,6 +105,97 @@ extension StoreConformance {
             }
         }
 
+        static let watch = DeploymentRouting(
+            shadow: .init(version: SemVer(1, 1, 0), mirrorPercent: 10),
+            headerMatches: [.init(header: "x-tenant", value: "acme", version: SemVer(1, 1, 0))],
+            sticky: .init(header: "x-user-id"))
+
+        @Test(arguments: StoreKind.allCases) func routingSettingsAreStoredWithTheSplitAuditedAndKeptUntilReplaced(kind: StoreKind) async throws {
+            try await withStore(kind) { s in
+                let registry = s.store
+                try await Self.pushTwoVersions(registry)
+                let created = try await registry.apply(try Self.traffic(["1.0.0": 100]))
+                #expect(created.deployment.routing.isEmpty)
+
+                var watching = try Self.traffic(["1.0.0": 100], expectedRevision: 1, actor: "bob", reason: "watch 1.1.0")
+                watching.routing = Self.watch
+                let watched = try await registry.apply(watching)
+                #expect(watched.deployment.routing == Self.watch && watched.deployment.revision == 2)
+                #expect(watched.event.kind == .trafficChanged)
+                #expect(watched.event.message == "fraud: routing none → shadow 1.1.0 10% · sticky header:x-user-id · "
+                    + "x-tenant=acme → 1.1.0 — watch 1.1.0")
+                // Another replica (or process) reads the same settings back.
+                let other = try await s.openAnother()
+                #expect(try await other.deployment("fraud") == watched.deployment)
+                let audit = try #require(try await registry.auditLog(limit: 1).first)
+                #expect(audit.from == "1.0.0 100%")
+                #expect(audit.to == "1.0.0 100% · shadow 1.1.0 10% · sticky header:x-user-id · x-tenant=acme → 1.1.0")
+
+                // A change that leaves the settings out keeps them; one that sends empty settings clears them.
+                let shifted = try await registry.apply(try Self.traffic(["1.0.0": 100], reason: "same split"))
+                #expect(shifted.deployment.routing == Self.watch && shifted.deployment.revision == 3)
+                var clearing = try Self.traffic(["1.0.0": 100], reason: "done")
+                clearing.routing = DeploymentRouting()
+                let cleared = try await registry.apply(clearing)
+                #expect(cleared.deployment.routing.isEmpty)
+                #expect(cleared.event.message == "fraud: routing shadow 1.1.0 10% · sticky header:x-user-id · "
+                    + "x-tenant=acme → 1.1.0 → none — done")
+                #expect(try await registry.deployments() == [cleared.deployment])
+
+                // A split and settings in one change: one revision, one audit row, one event.
+                var both = try Self.traffic(["1.0.0": 90, "1.1.0": 10], reason: "canary, sticky")
+                both.routing = DeploymentRouting(sticky: .init(header: "x-session"))
+                let together = try await registry.apply(both)
+                #expect(together.deployment.revision == 5)
+                #expect(together.event.message == "fraud: 1.0.0 100% → 90%, 1.1.0 0% → 10%; routing none → sticky header:x-session"
+                    + " — canary, sticky")
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases) func badRoutingSettingsAreRefusedNamingTheFieldAndChangeNothing(kind: StoreKind) async throws {
+            try await withStore(kind) { s in
+                let registry = s.store
+                try await Self.pushTwoVersions(registry)
+                _ = try await registry.apply(try Self.traffic(["1.0.0": 100]))
+                func refusal(_ split: KeyValuePairs<String, Int>, _ routing: DeploymentRouting) async throws -> NightjarError? {
+                    var change = try Self.traffic(split)
+                    change.routing = routing
+                    do { _ = try await registry.apply(change); return nil } catch let error as NightjarError { return error }
+                }
+                let v2 = SemVer(1, 1, 0)
+                let noMirror = try await refusal(["1.0.0": 100], DeploymentRouting(shadow: .init(version: v2, mirrorPercent: 0)))
+                #expect(noMirror?.field == "routing.shadow.mirrorPercent")
+                let servingShadow = try await refusal(["1.0.0": 90, "1.1.0": 10], DeploymentRouting(shadow: .init(version: v2, mirrorPercent: 5)))
+                #expect(servingShadow == .invalidArgument(
+                    "routing.shadow.version: 1.1.0 already serves 10% of the traffic; a shadow only gets copies, so give it 0% or pick another version"))
+                let ghost = try await refusal(["1.0.0": 100], DeploymentRouting(shadow: .init(version: SemVer(9, 9, 9), mirrorPercent: 5)))
+                #expect(ghost == .notFound("routing.shadow.version: fraud@9.9.9 does not exist; known versions: 1.0.0, 1.1.0"))
+                let ghostMatch = try await refusal(["1.0.0": 100], DeploymentRouting(headerMatches: [
+                    .init(header: "x-tenant", value: "acme", version: v2), .init(header: "x-tenant", value: "beta", version: SemVer(9, 9, 9)),
+                ]))
+                #expect(ghostMatch?.field == "routing.headerMatches[1].version")
+                let badHeader = try await refusal(["1.0.0": 100], DeploymentRouting(headerMatches: [.init(header: "x tenant", value: "a", version: v2)]))
+                #expect(badHeader?.field == "routing.headerMatches[0].header")
+                let twice = try await refusal(["1.0.0": 100], DeploymentRouting(headerMatches: [
+                    .init(header: "x-tenant", value: "a", version: v2), .init(header: "X-Tenant", value: "a", version: SemVer(1, 0, 0)),
+                ]))
+                #expect(twice?.field == "routing.headerMatches[1]")
+                let badSticky = try await refusal(["1.0.0": 100], DeploymentRouting(sticky: .init(header: "")))
+                #expect(badSticky?.field == "routing.sticky.header")
+
+                // Existing settings are checked against a new split too: the shadow cannot start serving silently.
+                var watching = try Self.traffic(["1.0.0": 100])
+                watching.routing = DeploymentRouting(shadow: .init(version: v2, mirrorPercent: 50))
+                let watched = try await registry.apply(watching)
+                await #expect(throws: NightjarError.self) {
+                    try await registry.apply(try Self.traffic(["1.0.0": 50, "1.1.0": 50]))
+                }
+                #expect(try await registry.deployment("fraud") == watched.deployment)
+                #expect(try await registry.events(after: 0, limit: 100).count == 2)
+                #expect(try await registry.auditLog(limit: 100).filter { $0.action == "traffic" }.count == 2)
+            }
+        }
+
         @Test(arguments: StoreKind.allCases) func aStaleRevisionIsRefusedNamingWhoChangedIt(kind: StoreKind) async throws {
             try await withStore(kind) { s in
                 let registry = s.store

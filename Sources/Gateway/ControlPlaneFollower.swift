@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NightjarCore
+import ServiceSupport
+
+/// Keeps a standalone gateway's routing table in step with a control plane, so gateways can run as
+/// stateless replicas: every `interval` it reads the endpoints (splits and routing settings) and the
+/// ready workers over the control plane's API, builds the routes the embedded gateway would get, and
+/// hands them to the router when they differ.
+///
+/// When the control plane cannot be reached the last table stays in force: a replica keeps serving
+/// what it knew rather than refusing every request while the control plane restarts.
+public struct ControlPlaneFollower: Sendable {
+    public let serverURL: String
+    let token: String?
+    let router: TrafficRouter
+    let http: HTTPClient
+    let logger: Logger
+
+    public init(serverURL: String, token: String?, router: TrafficRouter, http: HTTPClient = .shared, logger: Logger) {
+        self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
+        self.token = token
+        self.router = router
+        self.http = http
+        self.logger = logger
+    }
+
+    /// Follows until cancelled.
+    public func run(every interval: Duration) async {
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                try await refresh()
+                if failing { logger.notice("control plane \(serverURL) answers again; routes are current") }
+                failing = false
+            } catch {
+                // Said once per outage, not twice a second.
+                if !failing { logger.error("cannot read routes from \(serverURL): \(error); serving the last ones known") }
+                failing = true
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// One read of the control plane; the router gets the routes when they changed. Returns them.
+    @discardableResult
+    public func refresh() async throws -> [EndpointRoute] {
+        async let endpoints = get([EndpointStatus].self, "/api/v1/endpoints")
+        async let workers = get([WorkerInfo].self, "/api/v1/workers")
+        let ready = Dictionary(grouping: try await workers.filter { $0.state == .ready }, by: \.model).mapValues { $0.map(\.address) }
+        let routes = try await endpoints.map { status in
+            let d = status.deployment
+            return EndpointRoute(deployment: d) { ready[ModelRef(name: d.model, version: $0)] ?? [] }
+        }.sorted { $0.endpoint < $1.endpoint }
+        if routes != router.routes() { router.update(routes: routes) }
+        return routes
+    }
+
+    private func get<T: Decodable>(_ type: T.Type, _ path: String) async throws -> T {
+        var request = HTTPClientRequest(url: serverURL + path)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .seconds(10))
+            body = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw NightjarError.unavailable("cannot reach the control plane at \(serverURL) (\(error)); check --server and that it runs")
+        }
+        guard response.status == .ok else {
+            let message = StructuredErrorBody.message(in: Data(body.readableBytesView)) ?? "HTTP \(response.status.code)"
+            throw NightjarError.unavailable("GET \(serverURL)\(path) answered \(response.status.code): \(message)")
+        }
+        do {
+            return try WireJSON.decoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch {
+            throw NightjarError.corrupt("GET \(serverURL)\(path) answered JSON this gateway cannot read: \(error)")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import ServiceSupport
+
+/// `nightjar gateway`: the data plane alone, as a stateless replica of a control plane's gateway.
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Run a gateway alone, routing by the deployments of a control plane (a stateless replica).",
+        discussion: """
+            Example: nightjar gateway --server http://cp.internal:7070 --port 8080
+            It reads endpoints and ready workers from the control plane every --poll-interval and keeps
+            serving the last routes it knew while the control plane cannot be reached. Its token needs
+            the viewer role (NIGHTJAR_TOKEN, or NIGHTJAR_HOME/token).
+            """)
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port clients send predictions to (0 picks a free one).") var port = 8080
+    @Option(name: .customLong("server"), help: "The control plane to follow (env NIGHTJAR_SERVER).")
+    var serverURL: String = Environment.value("NIGHTJAR_SERVER") ?? "http://127.0.0.1:7070"
+    @Option(help: "How often to read the control plane, e.g. 500ms, 1s.") var pollInterval = "1s"
+
+    func run() async throws {
+        let interval = try Self.duration(pollInterval)
+        let logger = Logger(label: "nightjar.gateway")
+        let router = TrafficRouter(logger: logger)
+        let follower = ControlPlaneFollower(serverURL: serverURL, token: Environment.token, router: router, logger: logger)
+        // The first read must work: a replica that starts with no routes would refuse every request.
+        let routes = try await follower.refresh()
+        let http = Router()
+        http.add(middleware: ErrorMiddleware(logger: logger))
+        router.addRoutes(to: http)
+        http.get("/metrics") { _, _ in
+            Response.text(router.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        let service = try await HTTPService(router: http, host: host, port: port, logger: logger)
+        let following = Task { await follower.run(every: interval) }
+        FileHandle.standardOutput.write(Data(
+            "nightjar gateway: on http://\(host):\(service.port), following \(serverURL) (\(routes.count) endpoints)\n".utf8))
+        await Termination.wait()
+        following.cancel()
+        await service.stop()
+    }
+
+    /// "500ms", or what `DurationText` reads ("1s", "2m").
+    static func duration(_ text: String) throws -> Duration {
+        if text.hasSuffix("ms"), let ms = Int(text.dropLast(2)), ms > 0 { return .milliseconds(ms) }
+        return .milliseconds(Int(try DurationText.seconds(text) * 1000))
+    }
+}

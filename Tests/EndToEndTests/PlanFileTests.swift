@@ -1,0 +1,95 @@
+import Client
+import Foundation
+import NightjarCore
+import Testing
+import TestSupport
+
+/// `nightjar rollout start --plan-file`: the real binary against a real server process. A good file
+/// starts the plan it describes, flags override it, and a bad one is refused naming line and key.
+@Suite(.serialized) struct PlanFileTests {
+    static let goodPlan = """
+        # shadow first, then switch
+        strategy = "blue-green"
+        interval = "5m"
+        mirror = 50
+
+        [rules]
+        min-shadow-agreement = 0.98
+        max-shadow-score-difference = 0.02
+        min-shadow-comparisons = 200
+        max-p99-ms = 120
+        """
+
+    /// Runs the binary; its exit status and everything it printed.
+    static func nightjar(_ arguments: [String], server: String, token: String, home: URL) async -> ChildProcess.Result {
+        var environment = ProcessInfo.processInfo.environment
+        environment["NIGHTJAR_TOKEN"] = token
+        environment["NIGHTJAR_HOME"] = home.path
+        return await ChildProcess([DemoUnderTmux.binary.path] + arguments + ["--server", server], currentDirectory: home.path,
+                                  environment: environment).run()
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aPlanFileStartsItsPlanFlagsOverrideItAndMistakesNameLineAndKey() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let server = try await KillDuringPushTests.ServerProcess.start(home: home)
+        defer { server.kill() }
+        let token = try KillDuringPushTests.token(home)
+        let client = ServerClient(baseURL: server.url, timeoutSeconds: 30, token: token)
+        let refs = [ModelRef(name: "fraud", version: SemVer(1, 0, 0)), ModelRef(name: "fraud", version: SemVer(1, 1, 0))]
+        for ref in refs { _ = try await client.push(ref, artifact: Data("model \(ref)".utf8), schema: nil) }
+        // Stand-in workers keep announcing themselves, so both versions stay ready however slow the run.
+        let heartbeats = Task {
+            while !Task.isCancelled {
+                for (i, ref) in refs.enumerated() {
+                    try? await client.announce(WorkerAnnouncement(id: "w\(i)", model: ref, address: "http://127.0.0.1:900\(i)", pid: 1))
+                }
+                try? await Task.sleep(for: .milliseconds(300))
+            }
+        }
+        defer { heartbeats.cancel() }
+        for ref in refs { try await client.announce(WorkerAnnouncement(id: "w\(ref.version)", model: ref, address: "http://127.0.0.1:9", pid: 1)) }
+        _ = try await client.setTraffic("fraud", TrafficChange(weights: [TrafficWeight(version: SemVer(1, 0, 0), weight: 100)], reason: "launch"))
+
+        let file = home.appendingPathComponent("plan.toml")
+        try Self.goodPlan.write(to: file, atomically: true, encoding: .utf8)
+        let started = await Self.nightjar(["rollout", "start", "fraud", "--to", "1.1.0", "--plan-file", file.path, "--reason", "release"],
+                                          server: server.url, token: token, home: home)
+        #expect(started.succeeded, "\(started.output)")
+        let rollout = try #require(try await client.endpoint("fraud").rollout)
+        #expect(rollout.plan.strategy == .blueGreen && rollout.plan.steps == [0, 100] && rollout.plan.intervalSeconds == 300)
+        #expect(rollout.plan.mirrorPercent == 50 && rollout.plan.rules.minShadowAgreement == 0.98)
+        #expect(rollout.plan.rules.minimumShadowComparisons == 200 && rollout.plan.rules.maxP99Ms == 120)
+        #expect(try await client.endpoint("fraud").deployment.routing.shadow == .init(version: SemVer(1, 1, 0), mirrorPercent: 50))
+        _ = try await client.rollout("fraud", .abort, reason: "again with flags")
+
+        let overridden = await Self.nightjar(
+            ["rollout", "start", "fraud", "--to", "1.1.0", "--plan-file", file.path, "--mirror", "20", "--interval", "90s", "--reason", "r"],
+            server: server.url, token: token, home: home)
+        #expect(overridden.succeeded, "\(overridden.output)")
+        let second = try #require(try await client.endpoint("fraud").rollout)
+        #expect(second.plan.mirrorPercent == 20 && second.plan.intervalSeconds == 90 && second.plan.rules.minShadowAgreement == 0.98)
+        _ = try await client.rollout("fraud", .abort, reason: "done")
+
+        let mistakes: [(String, String)] = [
+            ("strategy = \"canary\"\nsteps = [10, 50]\n", "plan.toml, line 2, steps: [10, 50] must end at 100"),
+            ("strategy = \"blue-green\"\n\nsteps = [10, 100]\n", "plan.toml, line 3, steps: only canary plans have steps"),
+            ("strategy = \"rainbow\"\n", "plan.toml, line 1, strategy: 'rainbow' is not a strategy"),
+            ("strategy = \"shadow-only\"\nmirror = 0\n", "plan.toml, line 2, mirror: 0 is out of range"),
+            ("[rules]\nmax-p99-ms = \"fast\"\n", "plan.toml, line 2, rules.max-p99-ms: "),
+            ("[rules]\nmax-p99 = 100\n", "plan.toml, line 2, rules.max-p99: unknown rule"),
+            ("interval = \"soon\"\n", "plan.toml, line 1, interval: duration 'soon' is not a duration"),
+            ("strategy = \"canary\n", "plan.toml, line 1, column"),
+        ]
+        for (text, expected) in mistakes {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let refused = await Self.nightjar(["rollout", "start", "fraud", "--to", "1.1.0", "--plan-file", file.path, "--reason", "r"],
+                                              server: server.url, token: token, home: home)
+            #expect(!refused.succeeded && refused.output.contains(expected), "for\n\(text)\nexpected \(expected), got \(refused.output)")
+        }
+        // None of the refused plans reached the server.
+        #expect(try await client.endpoint("fraud").rollout?.state == .aborted)
+    }
+}

@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Client
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import NIOCore
+import NightjarCore
+import ServiceSupport
+import Testing
+
+/// A gateway running apart from the control plane, over loopback: it routes by the split the control
+/// plane holds, and follows a change made there.
+@Suite struct StandaloneGatewayTests {
+    @Test func aStandaloneGatewayRoutesByASplitChangedOnTheServer() async throws {
+        let cp = try await RunningControlPlane.start(heartbeatInterval: 600)
+        let workers = [try await VersionWorker.start(TrafficTests.v1), try await VersionWorker.start(TrafficTests.v2)]
+        for (i, worker) in workers.enumerated() {
+            let ref = ModelRef(name: "fraud", version: worker.version)
+            _ = try await cp.client.push(ref, artifact: Data("model \(worker.version)".utf8), schema: nil)
+            try await cp.client.announce(WorkerAnnouncement(id: "w\(i)", model: ref, address: worker.address, pid: 1))
+        }
+        let first = try await cp.client.setTraffic("fraud", TrafficChange(weights: TrafficTests.split((TrafficTests.v1, 100)), reason: "launch"))
+
+        // The replica: its own router and port, a viewer token, nothing shared with the control plane but HTTP.
+        var logger = Logger(label: "replica")
+        logger.logLevel = .error
+        let router = TrafficRouter(logger: logger)
+        let viewer = try await cp.client.createToken(name: "replica", role: .viewer).token
+        let follower = ControlPlaneFollower(serverURL: cp.server.url, token: viewer, router: router, logger: logger)
+        let http = Router()
+        router.addRoutes(to: http)
+        let service = try await HTTPService(router: http, host: "127.0.0.1", port: 0, logger: logger)
+        let following = Task { await follower.run(every: .milliseconds(50)) }
+        defer {
+            following.cancel()
+            Task {
+                await service.stop()
+                for worker in workers { await worker.service.stop() }
+                await cp.stop()
+            }
+        }
+
+        func answeredBy() async throws -> String {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(service.port)/v2/models/fraud/infer")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: #"{"inputs":[]}"#))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return try JSONDecoder().decode(InferResponse.self, from: Data(body.readableBytesView)).model_version
+        }
+        /// Waits, bounded, until the replica holds `revision` of fraud.
+        func follows(_ revision: Int) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                if router.routes().first?.deployment.revision == revision { return true }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+
+        #expect(try await follows(first.revision))
+        for _ in 0..<5 { #expect(try await answeredBy() == "1.0.0") }
+
+        let moved = try await cp.client.setTraffic("fraud", TrafficChange(
+            weights: TrafficTests.split((TrafficTests.v1, 0), (TrafficTests.v2, 100)), reason: "all to 1.1.0"))
+        #expect(try await follows(moved.revision))
+        for _ in 0..<5 { #expect(try await answeredBy() == "1.1.0") }
+        #expect(workers[1].requests == 5)
+    }
+
+    @Test func aFollowerWithoutAValidTokenSaysWhy() async throws {
+        let cp = try await RunningControlPlane.start()
+        defer { Task { await cp.stop() } }
+        let follower = ControlPlaneFollower(serverURL: cp.server.url, token: "nj_wrong", router: TrafficRouter(logger: Logger(label: "t")),
+                                            logger: Logger(label: "t"))
+        await #expect {
+            try await follower.refresh()
+        } throws: { error in
+            guard case NightjarError.unavailable(let message) = error else { return false }
+            return message.contains("/api/v1/endpoints answered 401") || message.contains("/api/v1/workers answered 401")
+        }
+    }
+}
