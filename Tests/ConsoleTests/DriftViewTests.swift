@@ -51,6 +51,20 @@ import Testing
         #expect(state.view == .overview)
     }
 
+    @Test func theRolledBackCandidateStaysInViewAndAVersionWithoutTrafficOtherwiseDoesNot() {
+        var state = Self.atCanaryDrift()
+        var endpoints = Fixtures.endpoints
+        endpoints[1] = Fixtures.fraud(rollout: Fixtures.rollout(state: .rolledBack), weights: (100, 0))
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        #expect(state.driftVersions.map(\.version) == [Fixtures.v100, Fixtures.v110])
+        #expect(state.focusedDriftVersion?.version == Fixtures.v110)
+        #expect(Screen.render(state).text().contains("1.1.0 canary 0%"))
+        endpoints[1] = Fixtures.fraud(rollout: nil, weights: (100, 0))
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        #expect(state.driftVersions.map(\.version) == [Fixtures.v100])
+        #expect(state.focusedDriftVersion?.version == Fixtures.v100)
+    }
+
     @Test func columnsAreWorstFirstAndNotEnoughDataRanksAboveOk() {
         let state = Self.atCanaryDrift()
         guard let canary = state.focusedDriftVersion else {
@@ -215,6 +229,9 @@ import Testing
         // ≥ 2: no reference values, a fifth of live ones, and marked as moved up.
         let top = lines.first { $0.contains("│ ≥ 2 ") } ?? ""
         #expect(top.contains("0.0%") && top.contains("20.0%") && top.contains("↑"))
+        // A bin that barely moved is not marked.
+        let calm = lines.first { $0.contains("│ [0, 0.4) ") } ?? ""
+        #expect(calm.contains("8.0%") && !calm.contains("↑") && !calm.contains("↓"))
         #expect(lines.contains { $0.contains("PSI 1.12 ≥ 0.25") })
         #expect(lines.contains { $0.contains("live 2214 values, 0 missing · reference 200, 0 missing") })
     }
