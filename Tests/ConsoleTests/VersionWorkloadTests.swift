@@ -69,6 +69,17 @@ import Testing
         }
     }
 
+    @Test func aVersionWithoutProfileOrWorkerStatsSaysSoInsteadOfZeros() {
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        press(&state, .down, .enter)
+        #expect(state.view == .endpoint("churn"))
+        let text = Screen.render(state).text()
+        #expect(text.contains("drift   — no reference profile or no report yet"))
+        #expect(text.contains("answers — no worker stats yet"))
+        #expect(text.contains("cpu/mem — no worker stats yet"))
+        #expect(!text.contains("2xx 0"))
+    }
+
     @Test func endpointDetailKeepsTheRolloutWholeAt80x24() {
         var state = Fixtures.loadedState()
         press(&state, .enter)
