@@ -10,6 +10,9 @@ public struct EndpointHealth: Sendable, Equatable {
     public var errorRate: Double
     /// The worst p99 among versions with traffic.
     public var p99: Double?
+    /// The worst drift verdict of the versions the drift view shows; nil when none has a report.
+    /// Shown beside the health, never folded into it: drift is a reason to look, not an outage.
+    public var drift: DriftVerdict?
 
     public init(_ status: EndpointStatus, limits: HealthLimits = HealthLimits()) {
         var verdict = HealthVerdict.idle
@@ -42,6 +45,7 @@ public struct EndpointHealth: Sendable, Equatable {
         requestsPerSecond = rate
         errorRate = rate > 0 ? errors / rate : 0
         self.p99 = p99
+        drift = status.driftWatchedVersions.compactMap { $0.drift?.verdict }.max { $0.severity < $1.severity }
     }
 
     private static func describe(_ version: SemVer, _ stats: StatsSnapshot, _ limits: HealthLimits) -> String {
@@ -62,6 +66,14 @@ extension EndpointStatus {
         var weights = deployment.weights.map { TrafficWeight(version: $0.version, weight: $0.version == stable ? 100 : 0) }
         if !weights.contains(where: { $0.version == stable }) { weights.append(TrafficWeight(version: stable, weight: 100)) }
         return weights
+    }
+
+    /// The versions whose drift matters: those carrying traffic and the rollout's candidate (after a
+    /// rollback it carries none, yet it is the version being judged), in the deployment's order;
+    /// all of them when none qualifies.
+    public var driftWatchedVersions: [VersionStatus] {
+        let watched = versions.filter { $0.weight > 0 || $0.version == rollout?.candidate }
+        return watched.isEmpty ? versions : watched
     }
 
     /// The rollout, when it is still running or paused.
