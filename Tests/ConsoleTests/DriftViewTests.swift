@@ -26,6 +26,28 @@ import Testing
         #expect(!state.shouldQuit)
     }
 
+    @Test func overviewMarksDriftBesideHealthWithoutReorderingEndpoints() {
+        var state = Fixtures.loadedState()
+        let lines = Screen.render(state).text().split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("DRIFT") && $0.contains("ROLLOUT") })
+        #expect(lines.contains { $0.contains("✖ fraud") && $0.contains("✖ drift") })
+        #expect(lines.contains { $0.contains("● churn") && !$0.contains("drift") })
+        // A drifting but otherwise healthy endpoint is not ranked above one with errors.
+        var endpoints = Fixtures.endpoints
+        endpoints[0].versions[0].drift = Fixtures.drift(candidate: false)
+        endpoints[0].versions[0].stats = Fixtures.stats("churn", SemVer(2, 0, 0), rps: 12, errorRate: 0.02)
+        endpoints[1] = Fixtures.fraud(rollout: nil)
+        endpoints[1].versions = endpoints[1].versions.map { v in
+            var v = v
+            v.stats = Fixtures.stats("fraud", v.version, rps: 30)
+            return v
+        }
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        #expect(state.shownEndpoints.map(\.endpoint) == ["churn", "fraud", "search"])
+        #expect(state.rankedEndpoints.map(\.health.drift) == [.drift, .drift, nil])
+        #expect(EndpointsPanel.driftCell(.notEnoughData).text == "○ few")
+    }
+
     @Test func promptOpensDriftAndCompletesEndpointNames() {
         var state = Fixtures.loadedState()
         press(&state, .character(":"))
@@ -49,6 +71,20 @@ import Testing
         press(&state, .enter)
         #expect(state.status?.text == "no endpoint 'nope' (endpoints: churn, fraud, search)")
         #expect(state.view == .overview)
+    }
+
+    @Test func theRolledBackCandidateStaysInViewAndAVersionWithoutTrafficOtherwiseDoesNot() {
+        var state = Self.atCanaryDrift()
+        var endpoints = Fixtures.endpoints
+        endpoints[1] = Fixtures.fraud(rollout: Fixtures.rollout(state: .rolledBack), weights: (100, 0))
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        #expect(state.driftVersions.map(\.version) == [Fixtures.v100, Fixtures.v110])
+        #expect(state.focusedDriftVersion?.version == Fixtures.v110)
+        #expect(Screen.render(state).text().contains("1.1.0 canary 0%"))
+        endpoints[1] = Fixtures.fraud(rollout: nil, weights: (100, 0))
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        #expect(state.driftVersions.map(\.version) == [Fixtures.v100])
+        #expect(state.focusedDriftVersion?.version == Fixtures.v100)
     }
 
     @Test func columnsAreWorstFirstAndNotEnoughDataRanksAboveOk() {
@@ -189,7 +225,7 @@ import Testing
         let text = Screen.render(Self.atCanaryDrift(width: 160, height: 48)).text()
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.contains("○ not enough data features[4]") })
-        #expect(lines.contains { $0.contains("✖ DRIFT") && $0.contains("features[0]") && $0.contains("PSI") && $0.contains("1.12") })
+        #expect(lines.contains { $0.contains("✖ drift") && $0.contains("features[0]") && $0.contains("PSI") && $0.contains("1.12") })
         // Categorical columns name their statistic: Jensen–Shannon, not PSI.
         #expect(lines.contains { $0.contains("label") && $0.contains("output") && $0.contains("JS") && $0.contains("0.13") })
     }
@@ -198,7 +234,7 @@ import Testing
         var state = Self.atCanaryDrift(options: AppState.Options(ascii: true))
         let table = Screen.render(state)
         #expect(table.cells.allSatisfy { $0.character.isASCII })
-        #expect(table.text().contains("X DRIFT") && table.text().contains("o not enough data features[4]"))
+        #expect(table.text().contains("X drift") && table.text().contains("o not enough data features[4]"))
         press(&state, .enter)
         let enlarged = Screen.render(state)
         #expect(enlarged.cells.allSatisfy { $0.character.isASCII })
@@ -215,6 +251,9 @@ import Testing
         // ≥ 2: no reference values, a fifth of live ones, and marked as moved up.
         let top = lines.first { $0.contains("│ ≥ 2 ") } ?? ""
         #expect(top.contains("0.0%") && top.contains("20.0%") && top.contains("↑"))
+        // A bin that barely moved is not marked.
+        let calm = lines.first { $0.contains("│ [0, 0.4) ") } ?? ""
+        #expect(calm.contains("8.0%") && !calm.contains("↑") && !calm.contains("↓"))
         #expect(lines.contains { $0.contains("PSI 1.12 ≥ 0.25") })
         #expect(lines.contains { $0.contains("live 2214 values, 0 missing · reference 200, 0 missing") })
     }

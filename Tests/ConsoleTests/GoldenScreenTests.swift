@@ -56,7 +56,7 @@ import Testing
         Golden.check(list, named: "drift-fraud-\(width)x\(height)")
         Golden.checkStyles(list, theme: mono, named: "drift-fraud-mono-\(width)x\(height)")
         let text = list.text()
-        #expect(text.contains("✖ DRIFT"))
+        #expect(text.contains("✖ drift"))
         #expect(text.contains("1.0.0 stable 80%") && text.contains("1.1.0 canary 20%"))
 
         let enlarged = Self.screen("drift-enlarged", width: width, height: height) { state in

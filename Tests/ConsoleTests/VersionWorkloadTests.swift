@@ -61,12 +61,23 @@ import Testing
         #expect(lines.contains { $0.contains("answers 2xx 1788 · 400 3 · 500 9 (last 1 min)") && $0.contains("2xx 414 · 500 28 · 503 2") })
         #expect(lines.contains { $0.contains("batch   mean 1.4 · 1×73% · 2×17% · 3-4×9% · 5-8×1%") })
         #expect(lines.contains { $0.contains("cpu/mem 12.0% cpu · 61.0 MiB rss · 1 worker") && $0.contains("6.0% cpu · 58.0 MiB rss") })
-        #expect(lines.contains { $0.contains("drift   ✖ DRIFT features[0]") })
+        #expect(lines.contains { $0.contains("drift   ✖ drift features[0]") })
         // The 5xx answers are in the critical role, the 4xx in warn.
         let buffer = Screen.render(state)
         if let y = lines.firstIndex(where: { $0.contains("answers 2xx 1788") }), let x = lines[y].firstIndex(of: "5").map({ lines[y].distance(from: lines[y].startIndex, to: $0) }) {
             #expect(buffer[x, y].role == .critical)
         }
+    }
+
+    @Test func aVersionWithoutProfileOrWorkerStatsSaysSoInsteadOfZeros() {
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        press(&state, .down, .enter)
+        #expect(state.view == .endpoint("churn"))
+        let text = Screen.render(state).text()
+        #expect(text.contains("drift   — no reference profile or no report yet"))
+        #expect(text.contains("answers — no worker stats yet"))
+        #expect(text.contains("cpu/mem — no worker stats yet"))
+        #expect(!text.contains("2xx 0"))
     }
 
     @Test func endpointDetailKeepsTheRolloutWholeAt80x24() {

@@ -10,10 +10,9 @@ public struct EndpointHealth: Sendable, Equatable {
     public var errorRate: Double
     /// The worst p99 among versions with traffic.
     public var p99: Double?
-    /// The worst drift verdict among the versions that have a report (those with traffic when any
-    /// of them has one), and the column behind it: what the overview's drift badge shows.
+    /// The worst drift verdict of the versions the drift view shows; nil when none has a report.
+    /// Shown beside the health, never folded into it: drift is a reason to look, not an outage.
     public var drift: DriftVerdict?
-    public var driftReason: String?
 
     public init(_ status: EndpointStatus, limits: HealthLimits = HealthLimits()) {
         var verdict = HealthVerdict.idle
@@ -36,11 +35,6 @@ public struct EndpointHealth: Sendable, Equatable {
                 if judged >= .warn { reason = Self.describe(v.version, stats, limits) }
             }
         }
-        let drifted = Self.worstDrift(status)
-        if let drifted, drifted.verdict == .drift, verdict < .warn {
-            verdict = .warn
-            reason = drifted.reason
-        }
         if let rollout = status.rollout, !rollout.state.isFinished,
            let failing = rollout.checks.first(where: { $0.verdict == .failing }) {
             if verdict < .critical { reason = "rollout rule failing: \(failing.rule)" }
@@ -51,23 +45,7 @@ public struct EndpointHealth: Sendable, Equatable {
         requestsPerSecond = rate
         errorRate = rate > 0 ? errors / rate : 0
         self.p99 = p99
-        drift = drifted?.verdict
-        driftReason = drifted?.reason
-    }
-
-    /// A drifting input is a reason to look even when every request succeeds, so it ranks an
-    /// endpoint as warn; versions without traffic count only when none with traffic has a report.
-    private static func worstDrift(_ status: EndpointStatus) -> (verdict: DriftVerdict, reason: String?)? {
-        let serving = status.versions.filter { $0.weight > 0 && $0.drift != nil }
-        let candidates = serving.isEmpty ? status.versions.filter { $0.drift != nil } : serving
-        guard let worst = candidates.max(by: { ($0.drift?.verdict.severity ?? 0) < ($1.drift?.verdict.severity ?? 0) }),
-              let report = worst.drift else { return nil }
-        let column = report.columns.first
-        let reason = column.map { column in
-            let psi = column.statistics.psi.map { " PSI \(Format.fixed($0, decimals: 2))" } ?? ""
-            return "\(worst.version) \(column.name) \(column.verdict == .drift ? "drift" : "warn")\(psi.isEmpty ? "" : ",")\(psi)"
-        }
-        return (report.verdict, report.verdict.severity >= DriftVerdict.warn.severity ? reason : nil)
+        drift = status.driftWatchedVersions.compactMap { $0.drift?.verdict }.max { $0.severity < $1.severity }
     }
 
     private static func describe(_ version: SemVer, _ stats: StatsSnapshot, _ limits: HealthLimits) -> String {
@@ -88,6 +66,14 @@ extension EndpointStatus {
         var weights = deployment.weights.map { TrafficWeight(version: $0.version, weight: $0.version == stable ? 100 : 0) }
         if !weights.contains(where: { $0.version == stable }) { weights.append(TrafficWeight(version: stable, weight: 100)) }
         return weights
+    }
+
+    /// The versions whose drift matters: those carrying traffic and the rollout's candidate (after a
+    /// rollback it carries none, yet it is the version being judged), in the deployment's order;
+    /// all of them when none qualifies.
+    public var driftWatchedVersions: [VersionStatus] {
+        let watched = versions.filter { $0.weight > 0 || $0.version == rollout?.candidate }
+        return watched.isEmpty ? versions : watched
     }
 
     /// The rollout, when it is still running or paused.

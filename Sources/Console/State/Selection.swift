@@ -50,12 +50,9 @@ extension AppState {
         return endpoint.versions[selectedVersion]
     }
 
-    /// The versions the drift view compares: those carrying traffic, in the deployment's order; all
-    /// of them when none does (a split being rebuilt), so the view is never empty for no reason.
+    /// The versions the drift view compares (`EndpointStatus.driftWatchedVersions`).
     public var driftVersions: [EndpointStatus.VersionStatus] {
-        guard let endpoint = focusedEndpoint else { return [] }
-        let serving = endpoint.versions.filter { $0.weight > 0 }
-        return serving.isEmpty ? endpoint.versions : serving
+        focusedEndpoint?.driftWatchedVersions ?? []
     }
 
     /// One version's drift columns, worst first, narrowed by the `/` filter (name, role, verdict).

@@ -2,7 +2,8 @@ import NightjarCore
 
 /// One drift column enlarged: its verdict and why, every statistic computed, and per bin the
 /// reference share (▒, muted) against the live share (█) as bars with their percentages. A bin
-/// whose live share moved five points or more is marked ↑ or ↓.
+/// whose live share moved five points or more, or that has live values where the reference had
+/// none, is marked ↑ or ↓.
 enum DriftColumnView {
     /// A move of this many shares (five points) in one bin is marked.
     static let markedShift = 0.05
@@ -80,7 +81,7 @@ enum DriftColumnView {
             buffer.put(Format.pad(histogram.labels[i], labelWidth), x: area.x + 1, y: y, maxWidth: end - area.x - 1)
             bar(reference, top: top, width: barWidth, glyph: "▒", role: .muted, into: &buffer, x: referenceX, y: y, end: end)
             bar(live, top: top, width: barWidth, glyph: "█", role: .text, into: &buffer, x: liveX, y: y, end: end)
-            if abs(live - reference) >= markedShift {
+            if abs(live - reference) >= markedShift || (reference == 0 && live > 0) {
                 buffer.put(live > reference ? "↑" : "↓", x: liveX + barWidth + 8, y: y, role: .warn, maxWidth: end - liveX - barWidth - 8)
             }
         }

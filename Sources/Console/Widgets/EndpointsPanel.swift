@@ -1,8 +1,8 @@
 import Foundation
 import NightjarCore
 
-/// The overview's top panel: one row per endpoint, worst first — health, split, rollout, rate,
-/// error rate, p99, drift, and why it is not ok.
+/// The overview's top panel: one row per endpoint, worst first — health, split, rollout, drift,
+/// rate, error rate, p99, and why it is not ok.
 enum EndpointsPanel {
     static func render(_ state: AppState, ranked shown: [(status: EndpointStatus, health: EndpointHealth)],
                        into buffer: inout CellBuffer, area: Rect) {
@@ -46,27 +46,23 @@ enum EndpointsPanel {
         let name: Int
         let split: Int
         let rollout: Int
-        /// The drift badge ("✖ DRIFT"); left out on narrow screens, where drift still ranks the row
-        /// as warn and so shows in its health symbol.
-        let drift: Int
         let why: Int
         static let numbers = 8 + 1 + 7 + 1 + 8
+        /// "✖ drift": symbol and the verdict's word.
+        static let drift = 7
 
         init(width: Int) {
             name = width >= 100 ? 16 : 12
             rollout = width >= 120 ? 22 : 15
-            var free = width - (2 + name + 1 + rollout + 1 + Self.numbers + 1) - 1
-            drift = free >= 30 ? 7 : 0
-            if drift > 0 { free -= drift + 2 }
+            let free = width - (2 + name + 1 + rollout + 1 + Self.drift + 1 + Self.numbers + 1) - 1
             split = max(6, min(44, free))
             why = max(0, free - split - 1)
         }
 
         var header: String {
             var text = "  " + Format.pad("ENDPOINT", name) + " " + Format.pad("SPLIT", split) + " "
-                + Format.pad("ROLLOUT", rollout) + " " + Format.pad("REQ/S", 8, right: true) + " "
+                + Format.pad("ROLLOUT", rollout) + " " + Format.pad("DRIFT", Self.drift) + " " + Format.pad("REQ/S", 8, right: true) + " "
                 + Format.pad("ERR%", 7, right: true) + " " + Format.pad("P99 ms", 8, right: true)
-            if drift > 0 { text += "  " + Format.pad("DRIFT", drift) }
             if why >= 8 { text += "  WHY" }
             return text
         }
@@ -96,6 +92,10 @@ enum EndpointsPanel {
         buffer.put(Format.pad(rollout.text, layout.rollout), x: cx, y: y, role: rollout.role, maxWidth: end - cx)
         cx += layout.rollout + 1
 
+        let drift = driftCell(health.drift)
+        buffer.put(Format.pad(drift.text, Layout.drift), x: cx, y: y, role: drift.role, maxWidth: end - cx)
+        cx += Layout.drift + 1
+
         let hasStats = endpoint.versions.contains { $0.stats != nil }
         let dash = "—"
         buffer.put(Format.pad(hasStats ? Format.rate(health.requestsPerSecond) : dash, 8, right: true), x: cx, y: y, maxWidth: end - cx)
@@ -107,19 +107,16 @@ enum EndpointsPanel {
         cx += 8
         buffer.put(Format.pad(health.p99.map(Format.latency) ?? dash, 8, right: true), x: cx, y: y, maxWidth: end - cx)
         cx += 9
-        if layout.drift > 0 {
-            if let drift = health.drift {
-                let badge = HealthSymbol.of(drift)
-                let word = drift == .notEnoughData ? "n/a" : badge.word
-                buffer.put(badge.symbol + " " + word, x: cx + 1, y: y, role: badge.role, maxWidth: min(layout.drift, end - cx - 1))
-            } else {
-                buffer.put("—", x: cx + 1, y: y, role: .muted, maxWidth: end - cx - 1)
-            }
-            cx += layout.drift + 2
-        }
         if layout.why >= 8, let reason = health.reason {
             buffer.put(reason, x: cx + 1, y: y, role: symbol.role, maxWidth: end - cx - 1)
         }
+    }
+
+    /// "✖ drift", "▲ warn", "● ok", "○ few" (not enough data yet), "—" without a report.
+    static func driftCell(_ verdict: DriftVerdict?) -> (text: String, role: Role) {
+        guard let verdict else { return ("—", .muted) }
+        let shown = HealthSymbol.of(verdict)
+        return ("\(shown.symbol) \(verdict == .notEnoughData ? "few" : shown.word)", shown.role)
     }
 
     /// "▶ 2/5 20% → 1.1.0": the rollout's state by symbol and word, step and candidate.

@@ -29,7 +29,7 @@ enum HealthSymbol {
         switch verdict {
         case .ok: ("●", .ok, "ok")
         case .warn: ("▲", .warn, "warn")
-        case .drift: ("✖", .critical, "DRIFT")
+        case .drift: ("✖", .critical, "drift")
         case .notEnoughData: ("○", .idle, "not enough data")
         }
     }
