@@ -6,9 +6,11 @@ import NightjarCore
 import ServiceSupport
 
 /// Keeps a standalone gateway's routing table in step with a control plane, so gateways can run as
-/// stateless replicas: every `interval` it reads the endpoints (splits and routing settings) and the
-/// ready workers over the control plane's API, builds the routes the embedded gateway would get, and
-/// hands them to the router when they differ.
+/// stateless replicas: it reads the endpoints (splits and routing settings) and the ready workers
+/// over the control plane's API, builds the routes the embedded gateway would get, and hands them to
+/// the router when they differ. It reads whenever the control plane's event stream announces a
+/// change (a shift, a rollout step, a worker joining or going quiet), and every `interval` besides,
+/// which also catches what no event announces and covers a stream that is down.
 ///
 /// When the control plane cannot be reached the last table stays in force: a replica keeps serving
 /// what it knew rather than refusing every request while the control plane restarts.
@@ -29,6 +31,13 @@ public struct ControlPlaneFollower: Sendable {
 
     /// Follows until cancelled.
     public func run(every interval: Duration) async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await poll(every: interval) }
+            group.addTask { await followEvents(retryEvery: interval) }
+        }
+    }
+
+    private func poll(every interval: Duration) async {
         var failing = false
         while !Task.isCancelled {
             do {
@@ -42,6 +51,40 @@ public struct ControlPlaneFollower: Sendable {
             }
             try? await Task.sleep(for: interval)
         }
+    }
+
+    /// Reads the control plane's Server-Sent Events and refreshes after every batch that brings an
+    /// event, resuming after the last id seen when the stream ends or breaks. The first connection
+    /// replays the timeline, which costs a few refreshes once.
+    private func followEvents(retryEvery interval: Duration) async {
+        var last: Int64 = 0
+        while !Task.isCancelled {
+            do {
+                var request = HTTPClientRequest(url: serverURL + "/api/v1/events?after=\(last)")
+                if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+                let response = try await http.execute(request, timeout: .hours(1))
+                guard response.status == .ok else { throw NightjarError.unavailable("events answered \(response.status.code)") }
+                var partial = ""
+                for try await chunk in response.body {
+                    let (newest, rest) = Self.lastEventID(in: partial + String(buffer: chunk))
+                    partial = rest
+                    guard let newest, newest > last else { continue }
+                    last = newest
+                    _ = try? await refresh()
+                }
+            } catch {
+                // The poll loop reports outages; here it is enough to try again later.
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// The highest `id:` among the complete lines of `text`, and the incomplete line left at its end.
+    static func lastEventID(in text: String) -> (Int64?, String) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let rest = lines.popLast().map(String.init) ?? ""
+        let ids = lines.compactMap { $0.hasPrefix("id: ") ? Int64($0.dropFirst(4)) : nil }
+        return (ids.max(), rest)
     }
 
     /// One read of the control plane; the router gets the routes when they changed. Returns them.

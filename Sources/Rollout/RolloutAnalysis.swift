@@ -28,7 +28,8 @@ public enum RolloutAnalysis {
             let failing = failsBelow ? measured < threshold : measured > threshold
             return RuleCheck(rule: rule, measured: measured, threshold: threshold, verdict: failing ? .failing : .passing)
         }
-        let errorRate = shadow.map { Double($0.shadowErrors) / Double(max(1, $0.mirrored - $0.dropped)) }
+        // `mirrored` counts the copies sent (dropped ones are counted apart), so it is the denominator.
+        let errorRate = shadow.map { Double($0.shadowErrors) / Double(max(1, $0.mirrored)) }
         return [
             judge(shadowAgreementRule, measured: shadow?.agreementRate, threshold: rules.minShadowAgreement, failsBelow: true),
             judge(shadowScoreRule, measured: shadow?.meanAbsoluteDifference, threshold: rules.maxShadowScoreDifference),

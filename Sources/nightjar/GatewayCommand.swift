@@ -12,16 +12,18 @@ struct GatewayCommand: AsyncParsableCommand {
         abstract: "Run a gateway alone, routing by the deployments of a control plane (a stateless replica).",
         discussion: """
             Example: nightjar gateway --server http://cp.internal:7070 --port 8080
-            It reads endpoints and ready workers from the control plane every --poll-interval and keeps
-            serving the last routes it knew while the control plane cannot be reached. Its token needs
-            the viewer role (NIGHTJAR_TOKEN, or NIGHTJAR_HOME/token).
+            It reads endpoints and ready workers from the control plane whenever its event stream
+            announces a change, and every --poll-interval besides; it keeps serving the last routes it
+            knew while the control plane cannot be reached. Its token needs the viewer role
+            (NIGHTJAR_TOKEN, or NIGHTJAR_HOME/token).
             """)
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port clients send predictions to (0 picks a free one).") var port = 8080
     @Option(name: .customLong("server"), help: "The control plane to follow (env NIGHTJAR_SERVER).")
     var serverURL: String = Environment.value("NIGHTJAR_SERVER") ?? "http://127.0.0.1:7070"
-    @Option(help: "How often to read the control plane, e.g. 500ms, 1s.") var pollInterval = "1s"
+    @Option(help: "How often to read the control plane besides when its events announce a change, e.g. 500ms, 1s.")
+    var pollInterval = "1s"
 
     func run() async throws {
         let interval = try Self.duration(pollInterval)
