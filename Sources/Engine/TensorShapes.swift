@@ -127,3 +127,16 @@ extension TensorData {
         }
     }
 }
+
+extension Array where Element == Int {
+    /// Row-major strides of a shape.
+    var rowMajorStrides: [Int] {
+        var strides = [Int](repeating: 1, count: count)
+        var step = 1
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            strides[i] = step
+            step *= self[i]
+        }
+        return strides
+    }
+}

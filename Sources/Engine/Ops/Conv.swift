@@ -27,7 +27,8 @@ struct ConvKernel: Kernel {
             throw .invalidArgument("Conv: input \(x.shape) and weights \(w.shape) must both be [N, C, spatial…] of the same rank")
         }
         let images = x.shape[0], channels = x.shape[1], filters = w.shape[0], groupChannels = w.shape[1]
-        guard groupChannels * group == channels, filters % group == 0, filters > 0 else {
+        let (grouped, overflow) = groupChannels.multipliedReportingOverflow(by: group)
+        guard !overflow, grouped == channels, filters % group == 0, filters > 0 else {
             throw .invalidArgument("Conv: weights \(w.shape) with group \(group) do not fit an input of \(channels) channels")
         }
         let kernel = Array(w.shape.dropFirst(2))
@@ -44,15 +45,15 @@ struct ConvKernel: Kernel {
         let axes = try geometry.axes(input: x.shape, kernel: kernel, op: "Conv")
         let outShape = [images, filters] + axes.map(\.output)
         let outCount = try Shapes.count(axes.map(\.output), op: "Conv")
-        let inCount = x.shape.dropFirst(2).reduce(1, *)
-        let taps = kernel.reduce(1, *)
+        let inCount = try Shapes.count(Array(x.shape.dropFirst(2)), op: "Conv")
+        let taps = try Shapes.count(kernel, op: "Conv")
         let depth = groupChannels * taps  // the GEMM's k
         let groupFilters = filters / group
         var out = [Float](repeating: 0, count: try Shapes.count(outShape, op: "Conv"))
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
-        let table = direct ? [] : WindowGeometry.tapTable(axes)
         var col = [Float](repeating: 0, count: direct ? 0 : try Shapes.count([depth, outCount], op: "Conv"))
+        let table = direct ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
         xv.withUnsafeBufferPointer { xp in
             wv.withUnsafeBufferPointer { wp in
                 out.withUnsafeMutableBufferPointer { op in

@@ -39,7 +39,7 @@ struct BatchNormalizationKernel: Kernel {
         }
         let scale = (0..<channels).map { c in p[0][c] / (p[3][c] + epsilon).squareRoot() }
         let shift = (0..<channels).map { c in p[1][c] - p[2][c] * scale[c] }
-        let inner = x.shape.dropFirst(2).reduce(1, *)
+        let inner = try Shapes.count(Array(x.shape.dropFirst(2)), op: "BatchNormalization")
         var out = xv
         for i in out.indices {
             let c = (i / max(inner, 1)) % channels
@@ -67,8 +67,8 @@ struct LayerNormalizationKernel: Kernel {
         let bias: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
         for t in [x, scale] + (bias.map { [$0] } ?? []) { try Shapes.check(t, op: "LayerNormalization") }
         let a = try Shapes.axis(axis, rank: x.shape.count, op: "LayerNormalization")
-        let size = x.shape[a...].reduce(1, *)
-        let rows = x.shape[..<a].reduce(1, *)
+        let size = try Shapes.count(Array(x.shape[a...]), op: "LayerNormalization")
+        let rows = try Shapes.count(Array(x.shape[..<a]), op: "LayerNormalization")
         let statShape = Array(x.shape[..<a]) + Array(repeating: 1, count: x.shape.count - a)
         guard case .float(let xv) = x.data, case .float(let sv) = scale.data else {
             throw .invalidArgument("LayerNormalization: element types \(x.dataType.rawValue), \(scale.dataType.rawValue) are not supported (float only)")
@@ -127,13 +127,13 @@ struct InstanceNormalizationKernel: Kernel {
         let x = try args.tensor(0), scale = try args.tensor(1), bias = try args.tensor(2)
         for t in [x, scale, bias] { try Shapes.check(t, op: "InstanceNormalization") }
         guard x.shape.count >= 3 else { throw .invalidArgument("InstanceNormalization: input \(x.shape) must be [N, C, spatial…]") }
-        let channels = x.shape[1], size = x.shape.dropFirst(2).reduce(1, *)
+        let channels = x.shape[1], size = try Shapes.count(Array(x.shape.dropFirst(2)), op: "InstanceNormalization")
         guard case .float(let xv) = x.data, case .float(let sv) = scale.data, case .float(let bv) = bias.data,
               sv.count == channels, bv.count == channels else {
             throw .invalidArgument("InstanceNormalization: input \(x.shape), scale \(scale.shape) and bias \(bias.shape) must be float with \(channels) channels")
         }
         var out = xv
-        for plane in 0..<(x.shape[0] * channels) where size > 0 {
+        for plane in 0..<(try Shapes.count(Array(x.shape.prefix(2)), op: "InstanceNormalization")) where size > 0 {
             let c = plane % channels, base = plane * size
             var sum = 0.0
             for i in base..<(base + size) { sum += Double(xv[i]) }

@@ -33,10 +33,10 @@ struct PoolKernel: Kernel {
         }
         let axes = try geometry.axes(input: x.shape, kernel: geometry.kernelShape, op: mode.rawValue)
         let outShape = Array(x.shape.prefix(2)) + axes.map(\.output)
-        let planes = x.shape[0] * x.shape[1]
-        let inCount = x.shape.dropFirst(2).reduce(1, *)
+        let planes = try Shapes.count(Array(x.shape.prefix(2)), op: mode.rawValue)
+        let inCount = try Shapes.count(Array(x.shape.dropFirst(2)), op: mode.rawValue)
         let outCount = try Shapes.count(axes.map(\.output), op: mode.rawValue)
-        let table = WindowGeometry.tapTable(axes)
+        let table = try WindowGeometry.tapTable(axes, op: mode.rawValue)
         let taps = table.count / max(outCount, 1)
         var out = [Float](repeating: 0, count: try Shapes.count(outShape, op: mode.rawValue))
         var indices: [Int64] = []
@@ -111,7 +111,8 @@ struct GlobalPoolKernel: Kernel {
         let x = try KernelInputs(values: inputs, op: op).tensor(0)
         try Shapes.check(x, op: op)
         guard x.shape.count >= 3 else { throw .invalidArgument("\(op): input \(x.shape) must be [N, C, spatial…]") }
-        let planes = x.shape[0] * x.shape[1], size = x.shape.dropFirst(2).reduce(1, *)
+        let planes = try Shapes.count(Array(x.shape.prefix(2)), op: op)
+        let size = try Shapes.count(Array(x.shape.dropFirst(2)), op: op)
         let shape = Array(x.shape.prefix(2)) + Array(repeating: 1, count: x.shape.count - 2)
         func pooled<T: BinaryFloatingPoint>(_ v: [T]) -> [T] {
             (0..<planes).map { p in

@@ -88,8 +88,7 @@ struct SliceKernel: Kernel {
             first[a] = b
             step[a] = s
         }
-        var strides = [Int](repeating: 1, count: rank)
-        for i in stride(from: rank - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * x.shape[i + 1] }
+        let strides = x.shape.rowMajorStrides
         let n = count.reduce(1, *)
         var indices = [Int](repeating: 0, count: n)
         var counter = [Int](repeating: 0, count: rank)
@@ -178,8 +177,7 @@ struct TileKernel: Kernel {
         let shape = zip(x.shape, repeats).map { $0 * $1 }
         let n = try Shapes.count(shape, op: "Tile")
         let rank = shape.count
-        var strides = [Int](repeating: 1, count: rank)
-        for i in stride(from: rank - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * x.shape[i + 1] }
+        let strides = x.shape.rowMajorStrides
         var indices = [Int](repeating: 0, count: n)
         var counter = [Int](repeating: 0, count: rank)
         for i in 0..<n {

@@ -163,8 +163,7 @@ struct TransposeKernel: Kernel {
             throw .invalidArgument("Transpose: perm \(p) is not a permutation of the \(rank) axes")
         }
         let shape = p.map { x.shape[$0] }
-        var strides = [Int](repeating: 1, count: rank)
-        for i in stride(from: rank - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * x.shape[i + 1] }
+        let strides = x.shape.rowMajorStrides
         // Walking the output in order, the source index moves by the permuted input strides.
         let permuted = p.map { strides[$0] }
         let count = x.data.count

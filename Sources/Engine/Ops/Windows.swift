@@ -46,6 +46,11 @@ struct WindowGeometry: Sendable {
         guard dilations.allSatisfy({ $0 > 0 }) else { throw a.invalid("dilations", "must be positive, got \(dilations)") }
         guard pads.allSatisfy({ $0 >= 0 }) else { throw a.invalid("pads", "must not be negative, got \(pads)") }
         guard pads.count % 2 == 0 else { throw a.invalid("pads", "must hold a begin and an end per spatial axis, got \(pads)") }
+        // Far beyond any real model, and small enough that no window arithmetic can overflow.
+        for (name, list) in [("kernel_shape", kernelShape), ("strides", strides), ("dilations", dilations), ("pads", pads)]
+        where list.contains(where: { $0 > 1 << 24 }) {
+            throw a.invalid(name, "holds a value above \(1 << 24): \(list)")
+        }
         let ceil = try a.int("ceil_mode", default: 0) != 0
         if ceil && !allowCeil { throw a.invalid("ceil_mode", "is not defined for this operator") }
         ceilMode = ceil
@@ -105,12 +110,12 @@ struct WindowGeometry: Sendable {
     /// the input element it reads within one channel plane; `padding` where it falls in the pads,
     /// `beyond` past them (a ceil-mode window hanging off the end). Built once per run and shared by
     /// every channel and image, so the per-element loops need no coordinate arithmetic.
-    static func tapTable(_ axes: [Axis]) -> [Int] {
+    static func tapTable(_ axes: [Axis], op: String) throws(NightjarError) -> [Int] {
         let r = axes.count
         let kernel = axes.map(\.kernel), output = axes.map(\.output)
         let inStrides = axes.map(\.input).rowMajorStrides
-        let outCount = output.reduce(1, *)
-        var table = [Int](repeating: beyond, count: kernel.reduce(1, *) * outCount)
+        let outCount = try Shapes.count(output, op: op)
+        var table = [Int](repeating: beyond, count: try Shapes.count(kernel + output, op: op))
         var taps = OutputCounter(kernel)
         var t = 0
         repeat {
@@ -164,18 +169,5 @@ struct OutputCounter {
             d -= 1
         }
         return false
-    }
-}
-
-extension Array where Element == Int {
-    /// Row-major strides of a shape.
-    var rowMajorStrides: [Int] {
-        var strides = [Int](repeating: 1, count: count)
-        var step = 1
-        for i in stride(from: count - 1, through: 0, by: -1) {
-            strides[i] = step
-            step *= self[i]
-        }
-        return strides
     }
 }
