@@ -74,6 +74,7 @@ import Testing
         ("unsupported_opset_tree", ["TreeEnsembleClassifier", "'old_trees'", "ai.onnx.ml", "opset 5", "1–4"]),
         ("unsupported_conv_auto_pad", ["Conv", "'conv_odd_pad'", "auto_pad", "SAME_SOMETIMES", "ai.onnx", "opset 17"]),
         ("unsupported_batchnorm_training", ["BatchNormalization", "'bn_train'", "training_mode", "ai.onnx", "opset 17"]),
+        ("invalid_conv_group", ["'conv_groups'", "Conv", "'kernel' [4, 1, 3, 3]", "group 3", "2 channels"]),
     ])
     func brokenGraphsAreRefusedClearly(_ name: String, _ phrases: [String]) {
         #expect {
