@@ -434,6 +434,7 @@ def boosting_fixtures():
     ]
     for name, model, x in xgb:
         onx = convert_xgboost(model, initial_types=initial, **opsets)
+        onx.graph.name = name  # onnxmltools names graphs with a random UUID; keep reruns byte-identical
         write_feeds(name, onx, float_cases(onx, x))
     lgbm = [
         ("lgbm_classifier_binary_nan", lightgbm.LGBMClassifier(n_estimators=12, num_leaves=15, random_state=0, verbose=-1).fit(xn2, yn2), xn2),
@@ -442,6 +443,7 @@ def boosting_fixtures():
     ]
     for name, model, x in lgbm:
         onx = convert_lightgbm(model, initial_types=initial, zipmap=False, **opsets)
+        onx.graph.name = name
         write_feeds(name, onx, float_cases(onx, x))
 
 
