@@ -92,5 +92,7 @@ import Testing
         #expect(ops.contains { $0.domain == "ai.onnx.ml" && $0.opType == "TreeEnsembleClassifier" && $0.opsets == 1...4 })
         #expect(ops.contains { $0.domain == "ai.onnx.ml" && $0.opType == "TreeEnsemble" && $0.opsets == 5...5 })
         #expect(ops.contains { $0.domain == "ai.onnx" && $0.opType == "Softmax" && $0.opsets == 1...23 })
+        #expect(ops.contains { $0.domain == "ai.onnx" && $0.opType == "Conv" && $0.opsets == 1...23 })
+        #expect(ops.contains { $0.domain == "ai.onnx" && $0.opType == "Gelu" && $0.opsets == 20...23 })
     }
 }
