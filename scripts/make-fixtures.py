@@ -2,9 +2,11 @@
 """Writes the engine's fixture models and onnxruntime's answers for them, and the demo models.
 
 Run from the repository root:  python3 scripts/make-fixtures.py [GROUP ...]
-Groups: linear trees mlp svm pipelines invalid (the default: all of them) and demo. The demo models
-are only written when `demo` is named, because other code depends on their exact bytes.
-Needs: pip install onnx onnxruntime skl2onnx scikit-learn "protobuf>=6.31.1,<7"
+Groups: linear trees mlp svm torch boosting pipelines invalid (the default: all of them) and demo.
+The demo models are only written when `demo` is named, because other code depends on their exact
+bytes.
+Needs: pip install -r scripts/fixture-requirements.txt (onnx, onnxruntime, skl2onnx, scikit-learn,
+pandas and protobuf; torch for `torch`; xgboost, lightgbm and onnxmltools for `boosting`).
 The generated files are committed, so `make test` needs no Python.
 """
 import json
@@ -432,6 +434,7 @@ def boosting_fixtures():
     ]
     for name, model, x in xgb:
         onx = convert_xgboost(model, initial_types=initial, **opsets)
+        onx.graph.name = name  # onnxmltools names graphs with a random UUID; keep reruns byte-identical
         write_feeds(name, onx, float_cases(onx, x))
     lgbm = [
         ("lgbm_classifier_binary_nan", lightgbm.LGBMClassifier(n_estimators=12, num_leaves=15, random_state=0, verbose=-1).fit(xn2, yn2), xn2),
@@ -440,6 +443,7 @@ def boosting_fixtures():
     ]
     for name, model, x in lgbm:
         onx = convert_lightgbm(model, initial_types=initial, zipmap=False, **opsets)
+        onx.graph.name = name
         write_feeds(name, onx, float_cases(onx, x))
 
 
@@ -630,6 +634,11 @@ def broken_graphs():
     save_invalid("unsupported_conv_auto_pad", [
         helper.make_node("Conv", ["image", "kernel"], ["y"], name="conv_odd_pad", auto_pad="SAME_SOMETIMES"),
     ], [image], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [kernel])
+    # Groups that do not divide the input's channels: the load-time rehearsal finds it.
+    grouped = numpy_helper.from_array(np.ones((4, 1, 3, 3), dtype=np.float32), "kernel")
+    save_invalid("invalid_conv_group", [
+        helper.make_node("Conv", ["image", "kernel"], ["y"], name="conv_groups", group=3),
+    ], [image], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [grouped])
     stats = [numpy_helper.from_array(np.ones(2, dtype=np.float32), n) for n in ("gamma", "beta", "mean", "var")]
     save_invalid("unsupported_batchnorm_training", [
         helper.make_node("BatchNormalization", ["image", "gamma", "beta", "mean", "var"], ["y"], name="bn_train", training_mode=1),

@@ -74,6 +74,7 @@ import Testing
         ("unsupported_opset_tree", ["TreeEnsembleClassifier", "'old_trees'", "ai.onnx.ml", "opset 5", "1–4"]),
         ("unsupported_conv_auto_pad", ["Conv", "'conv_odd_pad'", "auto_pad", "SAME_SOMETIMES", "ai.onnx", "opset 17"]),
         ("unsupported_batchnorm_training", ["BatchNormalization", "'bn_train'", "training_mode", "ai.onnx", "opset 17"]),
+        ("invalid_conv_group", ["'conv_groups'", "Conv", "'kernel' [4, 1, 3, 3]", "group 3", "2 channels"]),
     ])
     func brokenGraphsAreRefusedClearly(_ name: String, _ phrases: [String]) {
         #expect {
@@ -91,5 +92,7 @@ import Testing
         #expect(ops.contains { $0.domain == "ai.onnx.ml" && $0.opType == "TreeEnsembleClassifier" && $0.opsets == 1...4 })
         #expect(ops.contains { $0.domain == "ai.onnx.ml" && $0.opType == "TreeEnsemble" && $0.opsets == 5...5 })
         #expect(ops.contains { $0.domain == "ai.onnx" && $0.opType == "Softmax" && $0.opsets == 1...23 })
+        #expect(ops.contains { $0.domain == "ai.onnx" && $0.opType == "Conv" && $0.opsets == 1...23 })
+        #expect(ops.contains { $0.domain == "ai.onnx" && $0.opType == "Gelu" && $0.opsets == 20...23 })
     }
 }

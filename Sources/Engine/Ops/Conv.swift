@@ -2,8 +2,8 @@ import NightjarCore
 
 /// `Conv` on float tensors `[N, C, D1, …, Dn]` with any number of spatial axes, groups, strides,
 /// dilations and padding. Each image and group is lowered to one GEMM (im2col): the weights
-/// `[M/group, C/group · k1 ⋯ kn]` times the unfolded input `[C/group · k1 ⋯ kn, D1' ⋯ Dn']`, which is
-/// what onnxruntime's MLAS does too, so sums are taken in the same order and round the same way.
+/// `[M/group, C/group · k1 ⋯ kn]` times the unfolded input `[C/group · k1 ⋯ kn, D1' ⋯ Dn']`, the
+/// lowering of MLAS's im2col path, so each output is summed in the order and chunks MLAS uses.
 /// The bias is added after the whole sum, as MLAS adds it.
 struct ConvKernel: Kernel {
     let geometry: WindowGeometry

@@ -131,7 +131,13 @@ struct UnaryKernel: Kernel {
     /// The common activations get their own loops, which vectorize; the rest go element by element.
     private func mapped<T: BinaryFloatingPoint & ElementaryFunctions>(_ v: [T]) -> [T] {
         switch op {
-        case .relu: return v.map { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
+        case .relu:
+            // In place on a copy, which vectorizes where `map` does not; NaN stays NaN (0 ≥ NaN is false).
+            var out = v
+            out.withUnsafeMutableBufferPointer { p in
+                for i in p.indices { p[i] = 0 >= p[i] ? 0 : p[i] }
+            }
+            return out
         case .abs: return v.map { Swift.abs($0) }
         case .neg: return v.map { -$0 }
         default: return v.map { apply($0) }

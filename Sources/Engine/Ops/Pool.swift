@@ -52,34 +52,46 @@ struct PoolKernel: Kernel {
                 }
                 divisors[o] = Float(max(n, 1))
             }
-            for p in 0..<planes {
-                let base = p * inCount
-                for o in 0..<outCount {
-                    var sum: Float = 0
-                    for t in 0..<taps {
-                        let offset = table[t * outCount + o]
-                        if offset >= 0 { sum += xv[base + offset] }
+            // Taps outermost: each pass reads one contiguous row of the table. Sums still run over
+            // the taps in order for every output, as onnxruntime's do.
+            xv.withUnsafeBufferPointer { xp in
+                out.withUnsafeMutableBufferPointer { op in
+                    for p in 0..<planes {
+                        let plane = xp.baseAddress.map { $0 + p * inCount }
+                        let sums = op.baseAddress.map { $0 + p * outCount }
+                        guard let plane, let sums else { continue }
+                        for t in 0..<taps {
+                            let row = t * outCount
+                            for o in 0..<outCount {
+                                let offset = table[row + o]
+                                if offset >= 0 { sums[o] += plane[offset] }
+                            }
+                        }
+                        for o in 0..<outCount { sums[o] /= divisors[o] }
                     }
-                    out[p * outCount + o] = sum / divisors[o]
                 }
             }
         case .max:
             indices = [Int64](repeating: 0, count: out.count)
             let spatial = Array(x.shape.dropFirst(2))
+            var at = [Int](repeating: -1, count: outCount)
             for p in 0..<planes {
-                let base = p * inCount
-                for o in 0..<outCount {
-                    var best = -Float.greatestFiniteMagnitude, at = -1
-                    for t in 0..<taps {
-                        let offset = table[t * outCount + o]
-                        if offset >= 0, xv[base + offset] > best || at < 0 {
-                            best = xv[base + offset]
-                            at = offset
+                let base = p * inCount, first = p * outCount
+                for o in 0..<outCount { at[o] = -1 }
+                for t in 0..<taps {
+                    let row = t * outCount
+                    for o in 0..<outCount {
+                        let offset = table[row + o]
+                        if offset >= 0, at[o] < 0 || xv[base + offset] > out[first + o] {
+                            out[first + o] = xv[base + offset]
+                            at[o] = offset
                         }
                     }
-                    out[p * outCount + o] = best
-                    let flat = columnMajorIndices ? Self.columnMajor(max(at, 0), spatial) : max(at, 0)
-                    indices[p * outCount + o] = Int64(base + flat)
+                }
+                for o in 0..<outCount {
+                    if at[o] < 0 { out[first + o] = -Float.greatestFiniteMagnitude }
+                    let flat = columnMajorIndices ? Self.columnMajor(max(at[o], 0), spatial) : max(at[o], 0)
+                    indices[first + o] = Int64(base + flat)
                 }
             }
         }

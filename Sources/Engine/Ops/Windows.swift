@@ -111,34 +111,39 @@ struct WindowGeometry: Sendable {
     /// `beyond` past them (a ceil-mode window hanging off the end). Built once per run and shared by
     /// every channel and image, so the per-element loops need no coordinate arithmetic.
     static func tapTable(_ axes: [Axis], op: String) throws(NightjarError) -> [Int] {
-        let r = axes.count
-        let kernel = axes.map(\.kernel), output = axes.map(\.output)
+        _ = try Shapes.count(axes.map(\.kernel) + axes.map(\.output), op: op)
         let inStrides = axes.map(\.input).rowMajorStrides
-        let outCount = try Shapes.count(output, op: op)
-        var table = [Int](repeating: beyond, count: try Shapes.count(kernel + output, op: op))
-        var taps = OutputCounter(kernel)
-        var t = 0
-        repeat {
-            var o = OutputCounter(output)
-            var i = 0
-            repeat {
-                var offset = 0
-                var state = 0  // 0 inside, else padding or beyond
-                for d in 0..<r {
-                    let a = axes[d]
-                    let c = a.coordinate(o.position[d], taps.position[d])
-                    if c >= a.input + a.padEnd {
-                        state = beyond
-                        break
+        // Built one axis at a time: entry (tap t·k + j, output o·n + p) extends entry (t, o) of the
+        // table for the axes before by tap j and output p of this one.
+        var table = [0]
+        var taps = 1, outputs = 1
+        for (a, step) in zip(axes, inStrides) {
+            var next = [Int](repeating: beyond, count: taps * a.kernel * outputs * a.output)
+            let width = outputs * a.output
+            for t in 0..<taps {
+                for j in 0..<a.kernel {
+                    let row = (t * a.kernel + j) * width
+                    for o in 0..<outputs {
+                        let before = table[t * outputs + o]
+                        for p in 0..<a.output {
+                            let c = a.coordinate(p, j)
+                            let entry: Int
+                            if before == beyond || c >= a.input + a.padEnd {
+                                entry = beyond
+                            } else if before == padding || c < 0 || c >= a.input {
+                                entry = padding
+                            } else {
+                                entry = before + c * step
+                            }
+                            next[row + o * a.output + p] = entry
+                        }
                     }
-                    if c < 0 || c >= a.input { state = padding }
-                    offset += c * inStrides[d]
                 }
-                table[t * outCount + i] = state == 0 ? offset : state
-                i += 1
-            } while o.next()
-            t += 1
-        } while taps.next()
+            }
+            table = next
+            taps *= a.kernel
+            outputs *= a.output
+        }
         return table
     }
 
@@ -146,28 +151,5 @@ struct WindowGeometry: Sendable {
     private static func count(_ room: Int, _ stride: Int, ceil: Bool) -> Int {
         guard room >= 0 else { return 0 }
         return (ceil ? (room + stride - 1) / stride : room / stride) + 1
-    }
-}
-
-/// Walks output positions of an N-D window operator, row-major, keeping each axis's coordinate.
-struct OutputCounter {
-    var position: [Int]
-    let shape: [Int]
-
-    init(_ shape: [Int]) {
-        self.shape = shape
-        position = [Int](repeating: 0, count: shape.count)
-    }
-
-    /// Advances to the next position; false after the last.
-    mutating func next() -> Bool {
-        var d = shape.count - 1
-        while d >= 0 {
-            position[d] += 1
-            if position[d] < shape[d] { return true }
-            position[d] = 0
-            d -= 1
-        }
-        return false
     }
 }
