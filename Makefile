@@ -16,9 +16,9 @@ run: build
 	$(BIN) demo
 
 # Build everything first (the end-to-end test runs the real binary), then run the tests. The Triton
-# client test needs Python packages from PyPI; without them it skips and says so.
+# and KServe client tests need Python packages from PyPI; without them they skip and say so.
 test: deps
-	@scripts/install-test-python.sh || echo "tritonclient could not be installed; the Triton client test will skip"
+	@scripts/install-test-python.sh || echo "the test-only Python clients could not be installed; the Triton and KServe client tests will skip"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -63,7 +63,8 @@ LUA
 }
 
 server_port=$(free_port); worker_port=$(free_port); fastapi_port=$(free_port); mlserver_port=$(free_port)
-"$bin" server --port "$server_port" --home "$tmp/home" >"$tmp/server.log" 2>&1 & pids+=($!)
+export NIGHTJAR_HOME="$tmp/home"   # where `push` finds the token the fresh server wrote
+"$bin" server --port "$server_port" --gateway-port 0 --home "$tmp/home" >"$tmp/server.log" 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$server_port/healthz"
 "$bin" push "$model" --name fraud --version 1.0.0 --server "http://127.0.0.1:$server_port" >/dev/null
 "$bin" worker --model fraud@1.0.0 --port "$worker_port" --server "http://127.0.0.1:$server_port" >"$tmp/worker.log" 2>&1 & pids+=($!)

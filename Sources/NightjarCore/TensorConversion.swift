@@ -4,19 +4,9 @@ extension InferTensor {
     /// The tensor this JSON input describes, checked for a known datatype, a valid shape and
     /// elements of the declared type.
     public func tensor() throws(NightjarError) -> Tensor {
-        guard let type = DataType(rawValue: datatype) else {
-            let known = DataType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw .invalidArgument("input '\(name)': unknown datatype '\(datatype)' (expected one of \(known))")
-        }
-        guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw .invalidArgument("input '\(name)': shape \(shape) has a negative dimension")
-        }
-        let (count, overflow) = shape.reduce((1, false)) { acc, d in
-            let (p, o) = acc.0.multipliedReportingOverflow(by: d)
-            return (p, acc.1 || o)
-        }
-        guard !overflow, count == data.elements.count else {
-            throw .invalidArgument("input '\(name)': shape \(shape) needs \(overflow ? "too many" : String(count)) elements but data has \(data.elements.count)")
+        let (type, declaredCount) = try Self.declared(name: name, datatype: datatype, shape: shape)
+        guard let count = declaredCount, count == data.elements.count else {
+            throw .invalidArgument("input '\(name)': shape \(shape) needs \(declaredCount.map(String.init) ?? "too many") elements but data has \(data.elements.count)")
         }
         let elements = data.elements
         func mismatch(_ i: Int) -> NightjarError {
@@ -64,6 +54,24 @@ extension InferTensor {
 }
 
 extension InferTensor {
+    /// The datatype an input declares and the number of elements its shape holds (nil when that
+    /// overflows), with errors naming the input; whatever form its elements come in (JSON here,
+    /// raw bytes in the worker's binary tensor extension).
+    public static func declared(name: String, datatype: String, shape: [Int]) throws(NightjarError) -> (type: DataType, count: Int?) {
+        guard let type = DataType(rawValue: datatype) else {
+            let known = DataType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidArgument("input '\(name)': unknown datatype '\(datatype)' (expected one of \(known))")
+        }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw .invalidArgument("input '\(name)': shape \(shape) has a negative dimension")
+        }
+        let (count, overflow) = shape.reduce((1, false)) { acc, d in
+            let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+            return (p, acc.1 || o)
+        }
+        return (type, overflow ? nil : count)
+    }
+
     /// The JSON form of an engine tensor.
     public init(name: String, tensor: Tensor) {
         let data: [JSONScalar]

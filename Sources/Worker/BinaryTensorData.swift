@@ -9,18 +9,8 @@ import NightjarCore
 enum BinaryTensorData {
     /// The tensor that `bytes` hold for the input `name`, declared as `datatype` and `shape`.
     static func tensor(name: String, datatype: String, shape: [Int], bytes: ArraySlice<UInt8>) throws(NightjarError) -> Tensor {
-        guard let type = DataType(rawValue: datatype) else {
-            let known = DataType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw .invalidArgument("input '\(name)': unknown datatype '\(datatype)' (expected one of \(known))")
-        }
-        guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw .invalidArgument("input '\(name)': shape \(shape) has a negative dimension")
-        }
-        let (count, overflow) = shape.reduce((1, false)) { acc, d in
-            let (p, o) = acc.0.multipliedReportingOverflow(by: d)
-            return (p, acc.1 || o)
-        }
-        guard !overflow else {
+        let (type, declaredCount) = try InferTensor.declared(name: name, datatype: datatype, shape: shape)
+        guard let count = declaredCount else {
             throw .invalidArgument("input '\(name)': shape \(shape) has too many elements")
         }
         if type == .bytes {

@@ -63,13 +63,25 @@ import Worker
         await worker.stop()
     }
 
+    /// Whether python3 can import `module` (and numpy); says on the test output why a test skips.
+    static func python(has module: String, for test: String) async -> Bool {
+        guard await ChildProcess(["python3", "-c", "import \(module), numpy"]).run().succeeded else {
+            print("SKIPPED \(test): python3 module \(module) is absent (run scripts/install-test-python.sh)")
+            return false
+        }
+        return true
+    }
+
+    /// Runs a client script with the worker's address as its argument; it prints "ok" when all held.
+    static func expectPythonClientPasses(_ script: String, address: String) async {
+        let result = await ChildProcess(["python3", "-c", script, address]).run()
+        #expect(result.status == 0 && result.output.contains("ok"), "\(result.output)")
+    }
+
     /// The real Triton client, JSON and binary tensors (its default): `make test` runs it when
     /// `scripts/install-test-python.sh` installed it.
     @Test func theTritonHTTPClientWorksUnchanged() async throws {
-        guard await ChildProcess(["python3", "-c", "import tritonclient.http, numpy"]).run().succeeded else {
-            print("SKIPPED tritonclient test: python3 module tritonclient[http] is absent (run scripts/install-test-python.sh)")
-            return
-        }
+        guard await Self.python(has: "tritonclient.http", for: "tritonclient test") else { return }
         let worker = try await RunningWorker.start()
         let script = #"""
         import sys, numpy as np, tritonclient.http as httpclient
@@ -120,17 +132,13 @@ import Worker
             assert "unknown input 'nope'" in str(e), str(e)
         print("ok")
         """#
-        let result = await ChildProcess(["python3", "-c", script, "127.0.0.1:\(worker.service.port)"]).run()
-        #expect(result.status == 0 && result.output.contains("ok"), "\(result.output)")
+        await Self.expectPythonClientPasses(script, address: "127.0.0.1:\(worker.service.port)")
         await worker.stop()
     }
 
     /// KServe's own v2 REST client (`kserve.InferenceRESTClient`), JSON and binary tensors.
     @Test func theKServeV2RESTClientWorksUnchanged() async throws {
-        guard await ChildProcess(["python3", "-c", "import kserve, numpy"]).run().succeeded else {
-            print("SKIPPED kserve test: python3 module kserve is absent (run scripts/install-test-python.sh)")
-            return
-        }
+        guard await Self.python(has: "kserve", for: "kserve test") else { return }
         let worker = try await RunningWorker.start()
         let script = #"""
         import asyncio, sys, httpx, numpy as np
@@ -170,17 +178,13 @@ import Worker
 
         asyncio.run(main(sys.argv[1]))
         """#
-        let result = await ChildProcess(["python3", "-c", script, worker.baseURL]).run()
-        #expect(result.status == 0 && result.output.contains("ok"), "\(result.output)")
+        await Self.expectPythonClientPasses(script, address: worker.baseURL)
         await worker.stop()
     }
 
     /// Every served datatype through the Triton client's binary form, BYTES and BOOL included.
     @Test func theTritonHTTPClientRoundTripsEveryDatatypeInBinary() async throws {
-        guard await ChildProcess(["python3", "-c", "import tritonclient.http, numpy"]).run().succeeded else {
-            print("SKIPPED tritonclient binary test: python3 module tritonclient[http] is absent (run scripts/install-test-python.sh)")
-            return
-        }
+        guard await Self.python(has: "tritonclient.http", for: "tritonclient binary test") else { return }
         let types: [DataType] = [.bool, .int32, .int64, .fp32, .fp64, .bytes]
         let worker = try await RunningWorker.start(servable: EchoModel(types: types), model: "echo@1.0.0")
         let script = #"""
@@ -206,8 +210,7 @@ import Worker
             assert "data" not in r.get_output(t.lower() + "_out"), t
         print("ok")
         """#
-        let result = await ChildProcess(["python3", "-c", script, "127.0.0.1:\(worker.service.port)"]).run()
-        #expect(result.status == 0 && result.output.contains("ok"), "\(result.output)")
+        await Self.expectPythonClientPasses(script, address: "127.0.0.1:\(worker.service.port)")
         await worker.stop()
     }
 }
