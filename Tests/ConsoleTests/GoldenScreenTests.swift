@@ -179,6 +179,22 @@ import Testing
         #expect(EndpointsPanel.rolloutCell(Fixtures.fraud()).text == "▶ 2/4 20% 1.1.0")
     }
 
+    /// A shadow-only rollout never moves on its own: the panel says who moves it, not a countdown.
+    @Test func shadowOnlyRolloutWaitsForTheOperator() {
+        var endpoint = Fixtures.shadowedFraud()
+        endpoint.rollout?.plan = RolloutPlan(strategy: .shadowOnly, steps: [0], intervalSeconds: 60, mirrorPercent: 10)
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        _ = reduce(&state, .endpointsLoaded(.success([Fixtures.churn, endpoint, Fixtures.search])))
+        press(&state, .character(":"))
+        type(&state, "endpoint fraud")
+        press(&state, .enter)
+        let text = Screen.render(state).text()
+        #expect(text.contains("shadow-only step 1/1 (shadow) of shadow · 1.1.0 shadowed, 10% mirrored · held until P promotes or X aborts"))
+        #expect(!text.contains("next step in"))
+        endpoint.rollout?.state = .paused
+        #expect(EndpointsPanel.rolloutCell(endpoint).text == "‖ paused 1/1 shadow")
+    }
+
     @Test(arguments: sizes)
     func overviewWithRecentEvents(width: Int, height: Int) throws {
         let mono = try Theme.load(from: Golden.themes.appendingPathComponent("mono.toml"))
