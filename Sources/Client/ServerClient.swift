@@ -148,6 +148,11 @@ public struct ServerClient: Sendable {
         try await transport.call(.GET, "/api/v1/events?after=\(after)&limit=\(limit)&format=json", as: [ControlEvent].self)
     }
 
+    /// The newest `count` events, oldest first: where a timeline starts on a long log.
+    public func newestEvents(_ count: Int) async throws(NightjarError) -> [ControlEvent] {
+        try await transport.call(.GET, "/api/v1/events?newest=\(count)&format=json", as: [ControlEvent].self)
+    }
+
     // MARK: tokens (admin)
 
     /// Creates a token; the answer carries its secret, shown this once.

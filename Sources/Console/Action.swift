@@ -35,6 +35,8 @@ public enum Effect: Sendable, Equatable {
     case fetchStats(workerID: String, address: String)
     case fetchEndpoints
     case fetchEvents(after: Int64)
+    /// The newest events of the log, oldest first: where the timeline starts.
+    case fetchNewestEvents(limit: Int)
     case mutate(Mutation, reason: String)
     /// The schema of a version, for the spot check form.
     case loadSpotSchema(ModelRef)

@@ -83,7 +83,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         }
         // Either way the screen should show what the control plane holds now.
         state.awaiting.formUnion([.endpoints, .events])
-        return [.fetchEndpoints, .fetchEvents(after: state.lastEventID)]
+        return [.fetchEndpoints, nextEventsFetch(state)]
 
     case .copied(.success(let text)):
         state.status = AppState.Status(text: text, isError: false)
@@ -121,7 +121,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 /// waiting for its answer. `force` (the r key) asks for the registry too.
 func refresh(_ state: inout AppState, force: Bool = false) -> [Effect] {
     var wanted: [(AppState.Fetch, Effect)] = [(.workers, .fetchWorkers), (.endpoints, .fetchEndpoints),
-                                              (.events, .fetchEvents(after: state.lastEventID))]
+                                              (.events, nextEventsFetch(state))]
     if force || state.ticks % 5 == 1 || state.modelsFeed.lastSuccess == nil { wanted.append((.models, .fetchModels)) }
     var effects: [Effect] = []
     for (fetch, effect) in wanted where !state.awaiting.contains(fetch) {
@@ -132,6 +132,13 @@ func refresh(_ state: inout AppState, force: Bool = false) -> [Effect] {
         effects.append(.fetchStats(workerID: row.info.id, address: row.info.address))
     }
     return effects
+}
+
+/// Until events were first read, the newest of the log (a long log is history, and replaying it
+/// from the first event would take round trips); then whatever came after the last one.
+func nextEventsFetch(_ state: AppState) -> Effect {
+    state.eventsFeed.lastSuccess == nil && state.lastEventID == 0
+        ? .fetchNewestEvents(limit: AppState.eventsAtStart) : .fetchEvents(after: state.lastEventID)
 }
 
 private func workersLoaded(_ state: inout AppState, _ infos: [WorkerInfo]) -> [Effect] {
@@ -211,9 +218,9 @@ private func eventsLoaded(_ state: inout AppState, _ events: [ControlEvent]) -> 
         state.selectedEvent = clamp(state.selectedEvent + added, count: state.shownEvents.count)
     }
     var effects = AlertRules.raiseForEvents(&state, fresh)
-    // A page whose newest event is already history means the console is still catching up on a long
-    // log (a fresh start reads from the first event, a page at a time): ask for the next page now
-    // rather than a second later, so the timeline and the alerts reach the present in round trips.
+    // A page whose newest event is already history may mean the console is still catching up on a
+    // long log (a server without `newest` answered from the first event, or the console was away):
+    // ask for the next page now rather than a second later, so the timeline reaches the present.
     if state.now.timeIntervalSince(last.at) > AppState.alertHorizonSeconds {
         state.awaiting.insert(.events)
         effects.append(.fetchEvents(after: state.lastEventID))

@@ -94,13 +94,25 @@ extension PostgresRegistry {
         return try await transaction { conn in
             try await conn.query("""
                 SELECT id, at, kind, endpoint, actor, message FROM events WHERE id > \(after) ORDER BY id LIMIT \(limit)
-                """, logger: self.logger).collect().map { row in
-                let (id, at, kind, endpoint, actor, message) =
-                    try row.decode((Int64, Date, String, String?, String, String).self)
-                return ControlEvent(id: id, at: at, kind: try RegistryRules.eventKind(kind, row: "\(id)"), endpoint: endpoint,
-                                    actor: actor, message: message)
-            }
+                """, logger: self.logger).collect().map(Self.event)
         }
+    }
+
+    public func newestEvents(limit: Int) async throws -> [ControlEvent] {
+        try RegistryRules.validateEventLimit(limit)
+        return try await transaction { conn in
+            try await conn.query("""
+                SELECT id, at, kind, endpoint, actor, message FROM
+                    (SELECT id, at, kind, endpoint, actor, message FROM events ORDER BY id DESC LIMIT \(limit)) AS newest
+                ORDER BY id
+                """, logger: self.logger).collect().map(Self.event)
+        }
+    }
+
+    static func event(_ row: PostgresRow) throws -> ControlEvent {
+        let (id, at, kind, endpoint, actor, message) = try row.decode((Int64, Date, String, String?, String, String).self)
+        return ControlEvent(id: id, at: at, kind: try RegistryRules.eventKind(kind, row: "\(id)"), endpoint: endpoint,
+                            actor: actor, message: message)
     }
 
     // MARK: rows

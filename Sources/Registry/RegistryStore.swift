@@ -53,6 +53,8 @@ public protocol DeploymentStore: Sendable {
     func recordEvent(kind: ControlEvent.Kind, endpoint: String?, actor: String, message: String) async throws -> ControlEvent
     /// Events with an id above `after`, oldest first.
     func events(after: Int64, limit: Int) async throws -> [ControlEvent]
+    /// The newest `limit` events, oldest first: where a timeline starts without reading the whole log.
+    func newestEvents(limit: Int) async throws -> [ControlEvent]
 }
 
 /// One audited change to an endpoint. `weights` nil leaves the split as it is, `routing` nil the

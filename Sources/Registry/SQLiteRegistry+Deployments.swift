@@ -76,6 +76,14 @@ extension SQLiteRegistry {
         }
     }
 
+    public func newestEvents(limit: Int) async throws -> [ControlEvent] {
+        try RegistryRules.validateEventLimit(limit)
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit])
+                .map(Self.event)
+        }
+    }
+
     // MARK: rows
 
     static func fetchDeployment(_ db: Database, _ endpoint: String) throws -> Deployment? {

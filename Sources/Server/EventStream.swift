@@ -6,7 +6,7 @@ import ServiceSupport
 import Synchronization
 
 /// `GET /api/v1/events`: the timeline as Server-Sent Events, resumable with `Last-Event-ID` (or
-/// `?after=ID`), or as one JSON array with `?format=json`.
+/// `?after=ID`), or as one JSON array with `?format=json`; `?newest=N` starts at the last N events.
 ///
 /// Streams read the store rather than an in-memory bus, so a client sees the same events whichever
 /// replica it is connected to and nothing is missed across a reconnect.
@@ -41,9 +41,24 @@ public final class EventStream: Sendable {
         guard let limit = Int(limitText), (1...10_000).contains(limit) else {
             throw NightjarError.invalidArgument("limit: '\(limitText)' must be a whole number from 1 to 10000")
         }
+        // `newest=N` starts from the end of the log rather than its beginning: a console opening on a
+        // long history wants what happened lately, not a replay.
+        // A reconnecting SSE client repeats the URL with `Last-Event-ID`: resuming wins over starting again.
+        var newest: [ControlEvent]?
+        if let newestText = query.get("newest"), request.headers[.lastEventID] == nil {
+            guard let count = Int(newestText), (1...10_000).contains(count) else {
+                throw NightjarError.invalidArgument("newest: '\(newestText)' must be a whole number from 1 to 10000")
+            }
+            guard query.get("after") == nil else {
+                throw NightjarError.invalidArgument("newest: give either newest (the last N events) or after (events past an id), not both")
+            }
+            newest = try await store.newestEvents(limit: count)
+        }
         if query.get("format") == "json" {
+            if let newest { return try Response.json(newest) }
             return try Response.json(try await store.events(after: after, limit: limit))
         }
+        let start = newest.map { ($0.first?.id ?? 1) - 1 } ?? after
         let store = self.store
         let (poll, maxDuration, keepAlive) = (pollInterval, maxStreamDuration, keepAliveEvery)
         return Response(
@@ -53,7 +68,7 @@ public final class EventStream: Sendable {
                 let clock = ContinuousClock()
                 let started = clock.now
                 var lastWrite = clock.now
-                var last = after
+                var last = start
                 try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
                 while !self.isClosing, clock.now - started < maxDuration {
                     let batch = try await store.events(after: last, limit: 500)

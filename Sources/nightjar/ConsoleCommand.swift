@@ -93,6 +93,10 @@ struct ClientEffectRunner: EffectRunner {
             do { return .eventsLoaded(.success(try await server.events(after: after))) } catch {
                 return .eventsLoaded(.failure(FetchFailure(error.description)))
             }
+        case .fetchNewestEvents(let limit):
+            do { return .eventsLoaded(.success(try await server.newestEvents(limit))) } catch {
+                return .eventsLoaded(.failure(FetchFailure(error.description)))
+            }
         case .mutate(let mutation, let reason):
             return .mutated(mutation, await mutate(mutation, reason: reason))
         case .loadSpotSchema(let ref):

@@ -67,6 +67,28 @@ import Testing
         #expect(reduce(&state, .eventsLoaded(.success([]))).isEmpty)
     }
 
+    /// The timeline starts at the newest events of the log, then follows what comes after them.
+    @Test func eventsStartFromTheNewestThenFollow() {
+        var state = AppState(serverAddress: "x", now: Fixtures.now)
+        #expect(reduce(&state, .tick(Fixtures.now)).contains(.fetchNewestEvents(limit: AppState.eventsAtStart)))
+        // A failed first read asks for the newest again, not for the whole log.
+        _ = reduce(&state, .eventsLoaded(.failure(FetchFailure("connection refused"))))
+        #expect(reduce(&state, .tick(Fixtures.now.addingTimeInterval(1))).contains(.fetchNewestEvents(limit: AppState.eventsAtStart)))
+        let newest = (998...1000).map { Fixtures.event(Int64($0), .trafficChanged, secondsAgo: 1000 - Double($0) + 1, "change \($0)") }
+        #expect(reduce(&state, .eventsLoaded(.success(newest))).isEmpty)
+        #expect(state.shownEvents.map(\.id) == [1000, 999, 998])
+        let next = reduce(&state, .tick(Fixtures.now.addingTimeInterval(2)))
+        #expect(next.contains(.fetchEvents(after: 1000)) && !next.contains(.fetchNewestEvents(limit: AppState.eventsAtStart)))
+    }
+
+    /// An empty log read once is followed from its beginning, so its first event is not missed.
+    @Test func anEmptyLogIsFollowedFromTheStart() {
+        var state = AppState(serverAddress: "x", now: Fixtures.now)
+        _ = reduce(&state, .tick(Fixtures.now))
+        _ = reduce(&state, .eventsLoaded(.success([])))
+        #expect(reduce(&state, .tick(Fixtures.now.addingTimeInterval(1))).contains(.fetchEvents(after: 0)))
+    }
+
     @Test func bellCanBeTurnedOff() {
         var state = AppState(serverAddress: "x", options: AppState.Options(bell: false), now: Fixtures.now)
         let effects = reduce(&state, .eventsLoaded(.success([Fixtures.event(3, .workerLost, secondsAgo: 1, "gone")])))

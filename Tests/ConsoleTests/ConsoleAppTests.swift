@@ -21,6 +21,7 @@ import Testing
             case .fetchStats(let id, _): return .statsLoaded(workerID: id, .success(Fixtures.stats("fraud", Fixtures.v100, rps: 30)))
             case .fetchEndpoints: return .endpointsLoaded(.success(Fixtures.endpoints))
             case .fetchEvents(let after): return .eventsLoaded(.success(events.filter { $0.id > after }))
+            case .fetchNewestEvents(let limit): return .eventsLoaded(.success(Array(events.suffix(limit))))
             case .mutate(let mutation, _):
                 mutations.withLock { $0.append(effect) }
                 return .mutated(mutation, .success("done"))

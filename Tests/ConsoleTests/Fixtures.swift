@@ -103,6 +103,32 @@ enum Fixtures {
             rollout: rollout)
     }
 
+    /// fraud watching 1.1.0 through a blue-green rollout's shadow phase: 1.0.0 serves everything,
+    /// 1.1.0 gets a tenth of the requests as copies, users stick by x-user-id and tenant acme is
+    /// sent to 1.1.0 outright.
+    static func shadowedFraud(agreement: Double = 0.987) -> EndpointStatus {
+        var endpoint = fraud(rollout: RolloutStatus(
+            endpoint: "fraud", stable: v100, candidate: v110,
+            plan: RolloutPlan(strategy: .blueGreen, steps: [0, 100], intervalSeconds: 60, mirrorPercent: 10),
+            state: .progressing, stepIndex: 0, stepStartedAt: now.addingTimeInterval(-18), startedAt: now.addingTimeInterval(-18),
+            updatedAt: now.addingTimeInterval(-1), startedBy: "alice", checks: [
+                RuleCheck(rule: "shadow agreement", measured: agreement, threshold: 0.95, verdict: agreement >= 0.95 ? .passing : .failing),
+                RuleCheck(rule: "shadow score difference", measured: 0.012, threshold: 0.05, verdict: .passing),
+                RuleCheck(rule: "shadow error rate", measured: 0.0024, threshold: 0.05, verdict: .passing),
+                RuleCheck(rule: "shadow p99 latency", measured: 3.1, threshold: 250, verdict: .passing),
+            ]), weights: (100, 0))
+        endpoint.deployment.routing = DeploymentRouting(
+            shadow: .init(version: v110, mirrorPercent: 10),
+            headerMatches: [.init(header: "x-tenant", value: "acme", version: v110)],
+            sticky: .init(header: "x-user-id"))
+        endpoint.versions[1].stats = nil
+        endpoint.shadow = ShadowStats(endpoint: "fraud", version: v110, mirrored: 1240, dropped: 0, shadowErrors: 3, compared: 1234,
+                                      agreementRate: agreement, meanAbsoluteDifference: 0.012,
+                                      shadowLatencyMs: LatencySummary(p50: 1.2, p90: 2.2, p95: 2.6, p99: 3.1, max: 4.0),
+                                      primaryLatencyMs: LatencySummary(p50: 0.9, p90: 1.8, p95: 2.1, p99: 2.4, max: 3.0))
+        return endpoint
+    }
+
     static let churn = EndpointStatus(
         deployment: Deployment(endpoint: "churn", model: "churn", weights: [TrafficWeight(version: SemVer(2, 0, 0), weight: 100)],
                                revision: 2, updatedAt: now.addingTimeInterval(-3600), updatedBy: "bob", reason: "launch"),

@@ -122,3 +122,99 @@ import Testing
         #expect(text.contains("fraud@1.0.0"))
     }
 }
+
+/// The shadow comparison and routing settings in the endpoint view, and the overview's recent events.
+@Suite struct ShadowAndRecentEventsGoldenTests {
+    static let sizes = GoldenScreenTests.sizes
+
+    /// fraud in a blue-green rollout's shadow phase, opened from the prompt.
+    static func shadowScreen(width: Int, height: Int, agreement: Double = 0.987) -> CellBuffer {
+        GoldenScreenTests.screen("shadow", width: width, height: height) { state in
+            _ = reduce(&state, .endpointsLoaded(.success([Fixtures.churn, Fixtures.shadowedFraud(agreement: agreement), Fixtures.search])))
+            press(&state, .character(":"))
+            type(&state, "endpoint fraud")
+            press(&state, .enter)
+        }
+    }
+
+    @Test(arguments: sizes)
+    func endpointWithShadowAndRouting(width: Int, height: Int) throws {
+        let mono = try Theme.load(from: Golden.themes.appendingPathComponent("mono.toml"))
+        let buffer = Self.shadowScreen(width: width, height: height)
+        Golden.check(buffer, named: "endpoint-shadow-\(width)x\(height)")
+        Golden.checkStyles(buffer, theme: mono, named: "endpoint-shadow-mono-\(width)x\(height)")
+        let text = buffer.text()
+        #expect(text.contains("◐ Shadow 1.1.0 mirrors 10% · ● agree 98.7%"))
+        #expect(text.contains("Routing sticky header:x-user-id · x-tenant=acme → 1.1.0"))
+        #expect(text.contains("blue-green step 1/2 (shadow) of shadow → 100"))
+        #expect(text.contains("shadow agreement") && text.contains("98.7%"))
+        if width >= 160 {
+            #expect(text.contains("|Δscore| 0.012 · p99 3.10 ms vs 2.40 ms · 1,234 compared · 3 failed"))
+        }
+    }
+
+    @Test func poorAgreementIsCriticalBySymbolAndRole() {
+        let buffer = Self.shadowScreen(width: 160, height: 48, agreement: 0.9)
+        let lines = buffer.text().split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        let y = lines.firstIndex { String($0).contains("◐ Shadow") }
+        let x = y.flatMap { row in (0..<lines[row].count).first { String(lines[row][$0...]).hasPrefix("✖ agree 90.0%") } }
+        #expect(x != nil, "\(buffer.text())")
+        if let x, let y { #expect(buffer[x, y].role == .critical && buffer[x + 2, y].role == .critical) }
+    }
+
+    @Test func nothingWithoutShadowOrRouting() {
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        press(&state, .enter)
+        let text = Screen.render(state).text()
+        #expect(!text.contains("Shadow") && !text.contains("Routing"))
+    }
+
+    /// The overview's ROLLOUT cell while a rollout shadows its candidate, or a shadow was set by hand.
+    @Test func overviewShowsTheShadow() {
+        #expect(EndpointsPanel.rolloutCell(Fixtures.shadowedFraud()).text == "◐ shadow 1.1.0")
+        var manual = Fixtures.shadowedFraud()
+        manual.rollout = nil
+        #expect(EndpointsPanel.rolloutCell(manual).text == "◐ shadow 1.1.0")
+        #expect(EndpointsPanel.rolloutCell(Fixtures.churn).text == "—")
+        #expect(EndpointsPanel.rolloutCell(Fixtures.fraud()).text == "▶ 2/4 20% 1.1.0")
+    }
+
+    /// A shadow-only rollout never moves on its own: the panel says who moves it, not a countdown.
+    @Test func shadowOnlyRolloutWaitsForTheOperator() {
+        var endpoint = Fixtures.shadowedFraud()
+        endpoint.rollout?.plan = RolloutPlan(strategy: .shadowOnly, steps: [0], intervalSeconds: 60, mirrorPercent: 10)
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        _ = reduce(&state, .endpointsLoaded(.success([Fixtures.churn, endpoint, Fixtures.search])))
+        press(&state, .character(":"))
+        type(&state, "endpoint fraud")
+        press(&state, .enter)
+        let text = Screen.render(state).text()
+        #expect(text.contains("shadow-only step 1/1 (shadow) of shadow · 1.1.0 shadowed, 10% mirrored · held until P promotes or X aborts"))
+        #expect(!text.contains("next step in"))
+        endpoint.rollout?.state = .paused
+        #expect(EndpointsPanel.rolloutCell(endpoint).text == "‖ paused 1/1 shadow")
+    }
+
+    @Test(arguments: sizes)
+    func overviewWithRecentEvents(width: Int, height: Int) throws {
+        let mono = try Theme.load(from: Golden.themes.appendingPathComponent("mono.toml"))
+        let buffer = GoldenScreenTests.screen("overview", width: width, height: height)
+        Golden.checkStyles(buffer, theme: mono, named: "overview-mono-\(width)x\(height)")
+        let lines = buffer.text().split(separator: "\n").map(String.init)
+        let workers = lines.firstIndex { $0.contains("Workers (2)") }
+        let events = lines.firstIndex { $0.contains("Recent events (4)") }
+        #expect(workers != nil && events != nil)
+        if let workers, let events {
+            // Workers sized to their two rows, then the newest event first.
+            #expect(events == workers + 5)
+            #expect(lines[events + 2].contains("trafficChanged") && lines[events + 2].contains("churn: 2.0.0 100%"))
+            #expect(lines[events + 5].contains("versionPushed"))
+        }
+    }
+
+    /// Too short for the events to be worth a panel: the workers keep the rows, as before.
+    @Test func noRecentEventsWhenTooShort() {
+        let text = Screen.render(Fixtures.loadedState(width: 80, height: 20)).text()
+        #expect(text.contains("Workers (2)") && !text.contains("Recent events"))
+    }
+}

@@ -31,6 +31,13 @@ import Testing
             press(&s, .enter)
             result.append((view, s))
         }
+        var shadow = Fixtures.loadedState(width: width, height: height)
+        _ = reduce(&shadow, .endpointsLoaded(.success([Fixtures.churn, Fixtures.shadowedFraud(agreement: 0.9), Fixtures.search])))
+        result.append(("overview with a shadow", shadow))
+        press(&shadow, .character(":"))
+        type(&shadow, "endpoint fraud")
+        press(&shadow, .enter)
+        result.append(("endpoint with a shadow", shadow))
         var prompt = Fixtures.loadedState(width: width, height: height)
         press(&prompt, .character(":"))
         type(&prompt, "endpoint f")
@@ -65,12 +72,19 @@ import Testing
         press(&enlarged, .enter)
         var detail = state
         press(&detail, .escape)
+        var shadowed = detail
+        _ = reduce(&shadowed, .endpointsLoaded(.success([Fixtures.churn, Fixtures.shadowedFraud(), Fixtures.search])))
+        var overview = Fixtures.loadedState(width: width, height: height)
+        overview.width = width + 6
+        overview.height = height + 4
         let area = Rect(x: 3, y: 2, width: width, height: height)
         let sentinel = Cell("#", .alert)
         let views: [(String, AppState, (AppState, inout CellBuffer) -> Void)] = [
             ("drift", state, { s, b in DriftView.render(s, name: "fraud", into: &b, area: area) }),
             ("enlarged", enlarged, { s, b in DriftView.render(s, name: "fraud", into: &b, area: area) }),
             ("detail", detail, { s, b in EndpointDetail.render(s, name: "fraud", into: &b, area: area) }),
+            ("detail with shadow and routing", shadowed, { s, b in EndpointDetail.render(s, name: "fraud", into: &b, area: area) }),
+            ("overview with recent events", overview, { s, b in Screen.overview(s, into: &b, body: area) }),
         ]
         for (name, viewState, draw) in views {
             var buffer = CellBuffer(width: width + 6, height: height + 4)

@@ -220,13 +220,13 @@ import Testing
     @Test func tickPollsEverySecondAndTheRegistryEveryFifth() {
         var state = AppState(serverAddress: "x", now: Fixtures.now)
         let first = reduce(&state, .tick(Fixtures.now))
-        #expect(first.contains(.fetchModels) && first.contains(.fetchEndpoints) && first.contains(.fetchEvents(after: 0)))
+        #expect(first.contains(.fetchModels) && first.contains(.fetchEndpoints) && first.contains(.fetchNewestEvents(limit: 200)))
         _ = reduce(&state, .modelsLoaded(.success([])))
         _ = reduce(&state, .workersLoaded(.success([])))
         let second = reduce(&state, .tick(Fixtures.now.addingTimeInterval(1)))
         #expect(!second.contains(.fetchModels) && second.contains(.fetchWorkers))
         // Endpoints and events have not answered yet: no second request piles on.
-        #expect(!second.contains(.fetchEndpoints) && !second.contains(.fetchEvents(after: 0)))
+        #expect(!second.contains(.fetchEndpoints) && !second.contains(.fetchNewestEvents(limit: 200)))
         #expect(state.now == Fixtures.now.addingTimeInterval(1))
         _ = reduce(&state, .endpointsLoaded(.failure(FetchFailure("timeout"))))
         #expect(reduce(&state, .tick(Fixtures.now.addingTimeInterval(2))).contains(.fetchEndpoints))

@@ -225,6 +225,47 @@ import Testing
         await cp.stop()
     }
 
+    /// `newest=N`: the last N events, oldest first, as JSON and as the start of the stream; a bad
+    /// count or one given with `after` is a 400 naming `newest`.
+    @Test func newestEventsStartAtTheEndOfTheLog() async throws {
+        let cp = try await Self.seeded()
+        for weight in [100, 90, 80] {
+            _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, weight), (Self.v2, 100 - weight)),
+                                                                      reason: "to \(weight)", allowCold: true))
+        }
+        let all = try await cp.client.events()
+        #expect(all.count >= 5)
+        let newest = try await cp.client.newestEvents(2)
+        #expect(newest.map(\.id) == all.suffix(2).map(\.id))
+        #expect(newest.last?.message.hasSuffix("— to 80") == true)
+        #expect(try await cp.client.newestEvents(10_000).map(\.id) == all.map(\.id))
+
+        func get(_ query: String) async throws -> (status: UInt, body: String) {
+            var request = HTTPClientRequest(url: cp.server.url + "/api/v1/events?" + query)
+            request.headers.add(name: "Authorization", value: "Bearer \(cp.adminToken)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        }
+        for bad in ["newest=0&format=json", "newest=many&format=json", "newest=2&after=1&format=json"] {
+            let answer = try await get(bad)
+            #expect(answer.status == 400 && answer.body.contains("\"invalid_argument\"") && answer.body.contains("newest"), "\(bad): \(answer)")
+        }
+
+        // The stream starts at the newest event too, and not before it.
+        var request = HTTPClientRequest(url: cp.server.url + "/api/v1/events?newest=1")
+        request.headers.add(name: "Authorization", value: "Bearer \(cp.adminToken)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let last = try #require(all.last)
+        var text = ""
+        for try await chunk in response.body {
+            text += String(buffer: chunk)
+            if text.contains("— to 80") && text.hasSuffix("\n\n") { break }
+        }
+        #expect(text.contains("id: \(last.id)\nevent: trafficChanged\ndata: {"))
+        #expect(!text.contains("id: \(last.id - 1)\n"))
+        await cp.stop()
+    }
+
     @Test func workersThatStopHeartbeatingBecomeEventsAndLeaveTheRoutes() async throws {
         let cp = try await Self.seeded(heartbeatInterval: 1)
         // allowCold: on a slow machine the workers may already be lost by now.

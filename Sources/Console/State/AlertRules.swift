@@ -58,13 +58,13 @@ enum AlertRules {
     }
 }
 
-/// Rules are named by the server ("error rate", "p99 latency", "p99 vs stable"…): error rates read
-/// as percents, latencies as milliseconds.
+/// Rules are named by the server ("error rate", "p99 latency", "shadow agreement"…): error rates and
+/// agreement read as percents, latencies as milliseconds.
 enum RuleFormat {
     static func value(_ value: Double?, rule: String) -> String {
         guard let value else { return "—" }
         let name = rule.lowercased()
-        if name.hasPrefix("error") { return Format.percent(value) }
+        if name.contains("error rate") || name.contains("agreement") { return Format.percent(value) }
         if name.contains("p99") || name.contains("latency") { return Format.latency(value) + " ms" }
         return String(format: "%.3g", value)
     }

@@ -62,6 +62,8 @@ public struct AppState: Sendable, Equatable {
     public static let historyLength = 60
     /// Events kept in memory for the timeline.
     public static let eventsKept = 1000
+    /// Events read when the console starts: the recent past, not the whole log.
+    public static let eventsAtStart = 200
     /// Events older than this when they first arrive are history, not news: they raise no alert.
     public static let alertHorizonSeconds: TimeInterval = 300
 

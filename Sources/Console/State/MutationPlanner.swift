@@ -53,9 +53,9 @@ enum MutationPlanner {
         }
     }
 
-    /// "step 2/5 (20%)".
+    /// "step 2/5 (20%)"; "step 1/2 (shadow)" while the candidate only gets copies.
     static func step(_ rollout: RolloutStatus) -> String {
-        "step \(rollout.stepIndex + 1)/\(rollout.plan.steps.count) (\(rollout.candidateWeight)%)"
+        "step \(rollout.stepIndex + 1)/\(rollout.plan.steps.count) (\(rollout.candidateWeight == 0 ? "shadow" : "\(rollout.candidateWeight)%"))"
     }
 
     /// The newest alert about this endpoint, since that is usually why the operator is acting.

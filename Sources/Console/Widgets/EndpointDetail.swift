@@ -13,6 +13,12 @@ enum EndpointDetail {
         var y = area.y
         splitLine(state, endpoint, into: &buffer, area: Rect(x: area.x, y: y, width: area.width, height: 1))
         y += 1
+        // The shadow and routing rules come before the versions: they say where requests go.
+        let routingRows = min(RoutingLines.count(endpoint), max(0, area.height - 4))
+        if routingRows > 0 {
+            RoutingLines.render(endpoint, into: &buffer, area: Rect(x: area.x, y: y, width: area.width, height: routingRows))
+            y += routingRows
+        }
 
         let rest = area.y + area.height - y
         let rolloutHeight = endpoint.rollout.map { 4 + max(1, $0.checks.count) + ($0.reason == nil ? 0 : 1) } ?? 3
@@ -131,7 +137,8 @@ enum EndpointDetail {
         x += buffer.put("\(health.symbol) ", x: x, y: area.y, role: health.role, maxWidth: end - x)
         x += buffer.put("\(version.version) ", x: x, y: area.y, role: isStable ? .stable : .canary, maxWidth: end - x)
         let workers = "\(version.readyWorkers) worker\(version.readyWorkers == 1 ? "" : "s")"
-        buffer.put("\(isStable ? "stable" : "canary") \(version.weight)% · \(workers) · \(health.word)", x: x, y: area.y,
+        let part = isStable ? "stable" : endpoint.deployment.routing.shadow?.version == version.version ? "shadow" : "canary"
+        buffer.put("\(part) \(version.weight)% · \(workers) · \(health.word)", x: x, y: area.y,
                    role: version.readyWorkers == 0 && version.weight > 0 ? .critical : .muted, maxWidth: end - x)
         if selected { buffer.paint(Rect(x: area.x, y: area.y, width: area.width, height: 1), role: .selected) }
 
@@ -169,8 +176,16 @@ enum EndpointDetail {
         let cell = EndpointsPanel.rolloutCell(rollout, width: 30)
         var x = inner.x + 1
         x += buffer.put(rollout.state.rawValue, x: x, y: inner.y, role: cell.role, maxWidth: end - x)
-        var line = " · \(MutationPlanner.step(rollout)) of \(rollout.plan.steps.map(String.init).joined(separator: " → "))"
-        if let next = rollout.nextStepAt {
+        let strategy = rollout.plan.strategy == .canary ? "" : "\(rollout.plan.strategy.rawValue) "
+        var line = " · \(strategy)\(MutationPlanner.step(rollout)) of "
+            + rollout.plan.steps.map { $0 == 0 ? "shadow" : String($0) }.joined(separator: " → ")
+        if rollout.shadowsCandidate {
+            line += " · \(rollout.candidate) shadowed, \(rollout.plan.mirrorPercent)% mirrored"
+        }
+        if rollout.plan.strategy == .shadowOnly && !rollout.state.isFinished {
+            // Nothing moves on its own: the operator decides.
+            line += " · held until P promotes or X aborts"
+        } else if let next = rollout.nextStepAt {
             line += " · next step in \(Format.duration(next.timeIntervalSince(state.now)))"
         }
         line += " · started \(Format.clock(rollout.startedAt)) by \(rollout.startedBy)"

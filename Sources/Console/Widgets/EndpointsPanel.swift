@@ -88,7 +88,7 @@ enum EndpointsPanel {
         }
         cx += layout.split + 1
 
-        let rollout = rolloutCell(endpoint.rollout, width: layout.rollout)
+        let rollout = rolloutCell(endpoint)
         buffer.put(Format.pad(rollout.text, layout.rollout), x: cx, y: y, role: rollout.role, maxWidth: end - cx)
         cx += layout.rollout + 1
 
@@ -119,12 +119,24 @@ enum EndpointsPanel {
         return ("\(shown.symbol) \(verdict == .notEnoughData ? "few" : shown.word)", shown.role)
     }
 
-    /// "▶ 2/5 20% → 1.1.0": the rollout's state by symbol and word, step and candidate.
+    /// The overview's ROLLOUT cell: a running rollout, else a shadow set by hand ("◐ shadow 1.1.0"),
+    /// else how the last rollout ended.
+    static func rolloutCell(_ endpoint: EndpointStatus) -> (text: String, role: Role) {
+        if endpoint.activeRollout == nil, let shadow = endpoint.deployment.routing.shadow {
+            return ("◐ shadow \(shadow.version)", .canary)
+        }
+        return rolloutCell(endpoint.rollout, width: 0)
+    }
+
+    /// "▶ 2/5 20% → 1.1.0": the rollout's state by symbol and word, step and candidate;
+    /// "◐ shadow 1.1.0" while the candidate only gets copies.
     static func rolloutCell(_ rollout: RolloutStatus?, width: Int) -> (text: String, role: Role) {
         guard let rollout else { return ("—", .muted) }
-        let step = "\(rollout.stepIndex + 1)/\(rollout.plan.steps.count) \(rollout.candidateWeight)%"
+        let step = "\(rollout.stepIndex + 1)/\(rollout.plan.steps.count) \(rollout.shadowsCandidate ? "shadow" : "\(rollout.candidateWeight)%")"
         let failing = rollout.checks.contains { $0.verdict == .failing }
         switch rollout.state {
+        case .progressing where rollout.shadowsCandidate:
+            return ("◐ shadow \(rollout.candidate)", failing ? .critical : .canary)
         case .progressing:
             return ("▶ \(step) \(rollout.candidate)", failing ? .critical : .canary)
         case .paused: return ("‖ paused \(step)", .warn)

@@ -3,7 +3,9 @@ import NightjarCore
 
 /// The timeline, newest first: when, what, which endpoint, who, and the message saying why.
 enum EventsPanel {
-    static func render(_ state: AppState, title: String, focused: Bool, into buffer: inout CellBuffer, area: Rect) {
+    /// `scrolls` false pins the newest events at the top whatever is selected elsewhere: the
+    /// overview's read-only panel.
+    static func render(_ state: AppState, title: String, focused: Bool, scrolls: Bool = true, into buffer: inout CellBuffer, area: Rect) {
         guard area.height >= 3 else { return }
         let events = state.shownEvents
         var text = "\(title) (\(events.count))"
@@ -28,7 +30,7 @@ enum EventsPanel {
         }
         let visible = inner.height - 1
         guard visible > 0 else { return }
-        let first = max(0, min(state.selectedEvent - visible + 1, events.count - visible))
+        let first = scrolls ? max(0, min(state.selectedEvent - visible + 1, events.count - visible)) : 0
         let end = inner.x + inner.width
         for (offset, event) in events.dropFirst(first).prefix(visible).enumerated() {
             let y = inner.y + 1 + offset

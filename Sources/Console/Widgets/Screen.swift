@@ -32,8 +32,13 @@ public enum Screen {
         return buffer
     }
 
+    /// Rows the overview's recent events need to be worth showing: a header and a handful of events.
+    static let recentEventsMinimumHeight = 8
+
     /// Endpoints first, sized to their rows (at most two thirds of the screen when workers are
-    /// shown); workers below with what is left, when at least a few rows are left.
+    /// shown); workers below with what is left, when at least a few rows are left. When the workers
+    /// leave enough rows, they are sized to their rows too and the newest events fill the rest, so
+    /// "since when" is on the home screen.
     static func overview(_ state: AppState, into buffer: inout CellBuffer, body: Rect) {
         let ranked = state.rankedEndpoints
         let wanted = max(4, ranked.count + 3)
@@ -41,8 +46,14 @@ public enum Screen {
         EndpointsPanel.render(state, ranked: ranked, into: &buffer,
                               area: Rect(x: body.x, y: body.y, width: body.width, height: endpointsHeight))
         let rest = body.height - endpointsHeight
-        if rest >= 4 {
-            WorkersPanel.render(state, into: &buffer, area: Rect(x: body.x, y: body.y + endpointsHeight, width: body.width, height: rest))
+        guard rest >= 4 else { return }
+        let workersWanted = max(4, state.shownWorkers.count + 3)
+        let eventsHeight = rest - workersWanted
+        let workersHeight = eventsHeight >= recentEventsMinimumHeight ? workersWanted : rest
+        WorkersPanel.render(state, into: &buffer, area: Rect(x: body.x, y: body.y + endpointsHeight, width: body.width, height: workersHeight))
+        if workersHeight < rest {
+            EventsPanel.render(state, title: "Recent events", focused: false, scrolls: false, into: &buffer,
+                               area: Rect(x: body.x, y: body.y + endpointsHeight + workersHeight, width: body.width, height: eventsHeight))
         }
     }
 }

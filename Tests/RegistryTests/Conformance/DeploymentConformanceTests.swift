@@ -57,6 +57,10 @@ extension StoreConformance {
                 let events = try await registry.events(after: 0, limit: 10)
                 #expect(events.map(\.id) == [created.event.id, canary.event.id])
                 #expect(events.map(\.message) == [created.event.message, canary.event.message])
+                // The end of the log, oldest first; a count past its length is the whole log.
+                #expect(try await registry.newestEvents(limit: 1).map(\.id) == [canary.event.id])
+                #expect(try await registry.newestEvents(limit: 10).map(\.id) == [created.event.id, canary.event.id])
+                await #expect(throws: NightjarError.self) { try await registry.newestEvents(limit: 0) }
             }
         }
 
