@@ -56,10 +56,10 @@ import Testing
 
     @Test func anUnreachableWorkerIsRetriedOnAnotherOfTheSameVersion() async throws {
         let live = try await FakeWorker.start(version: "1.0.0")
-        let dead = try await FakeWorker.start(version: "1.0.0")
-        await dead.service.stop()
-        let gateway = try await RunningGateway.start([try GatewayFixtures.route([("1.0.0", 100)], workers: [live, dead])],
-                                                     configuration: .init(ejectionThreshold: 2, ejectionDuration: .seconds(60)))
+        let dead = try ClosedPort()
+        let route = EndpointRoute(deployment: try GatewayFixtures.deployment([("1.0.0", 100)]),
+                                  workers: [live.version: [live.baseURL, dead.baseURL]], shadow: nil)
+        let gateway = try await RunningGateway.start([route], configuration: .init(ejectionThreshold: 2, ejectionDuration: .seconds(60)))
         for _ in 0..<30 {
             let reply = try await gateway.post("/v2/models/fraud/infer")
             #expect(reply.status == 200)
@@ -71,9 +71,10 @@ import Testing
     }
 
     @Test func theOnlyWorkerUnreachableIs502NamingIt() async throws {
-        let dead = try await FakeWorker.start(version: "1.0.0")
-        await dead.service.stop()
-        let gateway = try await RunningGateway.start([try GatewayFixtures.route([("1.0.0", 100)], workers: [dead])])
+        let dead = try ClosedPort()
+        let route = EndpointRoute(deployment: try GatewayFixtures.deployment([("1.0.0", 100)]),
+                                  workers: [SemVer(1, 0, 0): [dead.baseURL]], shadow: nil)
+        let gateway = try await RunningGateway.start([route])
         let reply = try await gateway.post("/v2/models/fraud/infer")
         #expect(reply.status == 502)
         #expect(reply.error?.contains(dead.baseURL) == true && reply.error?.contains("1.0.0") == true, "\(reply.body)")
