@@ -24,6 +24,8 @@ public enum Action: Sendable, Equatable {
     case copied(Result<String, FetchFailure>)
     case spotSchemaLoaded(ModelRef, Result<FeatureSchema, FetchFailure>)
     case spotChecked(ModelRef, Result<[SpotCheck.Output], FetchFailure>)
+    /// A worker's answer for the spot check's inputs.
+    case spotServed(ModelRef, Result<[SpotCheck.Output], FetchFailure>)
     /// A signal asked the console to stop.
     case quit
 }
@@ -42,6 +44,8 @@ public enum Effect: Sendable, Equatable {
     case loadSpotSchema(ModelRef)
     /// Fetch the version's artifact and run the inputs through the local engine.
     case runSpotCheck(ModelRef, inputs: [String: Tensor])
+    /// The same inputs through a ready worker of that version (OIP infer on its address).
+    case askWorker(ModelRef, address: String, inputs: [String: Tensor])
     /// Terminal effects, performed by the console loop itself.
     case ringBell
     case copyToClipboard(String)

@@ -108,6 +108,19 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         case .success(let outputs): state.spotCheck?.outcomes[ref.version] = .done(outputs)
         case .failure(let why): state.spotCheck?.outcomes[ref.version] = .failed(why.message)
         }
+        if let spot = state.spotCheck, !spot.outcomes.values.contains(.running) {
+            let differing = spot.differingOutputs.sorted()
+            state.status = AppState.Status(text: differing.isEmpty ? "spot check done: the versions agree"
+                                               : "spot check done: the versions differ on \(differing.joined(separator: ", "))", isError: false)
+        }
+        return []
+
+    case .spotServed(let ref, let result):
+        guard state.spotCheck?.model == ref.name, state.spotCheck?.served[ref.version] != nil else { return [] }
+        switch result {
+        case .success(let outputs): state.spotCheck?.served[ref.version] = .done(outputs)
+        case .failure(let why): state.spotCheck?.served[ref.version] = .failed(why.message)
+        }
         return []
 
     case .quit:

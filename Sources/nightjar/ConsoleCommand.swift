@@ -116,6 +116,14 @@ struct ClientEffectRunner: EffectRunner {
             } catch {
                 return .spotChecked(ref, .failure(FetchFailure(error.description)))
             }
+        case .askWorker(let ref, let address, let inputs):
+            do {
+                let response = try await WorkerClient(baseURL: address, timeoutSeconds: 3)
+                    .infer(model: ref.name, SpotCheckEngine.request(inputs))
+                return .spotServed(ref, SpotCheckEngine.outputs(of: response))
+            } catch {
+                return .spotServed(ref, .failure(FetchFailure(error.description)))
+            }
         case .ringBell, .copyToClipboard:
             // The console loop performs terminal effects itself; reaching here is a wiring mistake.
             return .copied(.failure(FetchFailure("terminal effect \(effect) sent to the HTTP runner")))

@@ -29,6 +29,8 @@ import Testing
                 return .spotSchemaLoaded(ref, .failure(FetchFailure("no registry in this test")))
             case .runSpotCheck(let ref, _):
                 return .spotChecked(ref, .failure(FetchFailure("no registry in this test")))
+            case .askWorker(let ref, _, _):
+                return .spotServed(ref, .failure(FetchFailure("no worker in this test")))
             case .ringBell, .copyToClipboard:
                 return .copied(.failure(FetchFailure("terminal effect reached the runner")))
             }

@@ -45,7 +45,8 @@ import Testing
 
     static let sizes = [(80, 24), (160, 48)]
 
-    /// fraud's stable and canary run on the same typed row and disagree on the label.
+    /// fraud's stable and canary run on the same typed row and disagree on the label; the stable
+    /// worker serves the same answer, the canary's worker a different one.
     static func spotCheckWithAnswers(_ state: inout AppState) {
         press(&state, .enter, .right, .character("s"))
         let schema = FeatureSchema(inputs: [TensorSpec(name: "features", datatype: .fp32, shape: [-1, 3])],
@@ -61,6 +62,10 @@ import Testing
                                         .success([.init(name: "label", values: ["0"]), .init(name: "probabilities", values: ["0.91", "0.09"])])))
         _ = reduce(&state, .spotChecked(ModelRef(name: "fraud", version: Fixtures.v110),
                                         .success([.init(name: "label", values: ["1"]), .init(name: "probabilities", values: ["0.38", "0.62"])])))
+        _ = reduce(&state, .spotServed(ModelRef(name: "fraud", version: Fixtures.v100),
+                                       .success([.init(name: "label", values: ["0"]), .init(name: "probabilities", values: ["0.91", "0.09"])])))
+        _ = reduce(&state, .spotServed(ModelRef(name: "fraud", version: Fixtures.v110),
+                                       .success([.init(name: "label", values: ["0"]), .init(name: "probabilities", values: ["0.55", "0.45"])])))
     }
 
     static func render(_ view: View, width: Int, height: Int) -> CellBuffer {

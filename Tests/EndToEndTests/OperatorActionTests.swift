@@ -64,6 +64,10 @@ import Testing
             }
         }
 
+        // The stable version's worker, asked the same, answers what the local engine computed.
+        let served = try await demo.waitFor("the stable worker's served answer", timeout: 20) { $0.contains("● served: same") }
+        Captures.save("spot-check-served", served)
+
         await demo.tmux.sendKeys("Escape")
         _ = try await demo.waitFor("the endpoint view again", timeout: 10) { $0.contains("Endpoint fraud") }
         await demo.tmux.sendKeys("q")

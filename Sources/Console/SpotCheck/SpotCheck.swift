@@ -41,6 +41,10 @@ public struct SpotCheck: Sendable, Equatable {
     public var fields: [Field] = []
     public var selected = 0
     public var outcomes: [SemVer: Outcome] = [:]
+    /// What a running worker of each version answered for the same inputs; absent when no worker
+    /// of that version was ready. Compared with the local engine's answer, so a worker serving
+    /// something other than the registry's artifact (or a serving bug) shows.
+    public var served: [SemVer: Outcome] = [:]
 
     public init(endpoint: String, model: String, versions: [SemVer]) {
         self.endpoint = endpoint
@@ -103,6 +107,12 @@ public struct SpotCheck: Sendable, Equatable {
             }
         }
         return .success(tensors)
+    }
+
+    /// Whether the worker's answer for `version` is the local engine's, output by output.
+    public func servedMatchesLocal(_ version: SemVer) -> Bool? {
+        guard case .done(let local)? = outcomes[version], case .done(let served)? = served[version] else { return nil }
+        return local.sorted { $0.name < $1.name } == served.sorted { $0.name < $1.name }
     }
 
     /// Output names whose values differ between the versions compared.

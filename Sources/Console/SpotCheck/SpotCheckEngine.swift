@@ -18,6 +18,24 @@ public enum SpotCheckEngine {
         }
     }
 
+    /// The spot check's inputs as an Open Inference Protocol request, for asking a worker.
+    public static func request(_ inputs: [String: Tensor]) -> InferRequest {
+        InferRequest(id: "nightjar-spot-check", inputs: inputs.keys.sorted().compactMap { name in
+            inputs[name].map { InferTensor(name: name, tensor: $0) }
+        })
+    }
+
+    /// A worker's answer printed the way the local engine's is, so the two compare value by value.
+    public static func outputs(of response: InferResponse) -> Result<[SpotCheck.Output], FetchFailure> {
+        do {
+            return .success(try response.outputs.sorted { $0.name < $1.name }.map { output throws(NightjarError) in
+                SpotCheck.Output(name: output.name, values: printed(try output.tensor()))
+            })
+        } catch {
+            return .failure(FetchFailure("the worker's answer could not be read: \(error.description)"))
+        }
+    }
+
     static func printed(_ tensor: Tensor) -> [String] {
         switch tensor.data {
         case .float(let v): v.map { String(format: "%.6g", Double($0)) }

@@ -406,8 +406,16 @@ private func spotCheckKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         case .success(let inputs):
             state.status = AppState.Status(text: "running \(spot.versions.map(\.description).joined(separator: " and ")) in the local engine…", isError: false)
             for v in spot.versions { spot.outcomes[v] = .running }
+            spot.served = [:]
+            var effects: [Effect] = spot.versions.map { .runSpotCheck(ModelRef(name: spot.model, version: $0), inputs: inputs) }
+            for v in spot.versions {
+                let ref = ModelRef(name: spot.model, version: v)
+                guard let worker = state.workers.first(where: { $0.info.model == ref && $0.info.state == .ready }) else { continue }
+                spot.served[v] = .running
+                effects.append(.askWorker(ref, address: worker.info.address, inputs: inputs))
+            }
             state.spotCheck = spot
-            return spot.versions.map { .runSpotCheck(ModelRef(name: spot.model, version: $0), inputs: inputs) }
+            return effects
         }
     default:
         break

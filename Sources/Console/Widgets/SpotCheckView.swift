@@ -1,7 +1,8 @@
 import NightjarCore
 
 /// The spot check: the form on the left, each version's outputs on the right, side by side, with
-/// outputs that differ between the versions marked ≠ and in the warn role.
+/// outputs that differ between the versions marked ≠ and in the warn role, and under each version
+/// what its running worker answered for the same inputs.
 enum SpotCheckView {
     static func render(_ state: AppState, into buffer: inout CellBuffer, area: Rect) {
         guard let spot = state.spotCheck else { return }
@@ -70,6 +71,34 @@ enum SpotCheckView {
                         y += 1
                     }
                 }
+            }
+            served(spot, version: version, into: &buffer, x: x, y: y + 1, end: end, bottom: area.y + area.height)
+        }
+    }
+
+    /// "● served: same", or the worker's differing outputs marked ≠, or why it could not say.
+    static func served(_ spot: SpotCheck, version: SemVer, into buffer: inout CellBuffer, x: Int, y: Int, end: Int, bottom: Int) {
+        guard y < bottom, case .done? = spot.outcomes[version] else { return }
+        let width = max(1, end - x)
+        switch spot.served[version] {
+        case nil:
+            buffer.put("○ served: no worker", x: x, y: y, role: .idle, maxWidth: width)
+        case .running?:
+            buffer.put("served: asking…", x: x, y: y, role: .muted, maxWidth: width)
+        case .failed(let message)?:
+            for (i, line) in Wrap.lines("✖ served: " + message, width: width).enumerated() where y + i < bottom {
+                buffer.put(line, x: x, y: y + i, role: .critical, maxWidth: width)
+            }
+        case .done(let outputs)?:
+            if spot.servedMatchesLocal(version) == true {
+                buffer.put("● served: same", x: x, y: y, role: .ok, maxWidth: width)
+                return
+            }
+            buffer.put("≠ served:", x: x, y: y, role: .warn, maxWidth: width)
+            var row = y + 1
+            for output in outputs where row < bottom {
+                buffer.put("  \(output.name) " + output.values.joined(separator: " "), x: x, y: row, role: .warn, maxWidth: width)
+                row += 1
             }
         }
     }
