@@ -40,17 +40,8 @@ import TestSupport
         let client = ServerClient(baseURL: server.url, timeoutSeconds: 30, token: token)
         let refs = [ModelRef(name: "fraud", version: SemVer(1, 0, 0)), ModelRef(name: "fraud", version: SemVer(1, 1, 0))]
         for ref in refs { _ = try await client.push(ref, artifact: Data("model \(ref)".utf8), schema: nil) }
-        // Stand-in workers keep announcing themselves, so both versions stay ready however slow the run.
-        let heartbeats = Task {
-            while !Task.isCancelled {
-                for (i, ref) in refs.enumerated() {
-                    try? await client.announce(WorkerAnnouncement(id: "w\(i)", model: ref, address: "http://127.0.0.1:900\(i)", pid: 1))
-                }
-                try? await Task.sleep(for: .milliseconds(300))
-            }
-        }
-        defer { heartbeats.cancel() }
-        for ref in refs { try await client.announce(WorkerAnnouncement(id: "w\(ref.version)", model: ref, address: "http://127.0.0.1:9", pid: 1)) }
+        let standIns = try StandInWorkers(refs, server: server.url, token: token)
+        defer { standIns.stop() }
         _ = try await client.setTraffic("fraud", TrafficChange(weights: [TrafficWeight(version: SemVer(1, 0, 0), weight: 100)], reason: "launch"))
 
         let file = home.appendingPathComponent("plan.toml")
