@@ -33,10 +33,13 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
+        // The engine's GEMM kernel for CPUs with AVX2 and FMA, chosen at run time (see docs/engine.md).
+        .target(name: "CEngineKernels"),
+
         .target(
             name: "Engine",
             dependencies: [
-                "NightjarCore", "ONNXProto",
+                "NightjarCore", "ONNXProto", "CEngineKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
