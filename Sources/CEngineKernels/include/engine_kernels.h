@@ -11,4 +11,8 @@ int nj_cpu_has_avx2_fma(void);
 void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
                   float alpha, int accumulate);
 
+/// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
+/// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
+void nj_keep_freed_memory(void);
+
 #endif

@@ -12,6 +12,8 @@ enum BlockedGemm {
     /// the column block as MLAS sizes them. Rounding the same way is what keeps results within
     /// 1e-5 of it where sums cancel (outputs near zero of a large regression, say).
     static func chunk(n: Int, k: Int) -> Int {
+        // An empty k (a [2, 0] × [0, 3] MatMul) would halve the stride forever.
+        guard k > 0 else { return 1 }
         var strideN = 128, strideK = 128
         if n >= k {
             while strideK / 2 >= k {
