@@ -91,9 +91,12 @@ struct PoolKernel: Kernel {
                                         let offset = row[o]
                                         if offset < 0 { continue }
                                         let v = plane[offset], held = best[o], heldAt = arg[o]
-                                        let wins = (v > held ? 1 : 0) | (heldAt < 0 ? 1 : 0)
-                                        best[o] = wins != 0 ? v : held
-                                        arg[o] = wins != 0 ? offset : heldAt
+                                        // All ones when v wins; selects by masking, which the compiler
+                                        // cannot turn back into a jump as it does a conditional.
+                                        let wins = 0 &- ((v > held ? 1 : 0) | (heldAt < 0 ? 1 : 0))
+                                        let bits = UInt32(truncatingIfNeeded: wins)
+                                        best[o] = Float(bitPattern: (v.bitPattern & bits) | (held.bitPattern & ~bits))
+                                        arg[o] = (offset & wins) | (heldAt & ~wins)
                                     }
                                 }
                             }
