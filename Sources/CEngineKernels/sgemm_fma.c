@@ -166,11 +166,93 @@ static NJ_FMA void narrow(const float *a, const float *b, float *c, long m, long
     }
 }
 
+// The same tiles 32 columns wide in AVX-512 registers, where the CPU has them: the rounding is the
+// AVX2 tile's (one FMA per term, in order), only twice as many outputs per instruction.
+#define NJ_AVX512 __attribute__((target("avx512f")))
+
+static inline __attribute__((always_inline)) NJ_AVX512 void wide_tile(
+    int rows, int ragged, long width, const float *a, long lda, const float *b, long ldb,
+    float *c, long ldc, long p0, long p1, float alpha, int overwrite) {
+    __m512 acc[NJ_TILE_ROWS][2];
+    __mmask16 m0 = 0xffff, m1 = 0xffff;
+    if (ragged) {
+        m0 = width >= 16 ? 0xffff : (__mmask16)((1u << width) - 1);
+        m1 = width >= 32 ? 0xffff : width <= 16 ? 0 : (__mmask16)((1u << (width - 16)) - 1);
+    }
+    for (int r = 0; r < rows; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (long p = p0; p < p1; p++) {
+        const float *brow = b + p * ldb;
+        __m512 b0, b1;
+        if (ragged) {
+            b0 = _mm512_maskz_loadu_ps(m0, brow);
+            b1 = _mm512_maskz_loadu_ps(m1, brow + 16);
+        } else {
+            b0 = _mm512_loadu_ps(brow);
+            b1 = _mm512_loadu_ps(brow + 16);
+        }
+        for (int r = 0; r < rows; r++) {
+            __m512 x = _mm512_set1_ps(a[r * lda + p]);
+            acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+        }
+    }
+    const __m512 al = _mm512_set1_ps(alpha);
+    for (int r = 0; r < rows; r++) {
+        float *crow = c + r * ldc;
+        for (int h = 0; h < 2; h++) {
+            __m512 v = acc[r][h];
+            __mmask16 mask = h == 0 ? m0 : m1;
+            if (overwrite) {
+                if (alpha != 1.0f) v = _mm512_mul_ps(v, al);
+            } else {
+                v = _mm512_fmadd_ps(v, al, _mm512_maskz_loadu_ps(mask, crow + 16 * h));
+            }
+            _mm512_mask_storeu_ps(crow + 16 * h, mask, v);
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) NJ_AVX512 void wide_column(
+    int ragged, long width, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+    long m, long p0, long p1, float alpha, int overwrite) {
+    long i = 0;
+    for (; i + NJ_TILE_ROWS <= m; i += NJ_TILE_ROWS)
+        wide_tile(NJ_TILE_ROWS, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite);
+    switch (m - i) {
+    case 5: wide_tile(5, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
+    case 4: wide_tile(4, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
+    case 3: wide_tile(3, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
+    case 2: wide_tile(2, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
+    case 1: wide_tile(1, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
+    default: break;
+    }
+}
+
+static NJ_AVX512 void wide(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                           float alpha, int accumulate) {
+    for (long j0 = 0; j0 < n; j0 += NJ_BLOCK_COLS) {
+        long j1 = j0 + NJ_BLOCK_COLS < n ? j0 + NJ_BLOCK_COLS : n;
+        for (long p0 = 0; p0 < k || (p0 == 0 && !accumulate); p0 += kc) {
+            long p1 = p0 + kc < k ? p0 + kc : k;
+            int overwrite = p0 == 0 && !accumulate;
+            long j = j0;
+            for (; j + 32 <= j1; j += 32)
+                wide_column(0, 32, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite);
+            if (j < j1)
+                wide_column(1, j1 - j, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite);
+        }
+    }
+}
+
 NJ_FMA void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
                          float alpha, int accumulate) {
     if (kc < 1) kc = 1;
     if (n < 8 && m >= 16) {
         narrow(a, b, c, m, n, k, kc, alpha, accumulate);
+        return;
+    }
+    if (n >= 16 && __builtin_cpu_supports("avx512f")) {
+        wide(a, b, c, m, n, k, kc, alpha, accumulate);
         return;
     }
     for (long j0 = 0; j0 < n; j0 += NJ_BLOCK_COLS) {
