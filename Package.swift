@@ -33,7 +33,8 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
-        // The engine's GEMM kernel for CPUs with AVX2 and FMA, chosen at run time (see docs/engine.md).
+        // C for the engine: the AVX2 + FMA (and AVX-512) GEMM kernels chosen at run time, and the
+        // allocator setting that keeps freed activations (see docs/engine.md).
         .target(name: "CEngineKernels"),
 
         .target(

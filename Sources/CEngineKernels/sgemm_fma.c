@@ -7,7 +7,6 @@
 // target attribute use AVX2 and FMA, and they are reached only after the runtime check below.
 #define NJ_FMA __attribute__((target("avx2,fma")))
 #define NJ_TILE_ROWS 6
-#define NJ_TILE_COLS 16
 #define NJ_BLOCK_COLS 256
 
 int nj_cpu_has_avx2_fma(void) {
@@ -27,71 +26,35 @@ static inline NJ_FMA __m256i lane_mask(long width, int half) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(width - 8 * half)), index);
 }
 
-// One tile of `rows` × 16 outputs over k in [p0, p1): the accumulators start at zero and take
-// one FMA per term in order, so every output rounds as a scalar FMA chain would. `rows` is a
-// constant at every call site, which lets the compiler keep the tile in registers.
-static inline __attribute__((always_inline)) NJ_FMA void tile(
-    int rows, int ragged, long width, const float *a, long lda, const float *b, long ldb,
-    float *c, long ldc, long p0, long p1, float alpha, int overwrite) {
-    __m256 acc[NJ_TILE_ROWS][2];
-    __m256i m0 = _mm256_setzero_si256(), m1 = _mm256_setzero_si256();
-    if (ragged) {
-        m0 = lane_mask(width, 0);
-        m1 = lane_mask(width, 1);
-    }
-    for (int r = 0; r < rows; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-    for (long p = p0; p < p1; p++) {
-        const float *brow = b + p * ldb;
-        __m256 b0, b1;
-        if (ragged) {
-            b0 = _mm256_maskload_ps(brow, m0);
-            b1 = _mm256_maskload_ps(brow + 8, m1);
-        } else {
-            b0 = _mm256_loadu_ps(brow);
-            b1 = _mm256_loadu_ps(brow + 8);
-        }
-        for (int r = 0; r < rows; r++) {
-            __m256 x = _mm256_broadcast_ss(a + r * lda + p);
-            acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
-        }
-    }
-    // As MLAS: the first chunk overwrites C unless accumulating; later chunks and accumulation
-    // add `alpha · chunk` to C in one rounding.
-    const __m256 al = _mm256_set1_ps(alpha);
-    for (int r = 0; r < rows; r++) {
-        float *crow = c + r * ldc;
-        for (int h = 0; h < 2; h++) {
-            __m256 v = acc[r][h];
-            __m256i mask = h == 0 ? m0 : m1;
-            if (overwrite) {
-                if (alpha != 1.0f) v = _mm256_mul_ps(v, al);
-            } else {
-                __m256 old = ragged ? _mm256_maskload_ps(crow + 8 * h, mask) : _mm256_loadu_ps(crow + 8 * h);
-                v = _mm256_fmadd_ps(v, al, old);
-            }
-            if (ragged) _mm256_maskstore_ps(crow + 8 * h, mask, v);
-            else _mm256_storeu_ps(crow + 8 * h, v);
-        }
-    }
-}
-
-// Rows of one column tile: full groups of six, then the remainder with its own constant count.
-static inline __attribute__((always_inline)) NJ_FMA void tile_column(
-    int ragged, long width, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-    long m, long p0, long p1, float alpha, int overwrite) {
-    long i = 0;
-    for (; i + NJ_TILE_ROWS <= m; i += NJ_TILE_ROWS)
-        tile(NJ_TILE_ROWS, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite);
-    switch (m - i) {
-    case 5: tile(5, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    case 4: tile(4, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    case 3: tile(3, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    case 2: tile(2, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    case 1: tile(1, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    default: break;
-    }
-}
+#define NJ_NAME(x) x##_avx2
+#define NJ_ISA NJ_FMA
+#define NJ_LANES 8
+#define NJ_VEC __m256
+#define NJ_MASK __m256i
+#define NJ_ZERO() _mm256_setzero_ps()
+#define NJ_SET1(x) _mm256_set1_ps(x)
+#define NJ_LOAD(p) _mm256_loadu_ps(p)
+#define NJ_LOAD_MASKED(p, m) _mm256_maskload_ps(p, m)
+#define NJ_STORE(p, v) _mm256_storeu_ps(p, v)
+#define NJ_STORE_MASKED(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define NJ_MADD(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define NJ_MUL(a, b) _mm256_mul_ps(a, b)
+#define NJ_MASK_FOR(width, half) lane_mask(width, half)
+#include "sgemm_tiles.h"
+#undef NJ_NAME
+#undef NJ_ISA
+#undef NJ_LANES
+#undef NJ_VEC
+#undef NJ_MASK
+#undef NJ_ZERO
+#undef NJ_SET1
+#undef NJ_LOAD
+#undef NJ_LOAD_MASKED
+#undef NJ_STORE
+#undef NJ_STORE_MASKED
+#undef NJ_MADD
+#undef NJ_MUL
+#undef NJ_MASK_FOR
 
 // A narrow C (fewer than 8 columns: a regression's or classifier's last layer, an SVM's decision
 // function) would waste most lanes of a column tile, so here the lanes run along rows of C instead:
@@ -167,107 +130,36 @@ static NJ_FMA void narrow(const float *a, const float *b, float *c, long m, long
 }
 
 // The same tiles 32 columns wide in AVX-512 registers, where the CPU has them: the rounding is the
-// AVX2 tile's (one FMA per term, in order), only twice as many outputs per instruction.
+// AVX2 tiles' (one FMA per term, in order), only twice as many outputs per instruction.
 #define NJ_AVX512 __attribute__((target("avx512f")))
 
-static inline __attribute__((always_inline)) NJ_AVX512 void wide_tile(
-    int rows, int ragged, long width, const float *a, long lda, const float *b, long ldb,
-    float *c, long ldc, long p0, long p1, float alpha, int overwrite) {
-    __m512 acc[NJ_TILE_ROWS][2];
-    __mmask16 m0 = 0xffff, m1 = 0xffff;
-    if (ragged) {
-        m0 = width >= 16 ? 0xffff : (__mmask16)((1u << width) - 1);
-        m1 = width >= 32 ? 0xffff : width <= 16 ? 0 : (__mmask16)((1u << (width - 16)) - 1);
-    }
-    for (int r = 0; r < rows; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-    for (long p = p0; p < p1; p++) {
-        const float *brow = b + p * ldb;
-        __m512 b0, b1;
-        if (ragged) {
-            b0 = _mm512_maskz_loadu_ps(m0, brow);
-            b1 = _mm512_maskz_loadu_ps(m1, brow + 16);
-        } else {
-            b0 = _mm512_loadu_ps(brow);
-            b1 = _mm512_loadu_ps(brow + 16);
-        }
-        for (int r = 0; r < rows; r++) {
-            __m512 x = _mm512_set1_ps(a[r * lda + p]);
-            acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
-        }
-    }
-    const __m512 al = _mm512_set1_ps(alpha);
-    for (int r = 0; r < rows; r++) {
-        float *crow = c + r * ldc;
-        for (int h = 0; h < 2; h++) {
-            __m512 v = acc[r][h];
-            __mmask16 mask = h == 0 ? m0 : m1;
-            if (overwrite) {
-                if (alpha != 1.0f) v = _mm512_mul_ps(v, al);
-            } else {
-                v = _mm512_fmadd_ps(v, al, _mm512_maskz_loadu_ps(mask, crow + 16 * h));
-            }
-            _mm512_mask_storeu_ps(crow + 16 * h, mask, v);
-        }
-    }
+static inline NJ_AVX512 __mmask16 lane_mask16(long width, int half) {
+    long live = width - 16 * half;
+    return live >= 16 ? (__mmask16)0xffff : live <= 0 ? (__mmask16)0 : (__mmask16)((1u << live) - 1);
 }
 
-static inline __attribute__((always_inline)) NJ_AVX512 void wide_column(
-    int ragged, long width, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-    long m, long p0, long p1, float alpha, int overwrite) {
-    long i = 0;
-    for (; i + NJ_TILE_ROWS <= m; i += NJ_TILE_ROWS)
-        wide_tile(NJ_TILE_ROWS, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite);
-    switch (m - i) {
-    case 5: wide_tile(5, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    case 4: wide_tile(4, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    case 3: wide_tile(3, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    case 2: wide_tile(2, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    case 1: wide_tile(1, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite); break;
-    default: break;
-    }
-}
-
-static NJ_AVX512 void wide(const float *a, const float *b, float *c, long m, long n, long k, long kc,
-                           float alpha, int accumulate) {
-    for (long j0 = 0; j0 < n; j0 += NJ_BLOCK_COLS) {
-        long j1 = j0 + NJ_BLOCK_COLS < n ? j0 + NJ_BLOCK_COLS : n;
-        for (long p0 = 0; p0 < k || (p0 == 0 && !accumulate); p0 += kc) {
-            long p1 = p0 + kc < k ? p0 + kc : k;
-            int overwrite = p0 == 0 && !accumulate;
-            long j = j0;
-            for (; j + 32 <= j1; j += 32)
-                wide_column(0, 32, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite);
-            if (j < j1)
-                wide_column(1, j1 - j, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite);
-        }
-    }
-}
+#define NJ_NAME(x) x##_avx512
+#define NJ_ISA NJ_AVX512
+#define NJ_LANES 16
+#define NJ_VEC __m512
+#define NJ_MASK __mmask16
+#define NJ_ZERO() _mm512_setzero_ps()
+#define NJ_SET1(x) _mm512_set1_ps(x)
+#define NJ_LOAD(p) _mm512_loadu_ps(p)
+#define NJ_LOAD_MASKED(p, m) _mm512_maskz_loadu_ps(m, p)
+#define NJ_STORE(p, v) _mm512_storeu_ps(p, v)
+#define NJ_STORE_MASKED(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define NJ_MADD(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define NJ_MUL(a, b) _mm512_mul_ps(a, b)
+#define NJ_MASK_FOR(width, half) lane_mask16(width, half)
+#include "sgemm_tiles.h"
 
 NJ_FMA void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
                          float alpha, int accumulate) {
     if (kc < 1) kc = 1;
-    if (n < 8 && m >= 16) {
-        narrow(a, b, c, m, n, k, kc, alpha, accumulate);
-        return;
-    }
-    if (n >= 16 && __builtin_cpu_supports("avx512f")) {
-        wide(a, b, c, m, n, k, kc, alpha, accumulate);
-        return;
-    }
-    for (long j0 = 0; j0 < n; j0 += NJ_BLOCK_COLS) {
-        long j1 = j0 + NJ_BLOCK_COLS < n ? j0 + NJ_BLOCK_COLS : n;
-        // k == 0 still writes C (zeros, or leaves it) once, as the portable kernel does.
-        for (long p0 = 0; p0 < k || (p0 == 0 && !accumulate); p0 += kc) {
-            long p1 = p0 + kc < k ? p0 + kc : k;
-            int overwrite = p0 == 0 && !accumulate;
-            long j = j0;
-            for (; j + NJ_TILE_COLS <= j1; j += NJ_TILE_COLS)
-                tile_column(0, NJ_TILE_COLS, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite);
-            if (j < j1)
-                tile_column(1, j1 - j, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite);
-        }
-    }
+    if (n < 8 && m >= 16) narrow(a, b, c, m, n, k, kc, alpha, accumulate);
+    else if (n >= 16 && __builtin_cpu_supports("avx512f")) blocked_avx512(a, b, c, m, n, k, kc, alpha, accumulate);
+    else blocked_avx2(a, b, c, m, n, k, kc, alpha, accumulate);
 }
 
 #else
