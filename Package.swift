@@ -33,10 +33,14 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
+        // C for the engine: the AVX2 + FMA (and AVX-512) GEMM kernels chosen at run time, and the
+        // allocator setting that keeps freed activations (see docs/engine.md).
+        .target(name: "CEngineKernels"),
+
         .target(
             name: "Engine",
             dependencies: [
-                "NightjarCore", "ONNXProto",
+                "NightjarCore", "ONNXProto", "CEngineKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

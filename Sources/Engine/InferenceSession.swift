@@ -1,3 +1,4 @@
+import CEngineKernels
 import Foundation
 import NightjarCore
 import ONNXProto
@@ -22,7 +23,11 @@ public final class InferenceSession: Sendable {
         try self.init(modelData: data)
     }
 
+    /// Runs reuse the memory the previous run freed instead of faulting in fresh pages; once per process.
+    private static let allocatorKeepsFreedMemory: Void = nj_keep_freed_memory()
+
     public init(modelData: Data) throws(NightjarError) {
+        _ = Self.allocatorKeepsFreedMemory
         let model: Onnx_ModelProto
         do {
             model = try Onnx_ModelProto(serializedBytes: modelData)

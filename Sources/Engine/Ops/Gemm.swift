@@ -1,3 +1,4 @@
+import CEngineKernels
 import NightjarCore
 
 /// Matrix products: `MatMul` (numpy semantics, batched and broadcast) and `Gemm`
@@ -11,6 +12,8 @@ enum BlockedGemm {
     /// the column block as MLAS sizes them. Rounding the same way is what keeps results within
     /// 1e-5 of it where sums cancel (outputs near zero of a large regression, say).
     static func chunk(n: Int, k: Int) -> Int {
+        // An empty k (a [2, 0] × [0, 3] MatMul) would halve the stride forever.
+        guard k > 0 else { return 1 }
         var strideN = 128, strideK = 128
         if n >= k {
             while strideK / 2 >= k {
@@ -26,10 +29,26 @@ enum BlockedGemm {
         return max(strideK, 1)
     }
 
+    /// Whether this CPU runs the AVX2 + FMA kernel; asked once.
+    static let fusedMultiplyAdd = nj_cpu_has_avx2_fma() != 0
+
     /// `c[m×n] = alpha · a[m×k] · b[k×n]`, or `c += …` when `accumulate`; all row-major and contiguous.
-    /// The innermost loop runs along a row of B and of C and vectorizes; blocking keeps that slice of
-    /// B in cache across all rows of A.
+    /// On a CPU with AVX2 and FMA this runs the C kernel, which computes the same FMA chains in
+    /// hardware and gives the same bits; elsewhere the portable kernel below.
     static func multiply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, alpha: Float = 1, accumulate: Bool = false
+    ) {
+        if fusedMultiplyAdd {
+            nj_sgemm_fma(a, b, c, m, n, k, chunk(n: n, k: k), alpha, accumulate ? 1 : 0)
+        } else {
+            multiplyPortable(a, b, c, m: m, n: n, k: k, alpha: alpha, accumulate: accumulate)
+        }
+    }
+
+    /// The kernel for any x86-64 or other CPU. The innermost loop runs along a row of B and of C
+    /// and vectorizes; blocking keeps that slice of B in cache across all rows of A.
+    static func multiplyPortable(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, alpha: Float = 1, accumulate: Bool = false
     ) {

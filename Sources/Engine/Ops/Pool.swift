@@ -11,6 +11,8 @@ struct PoolKernel: Kernel {
     let geometry: WindowGeometry
     let countIncludePad: Bool
     let columnMajorIndices: Bool
+    /// Whether the graph reads MaxPool's `Indices` output; computing it costs as much as the maximum.
+    let wantsIndices: Bool
 
     init(_ mode: Mode, _ a: NodeAttributes, opset: Int) throws(NightjarError) {
         self.mode = mode
@@ -20,6 +22,7 @@ struct PoolKernel: Kernel {
         }
         countIncludePad = try a.int("count_include_pad", default: 0) != 0
         columnMajorIndices = try a.int("storage_order", default: 0) != 0
+        wantsIndices = mode == .max && a.node.output.count > 1 && !a.node.output[1].isEmpty
         if mode == .average && a.node.output.count > 1 {
             throw a.invalid("outputs", "are \(a.node.output.count); AveragePool has one")
         }
@@ -72,31 +75,47 @@ struct PoolKernel: Kernel {
                 }
             }
         case .max:
-            indices = [Int64](repeating: 0, count: out.count)
-            let spatial = Array(x.shape.dropFirst(2))
-            var at = [Int](repeating: -1, count: outCount)
-            for p in 0..<planes {
-                let base = p * inCount, first = p * outCount
-                for o in 0..<outCount { at[o] = -1 }
-                for t in 0..<taps {
-                    let row = t * outCount
-                    for o in 0..<outCount {
-                        let offset = table[row + o]
-                        if offset >= 0, at[o] < 0 || xv[base + offset] > out[first + o] {
-                            out[first + o] = xv[base + offset]
-                            at[o] = offset
+            var at = [Int](repeating: -1, count: out.count)
+            // Without branches on the comparison, which mispredict on about half of the taps.
+            // The first tap a window reads always wins, so a NaN there stays, as onnxruntime's does.
+            xv.withUnsafeBufferPointer { xp in
+                table.withUnsafeBufferPointer { tp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        at.withUnsafeMutableBufferPointer { ap in
+                            guard let x = xp.baseAddress, let taps0 = tp.baseAddress, let best0 = op.baseAddress, let arg0 = ap.baseAddress else { return }
+                            for p in 0..<planes {
+                                let plane = x + p * inCount, best = best0 + p * outCount, arg = arg0 + p * outCount
+                                for t in 0..<taps {
+                                    let row = taps0 + t * outCount
+                                    for o in 0..<outCount {
+                                        let offset = row[o]
+                                        if offset < 0 { continue }
+                                        let v = plane[offset], held = best[o], heldAt = arg[o]
+                                        // All ones when v wins; selects by masking, which the compiler
+                                        // cannot turn back into a jump as it does a conditional.
+                                        let wins = 0 &- ((v > held ? 1 : 0) | (heldAt < 0 ? 1 : 0))
+                                        let bits = UInt32(truncatingIfNeeded: wins)
+                                        best[o] = Float(bitPattern: (v.bitPattern & bits) | (held.bitPattern & ~bits))
+                                        arg[o] = (offset & wins) | (heldAt & ~wins)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-                for o in 0..<outCount {
-                    if at[o] < 0 { out[first + o] = -Float.greatestFiniteMagnitude }
-                    let flat = columnMajorIndices ? Self.columnMajor(max(at[o], 0), spatial) : max(at[o], 0)
-                    indices[first + o] = Int64(base + flat)
+            }
+            for i in out.indices where at[i] < 0 { out[i] = -Float.greatestFiniteMagnitude }
+            if wantsIndices {
+                let spatial = Array(x.shape.dropFirst(2))
+                indices = [Int64](repeating: 0, count: out.count)
+                for i in out.indices {
+                    let offset = max(at[i], 0)
+                    indices[i] = Int64((i / max(outCount, 1)) * inCount + (columnMajorIndices ? Self.columnMajor(offset, spatial) : offset))
                 }
             }
         }
         var results: [Value] = [.tensor(Tensor(shape: outShape, data: .float(out)))]
-        if mode == .max { results.append(.tensor(Tensor(shape: outShape, data: .int64(indices)))) }
+        if wantsIndices { results.append(.tensor(Tensor(shape: outShape, data: .int64(indices)))) }
         return results
     }
 

@@ -1,0 +1,18 @@
+#ifndef NIGHTJAR_ENGINE_KERNELS_H
+#define NIGHTJAR_ENGINE_KERNELS_H
+
+/// Nonzero when this CPU executes AVX2 and FMA instructions, so `nj_sgemm_fma` may be called.
+int nj_cpu_has_avx2_fma(void);
+
+/// `c[m×n] = alpha · a[m×k] · b[k×n]`, or `c += …` when `accumulate`; row-major, contiguous.
+/// Rounds exactly as the engine's portable kernel (see Gemm.swift): each output is a chain of
+/// fused multiply-adds along k, restarted every `kc` terms and each chunk then added into C.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                  float alpha, int accumulate);
+
+/// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
+/// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
+void nj_keep_freed_memory(void);
+
+#endif

@@ -1,0 +1,172 @@
+#include "engine_kernels.h"
+
+#include <immintrin.h>
+#include <math.h>
+
+// Compiled for baseline x86-64 like the rest of the engine; only the functions marked with the
+// target attribute use AVX2 and FMA, and they are reached only after the runtime check below.
+#define NJ_FMA __attribute__((target("avx2,fma")))
+#define NJ_TILE_ROWS 6
+#define NJ_BLOCK_COLS 256
+
+int nj_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+#if defined(__x86_64__)
+
+// Lanes j < width of a 16-column tile are live, for the ragged right edge of C.
+static inline NJ_FMA __m256i lane_mask(long width, int half) {
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(width - 8 * half)), index);
+}
+
+#define NJ_NAME(x) x##_avx2
+#define NJ_ISA NJ_FMA
+#define NJ_LANES 8
+#define NJ_VEC __m256
+#define NJ_MASK __m256i
+#define NJ_ZERO() _mm256_setzero_ps()
+#define NJ_SET1(x) _mm256_set1_ps(x)
+#define NJ_LOAD(p) _mm256_loadu_ps(p)
+#define NJ_LOAD_MASKED(p, m) _mm256_maskload_ps(p, m)
+#define NJ_STORE(p, v) _mm256_storeu_ps(p, v)
+#define NJ_STORE_MASKED(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define NJ_MADD(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define NJ_MUL(a, b) _mm256_mul_ps(a, b)
+#define NJ_MASK_FOR(width, half) lane_mask(width, half)
+#include "sgemm_tiles.h"
+#undef NJ_NAME
+#undef NJ_ISA
+#undef NJ_LANES
+#undef NJ_VEC
+#undef NJ_MASK
+#undef NJ_ZERO
+#undef NJ_SET1
+#undef NJ_LOAD
+#undef NJ_LOAD_MASKED
+#undef NJ_STORE
+#undef NJ_STORE_MASKED
+#undef NJ_MADD
+#undef NJ_MUL
+#undef NJ_MASK_FOR
+
+// A narrow C (fewer than 8 columns: a regression's or classifier's last layer, an SVM's decision
+// function) would waste most lanes of a column tile, so here the lanes run along rows of C instead:
+// 16 rows at a time, A's columns copied into lanes 64 terms at a time. Each output is still one FMA chain over k in order.
+static inline __attribute__((always_inline)) NJ_FMA void narrow_tile(
+    int cols, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+    long p0, long p1, float alpha, int overwrite) {
+    __m256 acc[8][2];
+    for (int j = 0; j < cols; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+    float packed[64 * 16];
+    for (long q0 = p0; q0 < p1; q0 += 64) {
+        long q1 = q0 + 64 < p1 ? q0 + 64 : p1;
+        for (int r = 0; r < 16; r++) {
+            const float *arow = a + r * lda;
+            for (long p = q0; p < q1; p++) packed[(p - q0) * 16 + r] = arow[p];
+        }
+        for (long p = q0; p < q1; p++) {
+            __m256 x0 = _mm256_loadu_ps(packed + (p - q0) * 16);
+            __m256 x1 = _mm256_loadu_ps(packed + (p - q0) * 16 + 8);
+            const float *brow = b + p * ldb;
+            for (int j = 0; j < cols; j++) {
+                __m256 y = _mm256_broadcast_ss(brow + j);
+                acc[j][0] = _mm256_fmadd_ps(x0, y, acc[j][0]);
+                acc[j][1] = _mm256_fmadd_ps(x1, y, acc[j][1]);
+            }
+        }
+    }
+    float lanes[16];
+    for (int j = 0; j < cols; j++) {
+        _mm256_storeu_ps(lanes, acc[j][0]);
+        _mm256_storeu_ps(lanes + 8, acc[j][1]);
+        for (int r = 0; r < 16; r++) {
+            float *out = c + r * ldc + j;
+            *out = overwrite ? (alpha == 1.0f ? lanes[r] : lanes[r] * alpha) : fmaf(lanes[r], alpha, *out);
+        }
+    }
+}
+
+// One output at a time: the rows left over below the last 16 of a narrow C.
+static NJ_FMA void scalar_block(const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+                                long rows, long cols, long p0, long p1, float alpha, int overwrite) {
+    for (long i = 0; i < rows; i++) {
+        for (long j = 0; j < cols; j++) {
+            float acc = 0;
+            for (long p = p0; p < p1; p++) acc = fmaf(a[i * lda + p], b[p * ldb + j], acc);
+            float *out = c + i * ldc + j;
+            *out = overwrite ? (alpha == 1.0f ? acc : acc * alpha) : fmaf(acc, alpha, *out);
+        }
+    }
+}
+
+static NJ_FMA void narrow(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                          float alpha, int accumulate) {
+    for (long p0 = 0; p0 < k || (p0 == 0 && !accumulate); p0 += kc) {
+        long p1 = p0 + kc < k ? p0 + kc : k;
+        int overwrite = p0 == 0 && !accumulate;
+        long i = 0;
+        for (; i + 16 <= m; i += 16) {
+            const float *ai = a + i * k;
+            float *ci = c + i * n;
+            switch (n) {
+            case 1: narrow_tile(1, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
+            case 2: narrow_tile(2, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
+            case 3: narrow_tile(3, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
+            case 4: narrow_tile(4, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
+            case 5: narrow_tile(5, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
+            case 6: narrow_tile(6, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
+            default: narrow_tile(7, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
+            }
+        }
+        scalar_block(a + i * k, k, b, n, c + i * n, n, m - i, n, p0, p1, alpha, overwrite);
+    }
+}
+
+// The same tiles 32 columns wide in AVX-512 registers, where the CPU has them: the rounding is the
+// AVX2 tiles' (one FMA per term, in order), only twice as many outputs per instruction.
+#define NJ_AVX512 __attribute__((target("avx512f")))
+
+static inline NJ_AVX512 __mmask16 lane_mask16(long width, int half) {
+    long live = width - 16 * half;
+    return live >= 16 ? (__mmask16)0xffff : live <= 0 ? (__mmask16)0 : (__mmask16)((1u << live) - 1);
+}
+
+#define NJ_NAME(x) x##_avx512
+#define NJ_ISA NJ_AVX512
+#define NJ_LANES 16
+#define NJ_VEC __m512
+#define NJ_MASK __mmask16
+#define NJ_ZERO() _mm512_setzero_ps()
+#define NJ_SET1(x) _mm512_set1_ps(x)
+#define NJ_LOAD(p) _mm512_loadu_ps(p)
+#define NJ_LOAD_MASKED(p, m) _mm512_maskz_loadu_ps(m, p)
+#define NJ_STORE(p, v) _mm512_storeu_ps(p, v)
+#define NJ_STORE_MASKED(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define NJ_MADD(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define NJ_MUL(a, b) _mm512_mul_ps(a, b)
+#define NJ_MASK_FOR(width, half) lane_mask16(width, half)
+#include "sgemm_tiles.h"
+
+NJ_FMA void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                         float alpha, int accumulate) {
+    if (kc < 1) kc = 1;
+    if (n < 8 && m >= 16) narrow(a, b, c, m, n, k, kc, alpha, accumulate);
+    else if (n >= 16 && __builtin_cpu_supports("avx512f")) blocked_avx512(a, b, c, m, n, k, kc, alpha, accumulate);
+    else blocked_avx2(a, b, c, m, n, k, kc, alpha, accumulate);
+}
+
+#else
+
+void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                  float alpha, int accumulate) {
+    (void)a; (void)b; (void)c; (void)m; (void)n; (void)k; (void)kc; (void)alpha; (void)accumulate;
+}
+
+#endif

@@ -1,0 +1,38 @@
+@testable import Engine
+import Testing
+
+/// The AVX2 + FMA kernel is only a faster way to the same numbers: on every shape it must give the
+/// portable kernel's bits, or fixtures checked on one CPU would drift on another.
+@Suite struct GemmKernelTests {
+    /// (m, n, k): full and ragged tiles, narrow outputs, several k chunks, an empty k.
+    static let shapes = [
+        (1, 1, 1), (6, 16, 8), (7, 17, 9), (1000, 64, 10), (100, 64, 64), (40, 3, 64), (33, 1, 300),
+        (17, 7, 1000), (5, 600, 20), (23, 13, 257), (4, 5, 0), (64, 222, 6),
+    ]
+
+    @Test(arguments: shapes.indices)
+    func fusedKernelRoundsLikeThePortableOne(_ index: Int) {
+        guard BlockedGemm.fusedMultiplyAdd else { return }
+        let (m, n, k) = Self.shapes[index]
+        var rng = SplitMix64(seed: UInt64(index + 1))
+        let a = (0..<(m * k)).map { _ in Float.random(in: -3...3, using: &rng) }
+        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let start = (0..<(m * n)).map { _ in Float.random(in: -1...1, using: &rng) }
+        for (alpha, accumulate) in [(Float(1), false), (0.7, false), (1, true), (-1.3, true)] {
+            var fast = start, portable = start
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    fast.withUnsafeMutableBufferPointer { fp in
+                        portable.withUnsafeMutableBufferPointer { pp in
+                            guard let aa = ap.baseAddress ?? UnsafePointer(bitPattern: 16), let bb = bp.baseAddress ?? UnsafePointer(bitPattern: 16),
+                                  let ff = fp.baseAddress, let po = pp.baseAddress else { return }
+                            BlockedGemm.multiply(aa, bb, ff, m: m, n: n, k: k, alpha: alpha, accumulate: accumulate)
+                            BlockedGemm.multiplyPortable(aa, bb, po, m: m, n: n, k: k, alpha: alpha, accumulate: accumulate)
+                        }
+                    }
+                }
+            }
+            #expect(fast == portable, "m \(m) n \(n) k \(k) alpha \(alpha) accumulate \(accumulate)")
+        }
+    }
+}
