@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import NightjarCore
 import Testing
+import TestSupport
 
 @Suite struct ResilienceTests {
     @Test func shiftingWeightsBackAndForthUnderLoadFailsNoRequest() async throws {

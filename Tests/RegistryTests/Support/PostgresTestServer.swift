@@ -4,6 +4,7 @@ import NightjarCore
 import PostgresNIO
 import Registry
 import Testing
+import TestSupport
 
 /// A throwaway PostgreSQL server for the tests: a fresh cluster in a temp folder, listening on
 /// 127.0.0.1 only, on a free port, with its socket inside that folder. `initdb` refuses to run as
@@ -138,24 +139,11 @@ final class PostgresTestServer: Sendable {
         }
     }
 
+    /// A port the kernel just handed out, released for PostgreSQL to bind.
     private static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw NightjarError.unavailable("cannot open a socket to find a free port") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        do { return try ClosedPort().port } catch {
+            throw NightjarError.unavailable("cannot find a free port on 127.0.0.1: \(error)")
         }
-        guard bound == 0 else { throw NightjarError.unavailable("cannot bind 127.0.0.1:0 to find a free port") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw NightjarError.unavailable("cannot read the port the kernel picked") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -1,15 +1,15 @@
 import Foundation
 
-/// A loopback address nothing answers on, for as long as this value lives: a TCP socket bound to a
-/// free port but never listening, so a connection is refused at once.
+/// A loopback TCP port bound to this process and never listening: nothing answers on it for as long
+/// as this value lives (a connection is refused at once), and no other server can be given it.
 ///
-/// Why not a stopped worker's port: tests run in parallel, and another test's server may be given
-/// the freed port, turning "refused" into a server that answers, or hangs, in someone else's test.
-final class ClosedPort: Sendable {
-    let port: Int
+/// Gateway tests use it as an unreachable worker: a stopped worker's port could be handed to another
+/// test's server running in parallel. The PostgreSQL test setup uses it to pick a free port.
+public final class ClosedPort: Sendable {
+    public let port: Int
     private let descriptor: Int32
 
-    init() throws {
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClosedPortError(message: "cannot open a socket: errno \(errno)") }
         var address = sockaddr_in()
@@ -25,18 +25,18 @@ final class ClosedPort: Sendable {
         }
         guard bound == 0, named == 0 else {
             close(fd)
-            throw ClosedPortError(message: "cannot bind a loopback port: errno \(errno)")
+            throw ClosedPortError(message: "cannot bind a port on 127.0.0.1: errno \(errno)")
         }
         descriptor = fd
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     deinit { close(descriptor) }
 }
 
-struct ClosedPortError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct ClosedPortError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
