@@ -26,9 +26,9 @@ struct OIPInferBodyScanner {
 
     private mutating func request() -> OIPInferBody? {
         var id: String?, inputs: [OIPInferBody.Input]?, outputs: [OIPInferBody.Output]?, parameters: OIPInferBody.Parameters?
-        var seen = Set<String>()
+        var seen: [String] = []
         let ok = object { key, scanner in
-            guard seen.insert(key).inserted else { return false }
+            guard Self.firstTime(key, &seen) else { return false }
             switch key {
             case "id": id = scanner.string(); return id != nil
             case "inputs": inputs = scanner.array { $0.input() }; return inputs != nil
@@ -52,9 +52,9 @@ struct OIPInferBodyScanner {
     private mutating func input() -> OIPInferBody.Input? {
         var name: String?, shape: [Int]?, datatype: String?, data: [JSONScalar]?, parameters: OIPInferBody.InputParameters?
         var integralFraction = false
-        var seen = Set<String>()
+        var seen: [String] = []
         let ok = object { key, scanner in
-            guard seen.insert(key).inserted else { return false }
+            guard Self.firstTime(key, &seen) else { return false }
             switch key {
             case "name": name = scanner.string(); return name != nil
             case "datatype": datatype = scanner.string(); return datatype != nil
@@ -85,9 +85,9 @@ struct OIPInferBodyScanner {
 
     private mutating func output() -> OIPInferBody.Output? {
         var name: String?, parameters: OIPInferBody.OutputParameters?
-        var seen = Set<String>()
+        var seen: [String] = []
         let ok = object { key, scanner in
-            guard seen.insert(key).inserted else { return false }
+            guard Self.firstTime(key, &seen) else { return false }
             switch key {
             case "name": name = scanner.string(); return name != nil
             case "parameters":
@@ -109,9 +109,9 @@ struct OIPInferBodyScanner {
     /// A `parameters` object: `known` reads a key it knows (true, false when malformed) or returns
     /// nil for one to skip. True when the object was read whole.
     private mutating func parameters(_ known: (String, inout OIPInferBodyScanner) -> Bool?) -> Bool {
-        var seen = Set<String>()
+        var seen: [String] = []
         return object { key, scanner in
-            guard seen.insert(key).inserted else { return false }
+            guard Self.firstTime(key, &seen) else { return false }
             return known(key, &scanner) ?? scanner.skipValue(depth: 1)
         }
     }
@@ -274,6 +274,13 @@ struct OIPInferBodyScanner {
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return bool() != nil
         default: return number() != nil
         }
+    }
+
+    /// Duplicate keys are left to `JSONDecoder`. An array, not a Set: objects here have a few keys.
+    private static func firstTime(_ key: String, _ seen: inout [String]) -> Bool {
+        guard !seen.contains(key) else { return false }
+        seen.append(key)
+        return true
     }
 
     private func peek() -> UInt8? { at < bytes.count ? bytes[at] : nil }
