@@ -12,23 +12,12 @@ enum OIPInferAnswerWriter {
         out.reserveCapacity(128 + answer.outputs.reduce(0) { $0 + 24 * ($1.data?.elements.count ?? 0) })
         out.append(UInt8(ascii: "{"))
         if let id = answer.id {
-            key("id", &out)
-            guard string(id, &out) else { return nil }
-            out.append(UInt8(ascii: ","))
+            guard field("id", id, &out) else { return nil }
         }
-        key("model_name", &out)
-        guard string(answer.model_name, &out) else { return nil }
-        out.append(UInt8(ascii: ","))
-        key("model_version", &out)
-        guard string(answer.model_version, &out) else { return nil }
-        out.append(UInt8(ascii: ","))
+        guard field("model_name", answer.model_name, &out), field("model_version", answer.model_version, &out) else { return nil }
         key("outputs", &out)
-        out.append(UInt8(ascii: "["))
-        for (i, output) in answer.outputs.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            guard write(output, &out) else { return nil }
-        }
-        out.append(contentsOf: "]}".utf8)
+        guard list(answer.outputs, &out, write) else { return nil }
+        out.append(UInt8(ascii: "}"))
         return out
     }
 
@@ -36,31 +25,32 @@ enum OIPInferAnswerWriter {
         out.append(UInt8(ascii: "{"))
         if let data = output.data {
             key("data", &out)
-            out.append(UInt8(ascii: "["))
-            for (i, e) in data.elements.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                guard scalar(e, &out) else { return false }
-            }
-            out.append(contentsOf: "],".utf8)
+            guard list(data.elements, &out, scalar) else { return false }
+            out.append(UInt8(ascii: ","))
         }
-        key("datatype", &out)
-        guard string(output.datatype, &out) else { return false }
-        out.append(UInt8(ascii: ","))
-        key("name", &out)
-        guard string(output.name, &out) else { return false }
-        out.append(UInt8(ascii: ","))
+        guard field("datatype", output.datatype, &out), field("name", output.name, &out) else { return false }
         if let parameters = output.parameters {
             out.append(contentsOf: #""parameters":{"binary_data_size":"#.utf8)
             out.append(contentsOf: String(parameters.binary_data_size).utf8)
             out.append(contentsOf: "},".utf8)
         }
         key("shape", &out)
-        out.append(UInt8(ascii: "["))
-        for (i, d) in output.shape.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
+        _ = list(output.shape, &out) { d, out in
             out.append(contentsOf: String(d).utf8)
+            return true
         }
-        out.append(contentsOf: "]}".utf8)
+        out.append(UInt8(ascii: "}"))
+        return true
+    }
+
+    /// `[a,b,...]`; false as soon as one element cannot be written.
+    private static func list<T>(_ items: [T], _ out: inout [UInt8], _ element: (T, inout [UInt8]) -> Bool) -> Bool {
+        out.append(UInt8(ascii: "["))
+        for (i, item) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            guard element(item, &out) else { return false }
+        }
+        out.append(UInt8(ascii: "]"))
         return true
     }
 
@@ -80,6 +70,14 @@ enum OIPInferAnswerWriter {
                 out.append(contentsOf: text.utf8)
             }
         }
+        return true
+    }
+
+    /// `"name":"value",`
+    private static func field(_ name: StaticString, _ value: String, _ out: inout [UInt8]) -> Bool {
+        key(name, &out)
+        guard string(value, &out) else { return false }
+        out.append(UInt8(ascii: ","))
         return true
     }
 

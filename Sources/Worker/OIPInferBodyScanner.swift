@@ -26,20 +26,13 @@ struct OIPInferBodyScanner {
 
     private mutating func request() -> OIPInferBody? {
         var id: String?, inputs: [OIPInferBody.Input]?, outputs: [OIPInferBody.Output]?, parameters: OIPInferBody.Parameters?
-        var seen: [String] = []
         let ok = object { key, scanner in
-            guard Self.firstTime(key, &seen) else { return false }
             switch key {
             case "id": id = scanner.string(); return id != nil
             case "inputs": inputs = scanner.array { $0.input() }; return inputs != nil
             case "outputs": outputs = scanner.array { $0.output() }; return outputs != nil
             case "parameters":
-                var binary: Bool?
-                guard scanner.parameters({ key, scanner in
-                    guard key == "binary_data_output" else { return nil }
-                    binary = scanner.bool()
-                    return binary != nil
-                }) else { return false }
+                guard let binary = scanner.parameter("binary_data_output", { $0.bool() }) else { return false }
                 parameters = OIPInferBody.Parameters(binary_data_output: binary)
                 return true
             default: return scanner.skipValue(depth: 0)
@@ -52,9 +45,7 @@ struct OIPInferBodyScanner {
     private mutating func input() -> OIPInferBody.Input? {
         var name: String?, shape: [Int]?, datatype: String?, data: [JSONScalar]?, parameters: OIPInferBody.InputParameters?
         var integralFraction = false
-        var seen: [String] = []
         let ok = object { key, scanner in
-            guard Self.firstTime(key, &seen) else { return false }
             switch key {
             case "name": name = scanner.string(); return name != nil
             case "datatype": datatype = scanner.string(); return datatype != nil
@@ -65,12 +56,7 @@ struct OIPInferBodyScanner {
                 data = elements
                 return true
             case "parameters":
-                var size: Int?
-                guard scanner.parameters({ key, scanner in
-                    guard key == "binary_data_size" else { return nil }
-                    size = scanner.integer()
-                    return size != nil
-                }) else { return false }
+                guard let size = scanner.parameter("binary_data_size", { $0.integer() }) else { return false }
                 parameters = OIPInferBody.InputParameters(binary_data_size: size)
                 return true
             default: return scanner.skipValue(depth: 0)
@@ -85,18 +71,11 @@ struct OIPInferBodyScanner {
 
     private mutating func output() -> OIPInferBody.Output? {
         var name: String?, parameters: OIPInferBody.OutputParameters?
-        var seen: [String] = []
         let ok = object { key, scanner in
-            guard Self.firstTime(key, &seen) else { return false }
             switch key {
             case "name": name = scanner.string(); return name != nil
             case "parameters":
-                var binary: Bool?
-                guard scanner.parameters({ key, scanner in
-                    guard key == "binary_data" else { return nil }
-                    binary = scanner.bool()
-                    return binary != nil
-                }) else { return false }
+                guard let binary = scanner.parameter("binary_data", { $0.bool() }) else { return false }
                 parameters = OIPInferBody.OutputParameters(binary_data: binary)
                 return true
             default: return scanner.skipValue(depth: 0)
@@ -106,14 +85,16 @@ struct OIPInferBodyScanner {
         return OIPInferBody.Output(name: name, parameters: parameters)
     }
 
-    /// A `parameters` object: `known` reads a key it knows (true, false when malformed) or returns
-    /// nil for one to skip. True when the object was read whole.
-    private mutating func parameters(_ known: (String, inout OIPInferBodyScanner) -> Bool?) -> Bool {
-        var seen: [String] = []
-        return object { key, scanner in
-            guard Self.firstTime(key, &seen) else { return false }
-            return known(key, &scanner) ?? scanner.skipValue(depth: 1)
+    /// The one key this reader wants from a `parameters` object, read by `read` (`.some(nil)` when
+    /// absent), the others skipped; nil when the object is malformed.
+    private mutating func parameter<T>(_ wanted: String, _ read: (inout OIPInferBodyScanner) -> T?) -> T?? {
+        var value: T?
+        let ok = object { key, scanner in
+            guard key == wanted else { return scanner.skipValue(depth: 1) }
+            value = read(&scanner)
+            return value != nil
         }
+        return ok ? .some(value) : nil
     }
 
     /// Nested arrays of scalars, flattened in row-major order like `FlatJSONData`.
@@ -152,15 +133,18 @@ struct OIPInferBodyScanner {
     // MARK: JSON pieces
 
     /// Calls `field` for each key with the scanner at its value; the field reads the value and says
-    /// whether it was well-formed.
+    /// whether it was well-formed. Duplicate keys are left to `JSONDecoder`.
     private mutating func object(_ field: (String, inout OIPInferBodyScanner) -> Bool) -> Bool {
+        // An array, not a Set: objects here have a few keys.
+        var seen: [String] = []
         skipWhitespace()
         guard consume(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return true }
         while true {
             skipWhitespace()
-            guard let key = string() else { return false }
+            guard let key = string(), !seen.contains(key) else { return false }
+            seen.append(key)
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { return false }
             skipWhitespace()
@@ -274,13 +258,6 @@ struct OIPInferBodyScanner {
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return bool() != nil
         default: return number() != nil
         }
-    }
-
-    /// Duplicate keys are left to `JSONDecoder`. An array, not a Set: objects here have a few keys.
-    private static func firstTime(_ key: String, _ seen: inout [String]) -> Bool {
-        guard !seen.contains(key) else { return false }
-        seen.append(key)
-        return true
     }
 
     private func peek() -> UInt8? { at < bytes.count ? bytes[at] : nil }
