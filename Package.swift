@@ -165,6 +165,12 @@ let package = Package(
             ],
             path: "Benchmarks/RollbackBench"
         ),
+        // `make bench`: a bare Hummingbird route answering a constant, the floor the worker is held to.
+        .executableTarget(
+            name: "nightjar-route-floor",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/RouteFloor"
+        ),
         // Cost of feeding one request's row into a drift window, in ns per row.
         .executableTarget(name: "nightjar-drift-bench", dependencies: ["Drift", "NightjarCore"], path: "Benchmarks/DriftBench"),
         // `make bench`: µs per full-frame console render at 200x60.

@@ -3,10 +3,11 @@
 # fraud model over OIP, against the same model served by MLServer over the same protocol (a custom
 # runtime calling onnxruntime, one inference worker: scripts/bench_mlserver_runtime.py), and by
 # FastAPI + uvicorn + onnxruntime written the tutorial way (scripts/bench_fastapi_app.py). Same row,
-# same connections, one server after the other. Prints requests/s, wrk's latency percentiles and the
+# same connections, one server after the other; and the floor, a bare Hummingbird route that reads
+# the same body and answers a constant (Benchmarks/RouteFloor). Prints requests/s, wrk's latency percentiles and the
 # worker's requests/s over each peer's; docs/performance.md records a run. MLServer lives in its own
 # virtualenv ($MLSERVER_VENV, created on first use) so its pinned dependencies leave python3 alone.
-#   DURATION=10s CONNECTIONS="1 16 64" SWIFT_SCRATCH_PATH=.build [NIGHTJAR_BIN=path] scripts/bench-serving.sh
+#   DURATION=10s CONNECTIONS="1 16 64" SWIFT_SCRATCH_PATH=.build [NIGHTJAR_BIN=path] [FLOOR_BIN=path] scripts/bench-serving.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,12 @@ if [ -n "${NIGHTJAR_BIN:-}" ]; then
 else
     swift build -c release --scratch-path "$scratch" --product nightjar >/dev/null
     bin="$scratch/release/nightjar"
+fi
+if [ -n "${FLOOR_BIN:-}" ]; then
+    floor_bin="$FLOOR_BIN"
+else
+    swift build -c release --scratch-path "$scratch" --product nightjar-route-floor >/dev/null
+    floor_bin="$scratch/release/nightjar-route-floor"
 fi
 
 tmp="$(mktemp -d)"
@@ -62,7 +69,7 @@ wrk.body = '$3'
 LUA
 }
 
-server_port=$(free_port); worker_port=$(free_port); fastapi_port=$(free_port); mlserver_port=$(free_port)
+server_port=$(free_port); worker_port=$(free_port); fastapi_port=$(free_port); mlserver_port=$(free_port); floor_port=$(free_port)
 export NIGHTJAR_HOME="$tmp/home"   # where `push` finds the token the fresh server wrote
 "$bin" server --port "$server_port" --gateway-port 0 --home "$tmp/home" >"$tmp/server.log" 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$server_port/healthz"
@@ -74,6 +81,11 @@ python="$(python3 -c 'import sys; print(sys.executable)')"
 BENCH_MODEL="$model" "$python" -m uvicorn scripts.bench_fastapi_app:app --host 127.0.0.1 --port "$fastapi_port" \
     --log-level warning --no-access-log >"$tmp/fastapi.log" 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$fastapi_port/docs"
+"$floor_bin" "$floor_port" >"$tmp/floor.log" 2>&1 & pids+=($!)
+for _ in $(seq 300); do
+    curl -sf -o /dev/null -d '{}' "http://127.0.0.1:$floor_port/v2/models/fraud/infer" && break
+    sleep 0.1
+done
 mkdir -p "$tmp/mlserver"
 cp scripts/bench_mlserver_runtime.py "$tmp/mlserver/"
 cat > "$tmp/mlserver/settings.json" <<JSON
@@ -120,6 +132,8 @@ for c in $connections; do
     measure "nightjar worker (OIP)" "http://127.0.0.1:$worker_port" "$tmp/oip.lua" "$c"
     measure "MLServer + onnxruntime (OIP)" "http://127.0.0.1:$mlserver_port" "$tmp/oip.lua" "$c"
     measure "FastAPI + uvicorn + onnxruntime" "http://127.0.0.1:$fastapi_port" "$tmp/fastapi.lua" "$c"
+    # Below 1x: the share of the bare route's requests/s the worker reaches.
+    measure "bare Hummingbird route (floor)" "http://127.0.0.1:$floor_port" "$tmp/oip.lua" "$c"
 done
 curl -s "http://127.0.0.1:$worker_port/v1/stats" > "$tmp/stats.json"
 python3 - "$tmp/stats.json" <<'PY'

@@ -35,7 +35,7 @@ public final class Batcher: Sendable {
         var inputs: [String: Tensor]
         var rows: Int
         /// Requests merge only with requests of the same key; nil never merges.
-        var mergeKey: String?
+        var mergeKey: [MergeKeyPart]?
         var enqueued: ContinuousClock.Instant
         var continuation: CheckedContinuation<Answer, any Error>
     }
@@ -102,14 +102,21 @@ public final class Batcher: Sendable {
         }
     }
 
-    /// Rows of the request and the key it merges under: input names with their trailing shapes and types.
-    private func mergeKey(_ inputs: [String: Tensor]) -> (rows: Int, key: String?) {
+    /// One input's part of a merge key.
+    struct MergeKeyPart: Equatable {
+        var name: String
+        var dataType: DataType
+        var trailingShape: ArraySlice<Int>
+    }
+
+    /// Rows of the request and the key it merges under: input names with their trailing shapes and
+    /// types. Plain values rather than a formatted string: this runs for every request.
+    private func mergeKey(_ inputs: [String: Tensor]) -> (rows: Int, key: [MergeKeyPart]?) {
         let rows = inputs.values.first?.rows ?? 1
-        guard !batchableInputs.isEmpty, Set(inputs.keys) == batchableInputs,
+        guard !batchableInputs.isEmpty, inputs.count == batchableInputs.count, inputs.keys.allSatisfy(batchableInputs.contains),
               inputs.values.allSatisfy({ $0.rows == rows }) else { return (rows, nil) }
         let key = inputs.sorted { $0.key < $1.key }
-            .map { "\($0.key):\($0.value.dataType.rawValue)\(Array($0.value.shape.dropFirst()))" }
-            .joined(separator: ";")
+            .map { MergeKeyPart(name: $0.key, dataType: $0.value.dataType, trailingShape: $0.value.shape.dropFirst()) }
         return (rows, key)
     }
 

@@ -41,8 +41,10 @@ struct OIPInferAnswer: Encodable, Sendable {
             }
         }
         let answer = OIPInferAnswer(model_name: model.name, model_version: model.version.description, id: id, outputs: outputs)
-        guard tensors.contains(where: \.binary) else { return try Response.json(answer) }
-        let header = try WireJSON.encoder().encode(answer)
+        let header = try OIPInferAnswerWriter.bytes(of: answer) ?? Array(WireJSON.encoder().encode(answer))
+        guard tensors.contains(where: \.binary) else {
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: header)))
+        }
         var body = ByteBuffer()
         body.reserveCapacity(header.count + raw.count)
         body.writeBytes(header)

@@ -44,6 +44,7 @@ struct OIPInferBody: Decodable, Sendable {
     /// The request and the bytes after its JSON header (none without `Inference-Header-Content-Length`).
     static func read(_ body: ByteBuffer, headerLength: String?) throws -> (request: OIPInferBody, binary: ArraySlice<UInt8>?) {
         guard let headerLength else {
+            if let request = body.withUnsafeReadableBytes(OIPInferBodyScanner.read) { return (request, nil) }
             return (try WireJSON.decodeRequest(OIPInferBody.self, from: Data(buffer: body), describedAs: "InferRequest"), nil)
         }
         let size = body.readableBytes
@@ -54,7 +55,8 @@ struct OIPInferBody: Decodable, Sendable {
             throw NightjarError.invalidArgument("Inference-Header-Content-Length is \(length), but the body has only \(size) bytes")
         }
         let bytes = Array(body.readableBytesView)
-        let request = try WireJSON.decodeRequest(OIPInferBody.self, from: Data(bytes[..<length]), describedAs: "InferRequest")
+        let scanned = bytes.withUnsafeBytes { OIPInferBodyScanner.read(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
+        let request = try scanned ?? WireJSON.decodeRequest(OIPInferBody.self, from: Data(bytes[..<length]), describedAs: "InferRequest")
         return (request, bytes[length...])
     }
 
