@@ -2,41 +2,42 @@ import Client
 import Foundation
 import NightjarCore
 import Testing
+import TestSupport
 
 /// A push killed at any moment leaves either no version or a complete one: the real server process
 /// is SIGKILLed at random points while a large artifact is being pushed, 50 times, and afterwards
 /// every listed version must download and match its recorded sha256.
 @Suite(.serialized) struct KillDuringPushTests {
-    /// A `nightjar server` child process on a free port, with its home.
+    /// A `nightjar server` child process on a free port, with its home. Started with posix_spawn and
+    /// reaped with waitpid: Foundation's Process.waitUntilExit was seen to miss a SIGKILLed child's
+    /// exit and spin forever on a concurrency thread, and two such hangs stalled the whole run.
     struct ServerProcess {
-        let process: Process
+        let pid: pid_t
         let url: String
 
         static func start(home: URL) async throws -> ServerProcess {
             let log = home.appendingPathComponent("server-\(UUID().uuidString).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            let process = Process()
-            process.executableURL = DemoUnderTmux.binary
-            process.arguments = ["server", "--port", "0", "--gateway-port", "0", "--home", home.path]
-            process.standardOutput = try FileHandle(forWritingTo: log)
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let pid = try ChildProcess([DemoUnderTmux.binary.path, "server", "--port", "0", "--gateway-port", "0", "--home", home.path])
+                .start(outputPath: log.path)
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 if let range = text.range(of: #"API on (http://[0-9.:]+)"#, options: .regularExpression) {
-                    return ServerProcess(process: process, url: String(text[range].dropFirst("API on ".count)))
+                    return ServerProcess(pid: pid, url: String(text[range].dropFirst("API on ".count)))
                 }
-                guard process.isRunning else { break }
+                var status: Int32 = 0
+                guard waitpid(pid, &status, WNOHANG) == 0 else { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            process.terminate()
+            ServerProcess(pid: pid, url: "").kill()
             throw TmuxError(message: "nightjar server did not start; log:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
 
+        /// SIGKILL, then reap: a killed process exits at once, so the wait is short.
         func kill() {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            Foundation.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         }
     }
 

@@ -42,16 +42,16 @@ public struct ChildProcess: Sendable {
         }
     }
 
-    /// The same, for the rare caller that is not async (a test scope's setup).
-    public func runBlocking() -> Result {
-        guard let program = arguments.first else { return Result(status: -1, output: "no program to run") }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-child-\(UUID().uuidString)")
-        let outputPath = scratch.path + ".out"
-        let inputPath = scratch.path + ".in"
-        defer { unlink(outputPath); unlink(inputPath) }
+    /// Starts the program with its output going to `outputPath` and returns at once; the caller
+    /// waits for (or kills and reaps) the child itself, with waitpid, never Foundation's Process.
+    public func start(outputPath: String) throws -> pid_t {
+        guard let program = arguments.first else { throw ChildProcessError(message: "no program to run") }
+        let inputPath = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-child-\(UUID().uuidString).in").path
+        // The child has opened its standard input by the time posix_spawn returns.
+        defer { unlink(inputPath) }
         if let standardInput {
             guard FileManager.default.createFile(atPath: inputPath, contents: standardInput) else {
-                return Result(status: -1, output: "cannot write the standard input of \(program) to \(inputPath)")
+                throw ChildProcessError(message: "cannot write the standard input of \(program) to \(inputPath)")
             }
         }
 
@@ -88,7 +88,19 @@ public struct ChildProcess: Sendable {
             envp.withUnsafeBufferPointer { posix_spawnp(&pid, command[0], &actions, &attributes, argv, $0.baseAddress) }
         } ?? posix_spawnp(&pid, command[0], &actions, &attributes, argv, environ)
         guard spawned == 0 else {
-            return Result(status: -1, output: "cannot start \(program): \(String(cString: strerror(spawned)))")
+            throw ChildProcessError(message: "cannot start \(program): \(String(cString: strerror(spawned)))")
+        }
+        return pid
+    }
+
+    /// The same, for the rare caller that is not async (a test scope's setup).
+    public func runBlocking() -> Result {
+        guard !arguments.isEmpty else { return Result(status: -1, output: "no program to run") }
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-child-\(UUID().uuidString).out").path
+        defer { unlink(outputPath) }
+        let pid: pid_t
+        do { pid = try start(outputPath: outputPath) } catch {
+            return Result(status: -1, output: "\(error)")
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
@@ -97,4 +109,9 @@ public struct ChildProcess: Sendable {
         let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
         return Result(status: exitCode, output: output)
     }
+}
+
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
