@@ -71,9 +71,8 @@ struct DemoUnderTmux {
         await tmux.sendKeys("Enter")
     }
 
-    /// Synchronous so a `defer` can call it; tmux answers a kill at once.
     func stop() {
-        tmux.killNow()
+        tmux.kill()
         try? FileManager.default.removeItem(at: home)
     }
 }

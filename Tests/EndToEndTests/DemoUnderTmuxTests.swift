@@ -80,7 +80,7 @@ import Testing
         _ = try await demo.waitFor("the risk worker", timeout: 90) { $0.contains("risk@2.3.0") }
         let pids = try demo.workerPIDs()
         #expect(pids.count == 3)
-        await demo.tmux.kill()
+        demo.tmux.kill()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, pids.contains(where: { kill($0, 0) == 0 }) {
             try await Task.sleep(for: .milliseconds(200))

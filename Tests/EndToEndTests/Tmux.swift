@@ -24,8 +24,8 @@ struct Tmux {
     /// Types text literally, even when it starts with "-".
     func sendText(_ text: String) async { await run(["send-keys", "-t", session, "-l", "--", text]) }
     func resize(width: Int, height: Int) async { await run(["resize-window", "-t", session, "-x", String(width), "-y", String(height)]) }
-    func kill() async { await run(["kill-session", "-t", session]) }
-    func killNow() { _ = ChildProcess(["tmux", "kill-session", "-t", session]).runBlocking() }
+    /// Synchronous so a `defer` can call it: tmux answers a kill at once.
+    func kill() { _ = ChildProcess(["tmux", "kill-session", "-t", session]).runBlocking() }
     var isRunning: Bool { get async { await run(["has-session", "-t", session]).status == 0 } }
 
     func waitFor(timeout: Double, explain: () -> String = { "" }, _ condition: (String) -> Bool) async throws -> String {
