@@ -31,9 +31,11 @@ struct EndpointPlan: Sendable {
         route.workers[version] ?? []
     }
 
-    /// The header whose value is the request's sticky key: the deployment's own, else the gateway's.
+    /// The header whose value is the request's sticky key: the deployment's own, else the gateway's;
+    /// none when the deployment keys on an input instead.
     func stickyKeyHeader(default header: String?) -> String? {
-        route.deployment.routing.sticky?.header ?? header
+        guard let sticky = route.deployment.routing.sticky else { return header }
+        return sticky.header
     }
 
     /// The version the first header rule the request matches sends it to.
@@ -49,7 +51,7 @@ struct EndpointPlan: Sendable {
         var override: String?
         /// The version of the first of the deployment's header rules the request matched.
         var matched: SemVer?
-        /// The sticky key header's value.
+        /// The sticky key: the sticky header's value, or the sticky input's first value.
         var stickyKey: String?
     }
 

@@ -26,11 +26,27 @@ extension TrafficRouter {
             return record(.error("endpoint '\(endpoint)' is not deployed on this gateway (\(hint))", status: .notFound),
                           endpointLabel: Self.unknownEndpointLabel, plan: nil, version: nil, micros: elapsed())
         }
+
+        // Read before choosing: a deployment may key its sticky routing on an input in the body.
+        var body: ByteBuffer?
+        if call.method == .POST {
+            var incoming = request
+            do {
+                body = try await incoming.collectBody(upTo: configuration.maxRequestBytes)
+            } catch is NIOTooManyBytesError {
+                return record(.error("request body is larger than the gateway forwards (\(configuration.maxRequestBytes) bytes)", status: .contentTooLarge),
+                              endpointLabel: plan.endpoint, plan: nil, version: nil, micros: elapsed())
+            } catch {
+                return record(.error("could not read the request body: \(error)", status: .badRequest),
+                              endpointLabel: plan.endpoint, plan: nil, version: nil, micros: elapsed())
+            }
+        }
+
         let ask = EndpointPlan.Ask(
             pinned: pinned,
             override: header(request, configuration.versionHeader),
             matched: plan.headerMatch { header(request, $0) },
-            stickyKey: plan.stickyKeyHeader(default: configuration.stickyKeyHeader).flatMap { header(request, $0) })
+            stickyKey: stickyKey(request, plan: plan, call: call, body: body))
         let version: SemVer
         switch plan.chooseVersion(ask, versionHeader: configuration.versionHeader, draw: Int.random(in: 0..<Int(Int32.max))) {
         case .success(let chosen): version = chosen
@@ -42,20 +58,6 @@ extension TrafficRouter {
             return record(.error("version \(version) of endpoint '\(endpoint)' has no ready workers; start one or move its traffic elsewhere",
                                  status: .serviceUnavailable),
                           endpointLabel: plan.endpoint, plan: plan, version: version, micros: elapsed())
-        }
-
-        var body: ByteBuffer?
-        if call.method == .POST {
-            var incoming = request
-            do {
-                body = try await incoming.collectBody(upTo: configuration.maxRequestBytes)
-            } catch is NIOTooManyBytesError {
-                return record(.error("request body is larger than the gateway forwards (\(configuration.maxRequestBytes) bytes)", status: .contentTooLarge),
-                              endpointLabel: plan.endpoint, plan: plan, version: version, micros: elapsed())
-            } catch {
-                return record(.error("could not read the request body: \(error)", status: .badRequest),
-                              endpointLabel: plan.endpoint, plan: plan, version: version, micros: elapsed())
-            }
         }
 
         let headers = ForwardedHeaders.toWorker(request.headers)
@@ -73,6 +75,17 @@ extension TrafficRouter {
             mirror(to: shadow, plan: plan, primary: version, headers: headers, body: body, primaryAnswer: answer, primaryMicros: micros)
         }
         return record(response, endpointLabel: plan.endpoint, plan: plan, version: version, micros: micros)
+    }
+
+    /// The request's sticky key: the deployment's input's first value when it keys on an input,
+    /// else the value of its sticky header (or the gateway's).
+    private func stickyKey(_ request: Request, plan: EndpointPlan, call: WorkerCall, body: ByteBuffer?) -> String? {
+        if let input = plan.route.deployment.routing.sticky?.input {
+            guard let body else { return nil }
+            let jsonLength = request.headers[.inferenceHeaderContentLength].flatMap { Int($0) }
+            return StickyInputKey.value(of: input, call: call, body: body, jsonLength: jsonLength)
+        }
+        return plan.stickyKeyHeader(default: configuration.stickyKeyHeader).flatMap { header(request, $0) }
     }
 
     /// Sends to the version's workers: the admitted one with the fewest requests in flight, then,

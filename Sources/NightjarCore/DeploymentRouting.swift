@@ -1,8 +1,8 @@
 import Foundation
 
 /// How an endpoint's requests are routed beyond the weighted split: a shadow that gets copies,
-/// header rules that send matching requests to one version, and the header whose value keeps a
-/// client on one version. Stored with the deployment and changed with it, in one audited transaction.
+/// header rules that send matching requests to one version, and the header or input whose value
+/// keeps a client on one version. Stored with the deployment and changed with it, in one audited transaction.
 public struct DeploymentRouting: Sendable, Codable, Equatable {
     /// A version that receives a share of the endpoint's inference requests as copies; its answers
     /// are compared with the primary's and never returned to a client.
@@ -30,22 +30,68 @@ public struct DeploymentRouting: Sendable, Codable, Equatable {
         }
     }
 
-    /// Where the sticky key comes from: the value of one request header (a user or session id).
+    /// Where the sticky key comes from: the value of one request header (a user or session id), or
+    /// of one model input (a `user_id` column), for clients that cannot set headers.
     public struct StickyKey: Sendable, Codable, Equatable {
-        public var header: String
-
-        public init(header: String) { self.header = header }
-
-        /// `header:x-user-id`, as the CLI and plan files write it.
-        public init(parsing text: String) throws(NightjarError) {
-            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0] == "header", !parts[1].isEmpty else {
-                throw .invalidArgument("routing.sticky: '\(text)' is not a sticky key; write header:NAME, e.g. header:x-user-id")
-            }
-            self.header = String(parts[1]).lowercased()
+        public enum Source: String, Sendable, Equatable {
+            case header
+            case input
         }
 
-        public var description: String { "header:\(header)" }
+        public var source: Source
+        /// The header's name (lowercased) or the input's name (as the model spells it).
+        public var name: String
+
+        public init(header: String) {
+            self.source = .header
+            self.name = header.lowercased()
+        }
+
+        public init(input: String) {
+            self.source = .input
+            self.name = input
+        }
+
+        /// `header:x-user-id` or `input:user_id`, as the CLI and plan files write it.
+        public init(parsing text: String) throws(NightjarError) {
+            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let source = Source(rawValue: String(parts[0])), !parts[1].isEmpty else {
+                throw .invalidArgument("routing.sticky: '\(text)' is not a sticky key; write header:NAME or input:NAME, e.g. header:x-user-id or input:user_id")
+            }
+            switch source {
+            case .header: self.init(header: String(parts[1]))
+            case .input: self.init(input: String(parts[1]))
+            }
+        }
+
+        /// The header's name when the key comes from a header.
+        public var header: String? { source == .header ? name : nil }
+        /// The input's name when the key comes from a model input.
+        public var input: String? { source == .input ? name : nil }
+
+        public var description: String { "\(source.rawValue):\(name)" }
+
+        private enum CodingKeys: String, CodingKey { case header, input }
+
+        /// `{"header": "x-user-id"}` or `{"input": "user_id"}`: exactly one of the two.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let header = try c.decodeIfPresent(String.self, forKey: .header)
+            let input = try c.decodeIfPresent(String.self, forKey: .input)
+            switch (header, input) {
+            case (let header?, nil): self.init(header: header)
+            case (nil, let input?): self.init(input: input)
+            default:
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "routing.sticky: give exactly one of \"header\" or \"input\""))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: source == .header ? .header : .input)
+        }
     }
 
     public var shadow: Shadow?
@@ -107,7 +153,10 @@ public struct DeploymentRouting: Sendable, Codable, Equatable {
             }
         }
         if let sticky {
-            try Self.validateHeaderName(sticky.header, field: "routing.sticky.header")
+            switch sticky.source {
+            case .header: try Self.validateHeaderName(sticky.name, field: "routing.sticky.header")
+            case .input: try Self.validateInputName(sticky.name, field: "routing.sticky.input")
+            }
         }
         guard headerMatches.count <= Self.maxHeaderMatches else {
             throw .invalidArgument("routing.headerMatches: \(headerMatches.count) rules given; at most \(Self.maxHeaderMatches) are allowed")
@@ -122,6 +171,14 @@ public struct DeploymentRouting: Sendable, Codable, Equatable {
             guard seen.insert([match.header.lowercased(), match.value]).inserted else {
                 throw .invalidArgument("routing.headerMatches[\(i)]: \(match.header)=\(match.value) is listed twice")
             }
+        }
+    }
+
+    /// A model input's name: printable ASCII, as converters name them (`user_id`, `input.1`).
+    static func validateInputName(_ name: String, field: String) throws(NightjarError) {
+        guard !name.isEmpty, name.utf8.count <= 128,
+              name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+            throw .invalidArgument("\(field): '\(name)' is not an input name; use 1 to 128 printable characters without spaces, e.g. user_id")
         }
     }
 

@@ -80,7 +80,7 @@ struct TrafficCommand: AsyncParsableCommand {
     var shadow: String?
     @Option(help: "Percent of inference requests mirrored to the shadow, 1 to 100 (default 100).") var mirror: Int?
     @Flag(help: "Stop mirroring to a shadow.") var noShadow = false
-    @Option(help: "Keep each client on one version by a header's value: header:NAME, e.g. header:x-user-id.")
+    @Option(help: "Keep each client on one version by a header's or an input's value: header:NAME or input:NAME, e.g. header:x-user-id, input:user_id.")
     var sticky: String?
     @Flag(help: "Use the gateway's own sticky header (x-nightjar-key) again.") var noSticky = false
     @Option(help: "HEADER=VALUE:VERSION: requests with that header value go to VERSION (repeatable; replaces the rules).")

@@ -55,18 +55,32 @@ import Testing
         }
 
         /// One inference through the gateway; the version that answered.
-        func infer(_ headers: [String: String] = [:]) async throws -> String {
+        func infer(_ headers: [String: String] = [:], body: String? = nil) async throws -> String {
             var request = HTTPClientRequest(url: server.gatewayURL + "/v2/models/fraud/infer")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(string: #"{"inputs":[{"name":"features","shape":[1,1],"datatype":"FP32","data":[1]}]}"#))
+            request.body = .bytes(ByteBuffer(string: body ?? #"{"inputs":[{"name":"features","shape":[1,1],"datatype":"FP32","data":[1]}]}"#))
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
             let body = try await response.body.collect(upTo: 1 << 20)
             guard response.status == .ok else {
                 throw NightjarError.unavailable("gateway answered \(response.status.code): \(String(buffer: body))")
             }
             return try JSONDecoder().decode(InferResponse.self, from: Data(body.readableBytesView)).model_version
+        }
+
+        /// One MLflow scoring request through the gateway's endpoint-in-path form; the version that answered.
+        func invoke(_ json: String) async throws -> String {
+            var request = HTTPClientRequest(url: server.gatewayURL + "/endpoints/fraud/invocations")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .ok, let version = response.headers.first(name: "Nightjar-Model-Version") else {
+                throw NightjarError.unavailable("gateway answered \(response.status.code): \(String(buffer: body))")
+            }
+            return version
         }
 
         func stop() async {
@@ -149,5 +163,42 @@ import Testing
             #expect(error.httpStatus == 404 && error.field == "routing.shadow.version")
         }
         #expect(try await stack.client.endpoint("fraud").deployment.revision == cleared.revision)
+    }
+
+    @Test func aStickyInputKeepsEachClientOnOneVersionWhateverProtocolCarriesIt() async throws {
+        let stack = try await Stack.start()
+        defer { Task { await stack.stop() } }
+        let weights = [TrafficWeight(version: Self.v1, weight: 50), TrafficWeight(version: Self.v2, weight: 50)]
+        _ = try await stack.client.setTraffic("fraud", TrafficChange(
+            weights: weights, reason: "keep users on one version", routing: DeploymentRouting(sticky: .init(input: "user_id"))))
+
+        var answered: Set<String> = []
+        for user in 0..<16 {
+            let expected = try #require(StickyHash.version(for: "user-\(user)", weights: weights)).description
+            let oip = #"{"inputs":[{"name":"features","shape":[1,1],"datatype":"FP32","data":[1]},"#
+                + #"{"name":"user_id","shape":[1,1],"datatype":"BYTES","data":["user-\#(user)"]}]}"#
+            let split = #"{"dataframe_split":{"columns":["amount","user_id"],"data":[[12.5,"user-\#(user)"]]}}"#
+            let records = #"{"dataframe_records":[{"user_id":"user-\#(user)","amount":12.5}]}"#
+            for _ in 0..<2 {
+                #expect(try await stack.infer(body: oip) == expected, "OIP request of user-\(user)")
+                #expect(try await stack.invoke(split) == expected, "dataframe_split request of user-\(user)")
+                #expect(try await stack.invoke(records) == expected, "dataframe_records request of user-\(user)")
+            }
+            // The gateway's own sticky header is not read for an endpoint keyed on an input.
+            let withHeader = try await stack.infer(["x-nightjar-key": "someone-else-\(user)"], body: oip)
+            #expect(withHeader == expected, "the x-nightjar-key header overrode user-\(user)'s input")
+            answered.insert(withHeader)
+        }
+        #expect(answered == ["1.0.0", "1.1.0"], "one version served every user: \(answered)")
+
+        let audit = try #require(try await stack.client.audit(limit: 1).first)
+        #expect(audit.to == "1.0.0 50% · 1.1.0 50% · sticky input:user_id")
+        do {
+            _ = try await stack.client.setTraffic("fraud", TrafficChange(
+                weights: weights, reason: "r", routing: DeploymentRouting(sticky: .init(input: "user id"))))
+            Issue.record("an input name with a space was accepted")
+        } catch {
+            #expect(error.httpStatus == 400 && error.field == "routing.sticky.input")
+        }
     }
 }

@@ -6,7 +6,7 @@ import ServiceSupport
 import Synchronization
 
 /// The smallest stand-in for `nightjar worker` the gateway can route to: answers OIP inference with its
-/// version as `model_version`, and counts the requests it was sent (shadow copies included).
+/// version as `model_version` (and MLflow's `/invocations` with it in the version header), and counts the requests it was sent (shadow copies included).
 final class VersionWorker: Sendable {
     final class Counter: Sendable {
         let count = Mutex(0)
@@ -35,6 +35,12 @@ final class VersionWorker: Sendable {
             return try Response.json(InferResponse(
                 modelName: context.parameters.get("model") ?? "", modelVersion: version.description, id: nil,
                 outputs: [InferTensor(name: "label", shape: [1], datatype: "INT64", data: [.int(1)])]))
+        }
+        router.post("/invocations") { _, _ in
+            counter.count.withLock { $0 += 1 }
+            var response = try Response.json(["predictions": [1]])
+            response.headers[.nightjarModelVersion] = version.description
+            return response
         }
         let service = try await HTTPService(router: router, host: "127.0.0.1", port: 0, logger: logger)
         return VersionWorker(version: version, service: service, counter: counter)

@@ -1,0 +1,113 @@
+import Foundation
+import NIOCore
+
+/// Reads a sticky key out of a request body: the first value of one model input, for deployments
+/// whose clients cannot set a header (`routing.sticky` = `input:user_id`).
+///
+/// Only requests of endpoints configured this way pay for parsing their body here. A value is
+/// turned into the same text whatever its encoding (`7`, `7.0` and a binary INT64 7 all read "7"),
+/// so one client keeps its version however its requests are written. A body without the input, or
+/// one this cannot read (CSV, an FP16 tensor), has no key: the request takes the weighted draw.
+enum StickyInputKey {
+    /// The key in an inference request: OIP v2 JSON (with or without the binary tensor extension,
+    /// whose JSON part is `jsonLength` bytes long) or one of MLflow's JSON formats.
+    static func value(of input: String, call: WorkerCall, body: ByteBuffer, jsonLength: Int?) -> String? {
+        switch call {
+        case .infer: oipValue(of: input, body: body, jsonLength: jsonLength)
+        case .invocations: mlflowValue(of: input, body: body)
+        case .modelMetadata, .modelReady: nil
+        }
+    }
+
+    // MARK: Open Inference Protocol
+
+    static func oipValue(of input: String, body: ByteBuffer, jsonLength: Int?) -> String? {
+        let jsonBytes = jsonLength.map { min(max(0, $0), body.readableBytes) } ?? body.readableBytes
+        guard let request = object(body.readableBytesView.prefix(jsonBytes)) as? [String: Any],
+              let inputs = request["inputs"] as? [[String: Any]] else { return nil }
+        // Binary tensors follow the JSON part in the order of the inputs that declare a size.
+        var binaryOffset = jsonBytes
+        for tensor in inputs {
+            let binarySize = (tensor["parameters"] as? [String: Any])?["binary_data_size"] as? Int
+            if tensor["name"] as? String == input {
+                if let data = tensor["data"] { return firstScalar(data) }
+                guard let binarySize, let datatype = tensor["datatype"] as? String,
+                      binaryOffset + binarySize <= body.readableBytes else { return nil }
+                let start = body.readerIndex + binaryOffset
+                return firstBinaryScalar(body.getSlice(at: start, length: binarySize), datatype: datatype)
+            }
+            binaryOffset += binarySize ?? 0
+        }
+        return nil
+    }
+
+    /// The first element of a tensor sent in binary, read as its datatype (little-endian, as the
+    /// extension specifies; BYTES elements carry a 4-byte length first).
+    static func firstBinaryScalar(_ slice: ByteBuffer?, datatype: String) -> String? {
+        guard var bytes = slice else { return nil }
+        switch datatype {
+        case "BOOL": return bytes.readInteger(as: UInt8.self).map { $0 != 0 ? "true" : "false" }
+        case "UINT8": return bytes.readInteger(as: UInt8.self).map { "\($0)" }
+        case "INT8": return bytes.readInteger(as: Int8.self).map { "\($0)" }
+        case "UINT16": return bytes.readInteger(endianness: .little, as: UInt16.self).map { "\($0)" }
+        case "INT16": return bytes.readInteger(endianness: .little, as: Int16.self).map { "\($0)" }
+        case "UINT32": return bytes.readInteger(endianness: .little, as: UInt32.self).map { "\($0)" }
+        case "INT32": return bytes.readInteger(endianness: .little, as: Int32.self).map { "\($0)" }
+        case "UINT64": return bytes.readInteger(endianness: .little, as: UInt64.self).map { "\($0)" }
+        case "INT64": return bytes.readInteger(endianness: .little, as: Int64.self).map { "\($0)" }
+        case "FP32":
+            return bytes.readInteger(endianness: .little, as: UInt32.self).map { text(Double(Float(bitPattern: $0))) }
+        case "FP64":
+            return bytes.readInteger(endianness: .little, as: UInt64.self).map { text(Double(bitPattern: $0)) }
+        case "BYTES":
+            guard let length = bytes.readInteger(endianness: .little, as: UInt32.self) else { return nil }
+            return bytes.readString(length: Int(length))
+        default:
+            return nil
+        }
+    }
+
+    // MARK: MLflow
+
+    /// `dataframe_split` (columns + rows), `dataframe_records` and `instances` (a list of records),
+    /// and `inputs` or `instances` as named columns: the input's value in the first row.
+    static func mlflowValue(of input: String, body: ByteBuffer) -> String? {
+        guard let request = object(body.readableBytesView[...]) as? [String: Any] else { return nil }
+        if let split = request["dataframe_split"] as? [String: Any] {
+            guard let columns = split["columns"] as? [String], let column = columns.firstIndex(of: input),
+                  let rows = split["data"] as? [[Any]], let row = rows.first, column < row.count else { return nil }
+            return firstScalar(row[column])
+        }
+        for key in ["dataframe_records", "instances", "inputs"] {
+            if let records = request[key] as? [[String: Any]] {
+                return records.first?[input].flatMap(firstScalar)
+            }
+            if let columns = request[key] as? [String: Any] {
+                return columns[input].flatMap(firstScalar)
+            }
+        }
+        return nil
+    }
+
+    // MARK: Values
+
+    private static func object(_ bytes: ByteBufferView.SubSequence) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+    }
+
+    /// The first scalar of a value that may be nested arrays (an OIP `data` given row by row).
+    static func firstScalar(_ value: Any) -> String? {
+        switch value {
+        case let array as [Any]: return array.first.flatMap(firstScalar)
+        case let string as String: return string
+        case let number as NSNumber: return text(number.doubleValue)
+        default: return nil
+        }
+    }
+
+    /// Whole numbers without a fraction, so `7` and `7.0` are one key.
+    static func text(_ number: Double) -> String {
+        if number.rounded() == number, abs(number) < 9_007_199_254_740_992 { return String(Int64(number)) }
+        return "\(number)"
+    }
+}
