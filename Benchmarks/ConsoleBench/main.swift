@@ -29,8 +29,8 @@ func world(at now: Date) -> [EndpointStatus] {
                                     plan: RolloutPlan(strategy: .canary, steps: [5, 20, 50, 100], intervalSeconds: 60),
                                     state: .progressing, stepIndex: 1, stepStartedAt: now.addingTimeInterval(-10), startedAt: now,
                                     updatedAt: now, startedBy: "bench", checks: [
-                                        RuleCheck(rule: "error rate", measured: 0.01, threshold: 0.05, verdict: .passing),
-                                        RuleCheck(rule: "p99 latency", measured: 1.4, threshold: 250, verdict: .passing),
+                                        RuleCheck(rule: "error rate", measured: 0.01, threshold: 0.05, unit: .fraction, verdict: .passing),
+                                        RuleCheck(rule: "p99 latency", measured: 1.4, threshold: 250, unit: .milliseconds, verdict: .passing),
                                     ])
         return EndpointStatus(
             deployment: Deployment(endpoint: name, model: name, weights: [TrafficWeight(version: stable, weight: 80), TrafficWeight(version: candidate, weight: 20)],

@@ -172,7 +172,7 @@ public struct AnalysisRules: Sendable, Codable, Equatable {
     }
 }
 
-/// One rule's latest check: what was measured against what limit.
+/// One rule's latest check: what was measured against what limit, and in which unit.
 public struct RuleCheck: Sendable, Codable, Equatable {
     public enum Verdict: String, Sendable, Codable {
         case passing, failing
@@ -180,16 +180,46 @@ public struct RuleCheck: Sendable, Codable, Equatable {
         case notEnoughData
     }
 
+    /// What `measured` and `threshold` count, so a reader shows them without guessing from the name.
+    public enum Unit: String, Sendable, Codable {
+        /// A share between 0 and 1 (error rates, agreement), shown as a percent.
+        case fraction
+        case milliseconds
+        /// A plain number (a PSI, a mean score difference).
+        case number
+
+        /// "6.8%", "212 ms", "3.5 ms", "0.012": how rollback reasons and the CLI write a rule's value.
+        public func text(_ value: Double) -> String {
+            switch self {
+            case .fraction: String(format: "%.1f%%", value * 100)
+            case .milliseconds: String(format: value < 10 ? "%.1f ms" : "%.0f ms", value)
+            case .number: String(format: "%.3g", value)
+            }
+        }
+    }
+
     public var rule: String
     public var measured: Double?
     public var threshold: Double
+    public var unit: Unit
     public var verdict: Verdict
 
-    public init(rule: String, measured: Double?, threshold: Double, verdict: Verdict) {
+    public init(rule: String, measured: Double?, threshold: Double, unit: Unit, verdict: Verdict) {
         self.rule = rule
         self.measured = measured
         self.threshold = threshold
+        self.unit = unit
         self.verdict = verdict
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rule = try c.decode(String.self, forKey: .rule)
+        measured = try c.decodeIfPresent(Double.self, forKey: .measured)
+        threshold = try c.decode(Double.self, forKey: .threshold)
+        // A server from before units were sent: show plain numbers rather than guess a unit.
+        unit = try c.decodeIfPresent(Unit.self, forKey: .unit) ?? .number
+        verdict = try c.decode(Verdict.self, forKey: .verdict)
     }
 }
 

@@ -21,20 +21,20 @@ public enum RolloutAnalysis {
     /// nothing is judged.
     public static func checkShadow(_ rules: AnalysisRules, shadow: ShadowStats?) -> [RuleCheck] {
         let enough = (shadow?.compared ?? 0) >= rules.minimumShadowComparisons
-        func judge(_ rule: String, measured: Double?, threshold: Double, failsBelow: Bool = false) -> RuleCheck {
+        func judge(_ rule: String, measured: Double?, threshold: Double, unit: RuleCheck.Unit, failsBelow: Bool = false) -> RuleCheck {
             guard enough, let measured else {
-                return RuleCheck(rule: rule, measured: nil, threshold: threshold, verdict: .notEnoughData)
+                return RuleCheck(rule: rule, measured: nil, threshold: threshold, unit: unit, verdict: .notEnoughData)
             }
             let failing = failsBelow ? measured < threshold : measured > threshold
-            return RuleCheck(rule: rule, measured: measured, threshold: threshold, verdict: failing ? .failing : .passing)
+            return RuleCheck(rule: rule, measured: measured, threshold: threshold, unit: unit, verdict: failing ? .failing : .passing)
         }
         // `mirrored` counts the copies sent (dropped ones are counted apart), so it is the denominator.
         let errorRate = shadow.map { Double($0.shadowErrors) / Double(max(1, $0.mirrored)) }
         return [
-            judge(shadowAgreementRule, measured: shadow?.agreementRate, threshold: rules.minShadowAgreement, failsBelow: true),
-            judge(shadowScoreRule, measured: shadow?.meanAbsoluteDifference, threshold: rules.maxShadowScoreDifference),
-            judge(shadowErrorRateRule, measured: errorRate, threshold: rules.maxErrorRate),
-            judge(shadowP99Rule, measured: shadow?.shadowLatencyMs.p99, threshold: rules.maxP99Ms),
+            judge(shadowAgreementRule, measured: shadow?.agreementRate, threshold: rules.minShadowAgreement, unit: .fraction, failsBelow: true),
+            judge(shadowScoreRule, measured: shadow?.meanAbsoluteDifference, threshold: rules.maxShadowScoreDifference, unit: .number),
+            judge(shadowErrorRateRule, measured: errorRate, threshold: rules.maxErrorRate, unit: .fraction),
+            judge(shadowP99Rule, measured: shadow?.shadowLatencyMs.p99, threshold: rules.maxP99Ms, unit: .milliseconds),
         ]
     }
 
@@ -46,11 +46,11 @@ public enum RolloutAnalysis {
         // Comparisons with stable need stable to have been measured too.
         let stableEnough = enough && stableRequests >= rules.minimumRequests
 
-        func judge(_ rule: String, measured: Double?, threshold: Double, when judged: Bool) -> RuleCheck {
+        func judge(_ rule: String, measured: Double?, threshold: Double, unit: RuleCheck.Unit, when judged: Bool) -> RuleCheck {
             guard judged, let measured else {
-                return RuleCheck(rule: rule, measured: enough ? measured : nil, threshold: threshold, verdict: .notEnoughData)
+                return RuleCheck(rule: rule, measured: enough ? measured : nil, threshold: threshold, unit: unit, verdict: .notEnoughData)
             }
-            return RuleCheck(rule: rule, measured: measured, threshold: threshold, verdict: measured > threshold ? .failing : .passing)
+            return RuleCheck(rule: rule, measured: measured, threshold: threshold, unit: unit, verdict: measured > threshold ? .failing : .passing)
         }
 
         let errorRate = candidate?.errorRate
@@ -58,10 +58,10 @@ public enum RolloutAnalysis {
         let stableErrorLimit = (stable?.errorRate ?? 0) + rules.maxErrorRateIncrease
         let stableP99Limit = (stable?.latencyMs.p99 ?? 0) * rules.maxP99Ratio + rules.latencySlackMs
         var checks = [
-            judge(errorRateRule, measured: errorRate, threshold: rules.maxErrorRate, when: enough),
-            judge(errorRateVersusStableRule, measured: errorRate, threshold: stableErrorLimit, when: stableEnough),
-            judge(p99Rule, measured: p99, threshold: rules.maxP99Ms, when: enough),
-            judge(p99VersusStableRule, measured: p99, threshold: stableP99Limit, when: stableEnough),
+            judge(errorRateRule, measured: errorRate, threshold: rules.maxErrorRate, unit: .fraction, when: enough),
+            judge(errorRateVersusStableRule, measured: errorRate, threshold: stableErrorLimit, unit: .fraction, when: stableEnough),
+            judge(p99Rule, measured: p99, threshold: rules.maxP99Ms, unit: .milliseconds, when: enough),
+            judge(p99VersusStableRule, measured: p99, threshold: stableP99Limit, unit: .milliseconds, when: stableEnough),
         ]
         if let drift = candidateDrift.map(driftCheck), rules.failOnDrift { checks.append(drift) }
         return checks
@@ -71,7 +71,7 @@ public enum RolloutAnalysis {
     /// Jensen–Shannon distance for categories), and fails only on a `drift` verdict.
     static func driftCheck(_ report: DriftReport) -> RuleCheck {
         guard let worst = report.columns.first else {
-            return RuleCheck(rule: driftRule, measured: nil, threshold: 0, verdict: .notEnoughData)
+            return RuleCheck(rule: driftRule, measured: nil, threshold: 0, unit: .number, verdict: .notEnoughData)
         }
         let measured = worst.statistics.psi ?? worst.statistics.jensenShannon
         let threshold = worst.statistics.psi != nil ? DriftThresholdsForRules.psiDrift : DriftThresholdsForRules.jensenShannonDrift
@@ -80,7 +80,7 @@ public enum RolloutAnalysis {
         case .notEnoughData: .notEnoughData
         case .ok, .warn: .passing
         }
-        return RuleCheck(rule: "\(driftRule) \(worst.name)", measured: measured, threshold: threshold, verdict: verdict)
+        return RuleCheck(rule: "\(driftRule) \(worst.name)", measured: measured, threshold: threshold, unit: .number, verdict: verdict)
     }
 
     /// Requests the snapshot's window saw.
@@ -90,11 +90,7 @@ public enum RolloutAnalysis {
 
     /// "error rate 31.0% > 5.0%", "p99 latency 212 ms > 100 ms": how a failing rule is reported.
     public static func describe(_ check: RuleCheck) -> String {
-        let isRate = check.rule.hasPrefix("error rate") || check.rule == shadowErrorRateRule || check.rule == shadowAgreementRule
-        let isPlain = check.rule.hasPrefix(driftRule) || check.rule == shadowScoreRule
-        func format(_ v: Double) -> String {
-            isRate ? String(format: "%.1f%%", v * 100) : isPlain ? String(format: "%.2f", v) : String(format: "%.0f ms", v)
-        }
+        let format = check.unit.text
         let measured = check.measured.map(format) ?? "—"
         // Agreement fails below its threshold; every other rule above.
         let failsBelow = check.rule == shadowAgreementRule

@@ -38,6 +38,16 @@ struct EndpointsCommand: AsyncParsableCommand {
             }
             print(line)
         }
+        for endpoint in endpoints {
+            guard let rollout = endpoint.rollout, !rollout.state.isFinished, !rollout.checks.isEmpty else { continue }
+            print("\n\(endpoint.endpoint) rollout \(rollout.stable) → \(rollout.candidate), latest analysis:")
+            var checks = [["RULE", "MEASURED", "LIMIT", "VERDICT"]]
+            for check in rollout.checks {
+                checks.append([check.rule, check.measured.map(check.unit.text) ?? "—", check.unit.text(check.threshold),
+                               check.verdict == .notEnoughData ? "not enough data" : check.verdict.rawValue])
+            }
+            print(TextTable.render(checks))
+        }
     }
 
     /// "drift (features[0])", "ok", "not enough data".

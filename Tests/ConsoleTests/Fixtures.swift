@@ -82,10 +82,10 @@ enum Fixtures {
                       plan: RolloutPlan(strategy: .canary, steps: [5, 20, 50, 100], intervalSeconds: 60),
                       state: state, stepIndex: 1, stepStartedAt: now.addingTimeInterval(-18), startedAt: now.addingTimeInterval(-300),
                       updatedAt: now.addingTimeInterval(-1), startedBy: "alice", checks: [
-                          RuleCheck(rule: "error rate", measured: failing ? 0.068 : 0.004, threshold: 0.05, verdict: failing ? .failing : .passing),
-                          RuleCheck(rule: "error rate vs stable", measured: failing ? 0.068 : 0.004, threshold: 0.027, verdict: failing ? .failing : .passing),
-                          RuleCheck(rule: "p99 latency", measured: 0.63, threshold: 250, verdict: .passing),
-                          RuleCheck(rule: "p99 vs stable", measured: nil, threshold: 11.24, verdict: .notEnoughData),
+                          RuleCheck(rule: "error rate", measured: failing ? 0.068 : 0.004, threshold: 0.05, unit: .fraction, verdict: failing ? .failing : .passing),
+                          RuleCheck(rule: "error rate vs stable", measured: failing ? 0.068 : 0.004, threshold: 0.027, unit: .fraction, verdict: failing ? .failing : .passing),
+                          RuleCheck(rule: "p99 latency", measured: 0.63, threshold: 250, unit: .milliseconds, verdict: .passing),
+                          RuleCheck(rule: "p99 vs stable", measured: nil, threshold: 11.24, unit: .milliseconds, verdict: .notEnoughData),
                       ])
     }
 
@@ -112,10 +112,10 @@ enum Fixtures {
             plan: RolloutPlan(strategy: .blueGreen, steps: [0, 100], intervalSeconds: 60, mirrorPercent: 10),
             state: .progressing, stepIndex: 0, stepStartedAt: now.addingTimeInterval(-18), startedAt: now.addingTimeInterval(-18),
             updatedAt: now.addingTimeInterval(-1), startedBy: "alice", checks: [
-                RuleCheck(rule: "shadow agreement", measured: agreement, threshold: 0.95, verdict: agreement >= 0.95 ? .passing : .failing),
-                RuleCheck(rule: "shadow score difference", measured: 0.012, threshold: 0.05, verdict: .passing),
-                RuleCheck(rule: "shadow error rate", measured: 0.0024, threshold: 0.05, verdict: .passing),
-                RuleCheck(rule: "shadow p99 latency", measured: 3.1, threshold: 250, verdict: .passing),
+                RuleCheck(rule: "shadow agreement", measured: agreement, threshold: 0.95, unit: .fraction, verdict: agreement >= 0.95 ? .passing : .failing),
+                RuleCheck(rule: "shadow score difference", measured: 0.012, threshold: 0.05, unit: .number, verdict: .passing),
+                RuleCheck(rule: "shadow error rate", measured: 0.0024, threshold: 0.05, unit: .fraction, verdict: .passing),
+                RuleCheck(rule: "shadow p99 latency", measured: 3.1, threshold: 250, unit: .milliseconds, verdict: .passing),
             ]), weights: (100, 0))
         endpoint.deployment.routing = DeploymentRouting(
             shadow: .init(version: v110, mirrorPercent: 10),

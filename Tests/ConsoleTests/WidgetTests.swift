@@ -109,15 +109,13 @@ import Testing
         #expect(DriftColumnView.pValue(3.1e-12) == "3.1e-12" && DriftColumnView.pValue(0.42) == "0.420" && DriftColumnView.pValue(0) == "0")
     }
 
-    /// Rule values take their unit from the rule: percentages for error rates, milliseconds for
-    /// latency, the statistic as it is for drift. The names are the rollout analysis's.
-    @Test func ruleValuesReadInTheRulesUnit() {
-        #expect(RuleFormat.value(0.068, rule: "error rate") == "6.8%")
-        #expect(RuleFormat.value(0.027, rule: "error rate vs stable") == "2.7%")
-        #expect(RuleFormat.value(0.63, rule: "p99 latency") == "0.63 ms")
-        #expect(RuleFormat.value(250, rule: "p99 latency") == "250 ms")
-        #expect(RuleFormat.value(11.24, rule: "p99 vs stable") == "11.2 ms")
-        #expect(RuleFormat.value(1.12, rule: "drift features[0]") == "1.12")
-        #expect(RuleFormat.value(nil, rule: "error rate") == "—")
+    /// Rule values read in the unit the server sent with them, whatever the rule is called.
+    @Test func ruleValuesReadInTheUnitTheServerGave() {
+        #expect(RuleFormat.value(0.068, unit: .fraction) == "6.8%")
+        #expect(RuleFormat.value(0.63, unit: .milliseconds) == "0.63 ms")
+        #expect(RuleFormat.value(250, unit: .milliseconds) == "250 ms")
+        #expect(RuleFormat.value(11.24, unit: .milliseconds) == "11.2 ms")
+        #expect(RuleFormat.value(1.12, unit: .number) == "1.12")
+        #expect(RuleFormat.value(nil, unit: .fraction) == "—")
     }
 }

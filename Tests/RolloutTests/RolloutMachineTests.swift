@@ -56,6 +56,19 @@ import Testing
         #expect(end.reason == "error rate 30.0% > 5.0%")
     }
 
+    /// Readers show a rule's numbers in the unit the analysis gives, never one guessed from its name.
+    @Test func everyRuleSaysWhichUnitItsNumbersAreIn() {
+        let rules = AnalysisRules()
+        let checks = RolloutAnalysis.check(rules, stable: Self.stats(Self.stable, rps: 50), candidate: Self.stats(Self.candidate, rps: 50))
+            + RolloutAnalysis.checkShadow(rules, shadow: nil)
+        #expect(Dictionary(uniqueKeysWithValues: checks.map { ($0.rule, $0.unit) }) == [
+            "error rate": .fraction, "error rate vs stable": .fraction, "p99 latency": .milliseconds, "p99 vs stable": .milliseconds,
+            "shadow agreement": .fraction, "shadow score difference": .number, "shadow error rate": .fraction,
+            "shadow p99 latency": .milliseconds,
+        ])
+        #expect(RolloutAnalysis.describe(checks[2]) == "p99 latency 5.0 ms ≤ \(RuleCheck.Unit.milliseconds.text(rules.maxP99Ms))")
+    }
+
     @Test func slowCandidateRollsBackOnLatencyVersusStable() throws {
         let (end, _) = Self.run(try Self.start(), seconds: 30) { _ in Self.stats(Self.candidate, rps: 10, p99: 40) }
         #expect(end.state == .rolledBack)

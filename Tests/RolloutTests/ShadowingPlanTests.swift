@@ -104,7 +104,7 @@ import Testing
 
     @Test func blueGreenRollsBackOnScoresErrorsOrLatencyOfTheShadow() throws {
         let cases: [(ShadowStats, String)] = [
-            (Self.shadow(compared: 30, difference: 0.2), "shadow score difference 0.20 > 0.05"),
+            (Self.shadow(compared: 30, difference: 0.2), "shadow score difference 0.2 > 0.05"),
             (Self.shadow(compared: 30, errors: 10), "shadow error rate 25.0% > 5.0%"),
             (Self.shadow(compared: 30, p99: 400), "shadow p99 latency 400 ms > 250 ms"),
         ]

@@ -37,7 +37,7 @@ enum AlertRules {
                 failing.insert(key)
                 guard !state.failingRules.contains(key) else { continue }
                 let text = "rollout rule failing: \(endpoint.endpoint) \(rollout.candidate) \(check.rule) "
-                    + "\(RuleFormat.value(check.measured, rule: check.rule)) (limit \(RuleFormat.value(check.threshold, rule: check.rule)))"
+                    + "\(RuleFormat.value(check.measured, unit: check.unit)) (limit \(RuleFormat.value(check.threshold, unit: check.unit)))"
                 state.alerts.append(Alert(key: key, endpoint: endpoint.endpoint, text: text, at: state.now))
                 raised = true
             }
@@ -58,14 +58,15 @@ enum AlertRules {
     }
 }
 
-/// Rules are named by the server ("error rate", "p99 latency", "shadow agreement"…): error rates and
-/// agreement read as percents, latencies as milliseconds.
+/// A rule's measured value or limit in the unit the server gave it: shares as percents,
+/// latencies as milliseconds, anything else as a plain number.
 enum RuleFormat {
-    static func value(_ value: Double?, rule: String) -> String {
+    static func value(_ value: Double?, unit: RuleCheck.Unit) -> String {
         guard let value else { return "—" }
-        let name = rule.lowercased()
-        if name.contains("error rate") || name.contains("agreement") { return Format.percent(value) }
-        if name.contains("p99") || name.contains("latency") { return Format.latency(value) + " ms" }
-        return String(format: "%.3g", value)
+        switch unit {
+        case .fraction: return Format.percent(value)
+        case .milliseconds: return Format.latency(value) + " ms"
+        case .number: return String(format: "%.3g", value)
+        }
     }
 }

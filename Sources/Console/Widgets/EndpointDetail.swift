@@ -205,9 +205,9 @@ enum EndpointDetail {
             var cx = inner.x + 1
             cx += buffer.put(verdict.symbol + " ", x: cx, y: y, role: verdict.role, maxWidth: end - cx)
             cx += buffer.put(Format.pad(check.rule, ruleWidth) + " ", x: cx, y: y, maxWidth: end - cx)
-            cx += buffer.put(Format.pad(RuleFormat.value(check.measured, rule: check.rule), 12, right: true) + " ", x: cx, y: y,
+            cx += buffer.put(Format.pad(RuleFormat.value(check.measured, unit: check.unit), 12, right: true) + " ", x: cx, y: y,
                              role: verdict.role, maxWidth: end - cx)
-            cx += buffer.put(Format.pad(RuleFormat.value(check.threshold, rule: check.rule), 12, right: true) + "  ", x: cx, y: y,
+            cx += buffer.put(Format.pad(RuleFormat.value(check.threshold, unit: check.unit), 12, right: true) + "  ", x: cx, y: y,
                              role: .muted, maxWidth: end - cx)
             buffer.put(verdict.word, x: cx, y: y, role: verdict.role, maxWidth: end - cx)
             y += 1
