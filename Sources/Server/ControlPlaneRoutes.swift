@@ -50,7 +50,7 @@ public struct ControlPlaneRoutes: Sendable {
             }
             let metadata = try request.headers[.nightjarMetadata].map(MetadataHeader.decode) ?? VersionMetadata()
             var request = request
-            let body = try await request.collectBody(upTo: self.maxArtifactBytes)
+            let body = try await request.collectBody(upTo: self.maxArtifactBytes, what: "the model file of \(ref)")
             guard body.readableBytes > 0 else {
                 throw NightjarError.invalidArgument("push of \(ref) has an empty body: send the model file's bytes")
             }
@@ -71,7 +71,7 @@ public struct ControlPlaneRoutes: Sendable {
             let actor = try await self.auth.require(.admin, request, to: "store a reference profile")
             let ref = try Self.ref(context)
             var request = request
-            let body = try await request.collectBody(upTo: 64 << 20)
+            let body = try await request.collectBody(upTo: 64 << 20, what: "the reference profile of \(ref)")
             try await self.registry.setReference(ref, profileJSON: Data(buffer: body), actor: actor)
             return Response(status: .noContent)
         }

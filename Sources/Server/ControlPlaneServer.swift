@@ -21,6 +21,8 @@ public final class ControlPlaneServer: Sendable {
         public var auth: Authenticator.Mode = .tokens
         /// Where the first start writes the admin token (mode 0600); nil writes none.
         public var tokenFile: URL?
+        /// Largest model file a push may send; larger pushes get 413 naming this limit.
+        public var maxArtifactBytes = 512 << 20
 
         public init() {}
 
@@ -67,7 +69,8 @@ public final class ControlPlaneServer: Sendable {
         let drift = DriftPoller()
         let traffic = TrafficControl(store: store, workers: workers, dataPlane: dataPlane, drift: drift)
         let routes = ControlPlaneRoutes(registry: store, workers: workers, traffic: traffic, events: events,
-                                        auth: Authenticator(store: store, mode: configuration.auth))
+                                        auth: Authenticator(store: store, mode: configuration.auth),
+                                        maxArtifactBytes: configuration.maxArtifactBytes)
         let api = try await HTTPService(router: routes.router(logger: logger), host: configuration.host,
                                         port: configuration.port, logger: logger)
         let gatewayRouter = Router()

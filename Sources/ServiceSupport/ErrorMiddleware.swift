@@ -27,9 +27,12 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as NightjarError {
             return answer(code: error.code, message: error.description, field: error.field, status: .init(code: error.httpStatus))
+        } catch let error as RequestBodyTooLarge {
+            return answer(code: "too_large", message: error.message, field: nil, status: .contentTooLarge)
         } catch let error as any HTTPResponseError {
             let (code, message): (String, String)
             switch error.status {
+            // A route that read its body with a limit of its own throws `RequestBodyTooLarge` instead.
             case .contentTooLarge: (code, message) = ("too_large", "request body is larger than this endpoint accepts (\(context.maxUploadSize) bytes)")
             case .notFound: (code, message) = ("no_route", "no route for \(request.method) \(request.uri.path)")
             default: (code, message) = ("http_\(error.status.code)", (error as? HTTPError)?.body ?? error.status.reasonPhrase)

@@ -51,7 +51,7 @@ extension Response {
 extension Request {
     /// Decodes a JSON body, turning malformed JSON into a 400 that says where the problem is.
     public mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
-        let buffer = try await collectBody(upTo: limit)
+        let buffer = try await collectBody(upTo: limit, what: "the \(T.self) body")
         return try WireJSON.decodeRequest(T.self, from: Data(buffer: buffer))
     }
 }

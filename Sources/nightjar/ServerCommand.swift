@@ -21,6 +21,7 @@ struct ServerCommand: AsyncParsableCommand {
     var store: String?
     @Option(help: "tokens: every API call needs a bearer token (an admin one is written to HOME/token on first start); off: no checks, loopback only.")
     var auth = "tokens"
+    @Option(help: "Largest model file a push may send, in MiB; larger pushes get 413.") var maxArtifactMib = 512
 
     func run() async throws {
         let home = home.map { URL(fileURLWithPath: $0) } ?? Environment.home
@@ -30,7 +31,11 @@ struct ServerCommand: AsyncParsableCommand {
         case "off": mode = .disabled
         default: throw CommandFailure("--auth: '\(auth)' is not a mode; use tokens or off")
         }
-        let server = try await ControlPlane.start(home: home, host: host, port: port, gatewayPort: gatewayPort, auth: mode, store: store)
+        guard (1...(1 << 20)).contains(maxArtifactMib) else {
+            throw CommandFailure("--max-artifact-mib: \(maxArtifactMib) is out of range; give 1 to 1048576 MiB")
+        }
+        let server = try await ControlPlane.start(home: home, host: host, port: port, gatewayPort: gatewayPort, auth: mode, store: store,
+                                                  maxArtifactBytes: maxArtifactMib << 20)
         // Written straight to the file descriptor: scripts and tests wait for this line, and print's
         // buffer would hold it back when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data(
@@ -48,7 +53,8 @@ struct ControlPlane: Sendable {
     var gatewayURL: String { server.gatewayURL }
 
     static func start(home: URL, host: String, port: Int, gatewayPort: Int,
-                      auth: Authenticator.Mode = .tokens, store: String? = nil) async throws -> ControlPlane {
+                      auth: Authenticator.Mode = .tokens, store: String? = nil,
+                      maxArtifactBytes: Int = ControlPlaneServer.Configuration().maxArtifactBytes) async throws -> ControlPlane {
         let logger = Logger(label: "nightjar.server")
         let registry = try await RegistryStoreURL(parsing: store, home: home).open(logger: logger)
         let router = TrafficRouter(logger: logger)
@@ -57,6 +63,7 @@ struct ControlPlane: Sendable {
         configuration.port = port
         configuration.gatewayPort = gatewayPort
         configuration.auth = auth
+        configuration.maxArtifactBytes = maxArtifactBytes
         configuration.tokenFile = home.appendingPathComponent("token")
         let server = try await ControlPlaneServer.start(
             store: registry, dataPlane: router,

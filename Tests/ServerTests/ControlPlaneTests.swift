@@ -29,7 +29,8 @@ struct RunningControlPlane {
     /// A client with another token, or none.
     func client(token: String?) -> ServerClient { ServerClient(baseURL: server.url, token: token) }
 
-    static func start(controlInterval: Duration = .milliseconds(50), heartbeatInterval: TimeInterval = 1) async throws -> RunningControlPlane {
+    static func start(controlInterval: Duration = .milliseconds(50), heartbeatInterval: TimeInterval = 1,
+                      maxArtifactBytes: Int = ControlPlaneServer.Configuration().maxArtifactBytes) async throws -> RunningControlPlane {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-server-\(UUID().uuidString)")
         let registry = try SQLiteRegistry(home: home)
         let dataPlane = RecordingDataPlane()
@@ -38,6 +39,7 @@ struct RunningControlPlane {
         configuration.gatewayPort = 0
         configuration.controlInterval = controlInterval
         configuration.heartbeatInterval = heartbeatInterval
+        configuration.maxArtifactBytes = maxArtifactBytes
         configuration.tokenFile = home.appendingPathComponent("token")
         let server = try await ControlPlaneServer.start(store: registry, dataPlane: dataPlane, addGatewayRoutes: { _ in },
                                                         configuration: configuration, logger: Logger(label: "test"))
@@ -56,6 +58,29 @@ struct RunningControlPlane {
 @Suite struct ControlPlaneTests {
     let schema = FeatureSchema(inputs: [TensorSpec(name: "features", datatype: .fp32, shape: [-1, 6])],
                                outputs: [TensorSpec(name: "label", datatype: .int64, shape: [-1])])
+
+    /// An oversized body is a 413 naming the limit of the route it was sent to, not the HTTP
+    /// framework's default, and nothing is stored.
+    @Test func oversizedBodiesAre413NamingTheRoutesOwnLimit() async throws {
+        let cp = try await RunningControlPlane.start(maxArtifactBytes: 4096)
+        defer { Task { await cp.stop() } }
+        let ref = try ModelRef(parsing: "fraud@1.0.0")
+        do {
+            _ = try await cp.client.push(ref, artifact: Data(repeating: 7, count: 5000), schema: schema)
+            Issue.record("a 5000-byte push passed a 4096-byte limit")
+        } catch {
+            #expect(error.description == "the model file of fraud@1.0.0 is larger than this endpoint accepts (4096 bytes)", "\(error)")
+        }
+        #expect(try await cp.client.models().isEmpty)
+        // The reference profile route has its own limit (64 MiB), above the router's default of 2 MiB.
+        _ = try await cp.client.push(ref, artifact: Data(repeating: 7, count: 100), schema: schema)
+        do {
+            try await cp.client.setReference(ref, profileJSON: Data(repeating: 0x20, count: (64 << 20) + 1))
+            Issue.record("a reference profile over 64 MiB was accepted")
+        } catch {
+            #expect(error.description == "the reference profile of fraud@1.0.0 is larger than this endpoint accepts (\(64 << 20) bytes)", "\(error)")
+        }
+    }
 
     @Test func pushListAndDownloadOverHTTP() async throws {
         let cp = try await RunningControlPlane.start()
