@@ -103,6 +103,11 @@ public struct ServerClient: Sendable {
         try await transport.call(.POST, "/api/v1/gc", as: [String: [String]].self)["removed"] ?? []
     }
 
+    /// Standalone gateway replicas that reported their clients' stats lately.
+    public func gateways() async throws(NightjarError) -> [GatewayReplicaInfo] {
+        try await transport.call(.GET, "/api/v1/gateways", as: [GatewayReplicaInfo].self)
+    }
+
     // MARK: endpoints and traffic
 
     public func endpoints() async throws(NightjarError) -> [EndpointStatus] {

@@ -14,15 +14,21 @@ import ServiceSupport
 ///
 /// When the control plane cannot be reached the last table stays in force: a replica keeps serving
 /// what it knew rather than refusing every request while the control plane restarts.
+///
+/// Every `interval` it also sends what its clients saw (`GatewayStatsReport`) to the control plane,
+/// which merges it with the embedded gateway's numbers for rollout analysis and the console.
 public struct ControlPlaneFollower: Sendable {
     public let serverURL: String
+    /// This replica's name in its stats reports.
+    public let gatewayID: String
     let token: String?
     let router: TrafficRouter
     let http: HTTPClient
     let logger: Logger
 
-    public init(serverURL: String, token: String?, router: TrafficRouter, http: HTTPClient = .shared, logger: Logger) {
+    public init(serverURL: String, gatewayID: String, token: String?, router: TrafficRouter, http: HTTPClient = .shared, logger: Logger) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
+        self.gatewayID = gatewayID
         self.token = token
         self.router = router
         self.http = http
@@ -34,6 +40,40 @@ public struct ControlPlaneFollower: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await poll(every: interval) }
             group.addTask { await followEvents(retryEvery: interval) }
+            group.addTask { await reportStats(every: interval) }
+        }
+    }
+
+    private func reportStats(every interval: Duration) async {
+        var failing = false
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            do {
+                try await sendStats()
+                if failing { logger.notice("control plane \(serverURL) takes this gateway's stats again") }
+                failing = false
+            } catch {
+                if !failing { logger.error("cannot report stats to \(serverURL): \(error); rollout analysis does not see this gateway's clients") }
+                failing = true
+            }
+        }
+    }
+
+    /// Sends one stats report: `POST /api/v1/gateways/{id}/stats` (operator role).
+    public func sendStats() async throws {
+        let report = router.statsReport(gateway: gatewayID)
+        let path = "/api/v1/gateways/\(gatewayID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? gatewayID)/stats"
+        var request = HTTPClientRequest(url: serverURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .bytes(ByteBuffer(data: try WireJSON.encoder().encode(report)))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .noContent || response.status == .ok else {
+            let message = StructuredErrorBody.message(in: Data(body.readableBytesView)) ?? "HTTP \(response.status.code)"
+            let hint = response.status == .forbidden ? " (the gateway's token needs the operator role to report stats)" : ""
+            throw NightjarError.unavailable("POST \(serverURL)\(path) answered \(response.status.code): \(message)\(hint)")
         }
     }
 

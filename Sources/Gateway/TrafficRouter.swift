@@ -47,6 +47,17 @@ public final class TrafficRouter: Sendable {
         versionStats.snapshots(endpoint: endpoint)
     }
 
+    /// Per-version windows with their histogram counts, for merging with other gateways' exactly.
+    public func statsWindows(endpoint: String) -> [GatewayStatsReport.Version] {
+        versionStats.windows(endpoint: endpoint)
+    }
+
+    /// Everything this gateway saw, as a replica reports it to its control plane.
+    public func statsReport(gateway: String) -> GatewayStatsReport {
+        let shadows = currentTable().endpoints.keys.sorted().compactMap { shadowStats(endpoint: $0) }
+        return GatewayStatsReport(gateway: gateway, versions: versionStats.windows(), shadows: shadows)
+    }
+
     /// Workers currently ejected as outliers (base URLs), so the control plane can show them.
     public func ejectedWorkers() -> Set<String> {
         pool.ejected()

@@ -40,16 +40,18 @@ final class VersionStats: Sendable {
     func snapshots(endpoint: String, at now: Date = Date()) -> [SemVer: StatsSnapshot] {
         let mine = entries.withLock { entries in entries.filter { $0.key.endpoint == endpoint } }
         return Dictionary(uniqueKeysWithValues: mine.map { key, entry in
-            let s = entry.window.summary(at: now, since: entry.startedAt)
-            return (key.version, StatsSnapshot(
-                model: entry.model,
-                requestsTotal: s.requestsTotal,
-                errorsTotal: s.errorsTotal,
-                windowSeconds: s.coveredSeconds,
-                requestsPerSecond: Double(s.windowRequests) / s.coveredSeconds,
-                errorRate: s.windowRequests == 0 ? 0 : Double(s.windowErrors) / Double(s.windowRequests),
-                latencyMs: s.latencyMs,
-                uptimeSeconds: now.timeIntervalSince(entry.startedAt)))
+            (key.version, StatsSnapshot(gatewaySummary: entry.window.summary(at: now, since: entry.startedAt), model: entry.model,
+                                        startedAt: entry.startedAt, at: now))
         })
+    }
+
+    /// Every version's window with its histogram counts, for a control plane to merge with other
+    /// gateways'; only the endpoint's when one is named.
+    func windows(endpoint: String? = nil, at now: Date = Date()) -> [GatewayStatsReport.Version] {
+        let all = entries.withLock { entries in entries.filter { endpoint == nil || $0.key.endpoint == endpoint } }
+        return all.map { key, entry in
+            GatewayStatsReport.Version(endpoint: key.endpoint, model: entry.model, startedAt: entry.startedAt,
+                                       window: entry.window.export(at: now))
+        }.sorted { ($0.endpoint, $0.model.version) < ($1.endpoint, $1.model.version) }
     }
 }

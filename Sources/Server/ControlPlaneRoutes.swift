@@ -15,10 +15,13 @@ public struct ControlPlaneRoutes: Sendable {
     public let maxArtifactBytes: Int
     public let events: EventStream
     public let auth: Authenticator
+    /// What standalone gateways report of their clients.
+    public let replicas: GatewayReplicas
 
     public init(registry: any RegistryStore, workers: WorkerDirectory, traffic: TrafficControl,
                 events: EventStream, auth: Authenticator, metrics: ServerMetrics = ServerMetrics(),
-                maxArtifactBytes: Int = 512 << 20) {
+                maxArtifactBytes: Int = 512 << 20, replicas: GatewayReplicas = GatewayReplicas()) {
+        self.replicas = replicas
         self.registry = registry
         self.workers = workers
         self.traffic = traffic
@@ -134,6 +137,20 @@ public struct ControlPlaneRoutes: Sendable {
             }
             try await self.workerChanged(change)
             return Response(status: .noContent)
+        }
+
+        router.post("/api/v1/gateways/:id/stats") { request, context in
+            _ = try await self.auth.require(.operator, request, to: "report gateway stats")
+            let id = context.parameters.get("id") ?? ""
+            var request = request
+            let report = try await request.decodeJSON(GatewayStatsReport.self, limit: 16 << 20)
+            try GatewayReplicas.validate(report, id: id)
+            self.replicas.receive(report)
+            return Response(status: .noContent)
+        }
+        router.get("/api/v1/gateways") { request, _ in
+            _ = try await self.auth.require(.viewer, request, to: "list gateways")
+            return try Response.json(self.replicas.list())
         }
 
         router.get("/api/v1/endpoints") { request, _ in

@@ -67,10 +67,12 @@ public final class ControlPlaneServer: Sendable {
         let workers = WorkerDirectory(heartbeatInterval: configuration.heartbeatInterval)
         let events = EventStream(store: store)
         let drift = DriftPoller()
-        let traffic = TrafficControl(store: store, workers: workers, dataPlane: dataPlane, drift: drift)
+        let replicas = GatewayReplicas()
+        let traffic = TrafficControl(store: store, workers: workers, dataPlane: CombinedDataPlane(local: dataPlane, replicas: replicas),
+                                     drift: drift)
         let routes = ControlPlaneRoutes(registry: store, workers: workers, traffic: traffic, events: events,
                                         auth: Authenticator(store: store, mode: configuration.auth),
-                                        maxArtifactBytes: configuration.maxArtifactBytes)
+                                        maxArtifactBytes: configuration.maxArtifactBytes, replicas: replicas)
         let api = try await HTTPService(router: routes.router(logger: logger), host: configuration.host,
                                         port: configuration.port, logger: logger)
         let gatewayRouter = Router()

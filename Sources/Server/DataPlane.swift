@@ -2,11 +2,13 @@ import Gateway
 import NightjarCore
 
 /// What the control plane needs from the data plane: to hand it the routing table and to read back
-/// what clients experienced. The embedded `TrafficRouter` is the one implementation today; a remote
-/// gateway replica would be another.
+/// what clients experienced. The embedded `TrafficRouter` is one; `CombinedDataPlane` adds what the
+/// standalone replicas report.
 public protocol DataPlane: Sendable {
     func update(routes: [EndpointRoute])
     func stats(endpoint: String) -> [SemVer: StatsSnapshot]
+    /// The same numbers as windows of histogram counts, to merge with other gateways' exactly.
+    func statsWindows(endpoint: String) -> [GatewayStatsReport.Version]
     func ejectedWorkers() -> Set<String>
     /// What mirroring to the endpoint's shadow has shown; nil without a shadow or before the first copy.
     func shadowStats(endpoint: String) -> ShadowStats?

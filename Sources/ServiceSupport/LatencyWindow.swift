@@ -82,22 +82,74 @@ public final class LatencyWindow: Sendable {
                 merged.add(bucket.histogram)
             }
             let covered = min(Double(windowSeconds), max(now.timeIntervalSince(start), 1))
-            let latency: LatencySummary
-            if merged.totalCount == 0 {
-                latency = .zero
-            } else {
-                func ms(_ micros: UInt64) -> Double { Double(micros) / 1000 }
-                latency = LatencySummary(
-                    p50: ms(merged.valueAtPercentile(50)),
-                    p90: ms(merged.valueAtPercentile(90)),
-                    p95: ms(merged.valueAtPercentile(95)),
-                    p99: ms(merged.valueAtPercentile(99)),
-                    max: ms(merged.max),
-                    p999: ms(merged.valueAtPercentile(99.9))
-                )
-            }
             return Summary(requestsTotal: s.requestsTotal, errorsTotal: s.errorsTotal, windowRequests: requests,
-                           windowErrors: errors, coveredSeconds: covered, latencyMs: latency)
+                           windowErrors: errors, coveredSeconds: covered, latencyMs: LatencyWindow.latencySummary(merged))
         }
+    }
+
+    /// The seconds still inside the window, with their histogram counts, to send elsewhere.
+    public func export(at now: Date = Date()) -> WindowedLatencies {
+        let second = Int64(now.timeIntervalSince1970.rounded(.down))
+        let oldest = second - Int64(windowSeconds) + 1
+        return state.withLock { s in
+            let seconds = s.buckets.filter { $0.second >= oldest && $0.second <= second }.sorted { $0.second < $1.second }.map { bucket in
+                var values: [UInt64] = []
+                var counts: [UInt64] = []
+                for recorded in bucket.histogram.recordedValues() {
+                    values.append(recorded.value)
+                    counts.append(recorded.count)
+                }
+                return WindowedLatencies.Second(second: bucket.second, requests: bucket.requests, errors: bucket.errors,
+                                                latencyMicros: values, counts: counts)
+            }
+            return WindowedLatencies(windowSeconds: windowSeconds, requestsTotal: s.requestsTotal, errorsTotal: s.errorsTotal,
+                                     seconds: seconds)
+        }
+    }
+
+    /// What `summary` would say of one window holding every request of `windows` (several gateways'
+    /// exports of the same version): counts add, percentiles are those of the merged histogram.
+    /// Seconds outside this window's last `windowSeconds` are left out.
+    public static func summary(of windows: [WindowedLatencies], windowSeconds: Int, at now: Date = Date(), since start: Date) -> Summary {
+        let second = Int64(now.timeIntervalSince1970.rounded(.down))
+        let oldest = second - Int64(windowSeconds) + 1
+        var merged = makeHistogram()
+        var requests = 0
+        var errors = 0
+        for window in windows {
+            for bucket in window.seconds where bucket.second >= oldest && bucket.second <= second {
+                requests += bucket.requests
+                errors += bucket.errors
+                for (value, count) in zip(bucket.latencyMicros, bucket.counts) {
+                    _ = merged.record(min(value, 60_000_000), count: count)
+                }
+            }
+        }
+        let covered = min(Double(windowSeconds), max(now.timeIntervalSince(start), 1))
+        return Summary(requestsTotal: windows.reduce(0) { $0 + $1.requestsTotal }, errorsTotal: windows.reduce(0) { $0 + $1.errorsTotal },
+                       windowRequests: requests, windowErrors: errors, coveredSeconds: covered, latencyMs: latencySummary(merged))
+    }
+
+    static func latencySummary(_ histogram: Histogram<UInt64>) -> LatencySummary {
+        guard histogram.totalCount > 0 else { return .zero }
+        func ms(_ micros: UInt64) -> Double { Double(micros) / 1000 }
+        return LatencySummary(
+            p50: ms(histogram.valueAtPercentile(50)),
+            p90: ms(histogram.valueAtPercentile(90)),
+            p95: ms(histogram.valueAtPercentile(95)),
+            p99: ms(histogram.valueAtPercentile(99)),
+            max: ms(histogram.max),
+            p999: ms(histogram.valueAtPercentile(99.9))
+        )
+    }
+}
+
+extension StatsSnapshot {
+    /// A gateway's numbers for one version, in the shape workers report theirs.
+    public init(gatewaySummary s: LatencyWindow.Summary, model: ModelRef, startedAt: Date, at now: Date) {
+        self.init(model: model, requestsTotal: s.requestsTotal, errorsTotal: s.errorsTotal, windowSeconds: s.coveredSeconds,
+                  requestsPerSecond: Double(s.windowRequests) / s.coveredSeconds,
+                  errorRate: s.windowRequests == 0 ? 0 : Double(s.windowErrors) / Double(s.windowRequests),
+                  latencyMs: s.latencyMs, uptimeSeconds: now.timeIntervalSince(startedAt))
     }
 }

@@ -14,8 +14,10 @@ struct GatewayCommand: AsyncParsableCommand {
             Example: nightjar gateway --server http://cp.internal:7070 --port 8080
             It reads endpoints and ready workers from the control plane whenever its event stream
             announces a change, and every --poll-interval besides; it keeps serving the last routes it
-            knew while the control plane cannot be reached. Its token needs the viewer role
-            (NIGHTJAR_TOKEN, or NIGHTJAR_HOME/token).
+            knew while the control plane cannot be reached. Every --poll-interval it reports what its
+            clients saw to the control plane, whose rollout analysis and console count it with the
+            embedded gateway's. Its token needs the operator role to report (the viewer role only
+            routes; NIGHTJAR_TOKEN, or NIGHTJAR_HOME/token).
             """)
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -24,12 +26,14 @@ struct GatewayCommand: AsyncParsableCommand {
     var serverURL: String = Environment.value("NIGHTJAR_SERVER") ?? "http://127.0.0.1:7070"
     @Option(help: "How often to read the control plane besides when its events announce a change, e.g. 500ms, 1s.")
     var pollInterval = "1s"
+    @Option(help: "This replica's name in its stats reports (default HOSTNAME:PORT).") var id: String?
 
     func run() async throws {
         let interval = try Self.duration(pollInterval)
         let logger = Logger(label: "nightjar.gateway")
         let router = TrafficRouter(logger: logger)
-        let follower = ControlPlaneFollower(serverURL: serverURL, token: Environment.token, router: router, logger: logger)
+        let gatewayID = id ?? "\(ProcessInfo.processInfo.hostName):\(port)"
+        let follower = ControlPlaneFollower(serverURL: serverURL, gatewayID: gatewayID, token: Environment.token, router: router, logger: logger)
         // The first read must work: a replica that starts with no routes would refuse every request.
         let routes = try await follower.refresh()
         let http = Router()

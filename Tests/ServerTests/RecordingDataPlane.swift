@@ -16,6 +16,8 @@ final class RecordingDataPlane: DataPlane {
 
     func update(routes: [EndpointRoute]) { state.withLock { $0.routes = routes } }
     func stats(endpoint: String) -> [SemVer: StatsSnapshot] { state.withLock { $0.stats[endpoint] ?? [:] } }
+    /// Stats set by a test have no histogram behind them; replicas' reports merge with nothing here.
+    func statsWindows(endpoint: String) -> [GatewayStatsReport.Version] { [] }
     func ejectedWorkers() -> Set<String> { [] }
     func shadowStats(endpoint: String) -> ShadowStats? { state.withLock { $0.shadows[endpoint] } }
 

@@ -27,7 +27,7 @@ import Testing
         logger.logLevel = .error
         let router = TrafficRouter(logger: logger)
         let viewer = try await cp.client.createToken(name: "replica", role: .viewer).token
-        let follower = ControlPlaneFollower(serverURL: cp.server.url, token: viewer, router: router, logger: logger)
+        let follower = ControlPlaneFollower(serverURL: cp.server.url, gatewayID: "replica-1", token: viewer, router: router, logger: logger)
         let http = Router()
         router.addRoutes(to: http)
         let service = try await HTTPService(router: http, host: "127.0.0.1", port: 0, logger: logger)
@@ -73,13 +73,75 @@ import Testing
     @Test func aFollowerWithoutAValidTokenSaysWhy() async throws {
         let cp = try await RunningControlPlane.start()
         defer { Task { await cp.stop() } }
-        let follower = ControlPlaneFollower(serverURL: cp.server.url, token: "nj_wrong", router: TrafficRouter(logger: Logger(label: "t")),
-                                            logger: Logger(label: "t"))
+        let follower = ControlPlaneFollower(serverURL: cp.server.url, gatewayID: "replica-1", token: "nj_wrong",
+                                            router: TrafficRouter(logger: Logger(label: "t")), logger: Logger(label: "t"))
         await #expect {
             try await follower.refresh()
         } throws: { error in
             guard case NightjarError.unavailable(let message) = error else { return false }
             return message.contains("/api/v1/endpoints answered 401") || message.contains("/api/v1/workers answered 401")
         }
+    }
+
+    /// What clients saw through a replica counts in the control plane's numbers, merged with the
+    /// embedded gateway's: the console and the rollout analysis see every client.
+    @Test func aReplicasClientsCountInTheControlPlanesStats() async throws {
+        // A control plane whose embedded gateway is a real TrafficRouter, with a worker per version.
+        let stack = try await RoutingSettingsTests.Stack.start()
+        _ = try await stack.client.setTraffic("fraud", TrafficChange(weights: TrafficTests.split((TrafficTests.v1, 100)), reason: "launch"))
+        var logger = Logger(label: "replica")
+        logger.logLevel = .error
+        let router = TrafficRouter(logger: logger)
+        let operatorToken = try await stack.client.createToken(name: "replica", role: .operator).token
+        let follower = ControlPlaneFollower(serverURL: stack.server.url, gatewayID: "replica-1", token: operatorToken, router: router, logger: logger)
+        let http = Router()
+        router.addRoutes(to: http)
+        let service = try await HTTPService(router: http, host: "127.0.0.1", port: 0, logger: logger)
+        defer {
+            Task {
+                await service.stop()
+                await stack.stop()
+            }
+        }
+        try await follower.refresh()
+
+        func infer(_ base: String) async throws {
+            var request = HTTPClientRequest(url: base + "/v2/models/fraud/infer")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: #"{"inputs":[]}"#))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status == .ok)
+        }
+        for _ in 0..<7 { try await infer(stack.server.gatewayURL) }
+        for _ in 0..<20 { try await infer("http://127.0.0.1:\(service.port)") }
+        #expect(try await stack.client.endpoint("fraud").versions.first?.stats?.requestsTotal == 7, "before the replica reported")
+
+        try await follower.sendStats()
+        let merged = try #require(try await stack.client.endpoint("fraud").versions.first?.stats)
+        #expect(merged.requestsTotal == 27 && merged.errorsTotal == 0)
+        #expect(merged.latencyMs.p99 > 0 && merged.latencyMs.p99 <= merged.latencyMs.max)
+        let listed = try await stack.client.gateways()
+        #expect(listed.map(\.id) == ["replica-1"] && listed.first?.counted == true && listed.first?.requestsInWindow == 20)
+
+        // A viewer token routes but may not report: the error says which role is needed.
+        let viewer = try await stack.client.createToken(name: "viewer", role: .viewer).token
+        let readOnly = ControlPlaneFollower(serverURL: stack.server.url, gatewayID: "replica-2", token: viewer, router: router, logger: logger)
+        await #expect {
+            try await readOnly.sendStats()
+        } throws: { error in
+            "\(error)".contains("answered 403") && "\(error)".contains("operator role")
+        }
+        // A report whose histogram does not add up is refused naming the field, and not counted.
+        var report = router.statsReport(gateway: "replica-3")
+        report.versions[0].window.seconds[0].counts.removeLast()
+        var bad = HTTPClientRequest(url: stack.server.url + "/api/v1/gateways/replica-3/stats")
+        bad.method = .POST
+        bad.headers.add(name: "Authorization", value: "Bearer \(operatorToken)")
+        bad.body = .bytes(ByteBuffer(data: try WireJSON.encoder().encode(report)))
+        let refused = try await HTTPClient.shared.execute(bad, timeout: .seconds(20))
+        let message = String(buffer: try await refused.body.collect(upTo: 1 << 20))
+        #expect(refused.status == .badRequest && message.contains("versions[0].window.seconds[0]"), "\(message)")
+        #expect(try await stack.client.gateways().map(\.id) == ["replica-1"])
     }
 }
