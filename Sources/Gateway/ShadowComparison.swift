@@ -11,11 +11,10 @@ struct ShadowComparison: Sendable, Equatable {
 
     static let floatingTypes: Set<String> = ["FP16", "FP32", "FP64", "BF16"]
 
-    /// Compares two OIP infer answers output by output; nil when either is not an OIP answer.
-    static func compare(primary: Data, shadow: Data) -> ShadowComparison? {
-        let decoder = JSONDecoder()
-        guard let a = try? decoder.decode(InferResponse.self, from: primary),
-              let b = try? decoder.decode(InferResponse.self, from: shadow) else { return nil }
+    /// Compares two workers' OIP infer answers (JSON or binary) output by output; nil when either
+    /// cannot be read as one.
+    static func compare(primary: WorkerAnswer, shadow: WorkerAnswer) -> ShadowComparison? {
+        guard let a = OIPAnswerReader.read(primary), let b = OIPAnswerReader.read(shadow) else { return nil }
         return compare(primary: a, shadow: b)
     }
 

@@ -41,29 +41,14 @@ enum StickyInputKey {
         return nil
     }
 
-    /// The first element of a tensor sent in binary, read as its datatype (little-endian, as the
-    /// extension specifies; BYTES elements carry a 4-byte length first).
+    /// The first element of a tensor sent in binary.
     static func firstBinaryScalar(_ slice: ByteBuffer?, datatype: String) -> String? {
-        guard var bytes = slice else { return nil }
-        switch datatype {
-        case "BOOL": return bytes.readInteger(as: UInt8.self).map { $0 != 0 ? "true" : "false" }
-        case "UINT8": return bytes.readInteger(as: UInt8.self).map { "\($0)" }
-        case "INT8": return bytes.readInteger(as: Int8.self).map { "\($0)" }
-        case "UINT16": return bytes.readInteger(endianness: .little, as: UInt16.self).map { "\($0)" }
-        case "INT16": return bytes.readInteger(endianness: .little, as: Int16.self).map { "\($0)" }
-        case "UINT32": return bytes.readInteger(endianness: .little, as: UInt32.self).map { "\($0)" }
-        case "INT32": return bytes.readInteger(endianness: .little, as: Int32.self).map { "\($0)" }
-        case "UINT64": return bytes.readInteger(endianness: .little, as: UInt64.self).map { "\($0)" }
-        case "INT64": return bytes.readInteger(endianness: .little, as: Int64.self).map { "\($0)" }
-        case "FP32":
-            return bytes.readInteger(endianness: .little, as: UInt32.self).map { text(Double(Float(bitPattern: $0))) }
-        case "FP64":
-            return bytes.readInteger(endianness: .little, as: UInt64.self).map { text(Double(bitPattern: $0)) }
-        case "BYTES":
-            guard let length = bytes.readInteger(endianness: .little, as: UInt32.self) else { return nil }
-            return bytes.readString(length: Int(length))
-        default:
-            return nil
+        guard let slice, let first = BinaryTensorReader.elements(slice, datatype: datatype, limit: 1)?.first else { return nil }
+        switch first {
+        case .int(let i): return String(i)
+        case .double(let d): return text(d)
+        case .bool(let b): return b ? "true" : "false"
+        case .string(let s): return s
         }
     }
 

@@ -38,7 +38,7 @@ extension TrafficRouter {
             if case .success(let answer) = result, answer.status == 200 {
                 failed = false
                 if primaryAnswer.status == 200 {
-                    comparison = ShadowComparison.compare(primary: Data(primaryAnswer.body.readableBytesView), shadow: Data(answer.body.readableBytesView))
+                    comparison = ShadowComparison.compare(primary: primaryAnswer, shadow: answer)
                 }
             }
             shadows.recordOutcome(key, shadowFailed: failed, comparison: comparison, shadowMicros: shadowMicros, primaryMicros: primaryMicros)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 @testable import Gateway
 import NightjarCore
 import Testing
@@ -72,6 +73,31 @@ import Testing
         #expect(same.agrees && same.comparedElements == 2 && abs(same.absoluteDifferenceSum - 0.2) < 1e-9)
         #expect(!ShadowComparison.compare(primary: answer(1, [0.2, 0.8]), shadow: answer(0, [0.2, 0.8])).agrees)
         #expect(!ShadowComparison.compare(primary: answer(1, [0.2, 0.8]), shadow: answer(1, [0.2])).agrees)
-        #expect(ShadowComparison.compare(primary: Data("{}".utf8), shadow: Data("{}".utf8)) == nil)
+        let notAnswers = WorkerAnswer(worker: "w", status: 200, headers: [:], body: ByteBuffer(string: "{}"))
+        #expect(ShadowComparison.compare(primary: notAnswers, shadow: notAnswers) == nil)
+    }
+
+    /// A client asking for binary outputs (tritonclient's default) gets its answers compared too:
+    /// the binary tensors read as the JSON form would carry them.
+    @Test func binaryAnswersAreComparedLikeJSONOnes() throws {
+        func binary(_ label: Int64, _ scores: [Float]) -> WorkerAnswer {
+            let header = #"{"model_name":"m","model_version":"1.0.0","outputs":["#
+                + #"{"name":"label","shape":[1],"datatype":"INT64","parameters":{"binary_data_size":8}},"#
+                + #"{"name":"probabilities","shape":[1,\#(scores.count)],"datatype":"FP32","parameters":{"binary_data_size":\#(4 * scores.count)}}]}"#
+            var body = ByteBuffer(string: header)
+            body.writeInteger(label, endianness: .little)
+            for score in scores { body.writeInteger(score.bitPattern, endianness: .little) }
+            return WorkerAnswer(worker: "w", status: 200, headers: ["Inference-Header-Content-Length": "\(header.utf8.count)"], body: body)
+        }
+        let json = WorkerAnswer(worker: "w", status: 200, headers: [:], body: ByteBuffer(string:
+            #"{"model_name":"m","model_version":"1.1.0","outputs":[{"name":"label","shape":[1],"datatype":"INT64","data":[1]},"#
+            + #"{"name":"probabilities","shape":[1,2],"datatype":"FP32","data":[0.25,0.75]}]}"#))
+        let mixed = try #require(ShadowComparison.compare(primary: binary(1, [0.5, 0.5]), shadow: json))
+        #expect(mixed.agrees && mixed.comparedElements == 2 && abs(mixed.absoluteDifferenceSum - 0.5) < 1e-9)
+        #expect(try #require(ShadowComparison.compare(primary: binary(1, [0.5, 0.5]), shadow: binary(0, [0.5, 0.5]))).agrees == false)
+        // A binary part shorter than its header says cannot be compared, rather than read past its end.
+        var short = binary(1, [0.5, 0.5])
+        short.body = short.body.getSlice(at: 0, length: short.body.readableBytes - 2)!
+        #expect(ShadowComparison.compare(primary: short, shadow: json) == nil)
     }
 }
