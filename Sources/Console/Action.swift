@@ -16,6 +16,8 @@ public enum Action: Sendable, Equatable {
     case workersLoaded(Result<[WorkerInfo], FetchFailure>)
     case statsLoaded(workerID: String, Result<StatsSnapshot, FetchFailure>)
     case endpointsLoaded(Result<[EndpointStatus], FetchFailure>)
+    /// Standalone gateway replicas that report to the control plane.
+    case gatewaysLoaded(Result<[GatewayReplicaInfo], FetchFailure>)
     /// Events after the last id asked for, oldest first.
     case eventsLoaded(Result<[ControlEvent], FetchFailure>)
     /// The answer to a confirmed change: what the control plane now says, or why it refused.
@@ -36,6 +38,7 @@ public enum Effect: Sendable, Equatable {
     case fetchWorkers
     case fetchStats(workerID: String, address: String)
     case fetchEndpoints
+    case fetchGateways
     case fetchEvents(after: Int64)
     /// The newest events of the log, oldest first: where the timeline starts.
     case fetchNewestEvents(limit: Int)

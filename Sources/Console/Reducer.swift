@@ -8,6 +8,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .modelsLoaded: state.awaiting.remove(.models)
     case .workersLoaded: state.awaiting.remove(.workers)
     case .endpointsLoaded: state.awaiting.remove(.endpoints)
+    case .gatewaysLoaded: state.awaiting.remove(.gateways)
     case .eventsLoaded: state.awaiting.remove(.events)
     default: break
     }
@@ -33,6 +34,15 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 
     case .modelsLoaded(.failure(let failure)):
         state.modelsFeed.failed(failure.message, at: state.now)
+        return []
+
+    case .gatewaysLoaded(.success(let gateways)):
+        state.gateways = gateways
+        return []
+
+    case .gatewaysLoaded(.failure):
+        // Replicas are optional and a server without them answers the same way: keep the last list,
+        // the endpoints' own feed says whether the server is reachable.
         return []
 
     case .workersLoaded(.success(let infos)):
@@ -130,12 +140,15 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 }
 
 /// What a refresh asks for: workers, endpoints and new events every second, stats of each ready
-/// worker, and the registry every fifth second (it changes rarely) — skipping any read still
+/// worker, and the registry and the gateway replicas every fifth second (they change rarely) — skipping any read still
 /// waiting for its answer. `force` (the r key) asks for the registry too.
 func refresh(_ state: inout AppState, force: Bool = false) -> [Effect] {
     var wanted: [(AppState.Fetch, Effect)] = [(.workers, .fetchWorkers), (.endpoints, .fetchEndpoints),
                                               (.events, nextEventsFetch(state))]
-    if force || state.ticks % 5 == 1 || state.modelsFeed.lastSuccess == nil { wanted.append((.models, .fetchModels)) }
+    if force || state.ticks % 5 == 1 || state.modelsFeed.lastSuccess == nil {
+        wanted.append((.models, .fetchModels))
+        wanted.append((.gateways, .fetchGateways))
+    }
     var effects: [Effect] = []
     for (fetch, effect) in wanted where !state.awaiting.contains(fetch) {
         state.awaiting.insert(fetch)

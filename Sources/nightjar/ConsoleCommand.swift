@@ -75,6 +75,10 @@ struct ClientEffectRunner: EffectRunner {
             do { return .modelsLoaded(.success(try await server.models())) } catch {
                 return .modelsLoaded(.failure(FetchFailure(error.description)))
             }
+        case .fetchGateways:
+            do { return .gatewaysLoaded(.success(try await server.gateways())) } catch {
+                return .gatewaysLoaded(.failure(FetchFailure(error.description)))
+            }
         case .fetchWorkers:
             do { return .workersLoaded(.success(try await server.workers())) } catch {
                 return .workersLoaded(.failure(FetchFailure(error.description)))

@@ -20,6 +20,7 @@ import Testing
             case .fetchWorkers: return .workersLoaded(.success(Fixtures.workers))
             case .fetchStats(let id, _): return .statsLoaded(workerID: id, .success(Fixtures.stats("fraud", Fixtures.v100, rps: 30)))
             case .fetchEndpoints: return .endpointsLoaded(.success(Fixtures.endpoints))
+            case .fetchGateways: return .gatewaysLoaded(.success([]))
             case .fetchEvents(let after): return .eventsLoaded(.success(events.filter { $0.id > after }))
             case .fetchNewestEvents(let limit): return .eventsLoaded(.success(Array(events.suffix(limit))))
             case .mutate(let mutation, _):

@@ -119,3 +119,27 @@ import Testing
         #expect(RuleFormat.value(nil, unit: .fraction) == "—")
     }
 }
+
+/// Gateway replicas on the header: the operator sees when a replica's clients are missing from
+/// every number on screen.
+@Suite struct GatewayReplicasHeaderTests {
+    @Test func theHeaderCountsReplicasAndSaysWhichAreCounted() {
+        var state = Fixtures.loadedState(width: 200, height: 10)
+        var buffer = CellBuffer(width: 200, height: 1)
+        HeaderBar.render(state, into: &buffer, area: Rect(x: 0, y: 0, width: 200, height: 1))
+        #expect(!buffer.text().contains("gateway replicas"), "no replicas, no mention")
+
+        let replicas = [GatewayReplicaInfo(id: "edge-1:8080", lastReportAt: state.now, counted: true, versions: 2, requestsInWindow: 900),
+                        GatewayReplicaInfo(id: "edge-2:8080", lastReportAt: state.now.addingTimeInterval(-30), counted: false,
+                                           versions: 2, requestsInWindow: 0)]
+        _ = reduce(&state, .gatewaysLoaded(.success(replicas)))
+        HeaderBar.render(state, into: &buffer, area: Rect(x: 0, y: 0, width: 200, height: 1))
+        #expect(buffer.text().contains("1/2 gateway replicas counted"), "\(buffer.text())")
+        // A failed read keeps the last list rather than hiding a replica that stopped reporting.
+        _ = reduce(&state, .gatewaysLoaded(.failure(FetchFailure("connection refused"))))
+        #expect(state.gateways == replicas)
+        // They are read with the registry, every fifth second.
+        state.ticks = 0
+        #expect(reduce(&state, .tick(state.now)).contains(.fetchGateways))
+    }
+}

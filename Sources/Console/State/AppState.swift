@@ -57,7 +57,7 @@ public struct AppState: Sendable, Equatable {
 
     /// A control-plane read; at most one of each kind is outstanding, so a slow server is not
     /// buried under a new request every second.
-    public enum Fetch: Sendable, Hashable { case workers, endpoints, events, models }
+    public enum Fetch: Sendable, Hashable { case workers, endpoints, events, models, gateways }
 
     public static let historyLength = 60
     /// Events kept in memory for the timeline.
@@ -81,6 +81,9 @@ public struct AppState: Sendable, Equatable {
     public var endpoints: [EndpointStatus] = []
     public var history: [String: VersionHistory] = [:]
     public var models: [ModelSummary] = []
+    /// Standalone gateway replicas heard from lately; their clients count in the endpoints' numbers
+    /// only while they are `counted`.
+    public var gateways: [GatewayReplicaInfo] = []
     public var workers: [WorkerRow] = []
     public var events: [ControlEvent] = []
     public var lastEventID: Int64 = 0

@@ -12,6 +12,11 @@ enum HeaderBar {
         let ready = state.workers.filter { $0.info.state == .ready }.count
         var parts = [state.view.title, "server \(state.serverAddress)", "\(state.endpoints.count) endpoints",
                      "\(ready)/\(state.workers.count) workers ready"]
+        if !state.gateways.isEmpty {
+            // Replicas not reporting leave their clients out of every number on screen: say so.
+            let counted = state.gateways.filter(\.counted).count
+            parts.append("\(counted)/\(state.gateways.count) gateway replicas counted")
+        }
         if let last = state.lastRefresh {
             parts.append("updated \(max(0, Int(state.now.timeIntervalSince(last))))s ago")
         }
