@@ -17,6 +17,12 @@ final class GatewayMetrics: Sendable {
         var buckets: [Int]
         var sumSeconds = 0.0
         var count = 0
+
+        mutating func record(seconds: Double, bucket: Int?) {
+            if let bucket { buckets[bucket] += 1 }
+            sumSeconds += seconds
+            count += 1
+        }
     }
 
     private struct State: Sendable {
@@ -35,13 +41,12 @@ final class GatewayMetrics: Sendable {
     func record(endpoint: String, version: String, status: Int, latencyMicros: UInt64) {
         let series = Series(endpoint: endpoint, version: version)
         let seconds = Double(latencyMicros) / 1_000_000
+        let bucket = Self.bucketBounds.firstIndex(where: { seconds <= $0 })
         state.withLock { s in
             s.requests[series, default: [:]][status, default: 0] += 1
-            var h = s.latency[series] ?? Histogram(buckets: Array(repeating: 0, count: Self.bucketBounds.count))
-            if let i = Self.bucketBounds.firstIndex(where: { seconds <= $0 }) { h.buckets[i] += 1 }
-            h.sumSeconds += seconds
-            h.count += 1
-            s.latency[series] = h
+            // Updated in place: a copy taken out of the dictionary would copy its bucket array on every request.
+            s.latency[series, default: Histogram(buckets: Array(repeating: 0, count: Self.bucketBounds.count))]
+                .record(seconds: seconds, bucket: bucket)
         }
     }
 

@@ -118,17 +118,31 @@ extension TrafficRouter {
         return .failure(last)
     }
 
+    /// One exchange with one worker, through AsyncHTTPClient's EventLoopFuture API: its async API
+    /// starts an extra task per request (to register cancellation), streams the answer through an
+    /// async sequence and schedules its own deadline timer, each a thread hop and allocations that
+    /// showed in the gateway's profile. Here the answer is collected on the connection's event loop.
     private func attempt(_ call: WorkerCall, worker: String, path: String, headers: HTTPHeaders, body: ByteBuffer?,
                          deadline: NIODeadline) async -> Result<WorkerAnswer, WorkerFailure> {
-        var outbound = HTTPClientRequest(url: worker + path)
-        outbound.method = call.method
-        outbound.headers = headers
-        if let body { outbound.body = .bytes(body) }
+        var outbound: HTTPClient.Request
         do {
-            let response = try await http.execute(outbound, deadline: deadline)
-            let bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
-            return .success(WorkerAnswer(worker: worker, status: Int(response.status.code), headers: response.headers, body: bytes))
-        } catch is NIOTooManyBytesError {
+            outbound = try requestTemplates.request(url: worker + path, method: call.method)
+        } catch {
+            return .failure(.unreachable(worker: worker, reason: "\(error)"))
+        }
+        outbound.headers = headers
+        if let body { outbound.body = .byteBuffer(body) }
+        let accumulator = ResponseAccumulator(request: outbound, maxBodySize: configuration.maxResponseBytes)
+        let task = http.execute(request: outbound, delegate: accumulator, eventLoop: .indifferent, deadline: deadline, logger: nil)
+        do {
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            return .success(WorkerAnswer(worker: worker, status: Int(response.status.code), headers: response.headers,
+                                         body: response.body ?? ByteBuffer()))
+        } catch is ResponseAccumulator.ResponseTooBigError {
             return .failure(.answerTooLarge(worker: worker, limit: configuration.maxResponseBytes))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             return .failure(.timedOut(worker: worker))

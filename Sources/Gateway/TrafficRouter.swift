@@ -19,6 +19,7 @@ public final class TrafficRouter: Sendable {
     let metrics = GatewayMetrics()
     let shadows: ShadowLedger
     let shadowsInFlight = Mutex(0)
+    let requestTemplates = RequestTemplates()
 
     public init(http: HTTPClient = TrafficRouter.sharedHTTPClient, configuration: Configuration = .init(), logger: Logger) {
         self.http = http
