@@ -7,12 +7,14 @@
 # the same body and answers a constant (Benchmarks/RouteFloor). Prints requests/s, wrk's latency percentiles and the
 # worker's requests/s over each peer's; docs/performance.md records a run. MLServer lives in its own
 # virtualenv ($MLSERVER_VENV, created on first use) so its pinned dependencies leave python3 alone.
-#   DURATION=10s CONNECTIONS="1 16 64" SWIFT_SCRATCH_PATH=.build [NIGHTJAR_BIN=path] [FLOOR_BIN=path] scripts/bench-serving.sh
+# With ROUNDS above 1 the four servers take turns round by round and the rows are medians.
+#   DURATION=10s CONNECTIONS="1 16 64" ROUNDS=1 SWIFT_SCRATCH_PATH=.build [NIGHTJAR_BIN=path] [FLOOR_BIN=path] scripts/bench-serving.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration="${DURATION:-10s}"
 connections="${CONNECTIONS:-1 16 64}"
+rounds="${ROUNDS:-1}"
 scratch="${SWIFT_SCRATCH_PATH:-.build}"
 model=Sources/nightjar/DemoModels/fraud-1.0.0.onnx
 row='[0.5, -1.2, 3.3, 0.0, 2.1, -0.7]'
@@ -42,24 +44,7 @@ else
     floor_bin="$scratch/release/nightjar-route-floor"
 fi
 
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_for() {  # url
-    for _ in $(seq 300); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
-        sleep 0.1
-    done
-    echo "$1 did not come up; logs in $tmp" >&2
-    exit 1
-}
+source scripts/bench-servers.sh   # tmp, pids (killed at exit), free_port, wait_for
 lua() {  # file path body
     cat > "$1" <<LUA
 wrk.method = "POST"
@@ -105,12 +90,11 @@ curl -sf "http://127.0.0.1:$worker_port/v2/models/fraud/infer" -d "$(sed -n "s/^
 curl -sf "http://127.0.0.1:$mlserver_port/v2/models/fraud/infer" -H 'Content-Type: application/json' -d "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$tmp/oip.lua")" | grep -q probabilities
 curl -sf "http://127.0.0.1:$fastapi_port/predict" -H 'Content-Type: application/json' -d "{\"features\":[$row]}" | grep -q probabilities
 
-printf '%-34s %5s %10s %9s %9s %9s %7s %8s\n' "server" "conns" "req/s" "p50 ms" "p90 ms" "p99 ms" "errors" "nj/this"
-measure() {  # label url lua connections
+measure() {  # label url lua connections → one tab-separated line into $tmp/runs
     wrk -t1 -c"$4" -d"$duration" --latency -s "$3" "$2" > "$tmp/wrk.out" 2>&1 || true
-    python3 - "$1" "$4" "$tmp/wrk.out" "$tmp/worker-rps-$4" <<'PY'
-import os, re, sys
-label, conns, text, worker_file = sys.argv[1], sys.argv[2], open(sys.argv[3]).read(), sys.argv[4]
+    python3 - "$1" "$4" "$round" "$tmp/wrk.out" >> "$tmp/runs" <<'PY'
+import re, sys
+label, conns, round_, text = sys.argv[1], sys.argv[2], sys.argv[3], open(sys.argv[4]).read()
 def ms(p):
     m = re.search(rf"^\s*{p}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
     if not m: return float("nan")
@@ -118,22 +102,45 @@ def ms(p):
 rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
 errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 sock = re.search(r"Socket errors:.*", text)
-requests = float(rps.group(1)) if rps else float("nan")
-# The worker is measured first at each connection count; every peer's row says how many times its
-# requests/s the worker served.
-if not os.path.exists(worker_file):
-    open(worker_file, "w").write(str(requests))
-ratio = float(open(worker_file).read()) / requests if requests > 0 else float("nan")
-print(f"{label:34s} {conns:>5s} {requests:10.0f} {ms(50):9.3f} {ms(90):9.3f} {ms(99):9.3f} {errors.group(1) if errors else '0':>7s} {ratio:7.2f}x"
-      + (f"  ({sock.group(0)})" if sock else ""))
+print("\t".join([label, conns, round_, str(float(rps.group(1)) if rps else float("nan")), str(ms(50)), str(ms(90)), str(ms(99)),
+                 errors.group(1) if errors else "0", sock.group(0) if sock else ""]))
 PY
 }
+# One row per server and connection count; with ROUNDS above 1 the servers take turns round by round
+# (the order flips every round) and each row holds the medians, the ratio being the median of each
+# round's worker ÷ server, so a burst of load on the machine cannot favour one server.
+servers=("nightjar worker (OIP)|http://127.0.0.1:$worker_port|$tmp/oip.lua"
+         "MLServer + onnxruntime (OIP)|http://127.0.0.1:$mlserver_port|$tmp/oip.lua"
+         "FastAPI + uvicorn + onnxruntime|http://127.0.0.1:$fastapi_port|$tmp/fastapi.lua"
+         "bare Hummingbird route (floor)|http://127.0.0.1:$floor_port|$tmp/oip.lua")
+: > "$tmp/runs"
+printf '%-34s %5s %10s %9s %9s %9s %7s %8s\n' "server" "conns" "req/s" "p50 ms" "p90 ms" "p99 ms" "errors" "nj/this"
 for c in $connections; do
-    measure "nightjar worker (OIP)" "http://127.0.0.1:$worker_port" "$tmp/oip.lua" "$c"
-    measure "MLServer + onnxruntime (OIP)" "http://127.0.0.1:$mlserver_port" "$tmp/oip.lua" "$c"
-    measure "FastAPI + uvicorn + onnxruntime" "http://127.0.0.1:$fastapi_port" "$tmp/fastapi.lua" "$c"
-    # Below 1x: the share of the bare route's requests/s the worker reaches.
-    measure "bare Hummingbird route (floor)" "http://127.0.0.1:$floor_port" "$tmp/oip.lua" "$c"
+    for round in $(seq "$rounds"); do
+        order=(0 1 2 3)
+        [ $((round % 2)) = 0 ] && order=(3 2 1 0)
+        for i in "${order[@]}"; do
+            IFS='|' read -r label url script <<< "${servers[$i]}"
+            measure "$label" "$url" "$script" "$c"
+        done
+    done
+    python3 - "$tmp/runs" "$c" <<'PY'
+import statistics, sys
+runs = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+runs = [r for r in runs if r[1] == sys.argv[2]]
+worker = "nightjar worker (OIP)"
+order = [worker, "MLServer + onnxruntime (OIP)", "FastAPI + uvicorn + onnxruntime", "bare Hummingbird route (floor)"]
+worker_rps = {r[2]: float(r[3]) for r in runs if r[0] == worker}
+m = statistics.median
+for label in order:
+    mine = [r for r in runs if r[0] == label]
+    ratio = m([worker_rps[r[2]] / float(r[3]) if float(r[3]) > 0 else float("nan") for r in mine])
+    sock = next((r[8] for r in mine if r[8]), "")
+    # Below 1x (the floor's row): the share of the bare route's requests/s the worker reaches.
+    print(f"{label:34s} {sys.argv[2]:>5s} {m(float(r[3]) for r in mine):10.0f} {m(float(r[4]) for r in mine):9.3f} "
+          f"{m(float(r[5]) for r in mine):9.3f} {m(float(r[6]) for r in mine):9.3f} {sum(int(r[7]) for r in mine):>7d} {ratio:7.2f}x"
+          + (f"  ({sock})" if sock else ""))
+PY
 done
 curl -s "http://127.0.0.1:$worker_port/v1/stats" > "$tmp/stats.json"
 python3 - "$tmp/stats.json" <<'PY'
@@ -144,4 +151,4 @@ e = w["engineLatencyMs"]
 print(f"worker /v1/stats, last 5 min: engine call p50 {e['p50']} ms, p99 {e['p99']} ms; rows per engine call {w['batchSizes']}; "
       f"RSS {s['process']['residentMemoryBytes'] >> 20} MiB")
 PY
-echo "wrk -t1 -d$duration on 127.0.0.1, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); python $(python3 -c 'import sys; print(sys.version.split()[0])'), onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)'), mlserver $("$mlserver_venv/bin/python" -c 'import mlserver; print(mlserver.__version__)')"
+echo "wrk -t1 -d$duration on 127.0.0.1, $rounds round(s), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); python $(python3 -c 'import sys; print(sys.version.split()[0])'), onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)'), mlserver $("$mlserver_venv/bin/python" -c 'import mlserver; print(mlserver.__version__)')"

@@ -79,3 +79,7 @@ scripts/bench-console-idle.sh "$scratch/release/nightjar" 30
 echo
 swift build --scratch-path "$scratch" -c release --product nightjar-drift-bench >/dev/null
 "$scratch/release/nightjar-drift-bench"
+# Drift end to end: the same model served with drift windows updating and without, interleaved at 64
+# connections; prints the throughput ratio against the < 5% target (scripts/bench-drift-serving.sh).
+echo
+SWIFT_SCRATCH_PATH="$scratch" scripts/bench-drift-serving.sh

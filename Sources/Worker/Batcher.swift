@@ -76,7 +76,7 @@ public final class Batcher: Sendable {
         let (rows, key) = mergeKey(inputs)
         return try await withCheckedThrowingContinuation { continuation in
             let pending = Pending(inputs: inputs, rows: rows, mergeKey: key, enqueued: .now, continuation: continuation)
-            enum Outcome { case queued(CheckedContinuation<Bool, Never>?, CheckedContinuation<Void, Never>?), full, stopped }
+            enum Outcome { case queued(depth: Int, CheckedContinuation<Bool, Never>?, CheckedContinuation<Void, Never>?), full, stopped }
             let outcome: Outcome = state.withLock { s in
                 if s.stopped { return .stopped }
                 guard s.queue.count < configuration.maxQueue else { return .full }
@@ -89,13 +89,13 @@ public final class Batcher: Sendable {
                     full = s.fullWaiter
                     s.fullWaiter = nil
                 }
-                return .queued(work, full)
+                return .queued(depth: s.queue.count, work, full)
             }
             switch outcome {
             case .stopped: continuation.resume(throwing: BatcherError.stopped)
             case .full: continuation.resume(throwing: BatcherError.queueFull(configuration.maxQueue))
-            case .queued(let work, let full):
-                stats.setQueueDepth(queueDepth)
+            case .queued(let depth, let work, let full):
+                stats.setQueueDepth(depth)
                 work?.resume(returning: true)
                 full?.resume()
             }
@@ -124,8 +124,8 @@ public final class Batcher: Sendable {
     private func run() async {
         while await nextWork() {
             if configuration.maxQueueDelay > .zero { await waitForFullBatchOrDeadline() }
-            let batch = takeBatch()
-            stats.setQueueDepth(queueDepth)
+            let (batch, depth) = takeBatch()
+            stats.setQueueDepth(depth)
             if !batch.isEmpty { execute(batch) }
         }
     }
@@ -181,10 +181,11 @@ public final class Batcher: Sendable {
         }
     }
 
-    /// The oldest request and, if it merges, later ones of the same key while the rows fit.
-    private func takeBatch() -> [Pending] {
+    /// The oldest request and, if it merges, later ones of the same key while the rows fit; and how
+    /// many requests are left waiting.
+    private func takeBatch() -> (batch: [Pending], depth: Int) {
         state.withLock { s in
-            guard !s.queue.isEmpty else { return [] }
+            guard !s.queue.isEmpty else { return ([], 0) }
             let first = s.queue.removeFirst()
             var batch = [first]
             var rows = first.rows
@@ -202,7 +203,7 @@ public final class Batcher: Sendable {
                 }
             }
             s.queuedRows -= rows
-            return batch
+            return (batch, s.queue.count)
         }
     }
 

@@ -19,6 +19,10 @@ public final class WorkerStats: Sendable {
 
     struct State {
         var windows: [SlidingWindow<ServingSlice>]
+        /// The second being recorded (`Int64.min`: none), folded into every window once the clock
+        /// moves past it, so a request records into one slice instead of one per window.
+        var currentSecond = Int64.min
+        var current = ServingSlice()
         var requestsTotal = 0
         var errorsTotal = 0
         var rowsTotal = 0
@@ -99,9 +103,7 @@ public final class WorkerStats: Sendable {
     public func record(status: Int, elapsed: Duration, rows: Int = 0, at now: Date = Date()) {
         let micros = Self.micros(elapsed)
         state.withLock { s in
-            for i in s.windows.indices {
-                s.windows[i].update(at: now) { $0.recordRequest(status: status, rows: rows, micros: micros) }
-            }
+            s.update(at: now) { $0.recordRequest(status: status, rows: rows, micros: micros) }
             s.requestsTotal += 1
             s.rowsTotal += rows
             if status >= 400 {
@@ -122,9 +124,7 @@ public final class WorkerStats: Sendable {
     public func recordEngineCall(rows: Int, elapsed: Duration, at now: Date = Date()) {
         let micros = Self.micros(elapsed)
         state.withLock { s in
-            for i in s.windows.indices {
-                s.windows[i].update(at: now) { $0.recordEngineCall(rows: rows, micros: micros) }
-            }
+            s.update(at: now) { $0.recordEngineCall(rows: rows, micros: micros) }
             s.batchSizes[rows, default: 0] += 1
         }
         engineDuration.record(elapsed)
@@ -140,7 +140,8 @@ public final class WorkerStats: Sendable {
                          predictionLog: PredictionLogStats? = nil) -> StatsSnapshot {
         // Copied under the lock (copy-on-write, so cheap) and merged outside it, so a stats poll never
         // holds up requests while histograms merge.
-        let s = state.withLock { $0 }
+        var s = state.withLock { $0 }
+        s.foldCurrent()
         let windows = s.windows.map { w in (w.windowSeconds, w.coveredSeconds(at: now, since: startedAt), w.merged(at: now)) }
         let stats = windows.map { seconds, covered, slice in
             WindowStats(
@@ -182,5 +183,31 @@ public final class WorkerStats: Sendable {
         if cpuDelta > 0 { cpuCounter.increment(by: cpuDelta) }
         if let process { residentGauge.set(to: Double(process.residentMemoryBytes)) }
         return prometheus.emitToString()
+    }
+}
+
+extension WorkerStats.State {
+    /// Records into the slice of `now`'s second: the pending one, or, for a time before it, straight
+    /// into the windows (as a caller with its own clock may do).
+    mutating func update(at now: Date, _ body: (inout ServingSlice) -> Void) {
+        let second = Int64(now.timeIntervalSince1970.rounded(.down))
+        if second == currentSecond {
+            body(&current)
+        } else if second < currentSecond {
+            for i in windows.indices { windows[i].update(at: now, body) }
+        } else {
+            foldCurrent()
+            currentSecond = second
+            current = ServingSlice()
+            body(&current)
+        }
+    }
+
+    /// Moves the pending second into every window.
+    mutating func foldCurrent() {
+        guard currentSecond != .min else { return }
+        let at = Date(timeIntervalSince1970: Double(currentSecond))
+        for i in windows.indices { windows[i].update(at: at) { $0.merge(current) } }
+        currentSecond = .min
     }
 }

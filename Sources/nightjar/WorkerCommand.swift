@@ -57,7 +57,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let control = server.client()
         let (info, artifact) = try await control.artifact(ref)
         let session = try InferenceSession(modelData: artifact)
-        let logger = Logger(label: "nightjar.worker")
+        // Hummingbird tags every request's logger with an id; this handler formats it only if a line is written.
+        let logger = Logger(label: "nightjar.worker") { DeferredMetadataLogHandler(label: $0) }
         var predictionLog: PredictionLog?
         if let logPredictions {
             predictionLog = PredictionLog(configuration: try .init(

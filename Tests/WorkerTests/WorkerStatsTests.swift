@@ -34,6 +34,28 @@ import Worker
         #expect(snap.errorsByStatus == ["503": 30] && snap.batchSizes == ["2": 270])
     }
 
+    /// Requests record into their second's slice, which joins the windows when the clock moves on;
+    /// a read must see that second as it fills, and a record stamped earlier must still count.
+    @Test func theSecondBeingRecordedCountsInEveryRead() throws {
+        let start = Date(timeIntervalSince1970: 3_000_000)
+        let stats = WorkerStats(model: ref, startedAt: start)
+        stats.record(status: 200, elapsed: .milliseconds(1), rows: 1, at: start.addingTimeInterval(5.2))
+        stats.record(status: 500, elapsed: .milliseconds(1), rows: 0, at: start.addingTimeInterval(5.7))
+        var windows = try #require(stats.snapshot(at: start.addingTimeInterval(5.8)).windows)
+        #expect(windows.map(\.requests) == [2, 2, 2] && windows[0].errorsByStatus == ["500": 1])
+        // Read twice: reading must not move the second into the windows a second time.
+        windows = try #require(stats.snapshot(at: start.addingTimeInterval(5.9)).windows)
+        #expect(windows.map(\.requests) == [2, 2, 2])
+        stats.record(status: 200, elapsed: .milliseconds(1), rows: 1, at: start.addingTimeInterval(7.1))
+        // Stamped before the second being recorded (a caller with its own clock).
+        stats.record(status: 200, elapsed: .milliseconds(1), rows: 1, at: start.addingTimeInterval(6.5))
+        windows = try #require(stats.snapshot(at: start.addingTimeInterval(7.5)).windows)
+        #expect(windows.map(\.requests) == [4, 4, 4] && windows.map(\.rows) == [3, 3, 3])
+        // Twelve seconds on, the 10 s window has let go of seconds 5–7; the longer ones keep them.
+        windows = try #require(stats.snapshot(at: start.addingTimeInterval(17.5)).windows)
+        #expect(windows.map(\.requests) == [0, 4, 4])
+    }
+
     @Test func snapshotsOfOlderWorkersStillDecode() throws {
         let old = #"""
         {"model": {"name": "fraud", "version": "1.0.0"}, "requestsTotal": 1200, "errorsTotal": 9,
