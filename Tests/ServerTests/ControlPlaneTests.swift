@@ -159,7 +159,8 @@ struct RunningControlPlane {
     }
 
     @Test func workerRegistrationOverHTTP() async throws {
-        let cp = try await RunningControlPlane.start()
+        // No heartbeats follow the announcement: a loaded machine must not see the worker lost first.
+        let cp = try await RunningControlPlane.start(heartbeatInterval: 600)
         let ref = try ModelRef(parsing: "fraud@1.0.0")
         try await cp.client.announce(WorkerAnnouncement(id: "w1", model: ref, address: "http://127.0.0.1:9001", pid: 42))
         let listed = try await cp.client.workers()
