@@ -96,7 +96,7 @@ func median(_ values: [Double]) -> Double {
 }
 
 let options = Options(CommandLine.arguments)
-var logger = Logger(label: "gateway-bench")
+var logger = Logger(label: "gateway-bench") { DeferredMetadataLogHandler(label: $0) }
 logger.logLevel = .error
 
 let ref = try ModelRef(parsing: "fraud@1.0.0")

@@ -30,7 +30,8 @@ struct GatewayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let interval = try Self.duration(pollInterval)
-        let logger = Logger(label: "nightjar.gateway")
+        // Hummingbird tags every request's logger with an id; this handler formats it only if a line is written.
+        let logger = Logger(label: "nightjar.gateway") { DeferredMetadataLogHandler(label: $0) }
         let router = TrafficRouter(logger: logger)
         let gatewayID = id ?? "\(ProcessInfo.processInfo.hostName):\(port)"
         let follower = ControlPlaneFollower(serverURL: serverURL, gatewayID: gatewayID, token: Environment.token, router: router, logger: logger)

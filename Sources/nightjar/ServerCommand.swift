@@ -55,7 +55,8 @@ struct ControlPlane: Sendable {
     static func start(home: URL, host: String, port: Int, gatewayPort: Int,
                       auth: Authenticator.Mode = .tokens, store: String? = nil,
                       maxArtifactBytes: Int = ControlPlaneServer.Configuration().maxArtifactBytes) async throws -> ControlPlane {
-        let logger = Logger(label: "nightjar.server")
+        // The embedded gateway's requests each get a logger tagged with an id; format it only if a line is written.
+        let logger = Logger(label: "nightjar.server") { DeferredMetadataLogHandler(label: $0) }
         let registry = try await RegistryStoreURL(parsing: store, home: home).open(logger: logger)
         let router = TrafficRouter(logger: logger)
         var configuration = ControlPlaneServer.Configuration()
