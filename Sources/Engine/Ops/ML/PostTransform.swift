@@ -18,7 +18,7 @@ enum PostTransform: String {
     }
 
     /// Applies the transform to one row of scores in place.
-    func apply(_ row: inout ArraySlice<Float>) {
+    func apply<Row: MutableCollection & RandomAccessCollection>(_ row: inout Row) where Row.Element == Float {
         switch self {
         case .none:
             return
