@@ -161,6 +161,9 @@ enum TreeEnsembleFactory {
     }
 }
 
+/// The kernels are classes so that a run, whose closures capture the kernel, retains one
+/// reference instead of copying every array the kernel holds.
+///
 /// A generic kernel reached through `any Kernel` runs as unspecialized generic code — metadata
 /// lookups and witness calls per node visited, several times slower. These non-generic wrappers
 /// call the kernels with their type known, so the optimizer specializes the whole walk.
@@ -239,7 +242,7 @@ enum TreeScores {
 }
 
 /// `TreeEnsembleClassifier`: label `[N]` and scores `[N, classes]`.
-struct TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+final class TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
     let forest: CompiledForest<W>
     let base: [W]
     let labels: ClassLabels
@@ -401,7 +404,7 @@ struct TreeRegressionFinish<W: BinaryFloatingPoint & Sendable>: Sendable {
 }
 
 /// `TreeEnsembleRegressor`: `[N, n_targets]` floats.
-struct TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+final class TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
     let forest: CompiledForest<W>
     let finish: TreeRegressionFinish<W>
 
@@ -434,7 +437,7 @@ struct TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
 
 /// `TreeEnsemble` (ai.onnx.ml opset 5): interior nodes in `nodes_*`, leaves in `leaf_*`, roots
 /// listed, set membership splits; the output has the input's element type.
-struct TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+final class TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
     let forest: CompiledForest<W>
     let finish: TreeRegressionFinish<W>
 
