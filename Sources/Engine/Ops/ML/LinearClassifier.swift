@@ -60,10 +60,14 @@ struct LinearClassifierKernel: Kernel {
                             var best = 0
                             for c in 1..<max(classCount, 1) where sp[o + c] > sp[o + best] { best = c }
                             winners[r] = best
-                            var row = UnsafeMutableBufferPointer(rebasing: sp[o..<(o + classCount)])
-                            transform.apply(&row)
+                            if transform.isRowwise {
+                                var row = UnsafeMutableBufferPointer(rebasing: sp[o..<(o + classCount)])
+                                transform.apply(&row)
+                            }
                         }
                     }
+                    // Element by element transforms in one pass over the batch, not one call per row.
+                    if !binarySingleScore && !transform.isRowwise { transform.apply(&sp) }
                 }
             }
         }

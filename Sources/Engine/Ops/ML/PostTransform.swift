@@ -17,6 +17,9 @@ enum PostTransform: String {
         self = t
     }
 
+    /// Whether the transform mixes a row's scores (the softmaxes); the others act on each score alone.
+    var isRowwise: Bool { self == .softmax || self == .softmaxZero }
+
     /// Applies the transform to one row of scores in place.
     func apply<Row: MutableCollection & RandomAccessCollection>(_ row: inout Row) where Row.Element == Float {
         switch self {
