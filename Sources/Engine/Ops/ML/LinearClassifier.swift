@@ -34,42 +34,38 @@ struct LinearClassifierKernel: Kernel {
         let outColumns = binarySingleScore ? 2 : classCount
         var scores = [Float](repeating: 0, count: rows * outColumns)
         var winners = [Int](repeating: 0, count: rows)
-        x.withUnsafeBufferPointer { xp in
-            coefficients.withUnsafeBufferPointer { wp in
-                scores.withUnsafeMutableBufferPointer { sp in
-                    guard let xb = xp.baseAddress, let wb = wp.baseAddress, let out = sp.baseAddress else { return }
-                    // Raw scores first, each row's in its own slot (the first column of a binary pair).
-                    LinearScores.compute(xb, rows: rows, features: features, weights: wb, intercepts: intercepts,
-                                         outputs: classCount, into: out, stride: outColumns)
-                    for r in 0..<rows {
-                        let o = r * outColumns
-                        if binarySingleScore {
-                            let raw = sp[o]
-                            winners[r] = raw > 0 ? 1 : 0
-                            if transform == .logistic {
-                                let p = PostTransform.sigmoid(raw)
-                                sp[o] = 1 - p
-                                sp[o + 1] = p
-                            } else {
-                                sp[o] = -raw
-                                sp[o + 1] = raw
-                                var pair = UnsafeMutableBufferPointer(rebasing: sp[o..<(o + 2)])
-                                transform.apply(&pair)
-                            }
-                        } else {
-                            var best = 0
-                            for c in 1..<max(classCount, 1) where sp[o + c] > sp[o + best] { best = c }
-                            winners[r] = best
-                            if transform.isRowwise {
-                                var row = UnsafeMutableBufferPointer(rebasing: sp[o..<(o + classCount)])
-                                transform.apply(&row)
-                            }
-                        }
+        scores.withUnsafeMutableBufferPointer { sp in
+            guard let out = sp.baseAddress else { return }
+            // Raw scores first, each row's in its own slot (the first column of a binary pair).
+            LinearScores.compute(x, rows: rows, features: features, weights: coefficients, intercepts: intercepts,
+                                 outputs: classCount, into: out, stride: outColumns)
+            for r in 0..<rows {
+                let o = r * outColumns
+                if binarySingleScore {
+                    let raw = sp[o]
+                    winners[r] = raw > 0 ? 1 : 0
+                    if transform == .logistic {
+                        let p = PostTransform.sigmoid(raw)
+                        sp[o] = 1 - p
+                        sp[o + 1] = p
+                    } else {
+                        sp[o] = -raw
+                        sp[o + 1] = raw
+                        var pair = UnsafeMutableBufferPointer(rebasing: sp[o..<(o + 2)])
+                        transform.apply(&pair)
                     }
-                    // Element by element transforms in one pass over the batch, not one call per row.
-                    if !binarySingleScore && !transform.isRowwise { transform.apply(&sp) }
+                } else {
+                    var best = 0
+                    for c in 1..<max(classCount, 1) where sp[o + c] > sp[o + best] { best = c }
+                    winners[r] = best
+                    if transform.isRowwise {
+                        var row = UnsafeMutableBufferPointer(rebasing: sp[o..<(o + classCount)])
+                        transform.apply(&row)
+                    }
                 }
             }
+            // Element by element transforms in one pass over the batch, not one call per row.
+            if !binarySingleScore && !transform.isRowwise { transform.apply(&sp) }
         }
         return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: outColumns)
     }

@@ -26,18 +26,14 @@ struct LinearRegressorKernel: Kernel {
             throw .invalidArgument("LinearRegressor: input has \(features) features, the model was trained on \(coefficients.count / targets)")
         }
         var out = [Float](repeating: 0, count: rows * targets)
-        x.withUnsafeBufferPointer { xp in
-            coefficients.withUnsafeBufferPointer { wp in
-                out.withUnsafeMutableBufferPointer { op in
-                    guard let xb = xp.baseAddress, let wb = wp.baseAddress, let ob = op.baseAddress else { return }
-                    LinearScores.compute(xb, rows: rows, features: features, weights: wb, intercepts: intercepts,
-                                         outputs: targets, into: ob, stride: targets)
-                    guard transform != .none else { return }
-                    for r in 0..<rows {
-                        var row = UnsafeMutableBufferPointer(rebasing: op[(r * targets)..<((r + 1) * targets)])
-                        transform.apply(&row)
-                    }
-                }
+        out.withUnsafeMutableBufferPointer { op in
+            guard let ob = op.baseAddress else { return }
+            LinearScores.compute(x, rows: rows, features: features, weights: coefficients, intercepts: intercepts,
+                                 outputs: targets, into: ob, stride: targets)
+            guard transform != .none else { return }
+            for r in 0..<rows {
+                var row = UnsafeMutableBufferPointer(rebasing: op[(r * targets)..<((r + 1) * targets)])
+                transform.apply(&row)
             }
         }
         return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]

@@ -5,6 +5,18 @@
 enum LinearScores {
     /// Writes row `r`'s score for output `c` to `out[r * stride + c]`. `weights` is `[outputs, features]`.
     static func compute(
+        _ x: [Float], rows: Int, features: Int, weights: [Float], intercepts: [Float],
+        outputs: Int, into out: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        x.withUnsafeBufferPointer { xp in
+            weights.withUnsafeBufferPointer { wp in
+                guard let x = xp.baseAddress, let weights = wp.baseAddress else { return }
+                compute(x, rows: rows, features: features, weights: weights, intercepts: intercepts, outputs: outputs, into: out, stride: stride)
+            }
+        }
+    }
+
+    private static func compute(
         _ x: UnsafePointer<Float>, rows: Int, features: Int, weights: UnsafePointer<Float>, intercepts: [Float],
         outputs: Int, into out: UnsafeMutablePointer<Float>, stride: Int
     ) {
