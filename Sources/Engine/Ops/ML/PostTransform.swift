@@ -49,8 +49,13 @@ enum PostTransform: String {
         }
     }
 
+    /// `1 / (1 + e^-x)` for x ≥ 0 and `e^x / (1 + e^x)` below, the same values as evaluating each
+    /// branch, but with one exp computed before the choice: the sign of a score is data, and a
+    /// branch on it mispredicted on every other score.
     static func sigmoid(_ x: Float) -> Float {
-        x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
+        let e = exp(-abs(x))
+        let d = 1 + e
+        return x >= 0 ? 1 / d : e / d
     }
 
     /// The inverse of the standard normal CDF as onnxruntime computes it: √2 · erfinv(2x − 1), with
