@@ -34,11 +34,15 @@ run_case Sources/nightjar/DemoModels/fraud-1.1.0.onnx features 6 1 20000
 run_case Sources/nightjar/DemoModels/fraud-1.1.0.onnx features 6 1000 300
 run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1 20000
 run_case Tests/EngineTests/Fixtures/scaler_logreg_multi_zipmap.onnx X 4 1000 300
-# Tree ensembles and a dense network: the families most deployed tabular models fall in.
-run_case Tests/EngineTests/Fixtures/tree_rf_classifier.onnx X 8 1 20000
-run_case Tests/EngineTests/Fixtures/tree_rf_classifier.onnx X 8 1000 300
-run_case Tests/EngineTests/Fixtures/tree_hgb_classifier_binary_nan.onnx X 8 1 20000
-run_case Tests/EngineTests/Fixtures/tree_hgb_classifier_binary_nan.onnx X 8 1000 300
+# Issue #4's tabular models at their real sizes (scripts/make-fixtures.py bench): logistic regression
+# on 20 features, a random forest of 100 trees of depth 10, histogram gradient boosting of 100
+# iterations; then a smaller boosted regressor and the dense networks.
+run_case Tests/EngineTests/Fixtures/bench_logreg_20.onnx X 20 1 20000
+run_case Tests/EngineTests/Fixtures/bench_logreg_20.onnx X 20 1000 300
+run_case Tests/EngineTests/Fixtures/bench_rf_100x10.onnx X 20 1 5000
+run_case Tests/EngineTests/Fixtures/bench_rf_100x10.onnx X 20 1000 100
+run_case Tests/EngineTests/Fixtures/bench_hgb_100.onnx X 20 1 5000
+run_case Tests/EngineTests/Fixtures/bench_hgb_100.onnx X 20 1000 100
 run_case Tests/EngineTests/Fixtures/tree_gb_regressor.onnx X 8 1000 300
 run_case Tests/EngineTests/Fixtures/mlp_classifier.onnx X 10 1 20000
 run_case Tests/EngineTests/Fixtures/mlp_classifier.onnx X 10 1000 300

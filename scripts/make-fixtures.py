@@ -2,7 +2,7 @@
 """Writes the engine's fixture models and onnxruntime's answers for them, and the demo models.
 
 Run from the repository root:  python3 scripts/make-fixtures.py [GROUP ...]
-Groups: linear trees mlp svm torch boosting pipelines invalid (the default: all of them) and demo.
+Groups: linear trees bench mlp svm torch boosting pipelines invalid (the default: all of them) and demo.
 The demo models are only written when `demo` is named, because other code depends on their exact
 bytes.
 Needs: pip install -r scripts/fixture-requirements.txt (onnx, onnxruntime, skl2onnx, scikit-learn,
@@ -192,6 +192,25 @@ def tree_fixtures():
     forest = RandomForestRegressor(n_estimators=8, max_depth=5, random_state=0).fit(xnr, ynr)
     onx = tree_ensemble_v5(to_onnx(forest, xnr[:1], target_opset=TARGET_OPSET))
     write_feeds("tree_ensemble_v5_regressor_nan", onx, float_cases(onx, xnr))
+
+
+def bench_fixtures():
+    """The models issue #4's engine benchmark names, at their real sizes, on 20 features: a binary
+    logistic regression, a 100-tree depth-10 random forest and a 100-iteration histogram gradient
+    boosting classifier trained with missing values. Checked like the other fixtures; scripts/bench.sh
+    times them against onnxruntime."""
+    x, y = tabular(2, 11, rows=2000, features=20)
+    logreg = LogisticRegression(max_iter=5000).fit(x, y)
+    onx = to_onnx(logreg, x[:1], target_opset=TARGET_OPSET, options={id(logreg): {"zipmap": False}})
+    write_feeds("bench_logreg_20", onx, float_cases(onx, x))
+    forest = RandomForestClassifier(n_estimators=100, max_depth=10, random_state=0).fit(x, y)
+    onx = to_onnx(forest, x[:1], target_opset=TARGET_OPSET, options={id(forest): {"zipmap": False}})
+    write_feeds("bench_rf_100x10", onx, float_cases(onx, x))
+    xn, yn = tabular(2, 12, rows=2000, features=20, nan_fraction=0.1)
+    hgb = HistGradientBoostingClassifier(max_iter=100, random_state=0).fit(xn, yn)
+    assert hgb.n_iter_ == 100, hgb.n_iter_
+    onx = to_onnx(hgb, xn[:1], target_opset=TARGET_OPSET, options={id(hgb): {"zipmap": False}})
+    write_feeds("bench_hgb_100", onx, float_cases(onx, xn))
 
 
 def as_tensor_attributes(onx):
@@ -682,6 +701,7 @@ def rename_input(onx, new_name):
 GROUPS = {
     "linear": lambda: sklearn_fixtures(),
     "trees": lambda: tree_fixtures(),
+    "bench": lambda: bench_fixtures(),
     "mlp": lambda: mlp_fixtures(),
     "svm": lambda: svm_fixtures(),
     "torch": lambda: torch_fixtures(),

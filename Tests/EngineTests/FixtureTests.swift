@@ -75,9 +75,9 @@ enum JSONNumberOrText: Decodable, Equatable {
 @Suite struct FixtureTests {
     @Test func everyFixtureIsListed() {
         // 10 linear models, 17 tree ensembles, 4 MLPs, 9 SVMs, 3 pipelines, 5 PyTorch exports and a
-        // Gelu graph, 6 XGBoost and LightGBM models: a fixture lost from the folder would otherwise
-        // drop out of the parameterized test silently.
-        #expect(Fixture.names.count == 55)
+        // Gelu graph, 6 XGBoost and LightGBM models, 3 benchmark models: a fixture lost from the
+        // folder would otherwise drop out of the parameterized test silently.
+        #expect(Fixture.names.count == 58)
     }
 
     @Test(arguments: Fixture.names)

@@ -34,40 +34,38 @@ struct LinearClassifierKernel: Kernel {
         let outColumns = binarySingleScore ? 2 : classCount
         var scores = [Float](repeating: 0, count: rows * outColumns)
         var winners = [Int](repeating: 0, count: rows)
-        // One scratch row for the whole batch: an allocation per row was most of a batch's time.
-        var row = ArraySlice([Float](repeating: 0, count: classCount))
-        x.withUnsafeBufferPointer { xp in
-            coefficients.withUnsafeBufferPointer { wp in
-                for r in 0..<rows {
-                    for c in 0..<classCount {
-                        var sum: Float = intercepts.isEmpty ? 0 : intercepts[c]
-                        let xb = r * features
-                        let wb = c * features
-                        for f in 0..<features { sum += xp[xb + f] * wp[wb + f] }
-                        row[c] = sum
-                    }
-                    if binarySingleScore {
-                        let raw = row[0]
-                        winners[r] = raw > 0 ? 1 : 0
-                        var pair: ArraySlice<Float>
-                        if transform == .logistic {
-                            let p = PostTransform.sigmoid(raw)
-                            pair = [1 - p, p]
-                        } else {
-                            pair = [-raw, raw]
-                            transform.apply(&pair)
-                        }
-                        scores[r * 2] = pair[pair.startIndex]
-                        scores[r * 2 + 1] = pair[pair.startIndex + 1]
+        scores.withUnsafeMutableBufferPointer { sp in
+            guard let out = sp.baseAddress else { return }
+            // Raw scores first, each row's in its own slot (the first column of a binary pair).
+            LinearScores.compute(x, rows: rows, features: features, weights: coefficients, intercepts: intercepts,
+                                 outputs: classCount, into: out, stride: outColumns)
+            for r in 0..<rows {
+                let o = r * outColumns
+                if binarySingleScore {
+                    let raw = sp[o]
+                    winners[r] = raw > 0 ? 1 : 0
+                    if transform == .logistic {
+                        let p = PostTransform.sigmoid(raw)
+                        sp[o] = 1 - p
+                        sp[o + 1] = p
                     } else {
-                        var best = 0
-                        for c in 1..<max(classCount, 1) where row[c] > row[best] { best = c }
-                        winners[r] = best
+                        sp[o] = -raw
+                        sp[o + 1] = raw
+                        var pair = UnsafeMutableBufferPointer(rebasing: sp[o..<(o + 2)])
+                        transform.apply(&pair)
+                    }
+                } else {
+                    var best = 0
+                    for c in 1..<max(classCount, 1) where sp[o + c] > sp[o + best] { best = c }
+                    winners[r] = best
+                    if transform.isRowwise {
+                        var row = UnsafeMutableBufferPointer(rebasing: sp[o..<(o + classCount)])
                         transform.apply(&row)
-                        for c in 0..<classCount { scores[r * classCount + c] = row[c] }
                     }
                 }
             }
+            // Element by element transforms in one pass over the batch, not one call per row.
+            if !binarySingleScore && !transform.isRowwise { transform.apply(&sp) }
         }
         return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: outColumns)
     }

@@ -26,15 +26,15 @@ struct LinearRegressorKernel: Kernel {
             throw .invalidArgument("LinearRegressor: input has \(features) features, the model was trained on \(coefficients.count / targets)")
         }
         var out = [Float](repeating: 0, count: rows * targets)
-        for r in 0..<rows {
-            var row = ArraySlice([Float](repeating: 0, count: targets))
-            for t in 0..<targets {
-                var sum: Float = intercepts.isEmpty ? 0 : intercepts[t]
-                for f in 0..<features { sum += x[r * features + f] * coefficients[t * features + f] }
-                row[t] = sum
+        out.withUnsafeMutableBufferPointer { op in
+            guard let ob = op.baseAddress else { return }
+            LinearScores.compute(x, rows: rows, features: features, weights: coefficients, intercepts: intercepts,
+                                 outputs: targets, into: ob, stride: targets)
+            guard transform != .none else { return }
+            for r in 0..<rows {
+                var row = UnsafeMutableBufferPointer(rebasing: op[(r * targets)..<((r + 1) * targets)])
+                transform.apply(&row)
             }
-            transform.apply(&row)
-            for t in 0..<targets { out[r * targets + t] = row[t] }
         }
         return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]
     }

@@ -17,8 +17,11 @@ enum PostTransform: String {
         self = t
     }
 
+    /// Whether the transform mixes a row's scores (the softmaxes); the others act on each score alone.
+    var isRowwise: Bool { self == .softmax || self == .softmaxZero }
+
     /// Applies the transform to one row of scores in place.
-    func apply(_ row: inout ArraySlice<Float>) {
+    func apply<Row: MutableCollection & RandomAccessCollection>(_ row: inout Row) where Row.Element == Float {
         switch self {
         case .none:
             return
@@ -46,8 +49,13 @@ enum PostTransform: String {
         }
     }
 
+    /// `1 / (1 + e^-x)` for x ≥ 0 and `e^x / (1 + e^x)` below, the same values as evaluating each
+    /// branch, but with one exp computed before the choice: the sign of a score is data, and a
+    /// branch on it mispredicted on every other score.
     static func sigmoid(_ x: Float) -> Float {
-        x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
+        let e = exp(-abs(x))
+        let d = 1 + e
+        return x >= 0 ? 1 / d : e / d
     }
 
     /// The inverse of the standard normal CDF as onnxruntime computes it: √2 · erfinv(2x − 1), with

@@ -18,11 +18,26 @@ struct ScalerKernel: Kernel {
             throw .invalidArgument("Scaler: \(name) has \(list.count) values but the input has \(columns) columns")
         }
         var out = [Float](repeating: 0, count: values.count)
-        for i in 0..<values.count {
-            let c = columns == 0 ? 0 : i % columns
-            let o = offset.isEmpty ? 0 : offset[offset.count == 1 ? 0 : c]
-            let s = scale.isEmpty ? 1 : scale[scale.count == 1 ? 0 : c]
-            out[i] = (values[i] - o) * s
+        guard columns > 0 else { return [.tensor(Tensor(shape: x.shape, data: .float(out)))] }
+        // Row by row with the column as the inner index: no division per element, and the
+        // per-column lists (what converters write) are read straight.
+        let perColumnOffset = offset.count == columns, perColumnScale = scale.count == columns
+        let o0: Float = offset.first ?? 0, s0: Float = scale.first ?? 1
+        values.withUnsafeBufferPointer { v in
+            offset.withUnsafeBufferPointer { op in
+                scale.withUnsafeBufferPointer { sp in
+                    out.withUnsafeMutableBufferPointer { out in
+                        for r in 0..<(v.count / columns) {
+                            let b = r * columns
+                            for c in 0..<columns {
+                                let o = perColumnOffset ? op[c] : o0
+                                let s = perColumnScale ? sp[c] : s0
+                                out[b + c] = (v[b + c] - o) * s
+                            }
+                        }
+                    }
+                }
+            }
         }
         return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
     }

@@ -6,215 +6,6 @@ import NightjarCore
 /// All three compile at load time into one `CompiledForest`; the arithmetic after the trees follows
 /// onnxruntime, including its binary-classifier conventions, because matching it is the contract.
 
-/// One node, 24 bytes. Branches keep their false child right after them, so the common path of a
-/// walk reads consecutive memory.
-struct TreeNode {
-    /// The split value, compared as a double so float and double inputs and thresholds compare as
-    /// onnxruntime's mixed-type comparisons do. For `BRANCH_MEMBER` it holds the index of the node's
-    /// value set instead, to keep every node the same size.
-    var threshold: Double
-    var feature: Int32
-    /// A branch's children; a leaf's first weight and weight count.
-    var first: Int32
-    var second: Int32
-    var mode: TreeNodeMode
-    var missingTracksTrue: Bool
-}
-
-enum TreeNodeMode: UInt8 {
-    case leq = 0, lt, gte, gt, eq, neq, member, leaf
-
-    init?(name: String) {
-        switch name {
-        case "BRANCH_LEQ": self = .leq
-        case "BRANCH_LT": self = .lt
-        case "BRANCH_GTE": self = .gte
-        case "BRANCH_GT": self = .gt
-        case "BRANCH_EQ": self = .eq
-        case "BRANCH_NEQ": self = .neq
-        case "LEAF": self = .leaf
-        default: return nil
-        }
-    }
-}
-
-enum TreeAggregate: String {
-    case sum = "SUM", average = "AVERAGE", min = "MIN", max = "MAX"
-}
-
-/// Trees in one flat node array, with leaves resolved to ranges of a flat weight array.
-/// `W` is the type onnxruntime accumulates in: float, or double when the model gives double weights.
-struct CompiledForest<W: BinaryFloatingPoint & Sendable>: Sendable {
-    var nodes: [TreeNode] = []
-    var roots: [Int32] = []
-    var weightTargets: [Int32] = []
-    var weightValues: [W] = []
-    var memberSets: [[Double]] = []
-    var featureCount = 0
-
-    /// A node as the compiler sees it before layout.
-    struct SourceNode {
-        var feature: Int
-        var mode: TreeNodeMode
-        var threshold: Double
-        var members: [Double]
-        var missingTracksTrue: Bool
-        /// Children as indices into the source nodes, or leaves as indices into `leaves`.
-        var trueChild: Child
-        var falseChild: Child
-    }
-
-    enum Child { case node(Int), leaf(Int), none }
-
-    /// Lays the trees out depth first with each false child adjacent to its parent. Every source
-    /// node may be reached once only, which refuses cycles and shared subtrees with a clear message.
-    init(sources: [SourceNode], roots rootList: [Child], leaves: [[(target: Int, weight: W)]], what: String) throws(NightjarError) {
-        var reached = [Bool](repeating: false, count: sources.count)
-        for root in rootList {
-            roots.append(Int32(nodes.count))
-            // (child, slot of the parent's pointer to patch: index and whether it is the true child)
-            var stack: [(Child, Int, Bool)] = [(root, -1, false)]
-            while let (child, parent, isTrue) = stack.popLast() {
-                let slot = Int32(nodes.count)
-                if parent >= 0 {
-                    if isTrue { nodes[parent].first = slot } else { nodes[parent].second = slot }
-                }
-                switch child {
-                case .none:
-                    throw .invalidArgument("\(what): a branch node has no child")
-                case .leaf(let l):
-                    guard leaves.indices.contains(l) else {
-                        throw .invalidArgument("\(what): a branch points at leaf \(l), but there are \(leaves.count) leaves")
-                    }
-                    let start = Int32(weightValues.count)
-                    for (target, weight) in leaves[l] {
-                        weightTargets.append(Int32(target))
-                        weightValues.append(weight)
-                    }
-                    nodes.append(TreeNode(threshold: 0, feature: 0, first: start, second: Int32(leaves[l].count), mode: .leaf, missingTracksTrue: false))
-                case .node(let i):
-                    guard sources.indices.contains(i) else {
-                        throw .invalidArgument("\(what): a branch points at node \(i), but there are \(sources.count) nodes")
-                    }
-                    guard !reached[i] else {
-                        throw .invalidArgument("\(what): node \(i) is reached twice, so the trees have a cycle or share a subtree")
-                    }
-                    reached[i] = true
-                    let s = sources[i]
-                    var threshold = s.threshold
-                    if s.mode == .member {
-                        threshold = Double(memberSets.count)
-                        memberSets.append(s.members.sorted())
-                    }
-                    featureCount = Swift.max(featureCount, s.feature + 1)
-                    nodes.append(TreeNode(threshold: threshold, feature: Int32(s.feature), first: -1, second: -1, mode: s.mode, missingTracksTrue: s.missingTracksTrue))
-                    let here = nodes.count - 1
-                    stack.append((s.trueChild, here, true))
-                    stack.append((s.falseChild, here, false))
-                }
-            }
-        }
-    }
-
-    /// The leaf a row reaches from `root`.
-    @inline(__always)
-    func leaf<X: BinaryFloatingPoint>(_ root: Int32, _ row: UnsafePointer<X>, _ nodes: UnsafeBufferPointer<TreeNode>) -> TreeNode {
-        var n = nodes[Int(root)]
-        while n.mode != .leaf {
-            let v = Double(row[Int(n.feature)])
-            let goTrue: Bool
-            switch n.mode {
-            case .leq: goTrue = v <= n.threshold
-            case .lt: goTrue = v < n.threshold
-            case .gte: goTrue = v >= n.threshold
-            case .gt: goTrue = v > n.threshold
-            case .eq: goTrue = v == n.threshold
-            case .neq: goTrue = v != n.threshold
-            // onnxruntime tests set membership on the value truncated to an integer (its sets are
-            // category codes), so 0.7 is a member of {0}; answers follow it.
-            case .member: goTrue = memberSets[Int(n.threshold)].contains(v.rounded(.towardZero))
-            case .leaf: goTrue = false
-            }
-            n = nodes[Int(goTrue || (n.missingTracksTrue && v.isNaN) ? n.first : n.second)]
-        }
-        return n
-    }
-
-    /// Runs every tree over every row and hands each row's raw aggregate to `finish`:
-    /// scores and whether any tree voted for each target, as onnxruntime tracks it.
-    func evaluate<X: BinaryFloatingPoint>(
-        _ x: UnsafeBufferPointer<X>, rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
-        _ finish: (_ row: Int, _ scores: inout [W], _ has: inout [Bool]) -> Void
-    ) {
-        var scores = [W](repeating: 0, count: targets)
-        var has = [Bool](repeating: false, count: targets)
-        guard let base = x.baseAddress else { return }
-        nodes.withUnsafeBufferPointer { np in
-            for r in 0..<rows {
-                for t in 0..<targets {
-                    scores[t] = 0
-                    has[t] = false
-                }
-                let row = base + r * columns
-                for root in roots {
-                    let leaf = leaf(root, row, np)
-                    let start = Int(leaf.first)
-                    for k in start..<(start + Int(leaf.second)) {
-                        let t = Int(weightTargets[k])
-                        let w = weightValues[k]
-                        switch aggregate {
-                        case .sum, .average: scores[t] += w
-                        case .min: scores[t] = has[t] && scores[t] <= w ? scores[t] : w
-                        case .max: scores[t] = has[t] && scores[t] >= w ? scores[t] : w
-                        }
-                        has[t] = true
-                    }
-                }
-                finish(r, &scores, &has)
-            }
-        }
-    }
-
-    /// Calls `body` with the input as a float or double buffer (integers are widened to double) and
-    /// its row and column counts, after checking every split feature exists.
-    func withInput<R>(_ x: Tensor, op: String, _ body: (InputBuffer, Int, Int) throws(NightjarError) -> R) throws(NightjarError) -> R {
-        let rows: Int, columns: Int
-        switch x.shape.count {
-        case 1: (rows, columns) = (1, x.shape[0])
-        case 2: (rows, columns) = (x.shape[0], x.shape[1])
-        default: throw .invalidArgument("\(op) expects a 1-D or 2-D input, got shape \(x.shape)")
-        }
-        guard x.data.count == rows * columns else {
-            throw .invalidArgument("\(op): input shape \(x.shape) does not match its \(x.data.count) values")
-        }
-        guard featureCount <= columns else {
-            throw .invalidArgument("\(op): input has \(columns) features, but the trees split on feature \(featureCount - 1)")
-        }
-        switch x.data {
-        case .float(let v): return try body(.float(v), rows, columns)
-        case .double(let v): return try body(.double(v), rows, columns)
-        case .int64(let v): return try body(.double(v.map { Double($0) }), rows, columns)
-        case .int32(let v): return try body(.double(v.map { Double($0) }), rows, columns)
-        case .bool, .string: throw .invalidArgument("\(op) expects a numeric input, got \(x.dataType.rawValue)")
-        }
-    }
-
-    enum InputBuffer {
-        case float([Float])
-        case double([Double])
-    }
-
-    func evaluate(
-        _ input: InputBuffer, rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
-        _ finish: (_ row: Int, _ scores: inout [W], _ has: inout [Bool]) -> Void
-    ) {
-        switch input {
-        case .float(let v): v.withUnsafeBufferPointer { evaluate($0, rows: rows, columns: columns, targets: targets, aggregate: aggregate, finish) }
-        case .double(let v): v.withUnsafeBufferPointer { evaluate($0, rows: rows, columns: columns, targets: targets, aggregate: aggregate, finish) }
-        }
-    }
-}
-
 /// Reads the opset 1–3 encoding (one `nodes_*` tuple per node, weights addressed by tree and node id)
 /// into source nodes and leaves for `CompiledForest`.
 struct ClassicTreeAttributes<W: BinaryFloatingPoint & Sendable> {
@@ -333,7 +124,7 @@ struct ClassicTreeAttributes<W: BinaryFloatingPoint & Sendable> {
             }
             roots.append(child(.node(root)))
         }
-        forest = try CompiledForest(sources: sources, roots: roots, leaves: leaves, what: what)
+        forest = try CompiledForest(sources: sources, roots: roots, leaves: leaves, targets: targetCount, what: what)
         baseValues = try a.has("base_values_as_tensor")
             ? a.tensorNumbers("base_values_as_tensor").map { W($0) } : a.floats("base_values").map { W($0) }
     }
@@ -370,6 +161,9 @@ enum TreeEnsembleFactory {
     }
 }
 
+/// The kernels are classes so that a run, whose closures capture the kernel, retains one
+/// reference instead of copying every array the kernel holds.
+///
 /// A generic kernel reached through `any Kernel` runs as unspecialized generic code — metadata
 /// lookups and witness calls per node visited, several times slower. These non-generic wrappers
 /// call the kernels with their type known, so the optimizer specializes the whole walk.
@@ -448,7 +242,7 @@ enum TreeScores {
 }
 
 /// `TreeEnsembleClassifier`: label `[N]` and scores `[N, classes]`.
-struct TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+final class TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
     let forest: CompiledForest<W>
     let base: [W]
     let labels: ClassLabels
@@ -490,7 +284,7 @@ struct TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
                     for k in 0..<classes { scores[r * classes + k] = Float(s[k]) }
                     TreeScores.transform(transform, &scores, at: r * classes, count: classes)
                 } else {
-                    finishBinary(r, &s, has, &scores, &winners)
+                    finishBinary(r, s, has, &scores, &winners)
                 }
             }
             return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: classes)
@@ -500,7 +294,7 @@ struct TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
     /// Two classes, following onnxruntime case by case: which base values apply, whether the
     /// second class's score is derived from the first, and the label threshold (0.5 for
     /// probabilities, 0 for margins).
-    private func finishBinary(_ r: Int, _ s: inout [W], _ has: [Bool], _ out: inout [Float], _ winners: inout [Int]) {
+    private func finishBinary(_ r: Int, _ s: UnsafeMutableBufferPointer<W>, _ has: UnsafeMutableBufferPointer<Bool>, _ out: inout [Float], _ winners: inout [Int]) {
         var secondClass = -1
         var count = 2
         switch base.count {
@@ -572,7 +366,7 @@ struct TreeRegressionFinish<W: BinaryFloatingPoint & Sendable>: Sendable {
     let transform: PostTransform
     let base: [W]
 
-    func finish(_ s: inout [W], _ has: [Bool], into out: inout [Float], at offset: Int) {
+    func finish(_ s: UnsafeMutableBufferPointer<W>, _ has: UnsafeMutableBufferPointer<Bool>, into out: inout [Float], at offset: Int) {
         if targets == 1 {
             let origin: W = base.count == 1 ? base[0] : 0
             var v: W
@@ -588,7 +382,7 @@ struct TreeRegressionFinish<W: BinaryFloatingPoint & Sendable>: Sendable {
         TreeScores.transform(transform, &out, at: offset, count: targets)
     }
 
-    private func value(_ s: [W], _ has: [Bool], _ t: Int) -> W {
+    private func value(_ s: UnsafeMutableBufferPointer<W>, _ has: UnsafeMutableBufferPointer<Bool>, _ t: Int) -> W {
         let b: W = base.count == targets ? base[t] : 0
         switch aggregate {
         case .sum: return s[t] + b
@@ -599,9 +393,9 @@ struct TreeRegressionFinish<W: BinaryFloatingPoint & Sendable>: Sendable {
 
     /// The same in double, for `TreeEnsemble` on double inputs; transforms other than NONE are
     /// computed in float, as onnxruntime does. `scratch` holds `targets` floats.
-    func finish(_ s: inout [W], _ has: [Bool], into out: inout [Double], at offset: Int, scratch: inout [Float]) {
+    func finish(_ s: UnsafeMutableBufferPointer<W>, _ has: UnsafeMutableBufferPointer<Bool>, into out: inout [Double], at offset: Int, scratch: inout [Float]) {
         if targets == 1 || transform != .none {
-            finish(&s, has, into: &scratch, at: 0)
+            finish(s, has, into: &scratch, at: 0)
             for t in 0..<targets { out[offset + t] = Double(scratch[t]) }
             return
         }
@@ -610,7 +404,7 @@ struct TreeRegressionFinish<W: BinaryFloatingPoint & Sendable>: Sendable {
 }
 
 /// `TreeEnsembleRegressor`: `[N, n_targets]` floats.
-struct TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+final class TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
     let forest: CompiledForest<W>
     let finish: TreeRegressionFinish<W>
 
@@ -634,7 +428,7 @@ struct TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
         return try forest.withInput(x, op: "TreeEnsembleRegressor") { (input, rows, columns) throws(NightjarError) -> [Value] in
             var out = [Float](repeating: 0, count: rows * targets)
             forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
-                finish.finish(&s, has, into: &out, at: r * targets)
+                finish.finish(s, has, into: &out, at: r * targets)
             }
             return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]
         }
@@ -643,7 +437,7 @@ struct TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
 
 /// `TreeEnsemble` (ai.onnx.ml opset 5): interior nodes in `nodes_*`, leaves in `leaf_*`, roots
 /// listed, set membership splits; the output has the input's element type.
-struct TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+final class TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
     let forest: CompiledForest<W>
     let finish: TreeRegressionFinish<W>
 
@@ -733,7 +527,7 @@ struct TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
         let roots = a.ints("tree_roots")
         guard !roots.isEmpty else { throw a.missing("tree_roots") }
         forest = try CompiledForest(sources: sources, roots: roots.map { r in r >= 0 && r < Int.max ? .node(Int(r)) : .none },
-                                    leaves: leaves, what: a.nodeDescription)
+                                    leaves: leaves, targets: targets, what: a.nodeDescription)
         finish = TreeRegressionFinish(targets: targets, trees: roots.count, aggregate: aggregates[aggregateCode],
                                       transform: transforms[transformCode], base: [])
     }
@@ -746,13 +540,13 @@ struct TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
                 var out = [Double](repeating: 0, count: rows * targets)
                 var scratch = [Float](repeating: 0, count: targets)
                 forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
-                    finish.finish(&s, has, into: &out, at: r * targets, scratch: &scratch)
+                    finish.finish(s, has, into: &out, at: r * targets, scratch: &scratch)
                 }
                 return [.tensor(Tensor(shape: [rows, targets], data: .double(out)))]
             }
             var out = [Float](repeating: 0, count: rows * targets)
             forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
-                finish.finish(&s, has, into: &out, at: r * targets)
+                finish.finish(s, has, into: &out, at: r * targets)
             }
             return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]
         }
