@@ -4,7 +4,7 @@ import NightjarCore
 /// with padding, strides, dilations and ceil mode; `MaxPool`'s optional second output gives the
 /// flat index of each maximum. Padded positions never win a max; an average counts them only with
 /// `count_include_pad`, and never counts the part of a ceil-mode window past the padding.
-struct PoolKernel: Kernel {
+struct PoolKernel: ArenaKernel {
     enum Mode: String { case max = "MaxPool", average = "AveragePool" }
 
     let mode: Mode
@@ -28,7 +28,7 @@ struct PoolKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let x = try KernelInputs(values: inputs, op: mode.rawValue).tensor(0)
         try Shapes.check(x, op: mode.rawValue)
         guard case .float(let xv) = x.data else {
@@ -39,6 +39,17 @@ struct PoolKernel: Kernel {
         let planes = try Shapes.count(Array(x.shape.prefix(2)), op: mode.rawValue)
         let inCount = try Shapes.count(Array(x.shape.dropFirst(2)), op: mode.rawValue)
         let outCount = try Shapes.count(axes.map(\.output), op: mode.rawValue)
+        // Two spatial axes without Indices, the common case: window bounds by arithmetic, no table.
+        if axes.count == 2, !wantsIndices, planes > 0, inCount > 0 {
+            let count = try Shapes.count(outShape, op: mode.rawValue)
+            let out = xv.withUnsafeBufferPointer { xp in
+                arena.floats(count: count) { op in
+                    guard let x = xp.baseAddress, let o = op.baseAddress else { return }
+                    pool2D(x, o, planes: planes, axes[0], axes[1])
+                }
+            }
+            return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+        }
         let table = try WindowGeometry.tapTable(axes, op: mode.rawValue)
         let taps = table.count / max(outCount, 1)
         var out = [Float](repeating: 0, count: try Shapes.count(outShape, op: mode.rawValue))
@@ -119,6 +130,64 @@ struct PoolKernel: Kernel {
         return results
     }
 
+    /// Pooling over two spatial axes, plane by plane. Each output reads its taps in the tap table's
+    /// order (rows, then columns within a row), so sums, ties and NaN come out as in the general path:
+    /// the first tap read wins a max until a larger one comes, a window with no input tap is the
+    /// lowest float, and an average divides by the taps inside the input, or inside the padding too
+    /// with `count_include_pad` (never those of a ceil-mode window past the padding).
+    private func pool2D(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, planes: Int,
+                        _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis) {
+        let width = ax.input
+        for p in 0..<planes {
+            let plane = x + p * ay.input * width
+            let dst = out + p * ay.output * ax.output
+            for oy in 0..<ay.output {
+                let (y0, y1, yWithin) = Self.taps(ay, oy)
+                for ox in 0..<ax.output {
+                    let (x0, x1, xWithin) = Self.taps(ax, ox)
+                    let result: Float
+                    if mode == .max {
+                        if y0 < y1 && x0 < x1 {
+                            var best = plane[ay.coordinate(oy, y0) * width + ax.coordinate(ox, x0)]
+                            for ky in y0..<y1 {
+                                let row = plane + ay.coordinate(oy, ky) * width
+                                for kx in x0..<x1 {
+                                    let v = row[ax.coordinate(ox, kx)]
+                                    best = v > best ? v : best
+                                }
+                            }
+                            result = best
+                        } else {
+                            result = -Float.greatestFiniteMagnitude
+                        }
+                    } else {
+                        var sum: Float = 0
+                        for ky in y0..<y1 {
+                            let row = plane + ay.coordinate(oy, ky) * width
+                            for kx in x0..<x1 { sum += row[ax.coordinate(ox, kx)] }
+                        }
+                        let n = countIncludePad ? yWithin * xWithin : (y1 - y0) * (x1 - x0)
+                        result = sum / Float(max(n, 1))
+                    }
+                    dst[oy * ax.output + ox] = result
+                }
+            }
+        }
+    }
+
+    /// For output `o` along axis `a`: the taps `first..<end` that read the input, and how many taps
+    /// lie inside the input or its padding (a ceil-mode window may hang past both).
+    @inline(__always)
+    static func taps(_ a: WindowGeometry.Axis, _ o: Int) -> (first: Int, end: Int, within: Int) {
+        let start = o * a.stride - a.padBegin
+        func tapsBelow(_ limit: Int) -> Int {  // taps k with start + k · dilation < limit
+            limit <= start ? 0 : min(a.kernel, (limit - start + a.dilation - 1) / a.dilation)
+        }
+        let first = min(tapsBelow(0), a.kernel)
+        let end = max(tapsBelow(a.input), first)
+        return (first, end, tapsBelow(a.input + a.padEnd))
+    }
+
     /// A row-major offset within one plane, re-expressed with the first spatial axis varying fastest.
     static func columnMajor(_ offset: Int, _ shape: [Int]) -> Int {
         var rest = offset, result = 0, step = 1
@@ -135,6 +204,9 @@ struct PoolKernel: Kernel {
 
 /// `GlobalAveragePool` and `GlobalMaxPool`: one value per channel over all spatial axes.
 struct GlobalPoolKernel: Kernel {
+    /// Outputs are new arrays, never the input passed through.
+    var writesFreshOutputs: Bool { true }
+
     let average: Bool
     var op: String { average ? "GlobalAveragePool" : "GlobalMaxPool" }
 

@@ -4,6 +4,9 @@ import NightjarCore
 /// `Softmax` and `LogSoftmax`. From opset 13 they normalize along one axis (default -1); before,
 /// the input was seen as a matrix split at `axis` (default 1) and each row normalized as a whole.
 struct SoftmaxKernel: Kernel {
+    /// Outputs are new arrays (a written copy of the input), never the input passed through.
+    var writesFreshOutputs: Bool { true }
+
     let axis: Int
     let wholeRows: Bool
     let log: Bool
