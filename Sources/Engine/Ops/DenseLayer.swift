@@ -1,9 +1,8 @@
-import CEngineKernels
 import NightjarCore
 
 /// A linear layer merged at load (`GraphFusion`): `MatMul(X, W)` then `Add` of a bias row, then
 /// `Relu` when the graph has one. The product goes straight into the output buffer and the bias and
-/// Relu are applied in one pass over it, instead of three nodes each writing a fresh tensor. The
+/// Relu are applied as the GEMM stores it, instead of three nodes each writing a fresh tensor. The
 /// product is the same GEMM as MatMul's and the bias is one float addition after it, so the output
 /// keeps the separate nodes' bits. Inputs: X, W, bias.
 struct DenseLayerKernel: ArenaKernel {
@@ -29,8 +28,7 @@ struct DenseLayerKernel: ArenaKernel {
                         wv.withUnsafeBufferPointer { wp in
                             bv.withUnsafeBufferPointer { bp in
                                 guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = o.baseAddress else { return }
-                                BlockedGemm.multiply(xa, wa, oa, m: m, n: n, k: k)
-                                nj_add_bias_relu(oa, m, n, bp.baseAddress, 0, relu ? 1 : 0)
+                                BlockedGemm.multiply(xa, wa, oa, m: m, n: n, k: k, bias: bp.baseAddress, relu: relu)
                             }
                         }
                     }

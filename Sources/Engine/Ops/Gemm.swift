@@ -46,6 +46,21 @@ enum BlockedGemm {
         }
     }
 
+    /// `multiply`, then `c[i, j] += bias[j]` (with a bias) and Relu (with `relu`): a fused layer's
+    /// epilogue, with the bits of the product followed by the separate Add and Relu. The FMA kernel
+    /// applies it as it stores each tile; elsewhere it is one pass after the product.
+    static func multiply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, alpha: Float = 1, accumulate: Bool = false, bias: UnsafePointer<Float>?, relu: Bool
+    ) {
+        if fusedMultiplyAdd {
+            nj_sgemm_fma_bias_relu(a, b, c, m, n, k, chunk(n: n, k: k), alpha, accumulate ? 1 : 0, bias, relu ? 1 : 0)
+        } else {
+            multiplyPortable(a, b, c, m: m, n: n, k: k, alpha: alpha, accumulate: accumulate)
+            if bias != nil || relu { nj_add_bias_relu(c, m, n, bias, 0, relu ? 1 : 0) }
+        }
+    }
+
     /// The kernel for any x86-64 or other CPU. The innermost loop runs along a row of B and of C
     /// and vectorizes; blocking keeps that slice of B in cache across all rows of A.
     static func multiplyPortable(

@@ -181,7 +181,8 @@ struct PoolKernel: ArenaKernel {
     static func taps(_ a: WindowGeometry.Axis, _ o: Int) -> (first: Int, end: Int, within: Int) {
         let start = o * a.stride - a.padBegin
         func tapsBelow(_ limit: Int) -> Int {  // taps k with start + k · dilation < limit
-            limit <= start ? 0 : min(a.kernel, (limit - start + a.dilation - 1) / a.dilation)
+            // Without dilation no division: it cost more than the pooling itself.
+            limit <= start ? 0 : min(a.kernel, a.dilation == 1 ? limit - start : (limit - start + a.dilation - 1) / a.dilation)
         }
         let first = min(tapsBelow(0), a.kernel)
         let end = max(tapsBelow(a.input), first)
