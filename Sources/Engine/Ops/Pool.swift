@@ -138,28 +138,37 @@ struct PoolKernel: ArenaKernel {
     private func pool2D(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, planes: Int,
                         _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis) {
         let width = ax.input
+        // Columns whose windows lie wholly inside the input: there the taps run outermost over a
+        // stretch of outputs, so each output's chain of maxima (or sums) advances in step with its
+        // neighbours' instead of waiting on its own previous tap. Each output still takes its taps
+        // in order. The columns at the edges go one output at a time.
+        var interior = 0..<0
+        if let lo = (0..<ax.output).first(where: { Self.taps(ax, $0) == (0, ax.kernel, ax.kernel) }) {
+            let hi = (lo..<ax.output).first(where: { Self.taps(ax, $0) != (0, ax.kernel, ax.kernel) }) ?? ax.output
+            interior = lo..<hi
+        }
         for p in 0..<planes {
             let plane = x + p * ay.input * width
             let dst = out + p * ay.output * ax.output
             for oy in 0..<ay.output {
                 let (y0, y1, yWithin) = Self.taps(ay, oy)
-                for ox in 0..<ax.output {
+                let line = dst + oy * ax.output
+                func one(_ ox: Int) {
                     let (x0, x1, xWithin) = Self.taps(ax, ox)
-                    let result: Float
                     if mode == .max {
-                        if y0 < y1 && x0 < x1 {
-                            var best = plane[ay.coordinate(oy, y0) * width + ax.coordinate(ox, x0)]
-                            for ky in y0..<y1 {
-                                let row = plane + ay.coordinate(oy, ky) * width
-                                for kx in x0..<x1 {
-                                    let v = row[ax.coordinate(ox, kx)]
-                                    best = v > best ? v : best
-                                }
-                            }
-                            result = best
-                        } else {
-                            result = -Float.greatestFiniteMagnitude
+                        guard y0 < y1 && x0 < x1 else {
+                            line[ox] = -Float.greatestFiniteMagnitude
+                            return
                         }
+                        var best = plane[ay.coordinate(oy, y0) * width + ax.coordinate(ox, x0)]
+                        for ky in y0..<y1 {
+                            let row = plane + ay.coordinate(oy, ky) * width
+                            for kx in x0..<x1 {
+                                let v = row[ax.coordinate(ox, kx)]
+                                best = v > best ? v : best
+                            }
+                        }
+                        line[ox] = best
                     } else {
                         var sum: Float = 0
                         for ky in y0..<y1 {
@@ -167,10 +176,42 @@ struct PoolKernel: ArenaKernel {
                             for kx in x0..<x1 { sum += row[ax.coordinate(ox, kx)] }
                         }
                         let n = countIncludePad ? yWithin * xWithin : (y1 - y0) * (x1 - x0)
-                        result = sum / Float(max(n, 1))
+                        line[ox] = sum / Float(max(n, 1))
                     }
-                    dst[oy * ax.output + ox] = result
                 }
+                for ox in 0..<interior.lowerBound { one(ox) }
+                if !interior.isEmpty {
+                    let step = ax.stride, first = ax.coordinate(interior.lowerBound, 0)
+                    if mode == .max && y0 >= y1 {
+                        for ox in interior { line[ox] = -Float.greatestFiniteMagnitude }
+                    } else if mode == .max {
+                        let top = plane + ay.coordinate(oy, y0) * width + first
+                        for ox in interior { line[ox] = top[(ox - interior.lowerBound) * step] }
+                        for ky in y0..<y1 {
+                            let row = plane + ay.coordinate(oy, ky) * width + first
+                            for kx in (ky == y0 ? 1 : 0)..<ax.kernel {
+                                let tap = row + kx * ax.dilation
+                                for ox in interior {
+                                    let v = tap[(ox - interior.lowerBound) * step], held = line[ox]
+                                    line[ox] = v > held ? v : held
+                                }
+                            }
+                        }
+                    } else {
+                        for ox in interior { line[ox] = 0 }
+                        for ky in y0..<y1 {
+                            let row = plane + ay.coordinate(oy, ky) * width + first
+                            for kx in 0..<ax.kernel {
+                                let tap = row + kx * ax.dilation
+                                for ox in interior { line[ox] += tap[(ox - interior.lowerBound) * step] }
+                            }
+                        }
+                        let n = countIncludePad ? yWithin * ax.kernel : (y1 - y0) * ax.kernel
+                        let divisor = Float(max(n, 1))
+                        for ox in interior { line[ox] /= divisor }
+                    }
+                }
+                for ox in interior.upperBound..<ax.output { one(ox) }
             }
         }
     }
