@@ -89,26 +89,13 @@ struct SliceKernel: ArenaKernel {
             step[a] = s
         }
         let strides = x.shape.rowMajorStrides
+        let base = (0..<rank).reduce(0) { $0 + first[$1] * strides[$1] }
+        let stepped = (0..<rank).map { step[$0] * strides[$0] }
         if case .float(let v) = x.data {
-            let base = (0..<rank).reduce(0) { $0 + first[$1] * strides[$1] }
-            let out = StridedCopy.floats(v, base: base, counts: count, strides: (0..<rank).map { step[$0] * strides[$0] }, arena: &arena)
+            let out = StridedCopy.floats(v, base: base, counts: count, strides: stepped, arena: &arena)
             return [.tensor(Tensor(shape: count, data: .float(out)))]
         }
-        let n = count.reduce(1, *)
-        var indices = [Int](repeating: 0, count: n)
-        var counter = [Int](repeating: 0, count: rank)
-        for i in 0..<n {
-            var offset = 0
-            for d in 0..<rank { offset += (first[d] + counter[d] * step[d]) * strides[d] }
-            indices[i] = offset
-            var d = rank - 1
-            while d >= 0 {
-                counter[d] += 1
-                if counter[d] < count[d] { break }
-                counter[d] = 0
-                d -= 1
-            }
-        }
+        let indices = StridedCopy.offsets(base: base, counts: count, strides: stepped)
         return [.tensor(Tensor(shape: count, data: x.data.gathering(indices)))]
     }
 }

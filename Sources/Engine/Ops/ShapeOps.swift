@@ -170,22 +170,7 @@ struct TransposeKernel: ArenaKernel {
             let out = StridedCopy.floats(v, base: 0, counts: shape, strides: permuted, arena: &arena)
             return [.tensor(Tensor(shape: shape, data: .float(out)))]
         }
-        let count = x.data.count
-        var indices = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: rank)
-        var offset = 0
-        for i in 0..<count {
-            indices[i] = offset
-            var d = rank - 1
-            while d >= 0 {
-                counter[d] += 1
-                offset += permuted[d]
-                if counter[d] < shape[d] { break }
-                offset -= permuted[d] * counter[d]
-                counter[d] = 0
-                d -= 1
-            }
-        }
+        let indices = StridedCopy.offsets(base: 0, counts: shape, strides: permuted)
         return [.tensor(Tensor(shape: shape, data: x.data.gathering(indices)))]
     }
 }
