@@ -147,6 +147,7 @@ struct PoolKernel: ArenaKernel {
             let hi = (lo..<ax.output).first(where: { Self.taps(ax, $0) != (0, ax.kernel, ax.kernel) }) ?? ax.output
             interior = lo..<hi
         }
+        let total = planes * ay.input * width
         for p in 0..<planes {
             let plane = x + p * ay.input * width
             let dst = out + p * ay.output * ax.output
@@ -180,7 +181,15 @@ struct PoolKernel: ArenaKernel {
                     }
                 }
                 for ox in 0..<interior.lowerBound { one(ox) }
-                if !interior.isEmpty {
+                // Eight outputs at a time in vector lanes while their windows' loads stay inside x.
+                var vectorEnd = interior.lowerBound
+                if !interior.isEmpty && y0 < y1 {
+                    vectorEnd = pool8(plane, line, width: width, end: x + total, oy: oy, y0: y0, y1: y1,
+                                      yWithin: yWithin, ay: ay, ax: ax, columns: interior)
+                }
+                let rest = vectorEnd..<interior.upperBound
+                if !rest.isEmpty {
+                    let interior = rest
                     let step = ax.stride, first = ax.coordinate(interior.lowerBound, 0)
                     if mode == .max && y0 >= y1 {
                         for ox in interior { line[ox] = -Float.greatestFiniteMagnitude }
@@ -214,6 +223,53 @@ struct PoolKernel: ArenaKernel {
                 for ox in interior.upperBound..<ax.output { one(ox) }
             }
         }
+    }
+
+    /// Interior columns of one output row, eight outputs per vector, from the first of `columns`
+    /// while a block's loads end inside x (`end`); returns the first column not done. Lane by lane
+    /// the same taps in the same order and the same comparisons or sums as the scalar loops.
+    private func pool8(_ plane: UnsafePointer<Float>, _ line: UnsafeMutablePointer<Float>, width: Int,
+                       end: UnsafePointer<Float>, oy: Int, y0: Int, y1: Int, yWithin: Int,
+                       ay: WindowGeometry.Axis, ax: WindowGeometry.Axis, columns: Range<Int>) -> Int {
+        let step = ax.stride
+        // Strides 1 and 2 load contiguous vectors (every other lane for 2); others gather lanes.
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+            switch step {
+            case 1: return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+            case 2: return UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self).evenHalf
+            default: return SIMD8<Float>(p[0], p[step], p[2 * step], p[3 * step], p[4 * step], p[5 * step], p[6 * step], p[7 * step])
+            }
+        }
+        // Elements a load may touch past its first: 16 lanes for stride 2.
+        let reach = step == 2 ? 16 : 7 * step + 1
+        var ox = columns.lowerBound
+        while ox + 8 <= columns.upperBound {
+            let first = ax.coordinate(ox, 0)
+            let lastRow = plane + ay.coordinate(oy, y1 - 1) * width + first + (ax.kernel - 1) * ax.dilation
+            guard lastRow + reach <= end else { break }
+            var acc: SIMD8<Float>
+            if mode == .max {
+                acc = load(plane + ay.coordinate(oy, y0) * width + first)
+                for ky in y0..<y1 {
+                    let row = plane + ay.coordinate(oy, ky) * width + first
+                    for kx in (ky == y0 ? 1 : 0)..<ax.kernel {
+                        let v = load(row + kx * ax.dilation)
+                        acc.replace(with: v, where: v .> acc)
+                    }
+                }
+            } else {
+                acc = .zero
+                for ky in y0..<y1 {
+                    let row = plane + ay.coordinate(oy, ky) * width + first
+                    for kx in 0..<ax.kernel { acc += load(row + kx * ax.dilation) }
+                }
+                let n = countIncludePad ? yWithin * ax.kernel : (y1 - y0) * ax.kernel
+                acc /= SIMD8(repeating: Float(max(n, 1)))
+            }
+            UnsafeMutableRawPointer(line + ox).storeBytes(of: acc, as: SIMD8<Float>.self)
+            ox += 8
+        }
+        return ox
     }
 
     /// For output `o` along axis `a`: the taps `first..<end` that read the input, and how many taps
