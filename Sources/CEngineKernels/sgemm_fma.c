@@ -1,6 +1,7 @@
 #include "engine_kernels.h"
 
 #include <immintrin.h>
+#include <stddef.h>
 #include <math.h>
 
 // Compiled for baseline x86-64 like the rest of the engine; only the functions marked with the
@@ -39,6 +40,8 @@ static inline NJ_FMA __m256i lane_mask(long width, int half) {
 #define NJ_STORE_MASKED(p, m, v) _mm256_maskstore_ps(p, m, v)
 #define NJ_MADD(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define NJ_MUL(a, b) _mm256_mul_ps(a, b)
+#define NJ_ADD(a, b) _mm256_add_ps(a, b)
+#define NJ_RELU(v) _mm256_andnot_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LE_OQ), v)
 #define NJ_MASK_FOR(width, half) lane_mask(width, half)
 #include "sgemm_tiles.h"
 #undef NJ_NAME
@@ -54,6 +57,8 @@ static inline NJ_FMA __m256i lane_mask(long width, int half) {
 #undef NJ_STORE_MASKED
 #undef NJ_MADD
 #undef NJ_MUL
+#undef NJ_ADD
+#undef NJ_RELU
 #undef NJ_MASK_FOR
 
 // A narrow C (fewer than 8 columns: a regression's or classifier's last layer, an SVM's decision
@@ -61,7 +66,7 @@ static inline NJ_FMA __m256i lane_mask(long width, int half) {
 // 16 rows at a time, A's columns copied into lanes 64 terms at a time. Each output is still one FMA chain over k in order.
 static inline __attribute__((always_inline)) NJ_FMA void narrow_tile(
     int cols, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-    long p0, long p1, float alpha, int overwrite) {
+    long p0, long p1, float alpha, int overwrite, const float *bias, int relu) {
     __m256 acc[8][2];
     for (int j = 0; j < cols; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
     float packed[64 * 16];
@@ -88,44 +93,52 @@ static inline __attribute__((always_inline)) NJ_FMA void narrow_tile(
         _mm256_storeu_ps(lanes + 8, acc[j][1]);
         for (int r = 0; r < 16; r++) {
             float *out = c + r * ldc + j;
-            *out = overwrite ? (alpha == 1.0f ? lanes[r] : lanes[r] * alpha) : fmaf(lanes[r], alpha, *out);
+            float v = overwrite ? (alpha == 1.0f ? lanes[r] : lanes[r] * alpha) : fmaf(lanes[r], alpha, *out);
+            if (bias) v += bias[j];
+            *out = relu && v <= 0.0f ? 0.0f : v;
         }
     }
 }
 
 // One output at a time: the rows left over below the last 16 of a narrow C.
 static NJ_FMA void scalar_block(const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-                                long rows, long cols, long p0, long p1, float alpha, int overwrite) {
+                                long rows, long cols, long p0, long p1, float alpha, int overwrite,
+                                const float *bias, int relu) {
     for (long i = 0; i < rows; i++) {
         for (long j = 0; j < cols; j++) {
             float acc = 0;
             for (long p = p0; p < p1; p++) acc = fmaf(a[i * lda + p], b[p * ldb + j], acc);
             float *out = c + i * ldc + j;
-            *out = overwrite ? (alpha == 1.0f ? acc : acc * alpha) : fmaf(acc, alpha, *out);
+            float v = overwrite ? (alpha == 1.0f ? acc : acc * alpha) : fmaf(acc, alpha, *out);
+            if (bias) v += bias[j];
+            *out = relu && v <= 0.0f ? 0.0f : v;
         }
     }
 }
 
 static NJ_FMA void narrow(const float *a, const float *b, float *c, long m, long n, long k, long kc,
-                          float alpha, int accumulate) {
+                          float alpha, int accumulate, const float *bias, int relu) {
     for (long p0 = 0; p0 < k || (p0 == 0 && !accumulate); p0 += kc) {
         long p1 = p0 + kc < k ? p0 + kc : k;
         int overwrite = p0 == 0 && !accumulate;
+        // The epilogue belongs to the last chunk only.
+        const float *bl = p1 >= k ? bias : NULL;
+        int rl = p1 >= k && relu;
         long i = 0;
         for (; i + 16 <= m; i += 16) {
             const float *ai = a + i * k;
             float *ci = c + i * n;
             switch (n) {
-            case 1: narrow_tile(1, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
-            case 2: narrow_tile(2, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
-            case 3: narrow_tile(3, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
-            case 4: narrow_tile(4, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
-            case 5: narrow_tile(5, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
-            case 6: narrow_tile(6, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
-            default: narrow_tile(7, ai, k, b, n, ci, n, p0, p1, alpha, overwrite); break;
+            case 1: narrow_tile(1, ai, k, b, n, ci, n, p0, p1, alpha, overwrite, bl, rl); break;
+            case 2: narrow_tile(2, ai, k, b, n, ci, n, p0, p1, alpha, overwrite, bl, rl); break;
+            case 3: narrow_tile(3, ai, k, b, n, ci, n, p0, p1, alpha, overwrite, bl, rl); break;
+            case 4: narrow_tile(4, ai, k, b, n, ci, n, p0, p1, alpha, overwrite, bl, rl); break;
+            case 5: narrow_tile(5, ai, k, b, n, ci, n, p0, p1, alpha, overwrite, bl, rl); break;
+            case 6: narrow_tile(6, ai, k, b, n, ci, n, p0, p1, alpha, overwrite, bl, rl); break;
+            default: narrow_tile(7, ai, k, b, n, ci, n, p0, p1, alpha, overwrite, bl, rl); break;
             }
         }
-        scalar_block(a + i * k, k, b, n, c + i * n, n, m - i, n, p0, p1, alpha, overwrite);
+        scalar_block(a + i * k, k, b, n, c + i * n, n, m - i, n, p0, p1, alpha, overwrite, bl, rl);
     }
 }
 
@@ -151,15 +164,22 @@ static inline NJ_AVX512 __mmask16 lane_mask16(long width, int half) {
 #define NJ_STORE_MASKED(p, m, v) _mm512_mask_storeu_ps(p, m, v)
 #define NJ_MADD(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define NJ_MUL(a, b) _mm512_mul_ps(a, b)
+#define NJ_ADD(a, b) _mm512_add_ps(a, b)
+#define NJ_RELU(v) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NLE_UQ), v)
 #define NJ_MASK_FOR(width, half) lane_mask16(width, half)
 #include "sgemm_tiles.h"
 
-NJ_FMA void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
-                         float alpha, int accumulate) {
+NJ_FMA void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                                   float alpha, int accumulate, const float *bias, int relu) {
     if (kc < 1) kc = 1;
-    if (n < 8 && m >= 16) narrow(a, b, c, m, n, k, kc, alpha, accumulate);
-    else if (n >= 16 && __builtin_cpu_supports("avx512f")) blocked_avx512(a, b, c, m, n, k, kc, alpha, accumulate);
-    else blocked_avx2(a, b, c, m, n, k, kc, alpha, accumulate);
+    if (n < 8 && m >= 16) narrow(a, b, c, m, n, k, kc, alpha, accumulate, bias, relu);
+    else if (n >= 16 && __builtin_cpu_supports("avx512f")) blocked_avx512(a, b, c, m, n, k, kc, alpha, accumulate, bias, relu);
+    else blocked_avx2(a, b, c, m, n, k, kc, alpha, accumulate, bias, relu);
+}
+
+void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                  float alpha, int accumulate) {
+    nj_sgemm_fma_bias_relu(a, b, c, m, n, k, kc, alpha, accumulate, NULL, 0);
 }
 
 #else
@@ -167,6 +187,12 @@ NJ_FMA void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long 
 void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
                   float alpha, int accumulate) {
     (void)a; (void)b; (void)c; (void)m; (void)n; (void)k; (void)kc; (void)alpha; (void)accumulate;
+}
+
+void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                            float alpha, int accumulate, const float *bias, int relu) {
+    (void)a; (void)b; (void)c; (void)m; (void)n; (void)k; (void)kc; (void)alpha; (void)accumulate;
+    (void)bias; (void)relu;
 }
 
 #endif

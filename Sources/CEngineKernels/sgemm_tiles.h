@@ -2,14 +2,18 @@
 // includer defines: NJ_NAME(x) (a per-set function name), NJ_ISA (the target attribute), NJ_LANES,
 // NJ_VEC and NJ_MASK (vector and lane-mask types), and NJ_ZERO(), NJ_SET1(x), NJ_LOAD(p),
 // NJ_LOAD_MASKED(p, m), NJ_STORE(p, v), NJ_STORE_MASKED(p, m, v), NJ_MADD(a, b, c), NJ_MUL(a, b),
-// NJ_MASK_FOR(width, half).
+// NJ_ADD(a, b), NJ_RELU(v) (x <= 0 becomes 0, NaN stays), NJ_MASK_FOR(width, half).
+//
+// `bias` (a row of C's columns, or NULL) and `relu` are the epilogue of a fused layer, applied by
+// the last chunk of k to the value it stores: the same float addition and Relu the separate nodes
+// would apply to C afterwards.
 
 // One tile of `rows` × (2 · NJ_LANES) outputs over k in [p0, p1): the accumulators start at zero
 // and take one FMA per term in order, so every output rounds as a scalar FMA chain would. `rows`
 // and `ragged` are constants at every call site, which lets the compiler keep the tile in registers.
 static inline __attribute__((always_inline)) NJ_ISA void NJ_NAME(tile)(
     int rows, int ragged, long width, const float *a, long lda, const float *b, long ldb,
-    float *c, long ldc, long p0, long p1, float alpha, int overwrite) {
+    float *c, long ldc, long p0, long p1, float alpha, int overwrite, const float *bias, int relu) {
     NJ_VEC acc[NJ_TILE_ROWS][2];
     NJ_MASK m0 = NJ_MASK_FOR(ragged ? width : 2 * NJ_LANES, 0);
     NJ_MASK m1 = NJ_MASK_FOR(ragged ? width : 2 * NJ_LANES, 1);
@@ -38,6 +42,8 @@ static inline __attribute__((always_inline)) NJ_ISA void NJ_NAME(tile)(
             } else {
                 v = NJ_MADD(v, al, ragged ? NJ_LOAD_MASKED(out, mask) : NJ_LOAD(out));
             }
+            if (bias) v = NJ_ADD(v, ragged ? NJ_LOAD_MASKED(bias + NJ_LANES * h, mask) : NJ_LOAD(bias + NJ_LANES * h));
+            if (relu) v = NJ_RELU(v);
             if (ragged) NJ_STORE_MASKED(out, mask, v);
             else NJ_STORE(out, v);
         }
@@ -47,18 +53,18 @@ static inline __attribute__((always_inline)) NJ_ISA void NJ_NAME(tile)(
 // Rows of one column tile: full groups of six, then the remainder with its own constant count.
 static inline __attribute__((always_inline)) NJ_ISA void NJ_NAME(column)(
     int ragged, long width, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-    long m, long p0, long p1, float alpha, int overwrite) {
+    long m, long p0, long p1, float alpha, int overwrite, const float *bias, int relu) {
     long i = 0;
     for (; i + NJ_TILE_ROWS <= m; i += NJ_TILE_ROWS)
-        NJ_NAME(tile)(NJ_TILE_ROWS, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite);
+        NJ_NAME(tile)(NJ_TILE_ROWS, ragged, width, a + i * lda, lda, b, ldb, c + i * ldc, ldc, p0, p1, alpha, overwrite, bias, relu);
     const float *ai = a + i * lda;
     float *ci = c + i * ldc;
     switch (m - i) {
-    case 5: NJ_NAME(tile)(5, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite); break;
-    case 4: NJ_NAME(tile)(4, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite); break;
-    case 3: NJ_NAME(tile)(3, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite); break;
-    case 2: NJ_NAME(tile)(2, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite); break;
-    case 1: NJ_NAME(tile)(1, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite); break;
+    case 5: NJ_NAME(tile)(5, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite, bias, relu); break;
+    case 4: NJ_NAME(tile)(4, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite, bias, relu); break;
+    case 3: NJ_NAME(tile)(3, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite, bias, relu); break;
+    case 2: NJ_NAME(tile)(2, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite, bias, relu); break;
+    case 1: NJ_NAME(tile)(1, ragged, width, ai, lda, b, ldb, ci, ldc, p0, p1, alpha, overwrite, bias, relu); break;
     default: break;
     }
 }
@@ -66,18 +72,23 @@ static inline __attribute__((always_inline)) NJ_ISA void NJ_NAME(column)(
 // Column blocks of C, chunks of k within each, then tiles: a block of B stays in cache while all
 // rows of A pass it.
 static NJ_ISA void NJ_NAME(blocked)(const float *a, const float *b, float *c, long m, long n, long k,
-                                    long kc, float alpha, int accumulate) {
+                                    long kc, float alpha, int accumulate,
+                                    const float *bias, int relu) {
     for (long j0 = 0; j0 < n; j0 += NJ_BLOCK_COLS) {
         long j1 = j0 + NJ_BLOCK_COLS < n ? j0 + NJ_BLOCK_COLS : n;
         // k == 0 still writes C (zeros, or leaves it) once, as the portable kernel does.
         for (long p0 = 0; p0 < k || (p0 == 0 && !accumulate); p0 += kc) {
             long p1 = p0 + kc < k ? p0 + kc : k;
             int overwrite = p0 == 0 && !accumulate;
+            int last = p1 >= k;
+            int epilogue_relu = last && relu;
             long j = j0;
             for (; j + 2 * NJ_LANES <= j1; j += 2 * NJ_LANES)
-                NJ_NAME(column)(0, 2 * NJ_LANES, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite);
+                NJ_NAME(column)(0, 2 * NJ_LANES, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite,
+                                last && bias ? bias + j : NULL, epilogue_relu);
             if (j < j1)
-                NJ_NAME(column)(1, j1 - j, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite);
+                NJ_NAME(column)(1, j1 - j, a, k, b + j, n, c + j, n, m, p0, p1, alpha, overwrite,
+                                last && bias ? bias + j : NULL, epilogue_relu);
         }
     }
 }

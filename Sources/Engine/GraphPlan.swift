@@ -13,6 +13,7 @@ struct GraphPlan: Sendable {
 
     let steps: [Step]
     let initializers: [String: Value]
+    let lifetimes: ValueLifetimes
 
     /// Orders the nodes (Kahn's algorithm) and builds every kernel, refusing what the engine cannot run.
     init(graph: Onnx_GraphProto, opsets: [String: Int]) throws(NightjarError) {
@@ -46,10 +47,12 @@ struct GraphPlan: Sendable {
             ordered.append(try Self.step(for: node, opsets: opsets))
             available.formUnion(node.output)
         }
-        steps = ordered
         for output in graph.output where !available.contains(output.name) {
             throw .invalidArgument("graph output '\(output.name)' is produced by no node, input or initializer")
         }
+        let graphOutputs = Set(graph.output.map(\.name))
+        steps = GraphFusion.fuse(ordered, initializers: initializers, graphOutputs: graphOutputs)
+        lifetimes = ValueLifetimes(steps: steps, graphOutputs: graphOutputs)
     }
 
     static func step(for node: Onnx_NodeProto, opsets: [String: Int]) throws(NightjarError) -> Step {

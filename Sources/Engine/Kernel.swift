@@ -4,6 +4,35 @@ import NightjarCore
 protocol Kernel: Sendable {
     /// Inputs in the node's order (`nil` for an omitted optional input); returns the node's outputs in order.
     func run(_ inputs: [Value?]) throws(NightjarError) -> [Value]
+
+    /// The same, drawing float outputs from `arena` where the kernel knows how.
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value]
+
+    /// True when every float output comes from the arena or is otherwise new: never an input's or
+    /// an initializer's buffer passed through. Only such outputs are handed back to the arena when
+    /// they die; anything else may share its buffer with a value still alive.
+    var writesFreshOutputs: Bool { get }
+}
+
+extension Kernel {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+        try run(inputs)
+    }
+
+    var writesFreshOutputs: Bool { false }
+}
+
+/// Kernels that write into an arena: the plain `run` is the same work on a throwaway arena
+/// (the load-time rehearsal and direct calls in tests).
+protocol ArenaKernel: Kernel {}
+
+extension ArenaKernel {
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        var arena = TensorArena()
+        return try run(inputs, arena: &arena)
+    }
+
+    var writesFreshOutputs: Bool { true }
 }
 
 /// Shared input handling for kernels, so each operator's file holds only its own arithmetic.

@@ -33,24 +33,7 @@ enum Shapes {
     /// For each element of a tensor of shape `out`, the index of the element of a tensor of shape
     /// `shape` broadcast to it.
     static func broadcastIndices(from shape: [Int], to out: [Int]) -> [Int] {
-        let strides = broadcastStrides(shape, rank: out.count)
-        let count = out.reduce(1, *)
-        var indices = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: out.count)
-        var offset = 0
-        for i in 0..<count {
-            indices[i] = offset
-            var d = out.count - 1
-            while d >= 0 {
-                counter[d] += 1
-                offset += strides[d]
-                if counter[d] < out[d] { break }
-                offset -= strides[d] * counter[d]
-                counter[d] = 0
-                d -= 1
-            }
-        }
-        return indices
+        StridedCopy.offsets(base: 0, counts: out, strides: broadcastStrides(shape, rank: out.count))
     }
 
     /// Resolves a possibly negative axis against a rank, or throws naming the operator.

@@ -35,4 +35,38 @@ import Testing
             #expect(fast == portable, "m \(m) n \(n) k \(k) alpha \(alpha) accumulate \(accumulate)")
         }
     }
+
+    /// A fused layer's epilogue (bias, Relu) applied as tiles are stored must give the bits of the
+    /// product followed by a separate bias addition and Relu, on every kernel path and chunking.
+    @Test(arguments: shapes.indices)
+    func fusedBiasAndReluMatchSeparatePasses(_ index: Int) {
+        let (m, n, k) = Self.shapes[index]
+        var rng = SplitMix64(seed: UInt64(index + 101))
+        let a = (0..<(m * k)).map { _ in Float.random(in: -3...3, using: &rng) }
+        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let bias = (0..<n).map { _ in Float.random(in: -2...2, using: &rng) }
+        for (withBias, relu) in [(true, true), (true, false), (false, true)] {
+            var fused = [Float](repeating: 9, count: m * n), separate = fused
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    bias.withUnsafeBufferPointer { biasp in
+                        fused.withUnsafeMutableBufferPointer { fp in
+                            separate.withUnsafeMutableBufferPointer { sp in
+                                guard let aa = ap.baseAddress ?? UnsafePointer(bitPattern: 16), let bb = bp.baseAddress ?? UnsafePointer(bitPattern: 16),
+                                      let ff = fp.baseAddress, let so = sp.baseAddress else { return }
+                                let row = withBias ? biasp.baseAddress : nil
+                                BlockedGemm.multiply(aa, bb, ff, m: m, n: n, k: k, bias: row, relu: relu)
+                                BlockedGemm.multiply(aa, bb, so, m: m, n: n, k: k)
+                                for i in 0..<(m * n) {
+                                    if let row { so[i] += row[i % n] }
+                                    if relu && so[i] <= 0 { so[i] = 0 }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(fused == separate, "m \(m) n \(n) k \(k) bias \(withBias) relu \(relu)")
+        }
+    }
 }

@@ -11,6 +11,16 @@ int nj_cpu_has_avx2_fma(void);
 void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long k, long kc,
                   float alpha, int accumulate);
 
+/// Adds a bias to every row of `c[rows×cols]` (`bias[j]` per column, or `bias[i]` per row when
+/// `bias_per_row`; none when `bias` is NULL), then applies Relu when `relu`: the epilogue of a
+/// fused MatMul + Add + Relu or Conv + Relu, with the separate nodes' rounding.
+void nj_add_bias_relu(float *c, long rows, long cols, const float *bias, int bias_per_row, int relu);
+
+/// `nj_sgemm_fma`, then per column `c += bias[j]` (when `bias` is not NULL) and Relu (when `relu`),
+/// applied as each tile is stored: the same bits as the product followed by `nj_add_bias_relu`.
+void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, long n, long k, long kc,
+                            float alpha, int accumulate, const float *bias, int relu);
+
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);

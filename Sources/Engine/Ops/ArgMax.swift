@@ -22,12 +22,6 @@ struct ArgMaxKernel: Kernel {
     func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
         let x = try KernelInputs(values: inputs, op: op).tensor(0)
         try Shapes.check(x, op: op)
-        let values: [Double]
-        switch x.data {
-        case .double(let v): values = v
-        case .int64(let v): values = v.map { Double($0) }
-        default: values = try x.floatValues(op: op).map { Double($0) }
-        }
         let rank = x.shape.count
         let a = axis < 0 ? axis + rank : axis
         guard rank > 0, (0..<rank).contains(a) else {
@@ -36,20 +30,36 @@ struct ArgMaxKernel: Kernel {
         let outer = x.shape[..<a].reduce(1, *)
         let n = x.shape[a]
         let inner = x.shape[(a + 1)...].reduce(1, *)
-        var out = [Int64](repeating: 0, count: outer * inner)
-        for o in 0..<outer {
-            for i in 0..<inner {
-                var best = 0
-                for k in 0..<n {
-                    let v = values[(o * n + k) * inner + i]
-                    let b = values[(o * n + best) * inner + i]
-                    if (minimum ? v < b : v > b) || (selectLast && v == b) { best = k }
-                }
-                out[o * inner + i] = Int64(best)
-            }
+        let out: [Int64]
+        // Floats compared as floats: widening to double keeps order, ties and NaN as they are, and
+        // converting every element first cost more than the search.
+        switch x.data {
+        case .float(let v): out = best(v, outer, n, inner)
+        case .double(let v): out = best(v, outer, n, inner)
+        case .int64(let v): out = best(v.map { Double($0) }, outer, n, inner)
+        default: out = best(try x.floatValues(op: op).map { Double($0) }, outer, n, inner)
         }
         var shape = x.shape
         if keepDims { shape[a] = 1 } else { shape.remove(at: a) }
         return [.tensor(Tensor(shape: shape, data: .int64(out)))]
+    }
+
+    /// The index of the extreme along the middle axis of `values` seen as `[outer, n, inner]`.
+    private func best<T: FloatingPoint>(_ values: [T], _ outer: Int, _ n: Int, _ inner: Int) -> [Int64] {
+        var out = [Int64](repeating: 0, count: outer * inner)
+        values.withUnsafeBufferPointer { vp in
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    var best = 0
+                    for k in 0..<n {
+                        let v = vp[(o * n + k) * inner + i]
+                        let b = vp[(o * n + best) * inner + i]
+                        if (minimum ? v < b : v > b) || (selectLast && v == b) { best = k }
+                    }
+                    out[o * inner + i] = Int64(best)
+                }
+            }
+        }
+        return out
     }
 }

@@ -1,13 +1,16 @@
+import CEngineKernels
 import NightjarCore
 
 /// `Conv` on float tensors `[N, C, D1, …, Dn]` with any number of spatial axes, groups, strides,
 /// dilations and padding. Each image and group is lowered to one GEMM (im2col): the weights
 /// `[M/group, C/group · k1 ⋯ kn]` times the unfolded input `[C/group · k1 ⋯ kn, D1' ⋯ Dn']`, the
 /// lowering of MLAS's im2col path, so each output is summed in the order and chunks MLAS uses.
-/// The bias is added after the whole sum, as MLAS adds it.
-struct ConvKernel: Kernel {
+/// The bias is added after the whole sum, as MLAS adds it; with `relu` (merged at load from a
+/// following `Relu` node, `GraphFusion`) Relu is applied in the same pass.
+struct ConvKernel: ArenaKernel {
     let geometry: WindowGeometry
     let group: Int
+    var relu = false
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         geometry = try WindowGeometry(a, kernelRequired: false, allowCeil: false)
@@ -15,7 +18,14 @@ struct ConvKernel: Kernel {
         guard group >= 1 else { throw a.invalid("group", "must be at least 1, got \(group)") }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    /// This Conv followed by Relu.
+    func withRelu() -> ConvKernel {
+        var fused = self
+        fused.relu = true
+        return fused
+    }
+
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let args = KernelInputs(values: inputs, op: "Conv")
         let x = try args.tensor(0), w = try args.tensor(1)
         let b: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
@@ -49,39 +59,46 @@ struct ConvKernel: Kernel {
         let taps = try Shapes.count(kernel, op: "Conv")
         let depth = groupChannels * taps  // the GEMM's k
         let groupFilters = filters / group
-        var out = [Float](repeating: 0, count: try Shapes.count(outShape, op: "Conv"))
+        let count = try Shapes.count(outShape, op: "Conv")
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
-        var col = [Float](repeating: 0, count: direct ? 0 : try Shapes.count([depth, outCount], op: "Conv"))
+        let colCount = direct ? 0 : try Shapes.count([depth, outCount], op: "Conv")
+        // Scratch for the unfolded input, every element of which `unfold` writes before it is read.
+        var col = arena.floats(count: colCount) { _ in }
         let table = direct ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
-        xv.withUnsafeBufferPointer { xp in
+        let out = xv.withUnsafeBufferPointer { xp in
             wv.withUnsafeBufferPointer { wp in
-                out.withUnsafeMutableBufferPointer { op in
-                    col.withUnsafeMutableBufferPointer { cp in
-                        guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
-                        for image in 0..<images {
-                            for g in 0..<group {
-                                let input = xa + (image * channels + g * groupChannels) * inCount
-                                let product = oa + (image * filters + g * groupFilters) * outCount
-                                var unfolded = input
-                                if !direct, let ca = cp.baseAddress {
-                                    Self.unfold(input, into: ca, channels: groupChannels, planeSize: inCount, table: table)
-                                    unfolded = UnsafePointer(ca)
+                col.withUnsafeMutableBufferPointer { cp in
+                    (bias ?? []).withUnsafeBufferPointer { bp in
+                        arena.floats(count: count) { op in
+                            guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else {
+                                for i in op.indices { op[i] = 0 }
+                                return
+                            }
+                            for image in 0..<images {
+                                for g in 0..<group {
+                                    let input = xa + (image * channels + g * groupChannels) * inCount
+                                    let product = oa + (image * filters + g * groupFilters) * outCount
+                                    var unfolded = input
+                                    if !direct, let ca = cp.baseAddress {
+                                        Self.unfold(input, into: ca, channels: groupChannels, planeSize: inCount, table: table)
+                                        unfolded = UnsafePointer(ca)
+                                    }
+                                    BlockedGemm.multiply(wa + g * groupFilters * depth, unfolded, product,
+                                                         m: groupFilters, n: outCount, k: depth)
                                 }
-                                BlockedGemm.multiply(wa + g * groupFilters * depth, unfolded, product,
-                                                     m: groupFilters, n: outCount, k: depth)
+                                // One bias per filter's plane, then Relu, in one pass as the separate nodes would round.
+                                if bias != nil || relu {
+                                    nj_add_bias_relu(oa + image * filters * outCount, filters, outCount,
+                                                     bias == nil ? nil : bp.baseAddress, 1, relu ? 1 : 0)
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        if let bias {
-            for plane in 0..<(images * filters) {
-                let add = bias[plane % filters]
-                for i in (plane * outCount)..<((plane + 1) * outCount) { out[i] += add }
-            }
-        }
+        arena.recycle(col)
         return [.tensor(Tensor(shape: outShape, data: .float(out)))]
     }
 

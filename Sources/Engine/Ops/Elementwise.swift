@@ -4,7 +4,7 @@ import NightjarCore
 /// `Add`, `Sub`, `Mul`, `Div`, `Pow`, `Max`, `Min` with numpy broadcasting, on float, double,
 /// int64 and int32. Integer arithmetic wraps on overflow as C does; integer division by zero is an
 /// error instead of a crash.
-struct BinaryKernel: Kernel {
+struct BinaryKernel: ArenaKernel {
     enum Op: String {
         case add = "Add", sub = "Sub", mul = "Mul", div = "Div", pow = "Pow"
 
@@ -31,7 +31,7 @@ struct BinaryKernel: Kernel {
 
     let op: Op
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let args = KernelInputs(values: inputs, op: op.rawValue)
         let a = try args.tensor(0), b = try args.tensor(1)
         try Shapes.check(a, op: op.rawValue)
@@ -39,9 +39,14 @@ struct BinaryKernel: Kernel {
         let shape = try Shapes.broadcast(a.shape, b.shape, op: op.rawValue)
         let data: TensorData
         switch (a.data, b.data) {
+        case (.float(let x), .float(let y)) where op != .pow:
+            if let out = Self.floatArithmetic(op, x, a.shape, y, b.shape, shape, arena: &arena) {
+                data = .float(out)
+            } else {
+                data = .float(Self.arithmetic(op, x, a.shape, y, b.shape, shape))
+            }
         case (.float(let x), .float(let y)):
-            data = .float(op == .pow ? Self.combine(x, a.shape, y, b.shape, shape) { Foundation.pow($0, $1) }
-                                     : Self.arithmetic(op, x, a.shape, y, b.shape, shape))
+            data = .float(Self.combine(x, a.shape, y, b.shape, shape) { Foundation.pow($0, $1) })
         case (.double(let x), .double(let y)):
             data = .double(op == .pow ? Self.combine(x, a.shape, y, b.shape, shape) { Foundation.pow($0, $1) }
                                       : Self.arithmetic(op, x, a.shape, y, b.shape, shape))
@@ -57,6 +62,63 @@ struct BinaryKernel: Kernel {
             throw .invalidArgument("\(op.rawValue): element types \(a.dataType.rawValue) and \(b.dataType.rawValue) are not supported together")
         }
         return [.tensor(Tensor(shape: shape, data: data))]
+    }
+
+    /// Float `+ − × ÷` into an arena buffer for the layouts layers produce: same shapes, a scalar on
+    /// either side, or a row broadcast along the last axes of `x` (a bias). Nil for other layouts.
+    static func floatArithmetic(_ op: Op, _ x: [Float], _ xs: [Int], _ y: [Float], _ ys: [Int], _ out: [Int],
+                                arena: inout TensorArena) -> [Float]? {
+        let n = x.count
+        guard xs == out, n > 0, !y.isEmpty else {
+            // A scalar or row on the left: `b − x` is not `x − b`, so only the symmetric operators swap.
+            if (op == .add || op == .mul), ys == out, !x.isEmpty, x.count < y.count {
+                return floatArithmetic(op, y, ys, x, xs, out, arena: &arena)
+            }
+            return nil
+        }
+        let yCore = Array(ys.drop { $0 == 1 })
+        let row: Int
+        if xs == ys {
+            row = n
+        } else if y.count == 1 {
+            row = 1
+        } else if yCore.count <= xs.count, Array(xs.suffix(yCore.count)) == yCore, xs.count >= ys.count, n % y.count == 0 {
+            row = y.count
+        } else {
+            return nil
+        }
+        return x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                arena.floats(count: n) { o in
+                    guard let xa = xp.baseAddress, let ya = yp.baseAddress, let oa = o.baseAddress else { return }
+                    // The operator is chosen outside the loops so each loop vectorizes.
+                    switch op {
+                    case .add: rows(xa, ya, oa, n, row) { $0 + $1 }
+                    case .sub: rows(xa, ya, oa, n, row) { $0 - $1 }
+                    case .mul: rows(xa, ya, oa, n, row) { $0 * $1 }
+                    case .div: rows(xa, ya, oa, n, row) { $0 / $1 }
+                    case .pow: break
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out[i] = f(x[i], y[i % row])`, a row (or one value) of y repeated along x.
+    @inline(__always)
+    private static func rows(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                             _ n: Int, _ row: Int, _ f: (Float, Float) -> Float) {
+        if row == 1 {
+            let b = y[0]
+            for i in 0..<n { out[i] = f(x[i], b) }
+            return
+        }
+        var start = 0
+        while start < n {
+            let xr = x + start, orow = out + start
+            for j in 0..<row { orow[j] = f(xr[j], y[j]) }
+            start += row
+        }
     }
 
     /// One closure per operator, chosen before the loop: a switch on the operator inside it runs
@@ -103,7 +165,7 @@ struct BinaryKernel: Kernel {
 }
 
 /// One-input elementwise operators on floats: activations and simple math.
-struct UnaryKernel: Kernel {
+struct UnaryKernel: ArenaKernel {
     enum Op: String {
         case relu = "Relu", sigmoid = "Sigmoid", tanh = "Tanh", abs = "Abs", neg = "Neg", exp = "Exp", log = "Log"
         case sqrt = "Sqrt", reciprocal = "Reciprocal", floor = "Floor", ceil = "Ceil", leakyRelu = "LeakyRelu"
@@ -133,10 +195,10 @@ struct UnaryKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let x = try KernelInputs(values: inputs, op: op.rawValue).tensor(0)
         switch x.data {
-        case .float(let v) where op == .relu: return [.tensor(Tensor(shape: x.shape, data: .float(Self.relu(v))))]
+        case .float(let v) where op == .relu: return [.tensor(Tensor(shape: x.shape, data: .float(Self.relu(v, arena: &arena))))]
         case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(mapped(v))))]
         case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(mapped(v))))]
         case .int64(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
@@ -150,8 +212,8 @@ struct UnaryKernel: Kernel {
 
     /// Relu without a branch: a compare-and-jump per element mispredicts on about half of a layer's
     /// activations, which cost more than the layer's GEMM. NaN stays NaN (it is not ≤ 0); −0 becomes 0.
-    static func relu(_ v: [Float]) -> [Float] {
-        [Float](unsafeUninitializedCapacity: v.count) { out, count in
+    static func relu(_ v: [Float], arena: inout TensorArena) -> [Float] {
+        arena.floats(count: v.count) { out in
             v.withUnsafeBufferPointer { src in
                 guard let s = src.baseAddress, let d = out.baseAddress else { return }
                 var i = 0
@@ -165,7 +227,6 @@ struct UnaryKernel: Kernel {
                     i += 1
                 }
             }
-            count = v.count
         }
     }
 

@@ -46,6 +46,21 @@ enum BlockedGemm {
         }
     }
 
+    /// `multiply`, then `c[i, j] += bias[j]` (with a bias) and Relu (with `relu`): a fused layer's
+    /// epilogue, with the bits of the product followed by the separate Add and Relu. The FMA kernel
+    /// applies it as it stores each tile; elsewhere it is one pass after the product.
+    static func multiply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, alpha: Float = 1, accumulate: Bool = false, bias: UnsafePointer<Float>?, relu: Bool
+    ) {
+        if fusedMultiplyAdd {
+            nj_sgemm_fma_bias_relu(a, b, c, m, n, k, chunk(n: n, k: k), alpha, accumulate ? 1 : 0, bias, relu ? 1 : 0)
+        } else {
+            multiplyPortable(a, b, c, m: m, n: n, k: k, alpha: alpha, accumulate: accumulate)
+            if bias != nil || relu { nj_add_bias_relu(c, m, n, bias, 0, relu ? 1 : 0) }
+        }
+    }
+
     /// The kernel for any x86-64 or other CPU. The innermost loop runs along a row of B and of C
     /// and vectorizes; blocking keeps that slice of B in cache across all rows of A.
     static func multiplyPortable(
@@ -139,25 +154,29 @@ enum BlockedGemm {
 }
 
 /// `MatMul` on float or double: 1-D operands are promoted as numpy does, batch dimensions broadcast.
-struct MatMulKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+struct MatMulKernel: ArenaKernel {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let args = KernelInputs(values: inputs, op: "MatMul")
         let a = try args.tensor(0), b = try args.tensor(1)
         try Shapes.check(a, op: "MatMul")
         try Shapes.check(b, op: "MatMul")
         switch (a.data, b.data) {
         case (.float(let x), .float(let y)):
-            let (shape, out) = try Self.matmul(x, a.shape, y, b.shape)
+            let (shape, out) = try Self.matmul(x, a.shape, y, b.shape) { count, body in arena.floats(count: count, body) }
             return [.tensor(Tensor(shape: shape, data: .float(out)))]
         case (.double(let x), .double(let y)):
-            let (shape, out) = try Self.matmul(x, a.shape, y, b.shape)
+            let (shape, out) = try Self.matmul(x, a.shape, y, b.shape, output: freshBuffer)
             return [.tensor(Tensor(shape: shape, data: .double(out)))]
         default:
             throw .invalidArgument("MatMul: element types \(a.dataType.rawValue) and \(b.dataType.rawValue) are not supported together")
         }
     }
 
-    static func matmul<T: GemmElement>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int]) throws(NightjarError) -> ([Int], [T]) {
+    /// `output(count, write)` provides the result buffer: from the arena for floats.
+    static func matmul<T: GemmElement>(
+        _ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int],
+        output: (Int, (UnsafeMutableBufferPointer<T>) -> Void) -> [T]
+    ) throws(NightjarError) -> ([Int], [T]) {
         guard !xs.isEmpty, !ys.isEmpty else { throw .invalidArgument("MatMul: scalars are not matrices") }
         let aShape = xs.count == 1 ? [1, xs[0]] : xs
         let bShape = ys.count == 1 ? [ys[0], 1] : ys
@@ -167,13 +186,17 @@ struct MatMulKernel: Kernel {
         let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
         let batch = try Shapes.broadcast(aBatch, bBatch, op: "MatMul")
         let batches = try Shapes.count(batch, op: "MatMul")
-        var out = [T](repeating: 0, count: try Shapes.count(batch + [m, n], op: "MatMul"))
+        let count = try Shapes.count(batch + [m, n], op: "MatMul")
         let ia = Shapes.broadcastIndices(from: aBatch, to: batch)
         let ib = Shapes.broadcastIndices(from: bBatch, to: batch)
-        x.withUnsafeBufferPointer { xp in
+        let out = x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
-                out.withUnsafeMutableBufferPointer { op in
-                    guard let xa = xp.baseAddress, let yb = yp.baseAddress, let oc = op.baseAddress else { return }
+                output(count) { op in
+                    guard let xa = xp.baseAddress, let yb = yp.baseAddress, let oc = op.baseAddress else {
+                        // No operand elements (k = 0): the product of empty rows is zero.
+                        for i in op.indices { op[i] = 0 }
+                        return
+                    }
                     for t in 0..<batches {
                         T.multiply(xa + ia[t] * m * k, yb + ib[t] * k * n, oc + t * m * n, m: m, n: n, k: k, alpha: 1, accumulate: false)
                     }
@@ -187,12 +210,22 @@ struct MatMulKernel: Kernel {
     }
 }
 
-/// `Gemm`: `Y = alpha · A' · B' + beta · C`, with `C` broadcast to `[M, N]`.
-struct GemmKernel: Kernel {
+/// A new zeroed buffer of `count` elements written by `body`: the output of kernels on element
+/// types the arena does not keep.
+func freshBuffer<T: Numeric>(_ count: Int, _ body: (UnsafeMutableBufferPointer<T>) -> Void) -> [T] {
+    var out = [T](repeating: 0, count: count)
+    out.withUnsafeMutableBufferPointer { body($0) }
+    return out
+}
+
+/// `Gemm`: `Y = alpha · A' · B' + beta · C`, with `C` broadcast to `[M, N]`; with `relu` (merged
+/// at load from a following `Relu` node, `GraphFusion`) Relu is applied to Y in the same kernel.
+struct GemmKernel: ArenaKernel {
     let alpha: Float
     let beta: Float
     let transA: Bool
     let transB: Bool
+    var relu = false
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         alpha = try attributes.float("alpha", default: 1)
@@ -201,7 +234,14 @@ struct GemmKernel: Kernel {
         transB = try attributes.int("transB", default: 0) != 0
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    /// This Gemm followed by Relu.
+    func withRelu() -> GemmKernel {
+        var fused = self
+        fused.relu = true
+        return fused
+    }
+
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let args = KernelInputs(values: inputs, op: "Gemm")
         let a = try args.tensor(0), b = try args.tensor(1)
         let c: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
@@ -209,44 +249,72 @@ struct GemmKernel: Kernel {
         guard a.shape.count == 2, b.shape.count == 2 else {
             throw .invalidArgument("Gemm: A and B must be matrices, got shapes \(a.shape) and \(b.shape)")
         }
+        func floats(_ count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) -> [Float] {
+            arena.floats(count: count) { out in
+                body(out)
+                if relu, let base = out.baseAddress { nj_add_bias_relu(base, 1, out.count, nil, 0, 1) }
+            }
+        }
+        func doubles(_ count: Int, _ body: (UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
+            freshBuffer(count) { (out: UnsafeMutableBufferPointer<Double>) in
+                body(out)
+                if relu { for i in out.indices where out[i] <= 0 { out[i] = 0 } }
+            }
+        }
         switch (a.data, b.data, c?.data) {
         case (.float(let x), .float(let y), .none):
-            let (shape, out) = try gemm(x, a.shape, y, b.shape, nil, [])
+            let (shape, out) = try gemm(x, a.shape, y, b.shape, nil, [], output: floats)
             return [.tensor(Tensor(shape: shape, data: .float(out)))]
         case (.float(let x), .float(let y), .some(.float(let z))):
-            let (shape, out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [])
+            let (shape, out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [], output: floats)
             return [.tensor(Tensor(shape: shape, data: .float(out)))]
         case (.double(let x), .double(let y), .none):
-            let (shape, out) = try gemm(x, a.shape, y, b.shape, nil, [])
+            let (shape, out) = try gemm(x, a.shape, y, b.shape, nil, [], output: doubles)
             return [.tensor(Tensor(shape: shape, data: .double(out)))]
         case (.double(let x), .double(let y), .some(.double(let z))):
-            let (shape, out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [])
+            let (shape, out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [], output: doubles)
             return [.tensor(Tensor(shape: shape, data: .double(out)))]
         default:
             throw .invalidArgument("Gemm: element types \(a.dataType.rawValue), \(b.dataType.rawValue) are not supported together")
         }
     }
 
-    private func gemm<T: GemmElement>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ z: [T]?, _ zs: [Int]) throws(NightjarError) -> ([Int], [T]) {
+    private func gemm<T: GemmElement>(
+        _ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ z: [T]?, _ zs: [Int],
+        output: (Int, (UnsafeMutableBufferPointer<T>) -> Void) -> [T]
+    ) throws(NightjarError) -> ([Int], [T]) {
         let (m, k) = transA ? (xs[1], xs[0]) : (xs[0], xs[1])
         let (k2, n) = transB ? (ys[1], ys[0]) : (ys[0], ys[1])
         guard k == k2 else { throw .invalidArgument("Gemm: inner dimensions differ (\(k) ≠ \(k2)) for shapes \(xs), \(ys)") }
         let a = transA ? BlockedGemm.transposed(x[...], rows: xs[0], columns: xs[1]) : x
         let b = transB ? BlockedGemm.transposed(y[...], rows: ys[0], columns: ys[1]) : y
         // As onnxruntime: Y starts as beta · C, then the product is added to it.
-        var out = [T](repeating: 0, count: m * n)
         let accumulate = z != nil && beta != 0
+        var iz: [Int] = []
+        let biasRow = zs == [n] || zs == [1, n]
         if let z, accumulate {
             let shape = try Shapes.broadcast([m, n], zs, op: "Gemm")
             guard shape == [m, n] else { throw .invalidArgument("Gemm: C of shape \(zs) does not broadcast to [\(m), \(n)]") }
-            let iz = Shapes.broadcastIndices(from: zs, to: [m, n])
-            let be = T(beta)
-            for i in out.indices { out[i] = be == 1 ? z[iz[i]] : be * z[iz[i]] }
+            // A bias row or a full C is read in place; other broadcasts through an index table.
+            if !biasRow && zs != [m, n] { iz = Shapes.broadcastIndices(from: zs, to: [m, n]) }
+            guard iz.isEmpty ? z.count == (biasRow ? n : m * n) : true else {
+                throw .invalidArgument("Gemm: C of shape \(zs) holds \(z.count) values")
+            }
         }
-        a.withUnsafeBufferPointer { ap in
+        let be = T(beta)
+        let out = a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
-                out.withUnsafeMutableBufferPointer { op in
-                    guard let aa = ap.baseAddress, let bb = bp.baseAddress, let oo = op.baseAddress else { return }
+                output(m * n) { op in
+                    if let z, accumulate {
+                        for i in 0..<(m * n) {
+                            let c = iz.isEmpty ? z[biasRow ? i % n : i] : z[iz[i]]
+                            op[i] = be == 1 ? c : be * c
+                        }
+                    }
+                    guard let aa = ap.baseAddress, let bb = bp.baseAddress, let oo = op.baseAddress else {
+                        if !accumulate { for i in op.indices { op[i] = 0 } }
+                        return
+                    }
                     T.multiply(aa, bb, oo, m: m, n: n, k: k, alpha: T(alpha), accumulate: accumulate)
                 }
             }

@@ -4,7 +4,7 @@ import NightjarCore
 /// `BatchNormalization` in inference mode: `y = x · s + (B − mean · s)` with `s = scale / √(var + ε)`
 /// per channel (axis 1), the factors folded first as onnxruntime folds them. Training mode, which
 /// would update running statistics, is refused at load.
-struct BatchNormalizationKernel: Kernel {
+struct BatchNormalizationKernel: ArenaKernel {
     let epsilon: Float
 
     init(_ a: NodeAttributes) throws(NightjarError) {
@@ -20,7 +20,7 @@ struct BatchNormalizationKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let args = KernelInputs(values: inputs, op: "BatchNormalization")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "BatchNormalization")
@@ -40,10 +40,16 @@ struct BatchNormalizationKernel: Kernel {
         let scale = (0..<channels).map { c in p[0][c] / (p[3][c] + epsilon).squareRoot() }
         let shift = (0..<channels).map { c in p[1][c] - p[2][c] * scale[c] }
         let inner = try Shapes.count(Array(x.shape.dropFirst(2)), op: "BatchNormalization")
-        var out = xv
-        for i in out.indices {
-            let c = (i / max(inner, 1)) % channels
-            out[i] = xv[i] * scale[c] + shift[c]
+        // Plane by plane, so the channel is not recomputed (a division) per element.
+        let out = xv.withUnsafeBufferPointer { xp in
+            arena.floats(count: xv.count) { op in
+                guard let x = xp.baseAddress, let o = op.baseAddress else { return }
+                for plane in 0..<(xv.count / max(inner, 1)) {
+                    let s = scale[plane % channels], b = shift[plane % channels]
+                    let src = x + plane * inner, dst = o + plane * inner
+                    for j in 0..<inner { dst[j] = src[j] * s + b }
+                }
+            }
         }
         return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
     }
@@ -52,7 +58,7 @@ struct BatchNormalizationKernel: Kernel {
 /// `LayerNormalization`: each slice from `axis` to the end normalized to zero mean and unit
 /// variance, then scaled and shifted; the optional outputs are the mean and 1/σ per slice.
 /// Statistics are taken in double, as E[x²] − E[x]², the form onnxruntime uses.
-struct LayerNormalizationKernel: Kernel {
+struct LayerNormalizationKernel: ArenaKernel {
     let axis: Int
     let epsilon: Double
 
@@ -61,7 +67,7 @@ struct LayerNormalizationKernel: Kernel {
         epsilon = Double(try a.float("epsilon", default: 1e-5))
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let args = KernelInputs(values: inputs, op: "LayerNormalization")
         let x = try args.tensor(0), scale = try args.tensor(1)
         let bias: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
@@ -81,24 +87,33 @@ struct LayerNormalizationKernel: Kernel {
             bv = v
             bi = try Self.broadcastTo(norm, bias.shape, "bias")
         }
-        var out = xv, means = [Float](repeating: 0, count: rows), inverse = [Float](repeating: 0, count: rows)
-        for r in 0..<rows {
-            let base = r * size
-            var sum = 0.0, squares = 0.0
-            for i in base..<(base + size) {
-                let v = Double(xv[i])
-                sum += v
-                squares += v * v
+        var means = [Float](repeating: 0, count: rows), inverse = [Float](repeating: 0, count: rows)
+        // Scale and bias as plain rows of the slice, so the loop below reads them without indices.
+        let scaleRow = si.map { sv[$0] }, biasRow = bi.map { bv[$0] }
+        let out = xv.withUnsafeBufferPointer { xp in
+            arena.floats(count: xv.count) { op in
+                guard let x = xp.baseAddress, let o = op.baseAddress else { return }
+                for r in 0..<rows {
+                    let src = x + r * size, dst = o + r * size
+                    var sum = 0.0, squares = 0.0
+                    for i in 0..<size {
+                        let v = Double(src[i])
+                        sum += v
+                        squares += v * v
+                    }
+                    let mean = sum / Double(size)
+                    let deviation = (max(squares / Double(size) - mean * mean, 0) + epsilon).squareRoot()
+                    if biasRow.isEmpty {
+                        for j in 0..<size { dst[j] = Float((Double(src[j]) - mean) / deviation * Double(scaleRow[j])) }
+                    } else {
+                        for j in 0..<size {
+                            dst[j] = Float((Double(src[j]) - mean) / deviation * Double(scaleRow[j]) + Double(biasRow[j]))
+                        }
+                    }
+                    means[r] = Float(mean)
+                    inverse[r] = Float(1 / deviation)
+                }
             }
-            let mean = sum / Double(size)
-            let deviation = (max(squares / Double(size) - mean * mean, 0) + epsilon).squareRoot()
-            for j in 0..<size {
-                var y = (Double(xv[base + j]) - mean) / deviation * Double(sv[si[j]])
-                if !bi.isEmpty { y += Double(bv[bi[j]]) }
-                out[base + j] = Float(y)
-            }
-            means[r] = Float(mean)
-            inverse[r] = Float(1 / deviation)
         }
         return [.tensor(Tensor(shape: x.shape, data: .float(out))),
                 .tensor(Tensor(shape: statShape, data: .float(means))),

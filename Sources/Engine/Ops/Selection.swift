@@ -36,7 +36,7 @@ struct GatherKernel: Kernel {
     }
 }
 
-struct SliceKernel: Kernel {
+struct SliceKernel: ArenaKernel {
     /// Opset 1–9 keep starts, ends and axes in attributes.
     let attributes: (starts: [Int], ends: [Int], axes: [Int]?)?
 
@@ -49,7 +49,7 @@ struct SliceKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let args = KernelInputs(values: inputs, op: "Slice")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "Slice")
@@ -89,21 +89,13 @@ struct SliceKernel: Kernel {
             step[a] = s
         }
         let strides = x.shape.rowMajorStrides
-        let n = count.reduce(1, *)
-        var indices = [Int](repeating: 0, count: n)
-        var counter = [Int](repeating: 0, count: rank)
-        for i in 0..<n {
-            var offset = 0
-            for d in 0..<rank { offset += (first[d] + counter[d] * step[d]) * strides[d] }
-            indices[i] = offset
-            var d = rank - 1
-            while d >= 0 {
-                counter[d] += 1
-                if counter[d] < count[d] { break }
-                counter[d] = 0
-                d -= 1
-            }
+        let base = (0..<rank).reduce(0) { $0 + first[$1] * strides[$1] }
+        let stepped = (0..<rank).map { step[$0] * strides[$0] }
+        if case .float(let v) = x.data {
+            let out = StridedCopy.floats(v, base: base, counts: count, strides: stepped, arena: &arena)
+            return [.tensor(Tensor(shape: count, data: .float(out)))]
         }
+        let indices = StridedCopy.offsets(base: base, counts: count, strides: stepped)
         return [.tensor(Tensor(shape: count, data: x.data.gathering(indices)))]
     }
 }

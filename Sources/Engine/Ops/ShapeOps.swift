@@ -147,14 +147,14 @@ struct ConcatKernel: Kernel {
     }
 }
 
-struct TransposeKernel: Kernel {
+struct TransposeKernel: ArenaKernel {
     let perm: [Int]?
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         perm = attributes.has("perm") ? attributes.ints("perm").map { Int(truncatingIfNeeded: $0) } : nil
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let x = try KernelInputs(values: inputs, op: "Transpose").tensor(0)
         try Shapes.check(x, op: "Transpose")
         let rank = x.shape.count
@@ -166,22 +166,11 @@ struct TransposeKernel: Kernel {
         let strides = x.shape.rowMajorStrides
         // Walking the output in order, the source index moves by the permuted input strides.
         let permuted = p.map { strides[$0] }
-        let count = x.data.count
-        var indices = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: rank)
-        var offset = 0
-        for i in 0..<count {
-            indices[i] = offset
-            var d = rank - 1
-            while d >= 0 {
-                counter[d] += 1
-                offset += permuted[d]
-                if counter[d] < shape[d] { break }
-                offset -= permuted[d] * counter[d]
-                counter[d] = 0
-                d -= 1
-            }
+        if case .float(let v) = x.data {
+            let out = StridedCopy.floats(v, base: 0, counts: shape, strides: permuted, arena: &arena)
+            return [.tensor(Tensor(shape: shape, data: .float(out)))]
         }
+        let indices = StridedCopy.offsets(base: 0, counts: shape, strides: permuted)
         return [.tensor(Tensor(shape: shape, data: x.data.gathering(indices)))]
     }
 }

@@ -3,7 +3,7 @@ import NightjarCore
 
 /// `Softmax` and `LogSoftmax`. From opset 13 they normalize along one axis (default -1); before,
 /// the input was seen as a matrix split at `axis` (default 1) and each row normalized as a whole.
-struct SoftmaxKernel: Kernel {
+struct SoftmaxKernel: ArenaKernel {
     let axis: Int
     let wholeRows: Bool
     let log: Bool
@@ -15,7 +15,7 @@ struct SoftmaxKernel: Kernel {
         self.log = log
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let x = try KernelInputs(values: inputs, op: op).tensor(0)
         try Shapes.check(x, op: op)
         let rank = x.shape.count
@@ -29,9 +29,33 @@ struct SoftmaxKernel: Kernel {
             (outer, n, inner) = (x.shape[..<a].reduce(1, *), x.shape[a], x.shape[(a + 1)...].reduce(1, *))
         }
         switch x.data {
+        case .float(let v) where inner == 1 && !log && !v.isEmpty:
+            return [.tensor(Tensor(shape: x.shape, data: .float(Self.lastAxis(v, rows: outer, n, arena: &arena))))]
         case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(normalize(v, outer, n, inner))))]
         case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(normalize(v, outer, n, inner))))]
         default: throw .invalidArgument("\(op): element type \(x.dataType.rawValue) is not supported")
+        }
+    }
+
+    /// Softmax over contiguous rows (the last axis, the common case) into an arena buffer, with
+    /// pointers instead of indexed arrays; the same operations in the same order as `normalize`.
+    static func lastAxis(_ v: [Float], rows: Int, _ n: Int, arena: inout TensorArena) -> [Float] {
+        v.withUnsafeBufferPointer { vp in
+            arena.floats(count: v.count) { op in
+                guard let x = vp.baseAddress, let o = op.baseAddress else { return }
+                for r in 0..<rows {
+                    let src = x + r * n, dst = o + r * n
+                    var m = -Float.infinity
+                    for k in 0..<n where src[k] > m { m = src[k] }
+                    var sum: Float = 0
+                    for k in 0..<n {
+                        let e = Float.exp(src[k] - m)
+                        dst[k] = e
+                        sum += e
+                    }
+                    for k in 0..<n { dst[k] /= sum }
+                }
+            }
         }
     }
 
