@@ -143,24 +143,31 @@ public final class InferenceSession: Sendable {
                 state.created += created
             }
         }
-        var values = plan.initializers
-        for (name, tensor) in inputs { values[name] = .tensor(tensor) }
-        for (index, step) in plan.steps.enumerated() {
-            // The results go out of scope before recycling, so a recycled buffer has no other holder.
+        // Values by slot (GraphPlan.slots); initializers are read from the plan, never copied.
+        var values = [Value?](repeating: nil, count: plan.constants.count)
+        for (name, tensor) in inputs {
+            if let slot = plan.slots[name] { values[slot] = .tensor(tensor) }
+        }
+        // One argument array for all steps: kernels do not keep it, so it is refilled in place.
+        var args: [Value?] = []
+        for (index, step) in plan.slotSteps.enumerated() {
+            // The arguments and results go out of scope before recycling, so a recycled buffer has no other holder.
             do {
-                let results = try step.kernel.run(step.inputs.map { $0.isEmpty ? nil : values[$0] }, arena: &arena)
-                for (name, value) in zip(step.outputs, results) where !name.isEmpty {
-                    values[name] = value
+                for slot in step.inputs { args.append(slot < 0 ? nil : values[slot] ?? plan.constants[slot]) }
+                let results = try step.kernel.run(args, arena: &arena)
+                args.removeAll(keepingCapacity: true)
+                for (slot, value) in zip(step.outputs, results) where slot >= 0 {
+                    values[slot] = value
                 }
             } catch {
-                throw Self.located(error, step)
+                throw Self.located(error, plan.steps[index])
             }
-            for name in plan.lifetimes.dropped[index] { values[name] = nil }
-            for name in plan.lifetimes.recycled[index] { arena.recycle(values.removeValue(forKey: name)) }
+            for slot in step.dropped { values[slot] = nil }
+            for slot in step.recycled { arena.recycle(values[slot].take()) }
         }
-        var out: [String: Value] = [:]
-        for name in outputNames {
-            guard let v = values[name] else { throw .corrupt("the graph did not produce its output '\(name)'") }
+        var out = [String: Value](minimumCapacity: plan.outputSlots.count)
+        for (name, slot) in zip(outputNames, plan.outputSlots) {
+            guard let v = values[slot] ?? plan.constants[slot] else { throw .corrupt("the graph did not produce its output '\(name)'") }
             out[name] = v
         }
         return out
