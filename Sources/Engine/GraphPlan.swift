@@ -13,12 +13,21 @@ struct GraphPlan: Sendable {
 
     /// A step as a run sees it: value names replaced by slots in the run's value array (-1 for an
     /// omitted optional input or an unused output), with the slots to forget and to recycle after it.
-    struct SlotStep: Sendable {
+    /// A class so that a run takes each step with one retain, not one per array in it.
+    final class SlotStep: Sendable {
         let inputs: [Int]
         let outputs: [Int]
         let dropped: [Int]
         let recycled: [Int]
         let kernel: any Kernel
+
+        init(inputs: [Int], outputs: [Int], dropped: [Int], recycled: [Int], kernel: any Kernel) {
+            self.inputs = inputs
+            self.outputs = outputs
+            self.dropped = dropped
+            self.recycled = recycled
+            self.kernel = kernel
+        }
     }
 
     let steps: [Step]
