@@ -11,9 +11,37 @@ struct GraphPlan: Sendable {
         let kernel: any Kernel
     }
 
+    /// A step as a run sees it: value names replaced by slots in the run's value array (-1 for an
+    /// omitted optional input or an unused output), with the slots to forget and to recycle after it.
+    /// A class so that a run takes each step with one retain, not one per array in it.
+    final class SlotStep: Sendable {
+        let inputs: [Int]
+        let outputs: [Int]
+        let dropped: [Int]
+        let recycled: [Int]
+        let kernel: any Kernel
+
+        init(inputs: [Int], outputs: [Int], dropped: [Int], recycled: [Int], kernel: any Kernel) {
+            self.inputs = inputs
+            self.outputs = outputs
+            self.dropped = dropped
+            self.recycled = recycled
+            self.kernel = kernel
+        }
+    }
+
     let steps: [Step]
     let initializers: [String: Value]
     let lifetimes: ValueLifetimes
+    /// Every value name's index in a run's value array, given at load so that a run indexes an array
+    /// instead of hashing names for every input and output of every step.
+    let slots: [String: Int]
+    /// The initializers by slot, nil elsewhere: runs read them here rather than each copying them.
+    let constants: [Value?]
+    /// `steps` by slot, in the same order.
+    let slotSteps: [SlotStep]
+    /// The graph's outputs as slots, in the graph's order.
+    let outputSlots: [Int]
 
     /// Orders the nodes (Kahn's algorithm) and builds every kernel, refusing what the engine cannot run.
     init(graph: Onnx_GraphProto, opsets: [String: Int]) throws(NightjarError) {
@@ -51,8 +79,29 @@ struct GraphPlan: Sendable {
             throw .invalidArgument("graph output '\(output.name)' is produced by no node, input or initializer")
         }
         let graphOutputs = Set(graph.output.map(\.name))
-        steps = GraphFusion.fuse(ordered, initializers: initializers, graphOutputs: graphOutputs)
-        lifetimes = ValueLifetimes(steps: steps, graphOutputs: graphOutputs)
+        let steps = GraphFusion.fuse(ordered, initializers: initializers, graphOutputs: graphOutputs)
+        let lifetimes = ValueLifetimes(steps: steps, graphOutputs: graphOutputs)
+        self.steps = steps
+        self.lifetimes = lifetimes
+
+        var slots: [String: Int] = [:]
+        func slot(_ name: String) -> Int {
+            guard !name.isEmpty else { return -1 }
+            if let s = slots[name] { return s }
+            slots[name] = slots.count
+            return slots.count - 1
+        }
+        for name in graph.input.map(\.name) + graph.initializer.map(\.name) + graph.output.map(\.name) { _ = slot(name) }
+        slotSteps = steps.indices.map { index in
+            SlotStep(inputs: steps[index].inputs.map(slot), outputs: steps[index].outputs.map(slot),
+                     dropped: lifetimes.dropped[index].map(slot), recycled: lifetimes.recycled[index].map(slot),
+                     kernel: steps[index].kernel)
+        }
+        outputSlots = graph.output.map { slot($0.name) }
+        var constants = [Value?](repeating: nil, count: slots.count)
+        for (name, value) in initializers { constants[slot(name)] = value }
+        self.constants = constants
+        self.slots = slots
     }
 
     static func step(for node: Onnx_NodeProto, opsets: [String: Int]) throws(NightjarError) -> Step {

@@ -14,8 +14,15 @@ public final class InferenceSession: Sendable {
     public let producer: String
     let plan: GraphPlan
     let outputNames: [String]
-    /// Arenas not in use by a run, and how many buffers all arenas have created so far.
-    private let arenas = Mutex<(idle: [TensorArena], created: Int)>(([], 0))
+    /// What one run works in, kept between runs so that a small model's call does not allocate it:
+    /// its arena, its value table by slot and the argument array its steps share.
+    struct RunScratch: Sendable {
+        var arena = TensorArena()
+        var values: [Value?]
+        var args: [Value?] = []
+    }
+    /// Scratch not in use by a run, and how many buffers all arenas have created so far.
+    private let arenas = Mutex<(idle: [RunScratch], created: Int)>(([], 0))
 
     /// Activation buffers the session's runs have had to allocate rather than reuse. A warm run
     /// of a steady workload adds none; tests read it to prove that.
@@ -133,34 +140,44 @@ public final class InferenceSession: Sendable {
                 throw .invalidArgument("input '\(name)': shape \(tensor.shape) needs \(expected) values, \(tensor.data.count) given")
             }
         }
-        var arena = arenas.withLock { $0.idle.popLast() } ?? TensorArena()
-        let createdBefore = arena.created
+        // Used in place (scratch.arena, not a copy of it), so the arena's storage stays uniquely held.
+        var scratch = arenas.withLock { $0.idle.popLast() }
+            ?? RunScratch(values: [Value?](repeating: nil, count: plan.constants.count))
+        let createdBefore = scratch.arena.created
         // Handed back on every path, errors included: a failed run's buffers are as good as any.
+        // The table is emptied first, so no value outlives its run or is seen by the next one.
         defer {
-            let created = arena.created - createdBefore
+            for slot in scratch.values.indices { scratch.values[slot] = nil }
+            scratch.args.removeAll(keepingCapacity: true)
+            let created = scratch.arena.created - createdBefore
             arenas.withLock { state in
-                state.idle.append(arena)
+                state.idle.append(scratch)
                 state.created += created
             }
         }
-        var values = plan.initializers
-        for (name, tensor) in inputs { values[name] = .tensor(tensor) }
-        for (index, step) in plan.steps.enumerated() {
-            // The results go out of scope before recycling, so a recycled buffer has no other holder.
+        // Values by slot (GraphPlan.slots); initializers are read from the plan, never copied.
+        for (name, tensor) in inputs {
+            if let slot = plan.slots[name] { scratch.values[slot] = .tensor(tensor) }
+        }
+        for (index, step) in plan.slotSteps.enumerated() {
+            // The arguments and results go out of scope before recycling, so a recycled buffer has no other holder.
             do {
-                let results = try step.kernel.run(step.inputs.map { $0.isEmpty ? nil : values[$0] }, arena: &arena)
-                for (name, value) in zip(step.outputs, results) where !name.isEmpty {
-                    values[name] = value
+                // Kernels do not keep their argument array, so one is refilled in place for every step.
+                for slot in step.inputs { scratch.args.append(slot < 0 ? nil : scratch.values[slot] ?? plan.constants[slot]) }
+                let results = try step.kernel.run(scratch.args, arena: &scratch.arena)
+                scratch.args.removeAll(keepingCapacity: true)
+                for (slot, value) in zip(step.outputs, results) where slot >= 0 {
+                    scratch.values[slot] = value
                 }
             } catch {
-                throw Self.located(error, step)
+                throw Self.located(error, plan.steps[index])
             }
-            for name in plan.lifetimes.dropped[index] { values[name] = nil }
-            for name in plan.lifetimes.recycled[index] { arena.recycle(values.removeValue(forKey: name)) }
+            for slot in step.dropped { scratch.values[slot] = nil }
+            for slot in step.recycled { scratch.arena.recycle(scratch.values[slot].take()) }
         }
-        var out: [String: Value] = [:]
-        for name in outputNames {
-            guard let v = values[name] else { throw .corrupt("the graph did not produce its output '\(name)'") }
+        var out = [String: Value](minimumCapacity: plan.outputSlots.count)
+        for (name, slot) in zip(outputNames, plan.outputSlots) {
+            guard let v = scratch.values[slot] ?? plan.constants[slot] else { throw .corrupt("the graph did not produce its output '\(name)'") }
             out[name] = v
         }
         return out

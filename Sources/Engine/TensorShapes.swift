@@ -46,12 +46,14 @@ enum Shapes {
     }
 
     /// The element count of a shape, refusing negative or overflowing sizes that input could carry.
-    static func count(_ shape: [Int], op: String) throws(NightjarError) -> Int {
+    /// `op` is built only when the shape is refused: callers name an input per call, and that string
+    /// cost more than the check.
+    static func count(_ shape: [Int], op: @autoclosure () -> String) throws(NightjarError) -> Int {
         var n = 1
         for d in shape {
-            guard d >= 0 else { throw .invalidArgument("\(op): shape \(shape) has a negative dimension") }
+            guard d >= 0 else { throw .invalidArgument("\(op()): shape \(shape) has a negative dimension") }
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
-            guard !overflow, p <= 1 << 32 else { throw .invalidArgument("\(op): shape \(shape) is too large") }
+            guard !overflow, p <= 1 << 32 else { throw .invalidArgument("\(op()): shape \(shape) is too large") }
             n = p
         }
         return n
