@@ -21,6 +21,13 @@ void nj_add_bias_relu(float *c, long rows, long cols, const float *bias, int bia
 void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, long n, long k, long kc,
                             float alpha, int accumulate, const float *bias, int relu);
 
+/// `out[rows×count]`: exp(−gamma · ‖x_i − v_j‖²) for each row `x_i` of `x[rows×features]` and each
+/// support vector `v_j`, given transposed as `vt[features×count]`. The distance is onnxruntime's
+/// float loop (multiply, then add) and the exponential rounds as glibc's `expf`, but for rare
+/// one-ulp differences (rbf_kernel.c). Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_rbf_kernel(const float *x, long rows, const float *vt, long count, long features, float gamma,
+                   float *out);
+
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);
