@@ -21,6 +21,11 @@ void nj_add_bias_relu(float *c, long rows, long cols, const float *bias, int bia
 void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, long n, long k, long kc,
                             float alpha, int accumulate, const float *bias, int relu);
 
+/// The logistic function `1 / (1 + e^-x)` in place over `x[count]`, eight at a time, with a polynomial
+/// exp within about 2 ulp of libm's `expf` (so within a few ulp of the scalar sigmoid, not bit-equal).
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_logistic_fma(float *x, long count);
+
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);
