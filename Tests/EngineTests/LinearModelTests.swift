@@ -56,4 +56,25 @@ import Testing
             #expect(abs(batch[i] - single[i]) <= 1e-5 * Float(shape.features), "score \(i): \(batch[i]) against \(single[i])")
         }
     }
+
+    /// The few-output kernel must give the GEMM's bits (one FMA chain over k, then + bias): full and
+    /// ragged row blocks, feature counts that are and are not multiples of eight, with and without bias.
+    @Test(arguments: [(16, 20, 2), (1000, 20, 2), (37, 9, 3), (8, 8, 1), (23, 128, 4), (19, 3, 1), (64, 1, 2)])
+    func fewOutputKernelRoundsLikeTheGemm(_ shape: (m: Int, n: Int, k: Int)) {
+        guard BlockedGemm.fusedMultiplyAdd else { return }
+        let (m, k, n) = (shape.m, shape.n, shape.k)
+        var rng = SplitMix64(seed: UInt64(m * 131 + k * 7 + n))
+        let a = (0..<(m * k)).map { _ in Float.random(in: -3...3, using: &rng) }
+        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let bias = (0..<n).map { _ in Float.random(in: -2...2, using: &rng) }
+        for withBias in [true, false] {
+            var fast = [Float](repeating: 7, count: m * n), gemm = fast
+            bias.withUnsafeBufferPointer { bp in
+                let bb = withBias ? bp.baseAddress : nil
+                nj_linear_scores_fma(a, b, bb, &fast, m, n, k)
+                BlockedGemm.multiply(a, b, &gemm, m: m, n: n, k: k, bias: bb, relu: false)
+            }
+            #expect(fast == gemm, "m \(m) n \(n) k \(k) bias \(withBias)")
+        }
+    }
 }

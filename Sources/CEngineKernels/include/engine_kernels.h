@@ -26,6 +26,11 @@ void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, lo
 /// Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_logistic_fma(float *x, long count);
 
+/// `c[m×n] = a[m×k] · b[k×n] + bias` (no bias when NULL) for a linear model's few outputs (n ≤ 4):
+/// the bits of `nj_sgemm_fma_bias_relu` with one chunk of k (k ≤ 128), eight rows transposed in
+/// registers at a time. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_linear_scores_fma(const float *a, const float *b, const float *bias, float *c, long m, long n, long k);
+
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);

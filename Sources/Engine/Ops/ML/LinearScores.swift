@@ -1,3 +1,5 @@
+import CEngineKernels
+
 /// `x · Wᵀ + b`, the scores of ai.onnx.ml's linear classifier and regressor.
 ///
 /// A batch of at least `gemmRows` rows on a CPU with AVX2 and FMA is one small GEMM
@@ -37,7 +39,13 @@ enum LinearScores {
                         guard let x = xp.baseAddress, let w = wp.baseAddress else { return }
                         // An empty array may still have a base address; no intercepts means no bias.
                         let bias = intercepts.isEmpty ? nil : bp.baseAddress
-                        BlockedGemm.multiply(x, w, out, m: rows, n: outputs, k: features, bias: bias, relu: false)
+                        if outputs <= 4 && features <= 128 {
+                            // Few outputs over one chunk of features: the same bits from a kernel
+                            // that transposes rows in registers instead of copying floats into lanes.
+                            nj_linear_scores_fma(x, w, bias, out, rows, outputs, features)
+                        } else {
+                            BlockedGemm.multiply(x, w, out, m: rows, n: outputs, k: features, bias: bias, relu: false)
+                        }
                     }
                 }
             }
