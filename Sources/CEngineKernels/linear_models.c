@@ -1,3 +1,4 @@
+// The batch kernels of the ai.onnx.ml linear models (LinearScores.swift, PostTransform.swift).
 #include <immintrin.h>
 #include <math.h>
 #include "engine_kernels.h"
