@@ -28,6 +28,16 @@ void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, lo
 void nj_rbf_kernel(const float *x, long rows, const float *vt, long count, long features, float gamma,
                    float *out);
 
+/// The logistic function `1 / (1 + e^-x)` in place over `x[count]`, eight at a time, with a polynomial
+/// exp within about 2 ulp of libm's `expf` (so within a few ulp of the scalar sigmoid, not bit-equal).
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_logistic_fma(float *x, long count);
+
+/// `c[m×n] = a[m×k] · b[k×n] + bias` (no bias when NULL) for a linear model's few outputs (n ≤ 4):
+/// the bits of `nj_sgemm_fma_bias_relu` with one chunk of k (k ≤ 128), eight rows transposed in
+/// registers at a time. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_linear_scores_fma(const float *a, const float *b, const float *bias, float *c, long m, long n, long k);
+
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);

@@ -6,6 +6,8 @@ import NightjarCore
 /// are widened to two columns, as onnxruntime does.
 struct LinearClassifierKernel: Kernel {
     let coefficients: [Float]
+    /// `coefficients` laid out `[features, outputs]` for the batch GEMM (`LinearScores`).
+    let coefficientsByFeature: [Float]
     let intercepts: [Float]
     let classCount: Int
     let labels: ClassLabels
@@ -20,6 +22,7 @@ struct LinearClassifierKernel: Kernel {
         guard classCount > 0, coefficients.count % classCount == 0, !coefficients.isEmpty else {
             throw attributes.invalid("coefficients", "has \(coefficients.count) values, not a multiple of \(classCount) classes")
         }
+        coefficientsByFeature = LinearScores.byFeature(coefficients, outputs: classCount)
         guard classCount == labels.count || (classCount == 1 && labels.count == 2) else {
             throw attributes.invalid("intercepts", "give \(classCount) classes but there are \(labels.count) labels")
         }
@@ -37,8 +40,8 @@ struct LinearClassifierKernel: Kernel {
         scores.withUnsafeMutableBufferPointer { sp in
             guard let out = sp.baseAddress else { return }
             // Raw scores first, each row's in its own slot (the first column of a binary pair).
-            LinearScores.compute(x, rows: rows, features: features, weights: coefficients, intercepts: intercepts,
-                                 outputs: classCount, into: out, stride: outColumns)
+            LinearScores.compute(x, rows: rows, features: features, weights: coefficients,
+                                 weightsByFeature: coefficientsByFeature, intercepts: intercepts, outputs: classCount, into: out, stride: outColumns)
             for r in 0..<rows {
                 let o = r * outColumns
                 if binarySingleScore {
@@ -65,7 +68,7 @@ struct LinearClassifierKernel: Kernel {
                 }
             }
             // Element by element transforms in one pass over the batch, not one call per row.
-            if !binarySingleScore && !transform.isRowwise { transform.apply(&sp) }
+            if !binarySingleScore && !transform.isRowwise { transform.applyToBatch(sp) }
         }
         return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: outColumns)
     }

@@ -1,13 +1,56 @@
-/// `x · Wᵀ + b`, the scores of ai.onnx.ml's linear classifier and regressor. Each score starts from
-/// its intercept and adds `x[f] · w[f]` in feature order, the order the fixtures were matched with;
-/// four rows go together so their four independent sums overlap in the pipeline instead of each
-/// add waiting on the one before.
+import CEngineKernels
+
+/// `x · Wᵀ + b`, the scores of ai.onnx.ml's linear classifier and regressor.
+///
+/// A batch of at least `gemmRows` rows on a CPU with AVX2 and FMA is one small GEMM
+/// (rows × features · features × outputs) on the engine's FMA kernel, then `+ b`: onnxruntime
+/// computes these scores with MLAS's SGEMM the same way (an FMA chain along the features, the
+/// intercept added after), and the kernel runs its lanes across rows instead of one dot product at
+/// a time. Fewer rows, or another CPU, take the loop below: each score starts from its intercept
+/// and adds `x[f] · w[f]` in feature order, four rows together so their four independent sums
+/// overlap in the pipeline instead of each add waiting on the one before. The two round
+/// differently (FMA against separate multiply and add), both within the fixtures' tolerance.
 enum LinearScores {
-    /// Writes row `r`'s score for output `c` to `out[r * stride + c]`. `weights` is `[outputs, features]`.
+    /// Below this many rows the GEMM's packing costs more than it saves (and the kernel's
+    /// row-lane tiles are 16 rows).
+    static let gemmRows = 16
+
+    /// `weights` (`[outputs, features]`) laid out `[features, outputs]`, the GEMM's B; computed
+    /// once when a kernel loads.
+    static func byFeature(_ weights: [Float], outputs: Int) -> [Float] {
+        let features = weights.count / outputs
+        var t = [Float](repeating: 0, count: weights.count)
+        for c in 0..<outputs {
+            for f in 0..<features { t[f * outputs + c] = weights[c * features + f] }
+        }
+        return t
+    }
+
+    /// Writes row `r`'s score for output `c` to `out[r * stride + c]`. `weights` is `[outputs, features]`,
+    /// `weightsByFeature` the same values `[features, outputs]` (`byFeature`).
     static func compute(
-        _ x: [Float], rows: Int, features: Int, weights: [Float], intercepts: [Float],
+        _ x: [Float], rows: Int, features: Int, weights: [Float], weightsByFeature: [Float], intercepts: [Float],
         outputs: Int, into out: UnsafeMutablePointer<Float>, stride: Int
     ) {
+        if rows >= gemmRows && stride == outputs && BlockedGemm.fusedMultiplyAdd {
+            x.withUnsafeBufferPointer { xp in
+                weightsByFeature.withUnsafeBufferPointer { wp in
+                    intercepts.withUnsafeBufferPointer { bp in
+                        guard let x = xp.baseAddress, let w = wp.baseAddress else { return }
+                        // An empty array may still have a base address; no intercepts means no bias.
+                        let bias = intercepts.isEmpty ? nil : bp.baseAddress
+                        if outputs <= 4 && features <= 128 {
+                            // Few outputs over one chunk of features: the same bits from a kernel
+                            // that transposes rows in registers instead of copying floats into lanes.
+                            nj_linear_scores_fma(x, w, bias, out, rows, outputs, features)
+                        } else {
+                            BlockedGemm.multiply(x, w, out, m: rows, n: outputs, k: features, bias: bias, relu: false)
+                        }
+                    }
+                }
+            }
+            return
+        }
         x.withUnsafeBufferPointer { xp in
             weights.withUnsafeBufferPointer { wp in
                 guard let x = xp.baseAddress, let weights = wp.baseAddress else { return }

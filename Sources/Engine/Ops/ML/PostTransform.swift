@@ -1,3 +1,4 @@
+import CEngineKernels
 import Foundation
 import NightjarCore
 
@@ -47,6 +48,19 @@ enum PostTransform: String {
         case .probit:
             for i in row.indices { row[i] = Self.probit(row[i]) }
         }
+    }
+
+    /// Applies an element by element transform (not a softmax) to a whole batch of scores. The
+    /// logistic over eight or more scores runs eight lanes at a time on a CPU with AVX2 and FMA
+    /// (`nj_logistic_fma`), with a polynomial exp within a few ulp of libm's: a call to `expf` per
+    /// score was a third of a batch-1000 logistic regression. Fewer scores (batch 1) keep `sigmoid`.
+    func applyToBatch(_ scores: UnsafeMutableBufferPointer<Float>) {
+        if self == .logistic && scores.count >= 8 && BlockedGemm.fusedMultiplyAdd, let base = scores.baseAddress {
+            nj_logistic_fma(base, scores.count)
+            return
+        }
+        var all = scores
+        apply(&all)
     }
 
     /// `1 / (1 + e^-x)` for x ≥ 0 and `e^x / (1 + e^x)` below, the same values as evaluating each
