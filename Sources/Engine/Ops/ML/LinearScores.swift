@@ -2,19 +2,16 @@ import CEngineKernels
 
 /// `x · Wᵀ + b`, the scores of ai.onnx.ml's linear classifier and regressor.
 ///
-/// A batch of at least `gemmRows` rows on a CPU with AVX2 and FMA is one small GEMM
-/// (rows × features · features × outputs) on the engine's FMA kernel, then `+ b`: onnxruntime
-/// computes these scores with MLAS's SGEMM the same way (an FMA chain along the features, the
-/// intercept added after), and the kernel runs its lanes across rows instead of one dot product at
-/// a time. Fewer rows, or another CPU, take the loop below: each score starts from its intercept
-/// and adds `x[f] · w[f]` in feature order, four rows together so their four independent sums
-/// overlap in the pipeline instead of each add waiting on the one before. The two round
-/// differently (FMA against separate multiply and add), both within the fixtures' tolerance.
+/// On a CPU with AVX2 and FMA every batch is one small GEMM (rows × features · features × outputs)
+/// on the engine's FMA kernel, then `+ b`: onnxruntime computes these scores with MLAS's SGEMM the
+/// same way (an FMA chain along the features, the intercept added after), and the kernel runs its
+/// lanes across rows instead of one dot product at a time. Every batch size takes this path, one
+/// row included, so a row's scores do not depend on the rows batched with it: the worker's dynamic
+/// batching and the console's spot check (batch 1) must give the same bits. Another CPU takes the
+/// loop below: each score starts from its intercept and adds `x[f] · w[f]` in feature order, four
+/// rows together so their four independent sums overlap in the pipeline. The two round differently
+/// (FMA against separate multiply and add), both within the fixtures' tolerance.
 enum LinearScores {
-    /// Below this many rows the GEMM's packing costs more than it saves (and the kernel's
-    /// row-lane tiles are 16 rows).
-    static let gemmRows = 16
-
     /// `weights` (`[outputs, features]`) laid out `[features, outputs]`, the GEMM's B; computed
     /// once when a kernel loads.
     static func byFeature(_ weights: [Float], outputs: Int) -> [Float] {
@@ -32,7 +29,7 @@ enum LinearScores {
         _ x: [Float], rows: Int, features: Int, weights: [Float], weightsByFeature: [Float], intercepts: [Float],
         outputs: Int, into out: UnsafeMutablePointer<Float>, stride: Int
     ) {
-        if rows >= gemmRows && stride == outputs && BlockedGemm.fusedMultiplyAdd {
+        if stride == outputs && BlockedGemm.fusedMultiplyAdd {
             x.withUnsafeBufferPointer { xp in
                 weightsByFeature.withUnsafeBufferPointer { wp in
                     intercepts.withUnsafeBufferPointer { bp in

@@ -51,11 +51,12 @@ enum PostTransform: String {
     }
 
     /// Applies an element by element transform (not a softmax) to a whole batch of scores. The
-    /// logistic over eight or more scores runs eight lanes at a time on a CPU with AVX2 and FMA
-    /// (`nj_logistic_fma`), with a polynomial exp within a few ulp of libm's: a call to `expf` per
-    /// score was a third of a batch-1000 logistic regression. Fewer scores (batch 1) keep `sigmoid`.
+    /// logistic runs eight lanes at a time on a CPU with AVX2 and FMA (`nj_logistic_fma`), with a
+    /// polynomial exp within a few ulp of libm's: a call to `expf` per score was a third of a
+    /// batch-1000 logistic regression. Every count takes it (a short tail goes through the same
+    /// lanes), so a score's value does not depend on the batch it came in.
     func applyToBatch(_ scores: UnsafeMutableBufferPointer<Float>) {
-        if self == .logistic && scores.count >= 8 && BlockedGemm.fusedMultiplyAdd, let base = scores.baseAddress {
+        if self == .logistic && BlockedGemm.fusedMultiplyAdd, let base = scores.baseAddress {
             nj_logistic_fma(base, scores.count)
             return
         }
