@@ -16,8 +16,12 @@ duration="${DURATION:-10s}"
 connections="${CONNECTIONS:-1 16 64}"
 rounds="${ROUNDS:-1}"
 scratch="${SWIFT_SCRATCH_PATH:-.build}"
-model=Sources/nightjar/DemoModels/fraud-1.0.0.onnx
-row='[0.5, -1.2, 3.3, 0.0, 2.1, -0.7]'
+# The model, its input's name and one row of it; the default is the demo's logistic regression.
+# Issue #6's forest: MODEL=Tests/EngineTests/Fixtures/bench_rf_100x10.onnx INPUT=X ROW="$(python3 -c 'print([0.5]*20)')"
+model="${MODEL:-Sources/nightjar/DemoModels/fraud-1.0.0.onnx}"
+input="${INPUT:-features}"
+row="${ROW:-[0.5, -1.2, 3.3, 0.0, 2.1, -0.7]}"
+features=$(python3 -c "import sys, json; print(len(json.loads(sys.argv[1])))" "$row")
 
 command -v wrk >/dev/null || { echo "wrk is missing: run 'make deps' (Debian package wrk)" >&2; exit 1; }
 if ! python3 -c "import fastapi, uvicorn, onnxruntime, numpy" 2>/dev/null; then
@@ -83,7 +87,7 @@ JSON
 (cd "$tmp/mlserver" && exec "$mlserver_venv/bin/mlserver" start . >"$tmp/mlserver.log" 2>&1) & pids+=($!)
 wait_for "http://127.0.0.1:$mlserver_port/v2/models/fraud/ready"
 
-lua "$tmp/oip.lua" /v2/models/fraud/infer "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,6],\"datatype\":\"FP32\",\"data\":[$row]}]}"
+lua "$tmp/oip.lua" /v2/models/fraud/infer "{\"inputs\":[{\"name\":\"$input\",\"shape\":[1,$features],\"datatype\":\"FP32\",\"data\":[$row]}]}"
 lua "$tmp/fastapi.lua" /predict "{\"features\":[$row]}"
 # Each answers the same row correctly before it is measured.
 curl -sf "http://127.0.0.1:$worker_port/v2/models/fraud/infer" -d "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$tmp/oip.lua")" | grep -q probabilities
