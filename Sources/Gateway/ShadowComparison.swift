@@ -14,7 +14,7 @@ struct ShadowComparison: Sendable, Equatable {
     /// Compares two workers' OIP infer answers (JSON or binary) output by output; nil when either
     /// cannot be read as one.
     static func compare(primary: WorkerAnswer, shadow: WorkerAnswer) -> ShadowComparison? {
-        guard let a = OIPAnswerReader.read(primary), let b = OIPAnswerReader.read(shadow) else { return nil }
+        guard let a = OIPTensorList.answer(primary), let b = OIPTensorList.answer(shadow) else { return nil }
         return compare(primary: a, shadow: b)
     }
 

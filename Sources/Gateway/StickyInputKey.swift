@@ -21,29 +21,10 @@ enum StickyInputKey {
 
     // MARK: Open Inference Protocol
 
+    /// The input's first element, read from its JSON `data` or its binary bytes.
     static func oipValue(of input: String, body: ByteBuffer, jsonLength: Int?) -> String? {
-        let jsonBytes = jsonLength.map { min(max(0, $0), body.readableBytes) } ?? body.readableBytes
-        guard let request = object(body.readableBytesView.prefix(jsonBytes)) as? [String: Any],
-              let inputs = request["inputs"] as? [[String: Any]] else { return nil }
-        // Binary tensors follow the JSON part in the order of the inputs that declare a size.
-        var binaryOffset = jsonBytes
-        for tensor in inputs {
-            let binarySize = (tensor["parameters"] as? [String: Any])?["binary_data_size"] as? Int
-            if tensor["name"] as? String == input {
-                if let data = tensor["data"] { return firstScalar(data) }
-                guard let binarySize, let datatype = tensor["datatype"] as? String,
-                      binaryOffset + binarySize <= body.readableBytes else { return nil }
-                let start = body.readerIndex + binaryOffset
-                return firstBinaryScalar(body.getSlice(at: start, length: binarySize), datatype: datatype)
-            }
-            binaryOffset += binarySize ?? 0
-        }
-        return nil
-    }
-
-    /// The first element of a tensor sent in binary.
-    static func firstBinaryScalar(_ slice: ByteBuffer?, datatype: String) -> String? {
-        guard let slice, let first = BinaryTensorReader.elements(slice, datatype: datatype, limit: 1)?.first else { return nil }
+        guard let first = OIPTensorList.read(body, jsonLength: jsonLength, field: .inputs, wanted: { $0 == input }, limit: 1)?
+            .tensors.first?.data.elements.first else { return nil }
         switch first {
         case .int(let i): return String(i)
         case .double(let d): return text(d)

@@ -13,22 +13,28 @@ public final class GatewayReplicas: Sendable {
         self.freshness = freshness
     }
 
+    /// Replicas silent longer than this are forgotten, not only left out of the numbers.
+    public var listedFor: TimeInterval { freshness * 12 }
+
     public func receive(_ report: GatewayStatsReport, at now: Date = Date()) {
-        reports.withLock { $0[report.gateway] = (report, now) }
+        reports.withLock { reports in
+            reports[report.gateway] = (report, now)
+            // A replica that was shut down must not stay in memory (or the list) forever.
+            reports = reports.filter { now.timeIntervalSince($0.value.at) <= listedFor }
+        }
     }
 
     /// Reports received within `freshness`, oldest replica name first.
     public func fresh(at now: Date = Date()) -> [GatewayStatsReport] {
         reports.withLock { reports in
-            reports = reports.filter { now.timeIntervalSince($0.value.at) <= freshness * 12 }
-            return reports.values.filter { now.timeIntervalSince($0.at) <= freshness }.map(\.report)
+            reports.values.filter { now.timeIntervalSince($0.at) <= freshness }.map(\.report)
         }.sorted { $0.gateway < $1.gateway }
     }
 
-    /// Every replica heard from lately, for `GET /api/v1/gateways`.
+    /// Every replica heard from within `listedFor`, for `GET /api/v1/gateways`.
     public func list(at now: Date = Date()) -> [GatewayReplicaInfo] {
         reports.withLock { reports in
-            reports.values.map { entry in
+            reports.values.filter { now.timeIntervalSince($0.at) <= listedFor }.map { entry in
                 GatewayReplicaInfo(id: entry.report.gateway, lastReportAt: entry.at,
                                    counted: now.timeIntervalSince(entry.at) <= freshness,
                                    versions: entry.report.versions.count,
