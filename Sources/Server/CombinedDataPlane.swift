@@ -13,13 +13,18 @@ struct CombinedDataPlane: DataPlane {
     func update(routes: [EndpointRoute]) { local.update(routes: routes) }
     func ejectedWorkers() -> Set<String> { local.ejectedWorkers() }
     func statsWindows(endpoint: String) -> [GatewayStatsReport.Version] {
-        local.statsWindows(endpoint: endpoint) + replicas.fresh().flatMap { $0.versions.filter { $0.endpoint == endpoint } }
+        local.statsWindows(endpoint: endpoint) + remoteWindows(endpoint: endpoint)
+    }
+
+    /// The endpoint's windows in the replicas' fresh reports.
+    private func remoteWindows(endpoint: String) -> [GatewayStatsReport.Version] {
+        replicas.fresh().flatMap { $0.versions.filter { $0.endpoint == endpoint } }
     }
 
     /// Without fresh replica reports, the embedded gateway's own numbers; with them, one window per
     /// version merged from every gateway's histogram counts.
     func stats(endpoint: String) -> [SemVer: StatsSnapshot] {
-        let remote = replicas.fresh().flatMap { $0.versions.filter { $0.endpoint == endpoint } }
+        let remote = remoteWindows(endpoint: endpoint)
         guard !remote.isEmpty else { return local.stats(endpoint: endpoint) }
         let now = Date()
         let byVersion = Dictionary(grouping: local.statsWindows(endpoint: endpoint) + remote, by: \.model.version)
