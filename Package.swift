@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(name: "NightjarCoreTests", dependencies: ["NightjarCore"]),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "NightjarCore"],
+            dependencies: ["Engine", "NightjarCore", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "NightjarCore"], resources: [.copy("Fixtures")]),

@@ -20,13 +20,16 @@ struct GraphPlan: Sendable {
         let dropped: [Int]
         let recycled: [Int]
         let kernel: any Kernel
+        /// Set when the step's outputs depend on shapes alone and are kept between runs (`ShapeMemo`).
+        let memo: ShapeMemo.Role?
 
-        init(inputs: [Int], outputs: [Int], dropped: [Int], recycled: [Int], kernel: any Kernel) {
+        init(inputs: [Int], outputs: [Int], dropped: [Int], recycled: [Int], kernel: any Kernel, memo: ShapeMemo.Role?) {
             self.inputs = inputs
             self.outputs = outputs
             self.dropped = dropped
             self.recycled = recycled
             self.kernel = kernel
+            self.memo = memo
         }
     }
 
@@ -42,6 +45,8 @@ struct GraphPlan: Sendable {
     let slotSteps: [SlotStep]
     /// The graph's outputs as slots, in the graph's order.
     let outputSlots: [Int]
+    /// For each step, whether and how its outputs are kept between runs.
+    let memo: [ShapeMemo.Role?]
 
     /// Orders the nodes (Kahn's algorithm) and builds every kernel, refusing what the engine cannot run.
     init(graph: Onnx_GraphProto, opsets: [String: Int]) throws(NightjarError) {
@@ -52,7 +57,6 @@ struct GraphPlan: Sendable {
         guard graph.sparseInitializer.isEmpty else {
             throw .unsupported("the graph has sparse initializers, which the engine does not support")
         }
-        self.initializers = initializers
 
         var available = Set(graph.input.map(\.name)).union(initializers.keys)
         available.insert("")  // an empty name marks an omitted optional input
@@ -79,10 +83,17 @@ struct GraphPlan: Sendable {
             throw .invalidArgument("graph output '\(output.name)' is produced by no node, input or initializer")
         }
         let graphOutputs = Set(graph.output.map(\.name))
-        let steps = GraphFusion.fuse(ordered, initializers: initializers, graphOutputs: graphOutputs)
-        let lifetimes = ValueLifetimes(steps: steps, graphOutputs: graphOutputs)
+        let folded = ConstantFolding.fold(ordered, initializers: initializers, graphOutputs: graphOutputs)
+        initializers = folded.initializers
+        let steps = GraphFusion.fuse(folded.steps, initializers: initializers, graphOutputs: graphOutputs)
+        let memo = ShapeMemo.Role.plan(steps, constants: Set(initializers.keys))
+        // A memoized step's outputs outlive the run in its memo, so no arena may take their buffers back.
+        let lifetimes = ValueLifetimes(steps: steps, graphOutputs: graphOutputs,
+                                       keptBetweenRuns: Set(memo.indices.filter { memo[$0] != nil }))
         self.steps = steps
+        self.initializers = initializers
         self.lifetimes = lifetimes
+        self.memo = memo
 
         var slots: [String: Int] = [:]
         func slot(_ name: String) -> Int {
@@ -91,11 +102,11 @@ struct GraphPlan: Sendable {
             slots[name] = slots.count
             return slots.count - 1
         }
-        for name in graph.input.map(\.name) + graph.initializer.map(\.name) + graph.output.map(\.name) { _ = slot(name) }
+        for name in graph.input.map(\.name) + initializers.keys.sorted() + graph.output.map(\.name) { _ = slot(name) }
         slotSteps = steps.indices.map { index in
             SlotStep(inputs: steps[index].inputs.map(slot), outputs: steps[index].outputs.map(slot),
                      dropped: lifetimes.dropped[index].map(slot), recycled: lifetimes.recycled[index].map(slot),
-                     kernel: steps[index].kernel)
+                     kernel: steps[index].kernel, memo: memo[index])
         }
         outputSlots = graph.output.map { slot($0.name) }
         var constants = [Value?](repeating: nil, count: slots.count)

@@ -20,6 +20,7 @@ public final class InferenceSession: Sendable {
         var arena = TensorArena()
         var values: [Value?]
         var args: [Value?] = []
+        var memo: ShapeMemo
     }
     /// Scratch not in use by a run, and how many buffers all arenas have created so far.
     private let arenas = Mutex<(idle: [RunScratch], created: Int)>(([], 0))
@@ -142,7 +143,7 @@ public final class InferenceSession: Sendable {
         }
         // Used in place (scratch.arena, not a copy of it), so the arena's storage stays uniquely held.
         var scratch = arenas.withLock { $0.idle.popLast() }
-            ?? RunScratch(values: [Value?](repeating: nil, count: plan.constants.count))
+            ?? RunScratch(values: [Value?](repeating: nil, count: plan.constants.count), memo: ShapeMemo(stepCount: plan.slotSteps.count))
         let createdBefore = scratch.arena.created
         // Handed back on every path, errors included: a failed run's buffers are as good as any.
         // The table is emptied first, so no value outlives its run or is seen by the next one.
@@ -164,7 +165,18 @@ public final class InferenceSession: Sendable {
             do {
                 // Kernels do not keep their argument array, so one is refilled in place for every step.
                 for slot in step.inputs { scratch.args.append(slot < 0 ? nil : scratch.values[slot] ?? plan.constants[slot]) }
-                let results = try step.kernel.run(scratch.args, arena: &scratch.arena)
+                let results: [Value]
+                if let role = step.memo {
+                    // Outside the arena: these outputs are kept after the run, not recycled within it.
+                    if let kept = scratch.memo.reusable(step: index, role: role, args: scratch.args) {
+                        results = kept
+                    } else {
+                        results = try step.kernel.run(scratch.args)
+                        scratch.memo.store(results, step: index, role: role, args: scratch.args)
+                    }
+                } else {
+                    results = try step.kernel.run(scratch.args, arena: &scratch.arena)
+                }
                 scratch.args.removeAll(keepingCapacity: true)
                 for (slot, value) in zip(step.outputs, results) where slot >= 0 {
                     scratch.values[slot] = value

@@ -11,7 +11,9 @@ struct ValueLifetimes: Sendable {
     /// Arena buffers a graph output may share: they leave with the caller, so each run draws new ones.
     let escapingArenaBuffers: Int
 
-    init(steps: [GraphPlan.Step], graphOutputs: Set<String>) {
+    /// `keptBetweenRuns`: steps (by index) whose outputs something else holds across runs; their
+    /// buffers are treated like an input's, never recycled.
+    init(steps: [GraphPlan.Step], graphOutputs: Set<String>, keptBetweenRuns: Set<Int> = []) {
         var lastRead: [String: Int] = [:]
         for (index, step) in steps.enumerated() {
             for name in step.inputs where !name.isEmpty { lastRead[name] = index }
@@ -22,11 +24,12 @@ struct ValueLifetimes: Sendable {
         var arenaOwners = Set<String>()
         var end: [String: Int] = [:]  // step after which a value is no longer read
         for (index, step) in steps.enumerated() {
-            let inherited = step.kernel.writesFreshOutputs
+            let fresh = step.kernel.writesFreshOutputs && !keptBetweenRuns.contains(index)
+            let inherited = fresh
                 ? Set<String>()
                 : step.inputs.reduce(into: Set<String>()) { $0.formUnion(shares[$1] ?? []) }
             for name in step.outputs where !name.isEmpty {
-                if step.kernel.writesFreshOutputs {
+                if fresh {
                     shares[name] = [name]
                     owners.append((name, index))
                     if step.kernel is any ArenaKernel { arenaOwners.insert(name) }
