@@ -11,10 +11,11 @@ import NightjarCore
 /// then reaches the request with the node's name, as it would have without folding.
 enum ConstantFolding {
     /// The steps still to run per request, and the initializers with the folded values the graph
-    /// still reads (as a step's input or as a graph output) added.
-    static func fold(_ steps: [GraphPlan.Step], initializers: [String: Value],
+    /// still reads (as a step's input or as a graph output) added. An initializer that is also a
+    /// graph input is only a default (ONNX lets a caller override it), so nothing folds through it.
+    static func fold(_ steps: [GraphPlan.Step], initializers: [String: Value], graphInputs: Set<String>,
                      graphOutputs: Set<String>) -> (steps: [GraphPlan.Step], initializers: [String: Value]) {
-        var known = initializers
+        var known = initializers.filter { !graphInputs.contains($0.key) }
         var kept: [GraphPlan.Step] = []
         for step in steps {
             let args = step.inputs.map { $0.isEmpty ? nil : known[$0] }

@@ -83,10 +83,11 @@ struct GraphPlan: Sendable {
             throw .invalidArgument("graph output '\(output.name)' is produced by no node, input or initializer")
         }
         let graphOutputs = Set(graph.output.map(\.name))
-        let folded = ConstantFolding.fold(ordered, initializers: initializers, graphOutputs: graphOutputs)
+        let graphInputs = Set(graph.input.map(\.name))
+        let folded = ConstantFolding.fold(ordered, initializers: initializers, graphInputs: graphInputs, graphOutputs: graphOutputs)
         initializers = folded.initializers
         let steps = GraphFusion.fuse(folded.steps, initializers: initializers, graphOutputs: graphOutputs)
-        let memo = ShapeMemo.Role.plan(steps, constants: Set(initializers.keys))
+        let memo = ShapeMemo.Role.plan(steps, constants: Set(initializers.keys).subtracting(graphInputs))
         // A memoized step's outputs outlive the run in its memo, so no arena may take their buffers back.
         let lifetimes = ValueLifetimes(steps: steps, graphOutputs: graphOutputs,
                                        keptBetweenRuns: Set(memo.indices.filter { memo[$0] != nil }))
