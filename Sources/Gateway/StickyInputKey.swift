@@ -66,6 +66,9 @@ enum StickyInputKey {
         switch value {
         case let array as [Any]: return array.first.flatMap(firstScalar)
         case let string as String: return string
+        // JSONSerialization gives JSON's true and false as NSNumbers of type char, which nothing
+        // else it parses has: read as OIP's BOOL is, so a flag keys alike in both protocols.
+        case let number as NSNumber where String(cString: number.objCType) == "c": return number.boolValue ? "true" : "false"
         case let number as NSNumber: return text(number.doubleValue)
         default: return nil
         }

@@ -53,4 +53,11 @@ import Testing
         #expect(key(#"{"dataframe_split":{"columns":["amount"],"data":[[1.5]]}}"#, .invocations) == nil)
         #expect(key(#"{"instances":[[1.5,2.5]]}"#, .invocations) == nil)
     }
+
+    @Test func aBooleanKeysAlikeInOIPAndMLflowAndApartFromOne() {
+        #expect(key(#"{"inputs":[{"name":"user_id","shape":[1],"datatype":"BOOL","data":[true]}]}"#) == "true")
+        #expect(key(#"{"dataframe_records":[{"user_id":true}]}"#, .invocations) == "true")
+        #expect(key(#"{"dataframe_split":{"columns":["user_id"],"data":[[false]]}}"#, .invocations) == "false")
+        #expect(key(#"{"dataframe_records":[{"user_id":1}]}"#, .invocations) == "1")
+    }
 }
