@@ -52,6 +52,13 @@ void nj_gelu_erf_fma(const float *x, float *out, long count);
 /// `nj_cpu_has_avx2_fma()` said yes.
 void nj_erf_fma(const float *x, float *out, long count);
 
+/// LayerNormalization of each row of `x[rows×size]` into `out`: mean and variance summed in double
+/// (four-lane accumulators), then (x − mean) · (1 / √(variance + epsilon)) · scale + bias in double,
+/// rounded to float; `bias` may be NULL. Each row's mean and 1/deviation go to `means` and `inverse`.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_layer_norm_fma(const float *x, float *out, long rows, long size, const float *scale,
+                       const float *bias, double epsilon, float *means, float *inverse);
+
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);

@@ -1,3 +1,4 @@
+import CEngineKernels
 import Foundation
 import NightjarCore
 
@@ -93,6 +94,21 @@ struct LayerNormalizationKernel: ArenaKernel {
         let out = xv.withUnsafeBufferPointer { xp in
             arena.floats(count: xv.count) { op in
                 guard let x = xp.baseAddress, let o = op.baseAddress else { return }
+                if BlockedGemm.fusedMultiplyAdd {
+                    // Vector sums and a reciprocal per row (layer_norm.c): the scalar loop's one
+                    // chain of double additions and a double division per element were its cost.
+                    scaleRow.withUnsafeBufferPointer { sp in
+                        biasRow.withUnsafeBufferPointer { bp in
+                            means.withUnsafeMutableBufferPointer { mp in
+                                inverse.withUnsafeMutableBufferPointer { ip in
+                                    guard let s = sp.baseAddress, let m = mp.baseAddress, let i = ip.baseAddress else { return }
+                                    nj_layer_norm_fma(x, o, rows, size, s, bp.baseAddress, epsilon, m, i)
+                                }
+                            }
+                        }
+                    }
+                    return
+                }
                 for r in 0..<rows {
                     let src = x + r * size, dst = o + r * size
                     var sum = 0.0, squares = 0.0
