@@ -81,16 +81,15 @@ struct LayerNormalizationKernel: ArenaKernel {
             throw .invalidArgument("LayerNormalization: element types \(x.dataType.rawValue), \(scale.dataType.rawValue) are not supported (float only)")
         }
         let norm = Array(x.shape[a...])
-        let si = try Self.broadcastTo(norm, scale.shape, "scale")
-        var bv: [Float] = [], bi: [Int] = []
+        // Scale and bias as plain rows of the slice, so the loop below reads them without indices;
+        // already rows when their shape is the slice's (the usual case), without an index walk.
+        let scaleRow = try Self.row(sv, scale.shape, norm, "scale")
+        var biasRow: [Float] = []
         if let bias {
             guard case .float(let v) = bias.data else { throw .invalidArgument("LayerNormalization: bias must be float") }
-            bv = v
-            bi = try Self.broadcastTo(norm, bias.shape, "bias")
+            biasRow = try Self.row(v, bias.shape, norm, "bias")
         }
         var means = [Float](repeating: 0, count: rows), inverse = [Float](repeating: 0, count: rows)
-        // Scale and bias as plain rows of the slice, so the loop below reads them without indices.
-        let scaleRow = si.map { sv[$0] }, biasRow = bi.map { bv[$0] }
         let out = xv.withUnsafeBufferPointer { xp in
             arena.floats(count: xv.count) { op in
                 guard let x = xp.baseAddress, let o = op.baseAddress else { return }
@@ -134,6 +133,12 @@ struct LayerNormalizationKernel: ArenaKernel {
         return [.tensor(Tensor(shape: x.shape, data: .float(out))),
                 .tensor(Tensor(shape: statShape, data: .float(means))),
                 .tensor(Tensor(shape: statShape, data: .float(inverse)))]
+    }
+
+    /// A scale or bias as one value per element of the normalized slice.
+    static func row(_ values: [Float], _ shape: [Int], _ norm: [Int], _ name: String) throws(NightjarError) -> [Float] {
+        if shape == norm { return values }
+        return try broadcastTo(norm, shape, name).map { values[$0] }
     }
 
     /// Indices of a scale or bias broadcast over the normalized slice.

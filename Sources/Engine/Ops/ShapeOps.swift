@@ -139,7 +139,8 @@ struct ConcatKernel: Kernel {
         for o in 0..<outer {
             for p in parts {
                 let run = p.shape[a...].reduce(1, *)
-                if run > 0 { pieces.append(p.data.gathering(Array((o * run)..<((o + 1) * run)))) }
+                // One run per part (axis 0, a shape being assembled): the part as it is.
+                if run > 0 { pieces.append(outer == 1 ? p.data : p.data.gathering(Array((o * run)..<((o + 1) * run)))) }
             }
         }
         var shape = first.shape
