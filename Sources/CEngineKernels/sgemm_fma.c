@@ -1,4 +1,5 @@
 #include "engine_kernels.h"
+#include "transpose8.h"
 
 #include <immintrin.h>
 #include <stddef.h>
@@ -63,35 +64,26 @@ static inline NJ_FMA __m256i lane_mask(long width, int half) {
 
 // A narrow C (fewer than 8 columns: a regression's or classifier's last layer, an SVM's decision
 // function) would waste most lanes of a column tile, so here the lanes run along rows of C instead:
-// 16 rows at a time, A's columns copied into lanes 64 terms at a time. Each output is still one FMA chain over k in order.
+// 8 rows at a time, A's columns turned into lanes by in-register transposes of 8 × 8 blocks (copying
+// them one float at a time cost more than the FMAs). Each output is still one FMA chain over k in order.
 static inline __attribute__((always_inline)) NJ_FMA void narrow_tile(
     int cols, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
     long p0, long p1, float alpha, int overwrite, const float *bias, int relu) {
-    __m256 acc[8][2];
-    for (int j = 0; j < cols; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
-    float packed[64 * 16];
-    for (long q0 = p0; q0 < p1; q0 += 64) {
-        long q1 = q0 + 64 < p1 ? q0 + 64 : p1;
-        for (int r = 0; r < 16; r++) {
-            const float *arow = a + r * lda;
-            for (long p = q0; p < q1; p++) packed[(p - q0) * 16 + r] = arow[p];
-        }
-        for (long p = q0; p < q1; p++) {
-            __m256 x0 = _mm256_loadu_ps(packed + (p - q0) * 16);
-            __m256 x1 = _mm256_loadu_ps(packed + (p - q0) * 16 + 8);
-            const float *brow = b + p * ldb;
-            for (int j = 0; j < cols; j++) {
-                __m256 y = _mm256_broadcast_ss(brow + j);
-                acc[j][0] = _mm256_fmadd_ps(x0, y, acc[j][0]);
-                acc[j][1] = _mm256_fmadd_ps(x1, y, acc[j][1]);
-            }
+    __m256 acc[7];
+    for (int j = 0; j < cols; j++) acc[j] = _mm256_setzero_ps();
+    for (long q0 = p0; q0 < p1; q0 += 8) {
+        long width = p1 - q0 < 8 ? p1 - q0 : 8;
+        __m256 col[8];
+        nj_load_transposed8(a + q0, lda, width, col);
+        for (long q = 0; q < width; q++) {
+            const float *brow = b + (q0 + q) * ldb;
+            for (int j = 0; j < cols; j++) acc[j] = _mm256_fmadd_ps(col[q], _mm256_broadcast_ss(brow + j), acc[j]);
         }
     }
-    float lanes[16];
+    float lanes[8];
     for (int j = 0; j < cols; j++) {
-        _mm256_storeu_ps(lanes, acc[j][0]);
-        _mm256_storeu_ps(lanes + 8, acc[j][1]);
-        for (int r = 0; r < 16; r++) {
+        _mm256_storeu_ps(lanes, acc[j]);
+        for (int r = 0; r < 8; r++) {
             float *out = c + r * ldc + j;
             float v = overwrite ? (alpha == 1.0f ? lanes[r] : lanes[r] * alpha) : fmaf(lanes[r], alpha, *out);
             if (bias) v += bias[j];
@@ -100,7 +92,7 @@ static inline __attribute__((always_inline)) NJ_FMA void narrow_tile(
     }
 }
 
-// One output at a time: the rows left over below the last 16 of a narrow C.
+// One output at a time: the rows left over below the last 8 of a narrow C.
 static NJ_FMA void scalar_block(const float *a, long lda, const float *b, long ldb, float *c, long ldc,
                                 long rows, long cols, long p0, long p1, float alpha, int overwrite,
                                 const float *bias, int relu) {
@@ -125,7 +117,7 @@ static NJ_FMA void narrow(const float *a, const float *b, float *c, long m, long
         const float *bl = p1 >= k ? bias : NULL;
         int rl = p1 >= k && relu;
         long i = 0;
-        for (; i + 16 <= m; i += 16) {
+        for (; i + 8 <= m; i += 8) {
             const float *ai = a + i * k;
             float *ci = c + i * n;
             switch (n) {
@@ -172,7 +164,7 @@ static inline NJ_AVX512 __mmask16 lane_mask16(long width, int half) {
 NJ_FMA void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, long n, long k, long kc,
                                    float alpha, int accumulate, const float *bias, int relu) {
     if (kc < 1) kc = 1;
-    if (n < 8 && m >= 16) narrow(a, b, c, m, n, k, kc, alpha, accumulate, bias, relu);
+    if (n < 8 && m >= 8) narrow(a, b, c, m, n, k, kc, alpha, accumulate, bias, relu);
     else if (n >= 16 && __builtin_cpu_supports("avx512f")) blocked_avx512(a, b, c, m, n, k, kc, alpha, accumulate, bias, relu);
     else blocked_avx2(a, b, c, m, n, k, kc, alpha, accumulate, bias, relu);
 }

@@ -8,6 +8,9 @@ import Testing
     static let shapes = [
         (1, 1, 1), (6, 16, 8), (7, 17, 9), (1000, 64, 10), (100, 64, 64), (40, 3, 64), (33, 1, 300),
         (17, 7, 1000), (5, 600, 20), (23, 13, 257), (4, 5, 0), (64, 222, 6),
+        // A transformer head's products (one half tile 8 or 16 wide, the narrow path at 8 rows) and
+        // ragged edges that fill one or two halves.
+        (8, 8, 4), (8, 4, 8), (9, 16, 5), (13, 12, 3), (3, 5, 7), (512, 48, 16), (15, 2, 9),
     ]
 
     @Test(arguments: shapes.indices)

@@ -38,6 +38,27 @@ void nj_logistic_fma(float *x, long count);
 /// registers at a time. Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_linear_scores_fma(const float *a, const float *b, const float *bias, float *c, long m, long n, long k);
 
+/// Softmax of each row of `x[rows×n]` into `out` (may not alias): the row's max subtracted, e^(x − max)
+/// eight lanes at a time (the Cephes polynomial of `nj_logistic_fma`, within about 2 ulp of `expf`,
+/// 0 below the smallest normal float), then each row's sum in order and one division per element.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_softmax_rows_fma(const float *x, float *out, long rows, long n);
+
+/// Gelu without approximation, 0.5 · x · (1 + erf(x / √2)), over `x[count]` into `out` (may alias),
+/// with a polynomial erf within about 2.3 ulp (gelu.c). Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_gelu_erf_fma(const float *x, float *out, long count);
+
+/// erf over `x[count]` into `out` (may alias), as in `nj_gelu_erf_fma`. Only call when
+/// `nj_cpu_has_avx2_fma()` said yes.
+void nj_erf_fma(const float *x, float *out, long count);
+
+/// LayerNormalization of each row of `x[rows×size]` into `out`: mean and variance summed in double
+/// (four-lane accumulators), then (x − mean) · (1 / √(variance + epsilon)) · scale + bias in double,
+/// rounded to float; `bias` may be NULL. Each row's mean and 1/deviation go to `means` and `inverse`.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_layer_norm_fma(const float *x, float *out, long rows, long size, const float *scale,
+                       const float *bias, double epsilon, float *means, float *inverse);
+
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);

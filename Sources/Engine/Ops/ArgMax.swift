@@ -34,6 +34,7 @@ struct ArgMaxKernel: Kernel {
         // Floats compared as floats: widening to double keeps order, ties and NaN as they are, and
         // converting every element first cost more than the search.
         switch x.data {
+        case .float(let v) where inner == 1: out = bestAlongRows(v, outer, n)
         case .float(let v): out = best(v, outer, n, inner)
         case .double(let v): out = best(v, outer, n, inner)
         case .int64(let v): out = best(v.map { Double($0) }, outer, n, inner)
@@ -42,6 +43,33 @@ struct ArgMaxKernel: Kernel {
         var shape = x.shape
         if keepDims { shape[a] = 1 } else { shape.remove(at: a) }
         return [.tensor(Tensor(shape: shape, data: .int64(out)))]
+    }
+
+    /// `best` for the last axis (a classifier's probabilities, row by row), over pointers: the
+    /// general loop's index arithmetic and per-element choice of comparison cost more than the search.
+    /// The same comparisons in the same order, so the same index on ties and NaN.
+    private func bestAlongRows(_ values: [Float], _ rows: Int, _ n: Int) -> [Int64] {
+        guard n > 0 else { return [Int64](repeating: 0, count: rows) }
+        return [Int64](unsafeUninitializedCapacity: rows) { out, initialized in
+            values.withUnsafeBufferPointer { vp in
+                guard let base = vp.baseAddress, let o = out.baseAddress else { return }
+                for r in 0..<rows {
+                    let row = base + r * n
+                    var best = 0
+                    var b = row[0]
+                    for k in 1..<n {
+                        let v = row[k]
+                        let better = minimum ? v < b : v > b
+                        if better || (selectLast && v == b) {
+                            best = k
+                            b = v
+                        }
+                    }
+                    o[r] = Int64(best)
+                }
+            }
+            initialized = rows
+        }
     }
 
     /// The index of the extreme along the middle axis of `values` seen as `[outer, n, inner]`.

@@ -21,6 +21,9 @@ struct CastKernel: Kernel {
 
     static func convert(_ data: TensorData, to target: DataType) throws(NightjarError) -> TensorData {
         if data.dataType == target { return data }
+        // Widening integers (a classifier's int32 class labels to int64) needs no detour through
+        // double and its exactness check, which was most of the cost of a classifier's label output.
+        if case .int32(let v) = data, target == .int64 { return .int64(v.map { Int64($0) }) }
         let doubles: [Double]
         switch data {
         case .float(let v): doubles = v.map(Double.init)

@@ -1,3 +1,4 @@
+import CEngineKernels
 import Foundation
 import NightjarCore
 
@@ -199,6 +200,15 @@ struct UnaryKernel: ArenaKernel {
         let x = try KernelInputs(values: inputs, op: op.rawValue).tensor(0)
         switch x.data {
         case .float(let v) where op == .relu: return [.tensor(Tensor(shape: x.shape, data: .float(Self.relu(v, arena: &arena))))]
+        case .float(let v) where op == .erf && BlockedGemm.fusedMultiplyAdd:
+            // The polynomial erf of Gelu (gelu.c), eight lanes at a time, instead of `erff` per element.
+            let out = v.withUnsafeBufferPointer { vp in
+                arena.floats(count: v.count) { op in
+                    guard let x = vp.baseAddress, let o = op.baseAddress else { return }
+                    nj_erf_fma(x, o, vp.count)
+                }
+            }
+            return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
         case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(mapped(v))))]
         case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(mapped(v))))]
         case .int64(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
@@ -460,7 +470,7 @@ struct ModKernel: Kernel {
 }
 
 /// `Gelu` (opset 20): `x · Φ(x)` through erf, or its tanh approximation when `approximate` is "tanh".
-struct GeluKernel: Kernel {
+struct GeluKernel: ArenaKernel {
     let tanhApproximation: Bool
 
     init(_ a: NodeAttributes) throws(NightjarError) {
@@ -471,9 +481,19 @@ struct GeluKernel: Kernel {
         tanhApproximation = approximate == "tanh"
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         let x = try KernelInputs(values: inputs, op: "Gelu").tensor(0)
         switch x.data {
+        case .float(let v) where !tanhApproximation && BlockedGemm.fusedMultiplyAdd:
+            // Eight lanes with a polynomial erf (gelu.c): glibc's `erff` per element was a quarter
+            // of a transformer block's time.
+            let out = v.withUnsafeBufferPointer { vp in
+                arena.floats(count: v.count) { op in
+                    guard let x = vp.baseAddress, let o = op.baseAddress else { return }
+                    nj_gelu_erf_fma(x, o, vp.count)
+                }
+            }
+            return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
         case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(v.map(gelu))))]
         case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(v.map(gelu))))]
         default: throw .invalidArgument("Gelu: element type \(x.dataType.rawValue) is not supported")

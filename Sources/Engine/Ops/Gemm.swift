@@ -187,8 +187,9 @@ struct MatMulKernel: ArenaKernel {
         let batch = try Shapes.broadcast(aBatch, bBatch, op: "MatMul")
         let batches = try Shapes.count(batch, op: "MatMul")
         let count = try Shapes.count(batch + [m, n], op: "MatMul")
-        let ia = Shapes.broadcastIndices(from: aBatch, to: batch)
-        let ib = Shapes.broadcastIndices(from: bBatch, to: batch)
+        // Batch dimensions that need no broadcast (a transformer's heads) skip the index walk.
+        let ia = aBatch == batch ? Array(0..<batches) : Shapes.broadcastIndices(from: aBatch, to: batch)
+        let ib = bBatch == batch ? Array(0..<batches) : Shapes.broadcastIndices(from: bBatch, to: batch)
         let out = x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
                 output(count) { op in

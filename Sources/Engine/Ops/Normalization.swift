@@ -1,3 +1,4 @@
+import CEngineKernels
 import Foundation
 import NightjarCore
 
@@ -80,19 +81,33 @@ struct LayerNormalizationKernel: ArenaKernel {
             throw .invalidArgument("LayerNormalization: element types \(x.dataType.rawValue), \(scale.dataType.rawValue) are not supported (float only)")
         }
         let norm = Array(x.shape[a...])
-        let si = try Self.broadcastTo(norm, scale.shape, "scale")
-        var bv: [Float] = [], bi: [Int] = []
+        // Scale and bias as plain rows of the slice, so the loop below reads them without indices;
+        // already rows when their shape is the slice's (the usual case), without an index walk.
+        let scaleRow = try Self.row(sv, scale.shape, norm, "scale")
+        var biasRow: [Float] = []
         if let bias {
             guard case .float(let v) = bias.data else { throw .invalidArgument("LayerNormalization: bias must be float") }
-            bv = v
-            bi = try Self.broadcastTo(norm, bias.shape, "bias")
+            biasRow = try Self.row(v, bias.shape, norm, "bias")
         }
         var means = [Float](repeating: 0, count: rows), inverse = [Float](repeating: 0, count: rows)
-        // Scale and bias as plain rows of the slice, so the loop below reads them without indices.
-        let scaleRow = si.map { sv[$0] }, biasRow = bi.map { bv[$0] }
         let out = xv.withUnsafeBufferPointer { xp in
             arena.floats(count: xv.count) { op in
                 guard let x = xp.baseAddress, let o = op.baseAddress else { return }
+                if BlockedGemm.fusedMultiplyAdd {
+                    // Vector sums and a reciprocal per row (layer_norm.c): the scalar loop's one
+                    // chain of double additions and a double division per element were its cost.
+                    scaleRow.withUnsafeBufferPointer { sp in
+                        biasRow.withUnsafeBufferPointer { bp in
+                            means.withUnsafeMutableBufferPointer { mp in
+                                inverse.withUnsafeMutableBufferPointer { ip in
+                                    guard let s = sp.baseAddress, let m = mp.baseAddress, let i = ip.baseAddress else { return }
+                                    nj_layer_norm_fma(x, o, rows, size, s, bp.baseAddress, epsilon, m, i)
+                                }
+                            }
+                        }
+                    }
+                    return
+                }
                 for r in 0..<rows {
                     let src = x + r * size, dst = o + r * size
                     var sum = 0.0, squares = 0.0
@@ -118,6 +133,12 @@ struct LayerNormalizationKernel: ArenaKernel {
         return [.tensor(Tensor(shape: x.shape, data: .float(out))),
                 .tensor(Tensor(shape: statShape, data: .float(means))),
                 .tensor(Tensor(shape: statShape, data: .float(inverse)))]
+    }
+
+    /// A scale or bias as one value per element of the normalized slice.
+    static func row(_ values: [Float], _ shape: [Int], _ norm: [Int], _ name: String) throws(NightjarError) -> [Float] {
+        if shape == norm { return values }
+        return try broadcastTo(norm, shape, name).map { values[$0] }
     }
 
     /// Indices of a scale or bias broadcast over the normalized slice.

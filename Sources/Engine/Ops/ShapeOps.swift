@@ -84,10 +84,12 @@ struct SqueezeKernel: Kernel {
         }
         if unsqueeze {
             let rank = x.shape.count + axes.count
-            var resolved = Set<Int>()
+            // A few axes: a plain array, not a hashed set, on a path a transformer walks a dozen times a run.
+            var resolved: [Int] = []
             for a in axes {
                 let r = try Shapes.axis(a, rank: rank, op: op)
-                guard resolved.insert(r).inserted else { throw .invalidArgument("Unsqueeze: axis \(a) is repeated") }
+                guard !resolved.contains(r) else { throw .invalidArgument("Unsqueeze: axis \(a) is repeated") }
+                resolved.append(r)
             }
             var shape: [Int] = []
             var source = x.shape.makeIterator()
@@ -96,11 +98,11 @@ struct SqueezeKernel: Kernel {
             }
             return [.tensor(Tensor(shape: shape, data: x.data))]
         }
-        var drop = Set<Int>()
+        var drop: [Int] = []
         for a in axes {
             let r = try Shapes.axis(a, rank: x.shape.count, op: op)
             guard x.shape[r] == 1 else { throw .invalidArgument("Squeeze: dimension \(a) of \(x.shape) is not 1") }
-            drop.insert(r)
+            drop.append(r)
         }
         let shape = x.shape.enumerated().filter { axes.isEmpty ? $0.element != 1 : !drop.contains($0.offset) }.map(\.element)
         return [.tensor(Tensor(shape: shape, data: x.data))]
@@ -137,7 +139,8 @@ struct ConcatKernel: Kernel {
         for o in 0..<outer {
             for p in parts {
                 let run = p.shape[a...].reduce(1, *)
-                if run > 0 { pieces.append(p.data.gathering(Array((o * run)..<((o + 1) * run)))) }
+                // One run per part (axis 0, a shape being assembled): the part as it is.
+                if run > 0 { pieces.append(outer == 1 ? p.data : p.data.gathering(Array((o * run)..<((o + 1) * run)))) }
             }
         }
         var shape = first.shape
@@ -159,7 +162,7 @@ struct TransposeKernel: ArenaKernel {
         try Shapes.check(x, op: "Transpose")
         let rank = x.shape.count
         let p = perm ?? Array((0..<rank).reversed())
-        guard p.count == rank, Set(p) == Set(0..<rank) else {
+        guard p.count == rank, p.sorted().elementsEqual(0..<rank) else {
             throw .invalidArgument("Transpose: perm \(p) is not a permutation of the \(rank) axes")
         }
         let shape = p.map { x.shape[$0] }

@@ -1,3 +1,4 @@
+import CEngineKernels
 import Foundation
 import NightjarCore
 
@@ -37,12 +38,18 @@ struct SoftmaxKernel: ArenaKernel {
         }
     }
 
-    /// Softmax over contiguous rows (the last axis, the common case) into an arena buffer, with
-    /// pointers instead of indexed arrays; the same operations in the same order as `normalize`.
+    /// Softmax over contiguous rows (the last axis, the common case) into an arena buffer. On a CPU
+    /// with AVX2 and FMA the exponentials run eight lanes at a time (`nj_softmax_rows_fma`: libm's
+    /// `expf` per element was most of a classifier's or an attention block's Softmax); elsewhere
+    /// the same operations in the same order as `normalize`, over pointers.
     static func lastAxis(_ v: [Float], rows: Int, _ n: Int, arena: inout TensorArena) -> [Float] {
         v.withUnsafeBufferPointer { vp in
             arena.floats(count: v.count) { op in
                 guard let x = vp.baseAddress, let o = op.baseAddress else { return }
+                if BlockedGemm.fusedMultiplyAdd {
+                    nj_softmax_rows_fma(x, o, rows, n)
+                    return
+                }
                 for r in 0..<rows {
                     let src = x + r * n, dst = o + r * n
                     var m = -Float.infinity
