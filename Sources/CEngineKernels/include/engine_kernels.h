@@ -16,6 +16,24 @@ void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long
 /// fused MatMul + Add + Relu or Conv + Relu, with the separate nodes' rounding.
 void nj_add_bias_relu(float *c, long rows, long cols, const float *bias, int bias_per_row, int relu);
 
+/// `nj_add_bias_relu` for a product over several images: `src[rows][images][plane]` (a filter's
+/// planes of each image side by side) is written to `dst[image · image_stride + row · plane + j]`,
+/// adding `bias[row]` (when not NULL) and applying Relu (when `relu`) on the way.
+void nj_scatter_bias_relu(const float *src, long rows, long images, long plane, float *dst, long image_stride,
+                          const float *bias, int relu);
+
+/// im2col for one group of a 2-D convolution: row `(c · kernel_h + ky) · kernel_w + kx` of `col`
+/// holds, at column `i · out_h · out_w + oy · out_w + ox`, the element of image `i` (at
+/// `x + i · image_stride`, channels of `height × width`) that tap reads, or zero in the padding.
+void nj_im2col_2d(const float *x, long image_stride, long images, long channels, long height, long width,
+                  long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                  long pad_top, long pad_left, long out_h, long out_w, float *col);
+
+/// `nj_im2col_2d` eight output columns per vector. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_im2col_2d_avx2(const float *x, long image_stride, long images, long channels, long height, long width,
+                       long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                       long pad_top, long pad_left, long out_h, long out_w, float *col);
+
 /// `nj_sgemm_fma`, then per column `c += bias[j]` (when `bias` is not NULL) and Relu (when `relu`),
 /// applied as each tile is stored: the same bits as the product followed by `nj_add_bias_relu`.
 void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, long n, long k, long kc,
@@ -37,6 +55,22 @@ void nj_logistic_fma(float *x, long count);
 /// the bits of `nj_sgemm_fma_bias_relu` with one chunk of k (k ≤ 128), eight rows transposed in
 /// registers at a time. Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_linear_scores_fma(const float *a, const float *b, const float *bias, float *c, long m, long n, long k);
+
+/// MaxPool (`divisors` NULL) or AveragePool (each output's sum divided by `divisors[oy · out_w + ox]`)
+/// of `planes` planes `height × width` into `out_h × out_w`. Output row `oy` reads input rows
+/// `row_first[oy]`, then `dilation_h` apart, `row_taps[oy]` of them (the taps inside the input);
+/// columns likewise. A max window with no tap inside the input is the lowest float.
+void nj_pool2d(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
+               const long *row_first, const long *row_taps, const long *col_first, const long *col_taps,
+               long dilation_h, long dilation_w, const float *divisors);
+
+/// `nj_pool2d`, eight outputs per vector over the columns `[inner_first, inner_end)` whose windows
+/// of `kernel_w` taps lie inside the input, when their stride is 1 or 2; the same results.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
+                    const long *row_first, const long *row_taps, const long *col_first, const long *col_taps,
+                    long dilation_h, long dilation_w, const float *divisors,
+                    long inner_first, long inner_end, long kernel_w, long stride_w);
 
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.

@@ -2,11 +2,13 @@ import CEngineKernels
 import NightjarCore
 
 /// `Conv` on float tensors `[N, C, D1, …, Dn]` with any number of spatial axes, groups, strides,
-/// dilations and padding. Each image and group is lowered to one GEMM (im2col): the weights
+/// dilations and padding. Each group is lowered to one GEMM (im2col): the weights
 /// `[M/group, C/group · k1 ⋯ kn]` times the unfolded input `[C/group · k1 ⋯ kn, D1' ⋯ Dn']`, the
 /// lowering of MLAS's im2col path, so each output is summed in the order and chunks MLAS uses.
-/// The bias is added after the whole sum, as MLAS adds it; with `relu` (merged at load from a
-/// following `Relu` node, `GraphFusion`) Relu is applied in the same pass.
+/// Small images are unfolded side by side so one product covers several (`imagesPerProduct`);
+/// each output's sum is unchanged by that. The bias is added after the whole sum, as MLAS adds
+/// it; with `relu` (merged at load from a following `Relu` node, `GraphFusion`) Relu is applied in
+/// the same pass.
 struct ConvKernel: ArenaKernel {
     let geometry: WindowGeometry
     let group: Int
@@ -62,35 +64,68 @@ struct ConvKernel: ArenaKernel {
         let count = try Shapes.count(outShape, op: "Conv")
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
-        let colCount = direct ? 0 : try Shapes.count([depth, outCount], op: "Conv")
-        // Scratch for the unfolded input, every element of which `unfold` writes before it is read.
+        let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
+        // Scratch: the unfolded input of a block of images, every element of which is written
+        // before it is read, and with several images per product, that product before it is scattered.
+        let colCount = direct && block == 1 ? 0 : try Shapes.count([depth, block, outCount], op: "Conv")
+        let productCount = block == 1 ? 0 : try Shapes.count([groupFilters, block, outCount], op: "Conv")
         var col = arena.floats(count: colCount) { _ in }
-        let table = direct ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
+        var product = arena.floats(count: productCount) { _ in }
+        let planar = axes.count == 2 && !direct
+        let table = direct || planar ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
         let out = xv.withUnsafeBufferPointer { xp in
             wv.withUnsafeBufferPointer { wp in
                 col.withUnsafeMutableBufferPointer { cp in
-                    (bias ?? []).withUnsafeBufferPointer { bp in
-                        arena.floats(count: count) { op in
-                            guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else {
-                                for i in op.indices { op[i] = 0 }
-                                return
-                            }
-                            for image in 0..<images {
-                                for g in 0..<group {
-                                    let input = xa + (image * channels + g * groupChannels) * inCount
-                                    let product = oa + (image * filters + g * groupFilters) * outCount
-                                    var unfolded = input
-                                    if !direct, let ca = cp.baseAddress {
-                                        Self.unfold(input, into: ca, channels: groupChannels, planeSize: inCount, table: table)
-                                        unfolded = UnsafePointer(ca)
-                                    }
-                                    BlockedGemm.multiply(wa + g * groupFilters * depth, unfolded, product,
-                                                         m: groupFilters, n: outCount, k: depth)
+                    product.withUnsafeMutableBufferPointer { pp in
+                        (bias ?? []).withUnsafeBufferPointer { bp in
+                            arena.floats(count: count) { op in
+                                guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else {
+                                    for i in op.indices { op[i] = 0 }
+                                    return
                                 }
-                                // One bias per filter's plane, then Relu, in one pass as the separate nodes would round.
-                                if bias != nil || relu {
-                                    nj_add_bias_relu(oa + image * filters * outCount, filters, outCount,
-                                                     bias == nil ? nil : bp.baseAddress, 1, relu ? 1 : 0)
+                                var first = 0
+                                while first < images {
+                                    let n = min(block, images - first)
+                                    for g in 0..<group {
+                                        let input = xa + (first * channels + g * groupChannels) * inCount
+                                        let destination = oa + (first * filters + g * groupFilters) * outCount
+                                        var unfolded = input
+                                        if colCount > 0, let ca = cp.baseAddress {
+                                            if direct {
+                                                Self.gather(input, into: ca, images: n, imageStride: channels * inCount,
+                                                            channels: groupChannels, planeSize: inCount)
+                                            } else if planar {
+                                                let im2col = BlockedGemm.fusedMultiplyAdd ? nj_im2col_2d_avx2 : nj_im2col_2d
+                                                im2col(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
+                                                             axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
+                                                             axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
+                                                             axes[0].output, axes[1].output, ca)
+                                            } else {
+                                                for i in 0..<n {
+                                                    Self.unfold(input + i * channels * inCount, into: ca + i * outCount,
+                                                                rowLength: n * outCount, outputs: outCount, channels: groupChannels,
+                                                                planeSize: inCount, table: table)
+                                                }
+                                            }
+                                            unfolded = UnsafePointer(ca)
+                                        }
+                                        let weights = wa + g * groupFilters * depth
+                                        if block > 1, let pa = pp.baseAddress {
+                                            BlockedGemm.multiply(weights, unfolded, pa, m: groupFilters, n: n * outCount, k: depth)
+                                            nj_scatter_bias_relu(pa, groupFilters, n, outCount, destination, filters * outCount,
+                                                                 bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
+                                                                 relu ? 1 : 0)
+                                        } else {
+                                            BlockedGemm.multiply(weights, unfolded, destination, m: groupFilters, n: outCount, k: depth)
+                                        }
+                                    }
+                                    // One image per product: one bias per filter's plane, then Relu, in
+                                    // one pass as the separate nodes would round.
+                                    if block == 1 && (bias != nil || relu) {
+                                        nj_add_bias_relu(oa + first * filters * outCount, filters, outCount,
+                                                         bias == nil ? nil : bp.baseAddress, 1, relu ? 1 : 0)
+                                    }
+                                    first += n
                                 }
                             }
                         }
@@ -99,19 +134,53 @@ struct ConvKernel: ArenaKernel {
             }
         }
         arena.recycle(col)
+        arena.recycle(product)
         return [.tensor(Tensor(shape: outShape, data: .float(out)))]
     }
 
-    /// im2col: row `channel · taps + tap` of `col` holds, for every output position, the input
-    /// element that tap reads (zero in the padding).
-    static func unfold(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, channels: Int, planeSize: Int, table: [Int]) {
+    /// Columns a product should have for the GEMM kernel to run on full tiles rather than on the
+    /// per-call edges of a small image: a late layer's 4×4 plane alone is a 16-column product.
+    static let columnsPerProduct = 1024
+
+    /// How many images one product covers. Several only when that leaves every output's sum in
+    /// the same chunks of k as a one-image product (the chunk length depends on the product's
+    /// width; see `BlockedGemm.chunk`): a row's result must not depend on the rows batched with it.
+    static func imagesPerProduct(images: Int, outputs: Int, depth: Int) -> Int {
+        guard outputs > 0, depth > 0 else { return 1 }
+        let block = max(1, min(images, columnsPerProduct / outputs))
+        guard block > 1 else { return 1 }
+        // The chunk length only grows as the width shrinks, so equal ends mean equal for every width between.
+        let chunks = { (n: Int) in min(BlockedGemm.chunk(n: n, k: depth), depth) }
+        return chunks(outputs) == chunks(block * outputs) ? block : 1
+    }
+
+    /// The input of `images` images laid out as a 1×1 convolution's product reads it: row `c` of
+    /// `col` holds channel `c` of each image in turn.
+    static func gather(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, images: Int, imageStride: Int,
+                       channels: Int, planeSize: Int) {
+        for c in 0..<channels {
+            for i in 0..<images {
+                (col + (c * images + i) * planeSize).update(from: x + i * imageStride + c * planeSize, count: planeSize)
+            }
+        }
+    }
+
+    /// im2col from the tap table, for other than two spatial axes: row `channel · taps + tap` of
+    /// `col`, `rowLength` apart, holds for each of the `outputs` positions the input element that
+    /// tap reads (zero in the padding).
+    static func unfold(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, rowLength: Int, outputs: Int,
+                       channels: Int, planeSize: Int, table: [Int]) {
+        let taps = table.count / max(outputs, 1)
         table.withUnsafeBufferPointer { tp in
             for c in 0..<channels {
                 let plane = x + c * planeSize
-                let dst = col + c * tp.count
-                for i in 0..<tp.count {
-                    let offset = tp[i]
-                    dst[i] = offset >= 0 ? plane[offset] : 0
+                for t in 0..<taps {
+                    let dst = col + (c * taps + t) * rowLength
+                    let row = t * outputs
+                    for i in 0..<outputs {
+                        let offset = tp[row + i]
+                        dst[i] = offset >= 0 ? plane[offset] : 0
+                    }
                 }
             }
         }
