@@ -47,77 +47,108 @@ void nj_im2col_2d(const float *x, long image_stride, long images, long channels,
     }
 }
 
-#if defined(__x86_64__)
-
-// Lanes ox0 + offset[l] inside [first, end), and only where `take` is set.
-static inline __attribute__((always_inline, target("avx2,fma"))) __m256i inside_lanes(
-    long ox0, __m256i offset, __m256i take, long first, long end) {
-    const __m256i ox = _mm256_add_epi32(_mm256_set1_epi32((int)ox0), offset);
-    const __m256i in = _mm256_and_si256(_mm256_cmpgt_epi32(ox, _mm256_set1_epi32((int)first - 1)),
-                                        _mm256_cmpgt_epi32(_mm256_set1_epi32((int)end), ox));
-    return _mm256_and_si256(in, take);
+long nj_im2col_2d_padded_size(long images, long channels, long kernel_h, long kernel_w, long stride_h, long stride_w,
+                              long dilation_h, long dilation_w, long out_h, long out_w) {
+    const long padded_h = (out_h - 1) * stride_h + (kernel_h - 1) * dilation_h + 1;
+    const long padded_w = (out_w - 1) * stride_w + (kernel_w - 1) * dilation_w + 1;
+    // The last row's vectors read up to eight strides past its end.
+    return images * channels * padded_h * padded_w + 8 * stride_w + 16;
 }
 
-// The same with eight output columns per vector. Lanes outside the inside range are masked off
-// the load (a masked lane is never read, so the padding's addresses are never touched) and come
-// out zero. Stride 1 loads contiguous lanes, stride 2 two vectors split into even and odd
-// elements, others gather. Stores are whole vectors: the part past a row's end lands on the
-// next row, which is written after it (the loops go up in address order); only the last vector
-// of `col` is stored lane by lane. AMD's masked stores cost more than the rest of a row together.
-__attribute__((target("avx2,fma"))) void nj_im2col_2d_avx2(
+#if defined(__x86_64__)
+
+#define NJ_AVX2 __attribute__((target("avx2,fma")))
+
+// Eight taps `stride` elements apart from `from`: one load for stride 1, two split into even and
+// odd elements for stride 2, a gather otherwise.
+static inline __attribute__((always_inline)) NJ_AVX2 __m256 strided8(const float *from, long stride, __m256i offsets) {
+    if (stride == 1) return _mm256_loadu_ps(from);
+    if (stride == 2) {
+        const __m256 evens = _mm256_shuffle_ps(_mm256_loadu_ps(from), _mm256_loadu_ps(from + 8), _MM_SHUFFLE(2, 0, 2, 0));
+        return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), _MM_SHUFFLE(3, 1, 2, 0)));
+    }
+    return _mm256_i32gather_ps(from, offsets, 4);
+}
+
+// One row of `col` (one channel and tap, every image of the block): output rows of `out_w`
+// columns, each a whole number of vectors. Stores past a row's end land on the next row, which
+// is written after it; only a vector that would pass the end of `col` is stored lane by lane.
+static inline __attribute__((always_inline)) NJ_AVX2 void unfold_tap(
+    float *dst, const float *tap, long images, long image_step, long out_h, long row_step, long out_w,
+    long stride_w, __m256i offsets, const float *col_end) {
+    for (long i = 0; i < images; i++) {
+        const float *src = tap + i * image_step;
+        for (long oy = 0; oy < out_h; oy++, src += row_step, dst += out_w) {
+            for (long ox0 = 0; ox0 < out_w; ox0 += 8) {
+                const __m256 v = strided8(src + ox0 * stride_w, stride_w, offsets);
+                if (dst + ox0 + 8 <= col_end) {
+                    _mm256_storeu_ps(dst + ox0, v);
+                } else {
+                    float lanes[8];
+                    _mm256_storeu_ps(lanes, v);
+                    for (long l = 0; dst + ox0 + l < col_end; l++) dst[ox0 + l] = lanes[l];
+                }
+            }
+        }
+    }
+}
+
+// The same with eight output columns per vector, read from a copy of the images with their
+// padding written out as zeros (`padded`, `nj_im2col_2d_padded_size` floats), so every load is a
+// plain one and no lane needs a test. Stride 1 loads contiguous lanes, stride 2 two vectors split
+// into even and odd elements, others gather; each has its own loop, so none tests the stride.
+NJ_AVX2 void nj_im2col_2d_avx2(
     const float *x, long image_stride, long images, long channels, long height, long width,
     long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
-    long pad_top, long pad_left, long out_h, long out_w, float *col) {
+    long pad_top, long pad_left, long out_h, long out_w, float *col, float *padded) {
+    const long padded_h = (out_h - 1) * stride_h + (kernel_h - 1) * dilation_h + 1;
+    const long padded_w = (out_w - 1) * stride_w + (kernel_w - 1) * dilation_w + 1;
+    const long padded_plane = padded_h * padded_w;
+    // Input columns [0, inside) land at padded columns [left, left + inside).
+    const long left = pad_left < padded_w ? pad_left : padded_w;
+    long inside = width < padded_w - left ? width : padded_w - left;
+    if (inside < 0) inside = 0;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    // Whole vectors only, rows in address order: what a store writes past a row's end the next
+    // row overwrites, and the last row's lands in the scratch's slack. The input is loaded masked
+    // (no lane past the row is read), so the lanes after it are the right padding's zeros. Plain
+    // loops here would become memset and memcpy calls, which cost more than the copy.
+    for (long i = 0; i < images; i++) {
+        for (long c = 0; c < channels; c++) {
+            const float *plane = x + i * image_stride + c * height * width;
+            float *dst = padded + (i * channels + c) * padded_plane;
+            for (long py = 0; py < padded_h; py++, dst += padded_w) {
+                const long iy = py - pad_top;
+                long j = 0;
+                if (iy >= 0 && iy < height && inside > 0) {
+                    for (; j < left; j += 8) _mm256_storeu_ps(dst + j, _mm256_setzero_ps());
+                    const float *src = plane + iy * width;
+                    for (j = 0; j < inside; j += 8) {
+                        const __m256i take = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(inside - j)), lane);
+                        _mm256_storeu_ps(dst + left + j, _mm256_maskload_ps(src + j, take));
+                    }
+                    j += left;
+                }
+                for (; j < padded_w; j += 8) _mm256_storeu_ps(dst + j, _mm256_setzero_ps());
+            }
+        }
+    }
     const long plane_out = out_h * out_w;
     const long row_length = images * plane_out;
     const float *col_end = col + channels * kernel_h * kernel_w * row_length;
-    const __m256i all = _mm256_set1_epi32(-1);
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i lane_offsets = _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)stride_w));
-    // Stride 2: element j of the two loads belongs to output column j / 2 and is read when even.
-    const __m256i pair_low = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
-    const __m256i pair_high = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
-    const __m256i even = _mm256_setr_epi32(-1, 0, -1, 0, -1, 0, -1, 0);
+    const __m256i offsets = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)stride_w));
+    const long image_step = channels * padded_plane, row_step = stride_h * padded_w;
     for (long c = 0; c < channels; c++) {
         for (long ky = 0; ky < kernel_h; ky++) {
             for (long kx = 0; kx < kernel_w; kx++) {
-                float *row = col + ((c * kernel_h + ky) * kernel_w + kx) * row_length;
-                const long shift = kx * dilation_w - pad_left;
-                long first, end;
-                inside_columns(shift, stride_w, width, out_w, &first, &end);
-                for (long i = 0; i < images; i++) {
-                    const float *plane = x + i * image_stride + c * height * width;
-                    float *dst = row + i * plane_out;
-                    for (long oy = 0; oy < out_h; oy++, dst += out_w) {
-                        const long iy = oy * stride_h - pad_top + ky * dilation_h;
-                        const int inside = iy >= 0 && iy < height;
-                        // Addresses as integers: the first lanes' may lie before the plane, masked off.
-                        const char *base = (const char *)plane + (inside ? iy * width + shift : 0) * (long)sizeof(float);
-                        for (long ox0 = 0; ox0 < out_w; ox0 += 8) {
-                            __m256 v = _mm256_setzero_ps();
-                            const float *src = (const float *)(base + ox0 * stride_w * (long)sizeof(float));
-                            if (inside && stride_w == 1) {
-                                v = _mm256_maskload_ps(src, inside_lanes(ox0, lane, all, first, end));
-                            } else if (inside && stride_w == 2) {
-                                const __m256 low = _mm256_maskload_ps(src, inside_lanes(ox0, pair_low, even, first, end));
-                                const __m256 high = _mm256_maskload_ps(src + 8, inside_lanes(ox0, pair_high, even, first, end));
-                                const __m256 evens = _mm256_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0));
-                                v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), _MM_SHUFFLE(3, 1, 2, 0)));
-                            } else if (inside) {
-                                const __m256 load = _mm256_castsi256_ps(inside_lanes(ox0, lane, all, first, end));
-                                v = _mm256_mask_i32gather_ps(v, src, lane_offsets, load, 4);
-                            }
-                            float *out = dst + ox0;
-                            if (out + 8 <= col_end) {
-                                _mm256_storeu_ps(out, v);
-                            } else {
-                                float lanes[8];
-                                _mm256_storeu_ps(lanes, v);
-                                for (long l = 0; out + l < col_end; l++) out[l] = lanes[l];
-                            }
-                        }
-                    }
-                }
+                float *dst = col + ((c * kernel_h + ky) * kernel_w + kx) * row_length;
+                const float *tap = padded + c * padded_plane + ky * dilation_h * padded_w + kx * dilation_w;
+                if (stride_w == 1)
+                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, 1, offsets, col_end);
+                else if (stride_w == 2)
+                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, 2, offsets, col_end);
+                else
+                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, stride_w, offsets, col_end);
             }
         }
     }
@@ -127,9 +158,11 @@ __attribute__((target("avx2,fma"))) void nj_im2col_2d_avx2(
 
 void nj_im2col_2d_avx2(const float *x, long image_stride, long images, long channels, long height, long width,
                        long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
-                       long pad_top, long pad_left, long out_h, long out_w, float *col) {
+                       long pad_top, long pad_left, long out_h, long out_w, float *col, float *padded) {
+    (void)padded;
     nj_im2col_2d(x, image_stride, images, channels, height, width, kernel_h, kernel_w, stride_h, stride_w,
                  dilation_h, dilation_w, pad_top, pad_left, out_h, out_w, col);
 }
+
 
 #endif

@@ -29,10 +29,16 @@ void nj_im2col_2d(const float *x, long image_stride, long images, long channels,
                   long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
                   long pad_top, long pad_left, long out_h, long out_w, float *col);
 
-/// `nj_im2col_2d` eight output columns per vector. Only call when `nj_cpu_has_avx2_fma()` said yes.
+/// `nj_im2col_2d` eight output columns per vector, reading a copy of the images with their padding
+/// written out, made in `padded` (`nj_im2col_2d_padded_size` floats of scratch).
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_im2col_2d_avx2(const float *x, long image_stride, long images, long channels, long height, long width,
                        long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
-                       long pad_top, long pad_left, long out_h, long out_w, float *col);
+                       long pad_top, long pad_left, long out_h, long out_w, float *col, float *padded);
+
+/// Floats of scratch `nj_im2col_2d_avx2` needs for `images` images of `channels` channels.
+long nj_im2col_2d_padded_size(long images, long channels, long kernel_h, long kernel_w, long stride_h, long stride_w,
+                              long dilation_h, long dilation_w, long out_h, long out_w);
 
 /// `nj_sgemm_fma`, then per column `c += bias[j]` (when `bias` is not NULL) and Relu (when `relu`),
 /// applied as each tile is stored: the same bits as the product followed by `nj_add_bias_relu`.
@@ -55,6 +61,18 @@ void nj_logistic_fma(float *x, long count);
 /// the bits of `nj_sgemm_fma_bias_relu` with one chunk of k (k ≤ 128), eight rows transposed in
 /// registers at a time. Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_linear_scores_fma(const float *a, const float *b, const float *bias, float *c, long m, long n, long k);
+
+/// A depthwise 2-D Conv (`channels` groups of one channel and one filter) over `planes` planes
+/// (images × channels): each output sums, with fused multiply-adds in tap order, the taps inside
+/// the input — rows `row_first[oy]`, `dilation_h` apart, `row_taps[oy]` of them, starting at kernel
+/// row `row_tap[oy]`; columns likewise — then adds `bias[c]` (when not NULL) and applies Relu (when
+/// `relu`). The bits of the im2col product with one chunk of k. Only call when
+/// `nj_cpu_has_avx2_fma()` said yes.
+void nj_depthwise_conv2d_fma(const float *x, const float *weights, const float *bias, float *out, long planes, long channels,
+                             long height, long width, long out_h, long out_w, long kernel_h, long kernel_w,
+                             const long *row_first, const long *row_tap, const long *row_taps,
+                             const long *col_first, const long *col_tap, const long *col_taps,
+                             long dilation_h, long dilation_w, int relu);
 
 /// MaxPool (`divisors` NULL) or AveragePool (each output's sum divided by `divisors[oy · out_w + ox]`)
 /// of `planes` planes `height × width` into `out_h × out_w`. Output row `oy` reads input rows

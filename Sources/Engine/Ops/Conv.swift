@@ -62,6 +62,12 @@ struct ConvKernel: ArenaKernel {
         let depth = groupChannels * taps  // the GEMM's k
         let groupFilters = filters / group
         let count = try Shapes.count(outShape, op: "Conv")
+        if axes.count == 2, BlockedGemm.fusedMultiplyAdd, groupChannels == 1, groupFilters == 1,
+           BlockedGemm.chunk(n: outCount, k: depth) >= depth {
+            let out = Self.depthwise(xv, wv, bias, planes: images * channels, channels: channels, count: count,
+                                     axes[0], axes[1], relu: relu, arena: &arena)
+            return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+        }
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
         let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
@@ -69,73 +75,112 @@ struct ConvKernel: ArenaKernel {
         // before it is read, and with several images per product, that product before it is scattered.
         let colCount = direct && block == 1 ? 0 : try Shapes.count([depth, block, outCount], op: "Conv")
         let productCount = block == 1 ? 0 : try Shapes.count([groupFilters, block, outCount], op: "Conv")
-        var col = arena.floats(count: colCount) { _ in }
-        var product = arena.floats(count: productCount) { _ in }
         let planar = axes.count == 2 && !direct
+        // The AVX2 unfolding reads a copy of the images with their padding written out.
+        let paddedCount = planar && BlockedGemm.fusedMultiplyAdd
+            ? nj_im2col_2d_padded_size(block, groupChannels, axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
+                                       axes[0].dilation, axes[1].dilation, axes[0].output, axes[1].output)
+            : 0
+        // One buffer: the unfolded input, then the product, then the padded copy.
+        var scratch = arena.floats(count: colCount + productCount + paddedCount) { _ in }
         let table = direct || planar ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
         let out = xv.withUnsafeBufferPointer { xp in
             wv.withUnsafeBufferPointer { wp in
-                col.withUnsafeMutableBufferPointer { cp in
-                    product.withUnsafeMutableBufferPointer { pp in
-                        (bias ?? []).withUnsafeBufferPointer { bp in
-                            arena.floats(count: count) { op in
-                                guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else {
-                                    for i in op.indices { op[i] = 0 }
-                                    return
-                                }
-                                var first = 0
-                                while first < images {
-                                    let n = min(block, images - first)
-                                    for g in 0..<group {
-                                        let input = xa + (first * channels + g * groupChannels) * inCount
-                                        let destination = oa + (first * filters + g * groupFilters) * outCount
-                                        var unfolded = input
-                                        if colCount > 0, let ca = cp.baseAddress {
-                                            if direct {
-                                                Self.gather(input, into: ca, images: n, imageStride: channels * inCount,
-                                                            channels: groupChannels, planeSize: inCount)
-                                            } else if planar {
-                                                let im2col = BlockedGemm.fusedMultiplyAdd ? nj_im2col_2d_avx2 : nj_im2col_2d
-                                                im2col(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
-                                                             axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
-                                                             axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
-                                                             axes[0].output, axes[1].output, ca)
-                                            } else {
-                                                for i in 0..<n {
-                                                    Self.unfold(input + i * channels * inCount, into: ca + i * outCount,
-                                                                rowLength: n * outCount, outputs: outCount, channels: groupChannels,
-                                                                planeSize: inCount, table: table)
-                                                }
-                                            }
-                                            unfolded = UnsafePointer(ca)
-                                        }
-                                        let weights = wa + g * groupFilters * depth
-                                        if block > 1, let pa = pp.baseAddress {
-                                            BlockedGemm.multiply(weights, unfolded, pa, m: groupFilters, n: n * outCount, k: depth)
-                                            nj_scatter_bias_relu(pa, groupFilters, n, outCount, destination, filters * outCount,
-                                                                 bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
-                                                                 relu ? 1 : 0)
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    (bias ?? []).withUnsafeBufferPointer { bp in
+                        arena.floats(count: count) { op in
+                            guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else {
+                                for i in op.indices { op[i] = 0 }
+                                return
+                            }
+                            var first = 0
+                            while first < images {
+                                let n = min(block, images - first)
+                                for g in 0..<group {
+                                    let input = xa + (first * channels + g * groupChannels) * inCount
+                                    let destination = oa + (first * filters + g * groupFilters) * outCount
+                                    var unfolded = input
+                                    if colCount > 0, let ca = sp.baseAddress {
+                                        if direct {
+                                            Self.gather(input, into: ca, images: n, imageStride: channels * inCount,
+                                                        channels: groupChannels, planeSize: inCount)
+                                        } else if planar, paddedCount > 0, let sa = sp.baseAddress {
+                                            nj_im2col_2d_avx2(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
+                                                              axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
+                                                              axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
+                                                              axes[0].output, axes[1].output, ca, sa + colCount + productCount)
+                                        } else if planar {
+                                            nj_im2col_2d(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
+                                                         axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
+                                                         axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
+                                                         axes[0].output, axes[1].output, ca)
                                         } else {
-                                            BlockedGemm.multiply(weights, unfolded, destination, m: groupFilters, n: outCount, k: depth)
+                                            for i in 0..<n {
+                                                Self.unfold(input + i * channels * inCount, into: ca + i * outCount,
+                                                            rowLength: n * outCount, outputs: outCount, channels: groupChannels,
+                                                            planeSize: inCount, table: table)
+                                            }
                                         }
+                                        unfolded = UnsafePointer(ca)
                                     }
-                                    // One image per product: one bias per filter's plane, then Relu, in
-                                    // one pass as the separate nodes would round.
-                                    if block == 1 && (bias != nil || relu) {
-                                        nj_add_bias_relu(oa + first * filters * outCount, filters, outCount,
-                                                         bias == nil ? nil : bp.baseAddress, 1, relu ? 1 : 0)
+                                    let weights = wa + g * groupFilters * depth
+                                    if block > 1, let pa = sp.baseAddress.map({ $0 + colCount }) {
+                                        BlockedGemm.multiply(weights, unfolded, pa, m: groupFilters, n: n * outCount, k: depth)
+                                        nj_scatter_bias_relu(pa, groupFilters, n, outCount, destination, filters * outCount,
+                                                             bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
+                                                             relu ? 1 : 0)
+                                    } else {
+                                        BlockedGemm.multiply(weights, unfolded, destination, m: groupFilters, n: outCount, k: depth)
                                     }
-                                    first += n
                                 }
+                                // One image per product: one bias per filter's plane, then Relu, in
+                                // one pass as the separate nodes would round.
+                                if block == 1 && (bias != nil || relu) {
+                                    nj_add_bias_relu(oa + first * filters * outCount, filters, outCount,
+                                                     bias == nil ? nil : bp.baseAddress, 1, relu ? 1 : 0)
+                                }
+                                first += n
                             }
                         }
                     }
                 }
             }
         }
-        arena.recycle(col)
-        arena.recycle(product)
+        arena.recycle(scratch)
         return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+    }
+
+    /// A depthwise Conv (one channel and one filter per group) output by output (`nj_depthwise_conv2d_fma`):
+    /// as im2col it is a one-row product per group, all unfolding and per-call work. The same bits,
+    /// which is why the caller takes this path only when k is one chunk.
+    static func depthwise(_ x: [Float], _ w: [Float], _ bias: [Float]?, planes: Int, channels: Int, count: Int,
+                          _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis, relu: Bool,
+                          arena: inout TensorArena) -> [Float] {
+        /// Per output along one axis: the first input coordinate inside the input, its kernel tap, how many.
+        func windows(_ a: WindowGeometry.Axis) -> (first: [Int], tap: [Int], taps: [Int]) {
+            var first: [Int] = [], tap: [Int] = [], taps: [Int] = []
+            for o in 0..<a.output {
+                let (t0, t1, _) = WindowGeometry.taps(a, o)
+                first.append(t0 < t1 ? a.coordinate(o, t0) : 0)
+                tap.append(t0)
+                taps.append(t1 - t0)
+            }
+            return (first, tap, taps)
+        }
+        let rows = windows(ay), columns = windows(ax)
+        return x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                (bias ?? []).withUnsafeBufferPointer { bp in
+                    arena.floats(count: count) { op in
+                        guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
+                        nj_depthwise_conv2d_fma(xa, wa, bias == nil ? nil : bp.baseAddress, oa, planes, channels,
+                                                ay.input, ax.input, ay.output, ax.output, ay.kernel, ax.kernel,
+                                                rows.first, rows.tap, rows.taps, columns.first, columns.tap, columns.taps,
+                                                ay.dilation, ax.dilation, relu ? 1 : 0)
+                    }
+                }
+            }
+        }
     }
 
     /// Columns a product should have for the GEMM kernel to run on full tiles rather than on the

@@ -144,7 +144,7 @@ struct PoolKernel: ArenaKernel {
         func windows(_ a: WindowGeometry.Axis) -> (first: [Int], taps: [Int], counted: [Int]) {
             var first: [Int] = [], taps: [Int] = [], counted: [Int] = []
             for o in 0..<a.output {
-                let (t0, t1, within) = Self.taps(a, o)
+                let (t0, t1, within) = WindowGeometry.taps(a, o)
                 first.append(t0 < t1 ? a.coordinate(o, t0) : 0)
                 taps.append(t1 - t0)
                 counted.append(countIncludePad ? within : t1 - t0)
@@ -161,8 +161,8 @@ struct PoolKernel: ArenaKernel {
         }
         // Columns whose windows lie wholly inside the input, which the vector path takes eight at a time.
         var interior = 0..<0
-        if let lo = (0..<ax.output).first(where: { Self.taps(ax, $0) == (0, ax.kernel, ax.kernel) }) {
-            let hi = (lo..<ax.output).first(where: { Self.taps(ax, $0) != (0, ax.kernel, ax.kernel) }) ?? ax.output
+        if let lo = (0..<ax.output).first(where: { WindowGeometry.taps(ax, $0) == (0, ax.kernel, ax.kernel) }) {
+            let hi = (lo..<ax.output).first(where: { WindowGeometry.taps(ax, $0) != (0, ax.kernel, ax.kernel) }) ?? ax.output
             interior = lo..<hi
         }
         rows.first.withUnsafeBufferPointer { rf in
@@ -186,20 +186,6 @@ struct PoolKernel: ArenaKernel {
                 }
             }
         }
-    }
-
-    /// For output `o` along axis `a`: the taps `first..<end` that read the input, and how many taps
-    /// lie inside the input or its padding (a ceil-mode window may hang past both).
-    @inline(__always)
-    static func taps(_ a: WindowGeometry.Axis, _ o: Int) -> (first: Int, end: Int, within: Int) {
-        let start = o * a.stride - a.padBegin
-        func tapsBelow(_ limit: Int) -> Int {  // taps k with start + k · dilation < limit
-            // Without dilation no division: it cost more than the pooling itself.
-            limit <= start ? 0 : min(a.kernel, a.dilation == 1 ? limit - start : (limit - start + a.dilation - 1) / a.dilation)
-        }
-        let first = min(tapsBelow(0), a.kernel)
-        let end = max(tapsBelow(a.input), first)
-        return (first, end, tapsBelow(a.input + a.padEnd))
     }
 
     /// A row-major offset within one plane, re-expressed with the first spatial axis varying fastest.
