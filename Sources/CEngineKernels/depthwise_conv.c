@@ -27,6 +27,7 @@ __attribute__((target("avx2,fma"))) void nj_depthwise_conv2d_fma(
                 for (long ky = 0; ky < row_taps[oy]; ky++) {
                     const float *row = plane + (row_first[oy] + ky * dilation_h) * width + col_first[ox];
                     const float *tap = w + (row_tap[oy] + ky) * kernel_w + col_tap[ox];
+                    _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
                     for (long kx = 0; kx < col_taps[ox]; kx++) sum = __builtin_fmaf(tap[kx], row[kx * dilation_w], sum);
                 }
                 if (bias) sum += bias[c];

@@ -9,6 +9,9 @@
 // a max keeps the first tap until a strictly larger one comes (so ties and a NaN first tap stay
 // as onnxruntime leaves them), a sum adds from zero in that order, then divides.
 
+// A window's few taps: vectorized, a loop this short spends more in its checks and remainders.
+#define NJ_SHORT_LOOP _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
+
 // One output, its taps one at a time.
 static inline __attribute__((always_inline)) float pool_one(
     const float *plane, long width, long y, long rows, long x, long columns,
@@ -17,6 +20,7 @@ static inline __attribute__((always_inline)) float pool_one(
         float sum = 0.0f;
         for (long ky = 0; ky < rows; ky++) {
             const float *row = plane + (y + ky * dilation_h) * width + x;
+            NJ_SHORT_LOOP
             for (long kx = 0; kx < columns; kx++) sum += row[kx * dilation_w];
         }
         return sum / *divisor;
@@ -25,6 +29,7 @@ static inline __attribute__((always_inline)) float pool_one(
     float best = plane[y * width + x];
     for (long ky = 0; ky < rows; ky++) {
         const float *row = plane + (y + ky * dilation_h) * width + x;
+        NJ_SHORT_LOOP
         for (long kx = 0; kx < columns; kx++) {
             const float v = row[kx * dilation_w];
             best = v > best ? v : best;
