@@ -72,23 +72,28 @@ static inline __attribute__((always_inline)) NJ_AVX2 __m256 strided8(const float
 
 // One row of `col` (one channel and tap, every image of the block): output rows of `out_w`
 // columns, each a whole number of vectors. Stores past a row's end land on the next row, which
-// is written after it; only a vector that would pass the end of `col` is stored lane by lane.
+// is written after it, or for the last in the eight floats of room past `col`.
 static inline __attribute__((always_inline)) NJ_AVX2 void unfold_tap(
     float *dst, const float *tap, long images, long image_step, long out_h, long row_step, long out_w,
-    long stride_w, __m256i offsets, const float *col_end) {
+    long stride_w, __m256i offsets) {
     for (long i = 0; i < images; i++) {
         const float *src = tap + i * image_step;
         for (long oy = 0; oy < out_h; oy++, src += row_step, dst += out_w) {
-            for (long ox0 = 0; ox0 < out_w; ox0 += 8) {
-                const __m256 v = strided8(src + ox0 * stride_w, stride_w, offsets);
-                if (dst + ox0 + 8 <= col_end) {
-                    _mm256_storeu_ps(dst + ox0, v);
-                } else {
-                    float lanes[8];
-                    _mm256_storeu_ps(lanes, v);
-                    for (long l = 0; dst + ox0 + l < col_end; l++) dst[ox0 + l] = lanes[l];
-                }
-            }
+            for (long ox0 = 0; ox0 < out_w; ox0 += 8)
+                _mm256_storeu_ps(dst + ox0, strided8(src + ox0 * stride_w, stride_w, offsets));
+        }
+    }
+}
+
+// `unfold_tap` for output rows narrower than a vector (a late layer's 4 × 4 plane), where most
+// lanes of each vector would be wasted and the rows' overhead is most of the work: one element at a time.
+static inline __attribute__((always_inline)) void unfold_tap_narrow(
+    float *dst, const float *tap, long images, long image_step, long out_h, long row_step, long out_w, long stride_w) {
+    for (long i = 0; i < images; i++) {
+        const float *src = tap + i * image_step;
+        for (long oy = 0; oy < out_h; oy++, src += row_step, dst += out_w) {
+            _Pragma("clang loop vectorize(disable) interleave(disable)")
+            for (long ox = 0; ox < out_w; ox++) dst[ox] = src[ox * stride_w];
         }
     }
 }
@@ -97,7 +102,7 @@ static inline __attribute__((always_inline)) NJ_AVX2 void unfold_tap(
 // padding written out as zeros (`padded`, `nj_im2col_2d_padded_size` floats), so every load is a
 // plain one and no lane needs a test. Stride 1 loads contiguous lanes, stride 2 two vectors split
 // into even and odd elements, others gather; each has its own loop, so none tests the stride.
-NJ_AVX2 void nj_im2col_2d_avx2(
+NJ_AVX2 __attribute__((no_builtin("memset"))) void nj_im2col_2d_avx2(
     const float *x, long image_stride, long images, long channels, long height, long width,
     long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
     long pad_top, long pad_left, long out_h, long out_w, float *col, float *padded) {
@@ -135,7 +140,6 @@ NJ_AVX2 void nj_im2col_2d_avx2(
     }
     const long plane_out = out_h * out_w;
     const long row_length = images * plane_out;
-    const float *col_end = col + channels * kernel_h * kernel_w * row_length;
     const __m256i offsets = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)stride_w));
     const long image_step = channels * padded_plane, row_step = stride_h * padded_w;
     for (long c = 0; c < channels; c++) {
@@ -143,12 +147,14 @@ NJ_AVX2 void nj_im2col_2d_avx2(
             for (long kx = 0; kx < kernel_w; kx++) {
                 float *dst = col + ((c * kernel_h + ky) * kernel_w + kx) * row_length;
                 const float *tap = padded + c * padded_plane + ky * dilation_h * padded_w + kx * dilation_w;
-                if (stride_w == 1)
-                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, 1, offsets, col_end);
+                if (out_w < 8)
+                    unfold_tap_narrow(dst, tap, images, image_step, out_h, row_step, out_w, stride_w);
+                else if (stride_w == 1)
+                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, 1, offsets);
                 else if (stride_w == 2)
-                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, 2, offsets, col_end);
+                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, 2, offsets);
                 else
-                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, stride_w, offsets, col_end);
+                    unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, stride_w, offsets);
             }
         }
     }

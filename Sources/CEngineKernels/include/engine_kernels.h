@@ -30,7 +30,8 @@ void nj_im2col_2d(const float *x, long image_stride, long images, long channels,
                   long pad_top, long pad_left, long out_h, long out_w, float *col);
 
 /// `nj_im2col_2d` eight output columns per vector, reading a copy of the images with their padding
-/// written out, made in `padded` (`nj_im2col_2d_padded_size` floats of scratch).
+/// written out, made in `padded` (`nj_im2col_2d_padded_size` floats of scratch). Writes whole
+/// vectors: `col` must have room for 8 floats past its end.
 /// Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_im2col_2d_avx2(const float *x, long image_stride, long images, long channels, long height, long width,
                        long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,

@@ -81,8 +81,10 @@ struct ConvKernel: ArenaKernel {
             ? nj_im2col_2d_padded_size(block, groupChannels, axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
                                        axes[0].dilation, axes[1].dilation, axes[0].output, axes[1].output)
             : 0
-        // One buffer: the unfolded input, then the product, then the padded copy.
-        var scratch = arena.floats(count: colCount + productCount + paddedCount) { _ in }
+        // One buffer: the unfolded input (with the 8 floats of room the AVX2 unfolding's last
+        // vector may write past it), then the product, then the padded copy.
+        let colRoom = colCount + (paddedCount > 0 ? 8 : 0)
+        var scratch = arena.floats(count: colRoom + productCount + paddedCount) { _ in }
         let table = direct || planar ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
         let out = xv.withUnsafeBufferPointer { xp in
             wv.withUnsafeBufferPointer { wp in
@@ -108,7 +110,7 @@ struct ConvKernel: ArenaKernel {
                                             nj_im2col_2d_avx2(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
                                                               axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
                                                               axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
-                                                              axes[0].output, axes[1].output, ca, sa + colCount + productCount)
+                                                              axes[0].output, axes[1].output, ca, sa + colRoom + productCount)
                                         } else if planar {
                                             nj_im2col_2d(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
                                                          axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
@@ -124,7 +126,7 @@ struct ConvKernel: ArenaKernel {
                                         unfolded = UnsafePointer(ca)
                                     }
                                     let weights = wa + g * groupFilters * depth
-                                    if block > 1, let pa = sp.baseAddress.map({ $0 + colCount }) {
+                                    if block > 1, let pa = sp.baseAddress.map({ $0 + colRoom }) {
                                         BlockedGemm.multiply(weights, unfolded, pa, m: groupFilters, n: n * outCount, k: depth)
                                         nj_scatter_bias_relu(pa, groupFilters, n, outCount, destination, filters * outCount,
                                                              bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
