@@ -12,44 +12,33 @@
 // A window's few taps: vectorized, a loop this short spends more in its checks and remainders.
 #define NJ_SHORT_LOOP _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
 
-// One output, its taps one at a time.
-static inline __attribute__((always_inline)) float pool_one(
-    const float *plane, long width, long y, long rows, long x, long columns,
-    long dilation_h, long dilation_w, const float *divisor) {
+// One output from its list of taps (offsets within the plane, in the window's order).
+static inline __attribute__((always_inline)) float pool_one(const float *plane, const long *taps, long count,
+                                                            const float *divisor) {
     if (divisor) {
         float sum = 0.0f;
-        for (long ky = 0; ky < rows; ky++) {
-            const float *row = plane + (y + ky * dilation_h) * width + x;
-            NJ_SHORT_LOOP
-            for (long kx = 0; kx < columns; kx++) sum += row[kx * dilation_w];
-        }
+        NJ_SHORT_LOOP
+        for (long t = 0; t < count; t++) sum += plane[taps[t]];
         return sum / *divisor;
     }
-    if (rows <= 0 || columns <= 0) return -FLT_MAX;
-    float best = plane[y * width + x];
-    for (long ky = 0; ky < rows; ky++) {
-        const float *row = plane + (y + ky * dilation_h) * width + x;
-        NJ_SHORT_LOOP
-        for (long kx = 0; kx < columns; kx++) {
-            const float v = row[kx * dilation_w];
-            best = v > best ? v : best;
-        }
+    if (count <= 0) return -FLT_MAX;
+    float best = plane[taps[0]];
+    NJ_SHORT_LOOP
+    for (long t = 1; t < count; t++) {
+        const float v = plane[taps[t]];
+        best = v > best ? v : best;
     }
     return best;
 }
 
 void nj_pool2d(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
-               const long *row_first, const long *row_taps, const long *col_first, const long *col_taps,
-               long dilation_h, long dilation_w, const float *divisors) {
+               const long *tap_start, const long *taps, const float *divisors) {
+    const long outputs = out_h * out_w;
     for (long p = 0; p < planes; p++) {
         const float *plane = x + p * height * width;
-        float *dst = out + p * out_h * out_w;
-        for (long oy = 0; oy < out_h; oy++) {
-            for (long ox = 0; ox < out_w; ox++) {
-                dst[oy * out_w + ox] = pool_one(plane, width, row_first[oy], row_taps[oy], col_first[ox], col_taps[ox],
-                                                dilation_h, dilation_w, divisors ? divisors + oy * out_w + ox : 0);
-            }
-        }
+        float *dst = out + p * outputs;
+        for (long o = 0; o < outputs; o++)
+            dst[o] = pool_one(plane, taps + tap_start[o], tap_start[o + 1] - tap_start[o], divisors ? divisors + o : 0);
     }
 }
 
@@ -68,8 +57,8 @@ static inline __attribute__((always_inline)) NJ_AVX2 __m256 taps8(const float *r
 // inside the input, `kernel_w` taps each — done eight outputs per vector when the column stride
 // is 1 or 2 and the loads stay inside x. Lane by lane the same taps, order and operations.
 NJ_AVX2 void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
-                            const long *row_first, const long *row_taps, const long *col_first, const long *col_taps,
-                            long dilation_h, long dilation_w, const float *divisors,
+                            const long *tap_start, const long *taps, const float *divisors,
+                            const long *row_first, const long *row_taps, const long *col_first, long dilation_h, long dilation_w,
                             long inner_first, long inner_end, long kernel_w, long stride_w) {
     const float *x_end = x + planes * height * width;
     const long reach = stride_w == 1 ? 8 : 16;  // elements one vector load of taps touches
@@ -82,7 +71,8 @@ NJ_AVX2 void nj_pool2d_avx2(const float *x, float *out, long planes, long height
             float *line = dst + oy * out_w;
             long ox = 0;
             for (; ox < inner_first; ox++)
-                line[ox] = pool_one(plane, width, y, rows, col_first[ox], col_taps[ox], dilation_h, dilation_w,
+                line[ox] = pool_one(plane, taps + tap_start[oy * out_w + ox],
+                                    tap_start[oy * out_w + ox + 1] - tap_start[oy * out_w + ox],
                                     divisors ? divisors + oy * out_w + ox : 0);
             if (vectors && rows > 0) {
                 const float *last_row = plane + (y + (rows - 1) * dilation_h) * width + (kernel_w - 1) * dilation_w;
@@ -108,7 +98,8 @@ NJ_AVX2 void nj_pool2d_avx2(const float *x, float *out, long planes, long height
                 }
             }
             for (; ox < out_w; ox++)
-                line[ox] = pool_one(plane, width, y, rows, col_first[ox], col_taps[ox], dilation_h, dilation_w,
+                line[ox] = pool_one(plane, taps + tap_start[oy * out_w + ox],
+                                    tap_start[oy * out_w + ox + 1] - tap_start[oy * out_w + ox],
                                     divisors ? divisors + oy * out_w + ox : 0);
         }
     }
@@ -117,11 +108,10 @@ NJ_AVX2 void nj_pool2d_avx2(const float *x, float *out, long planes, long height
 #else
 
 void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
-                    const long *row_first, const long *row_taps, const long *col_first, const long *col_taps,
-                    long dilation_h, long dilation_w, const float *divisors,
+                    const long *tap_start, const long *taps, const float *divisors,
+                    const long *row_first, const long *row_taps, const long *col_first, long dilation_h, long dilation_w,
                     long inner_first, long inner_end, long kernel_w, long stride_w) {
-    nj_pool2d(x, out, planes, height, width, out_h, out_w, row_first, row_taps, col_first, col_taps,
-              dilation_h, dilation_w, divisors);
+    nj_pool2d(x, out, planes, height, width, out_h, out_w, tap_start, taps, divisors);
 }
 
 #endif

@@ -75,20 +75,20 @@ void nj_depthwise_conv2d_fma(const float *x, const float *weights, const float *
                              const long *col_first, const long *col_tap, const long *col_taps,
                              long dilation_h, long dilation_w, int relu);
 
-/// MaxPool (`divisors` NULL) or AveragePool (each output's sum divided by `divisors[oy · out_w + ox]`)
-/// of `planes` planes `height × width` into `out_h × out_w`. Output row `oy` reads input rows
-/// `row_first[oy]`, then `dilation_h` apart, `row_taps[oy]` of them (the taps inside the input);
-/// columns likewise. A max window with no tap inside the input is the lowest float.
+/// MaxPool (`divisors` NULL) or AveragePool (each output's sum divided by `divisors[o]`) of
+/// `planes` planes `height × width` into `out_h × out_w`. Output `o` reads the plane offsets
+/// `taps[tap_start[o] ..< tap_start[o + 1]]` in that order (the window's taps inside the input).
+/// A max window with no tap inside the input is the lowest float.
 void nj_pool2d(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
-               const long *row_first, const long *row_taps, const long *col_first, const long *col_taps,
-               long dilation_h, long dilation_w, const float *divisors);
+               const long *tap_start, const long *taps, const float *divisors);
 
 /// `nj_pool2d`, eight outputs per vector over the columns `[inner_first, inner_end)` whose windows
-/// of `kernel_w` taps lie inside the input, when their stride is 1 or 2; the same results.
-/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+/// of `kernel_w` taps lie inside the input, when their stride is 1 or 2; the same results. There
+/// output row `oy` reads input rows `row_first[oy]`, `dilation_h` apart, `row_taps[oy]` of them,
+/// from column `col_first[ox]`. Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
-                    const long *row_first, const long *row_taps, const long *col_first, const long *col_taps,
-                    long dilation_h, long dilation_w, const float *divisors,
+                    const long *tap_start, const long *taps, const float *divisors,
+                    const long *row_first, const long *row_taps, const long *col_first, long dilation_h, long dilation_w,
                     long inner_first, long inner_end, long kernel_w, long stride_w);
 
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel

@@ -152,11 +152,17 @@ struct PoolKernel: ArenaKernel {
             return (first, taps, counted)
         }
         let rows = windows(ay), columns = windows(ax)
-        var divisors: [Float] = []
-        if mode == .average {
-            divisors.reserveCapacity(ay.output * ax.output)
-            for oy in 0..<ay.output {
-                for ox in 0..<ax.output { divisors.append(Float(max(rows.counted[oy] * columns.counted[ox], 1))) }
+        // Each output's taps inside the input as plane offsets, in the window's order.
+        var tapStart = [0], taps: [Int] = [], divisors: [Float] = []
+        tapStart.reserveCapacity(ay.output * ax.output + 1)
+        for oy in 0..<ay.output {
+            for ox in 0..<ax.output {
+                for ky in 0..<rows.taps[oy] {
+                    let row = (rows.first[oy] + ky * ay.dilation) * ax.input + columns.first[ox]
+                    for kx in 0..<columns.taps[ox] { taps.append(row + kx * ax.dilation) }
+                }
+                tapStart.append(taps.count)
+                if mode == .average { divisors.append(Float(max(rows.counted[oy] * columns.counted[ox], 1))) }
             }
         }
         // Columns whose windows lie wholly inside the input, which the vector path takes eight at a time.
@@ -165,23 +171,19 @@ struct PoolKernel: ArenaKernel {
             let hi = (lo..<ax.output).first(where: { WindowGeometry.taps(ax, $0) != (0, ax.kernel, ax.kernel) }) ?? ax.output
             interior = lo..<hi
         }
-        rows.first.withUnsafeBufferPointer { rf in
-            rows.taps.withUnsafeBufferPointer { rt in
-                columns.first.withUnsafeBufferPointer { cf in
-                    columns.taps.withUnsafeBufferPointer { ct in
-                        divisors.withUnsafeBufferPointer { dp in
-                            guard let rf = rf.baseAddress, let rt = rt.baseAddress, let cf = cf.baseAddress,
-                                  let ct = ct.baseAddress else { return }
-                            let d = mode == .average ? dp.baseAddress : nil
-                            if BlockedGemm.fusedMultiplyAdd {
-                                nj_pool2d_avx2(x, out, planes, ay.input, ax.input, ay.output, ax.output, rf, rt, cf, ct,
-                                               ay.dilation, ax.dilation, d, interior.lowerBound, interior.upperBound,
-                                               ax.kernel, ax.stride)
-                            } else {
-                                nj_pool2d(x, out, planes, ay.input, ax.input, ay.output, ax.output, rf, rt, cf, ct,
-                                          ay.dilation, ax.dilation, d)
-                            }
-                        }
+        tapStart.withUnsafeBufferPointer { ts in
+            taps.withUnsafeBufferPointer { tp in
+                divisors.withUnsafeBufferPointer { dp in
+                    guard let ts = ts.baseAddress else { return }
+                    // No tap at all (every window in the padding) leaves `taps` empty.
+                    let tapList = tp.baseAddress ?? UnsafePointer(ts)
+                    let divisor = mode == .average ? dp.baseAddress : nil
+                    if BlockedGemm.fusedMultiplyAdd {
+                        nj_pool2d_avx2(x, out, planes, ay.input, ax.input, ay.output, ax.output, ts, tapList, divisor,
+                                       rows.first, rows.taps, columns.first, ay.dilation, ax.dilation,
+                                       interior.lowerBound, interior.upperBound, ax.kernel, ax.stride)
+                    } else {
+                        nj_pool2d(x, out, planes, ay.input, ax.input, ay.output, ax.output, ts, tapList, divisor)
                     }
                 }
             }
