@@ -2,6 +2,8 @@
 
 #include <immintrin.h>
 
+#include "padded_images.h"
+
 // Conv's unfolding for two spatial axes. For one tap (ky, kx) and one output row, the output
 // columns whose tap lands inside the input form one range found by arithmetic: outside it the
 // row is zero (padding), inside a copy. No test per element, and no library call per row, which
@@ -51,24 +53,11 @@ long nj_im2col_2d_padded_size(long images, long channels, long kernel_h, long ke
                               long dilation_h, long dilation_w, long out_h, long out_w) {
     const long padded_h = (out_h - 1) * stride_h + (kernel_h - 1) * dilation_h + 1;
     const long padded_w = (out_w - 1) * stride_w + (kernel_w - 1) * dilation_w + 1;
-    // The last row's vectors read up to eight strides past its end.
-    return images * channels * padded_h * padded_w + 8 * stride_w + 16;
+    // The last row's vectors read up to sixteen strides (two 16-lane loads for stride 2) past its end.
+    return images * channels * padded_h * padded_w + 16 * stride_w + 32;
 }
 
 #if defined(__x86_64__)
-
-#define NJ_AVX2 __attribute__((target("avx2,fma")))
-
-// Eight taps `stride` elements apart from `from`: one load for stride 1, two split into even and
-// odd elements for stride 2, a gather otherwise.
-static inline __attribute__((always_inline)) NJ_AVX2 __m256 strided8(const float *from, long stride, __m256i offsets) {
-    if (stride == 1) return _mm256_loadu_ps(from);
-    if (stride == 2) {
-        const __m256 evens = _mm256_shuffle_ps(_mm256_loadu_ps(from), _mm256_loadu_ps(from + 8), _MM_SHUFFLE(2, 0, 2, 0));
-        return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), _MM_SHUFFLE(3, 1, 2, 0)));
-    }
-    return _mm256_i32gather_ps(from, offsets, 4);
-}
 
 // One row of `col` (one channel and tap, every image of the block): output rows of `out_w`
 // columns, each a whole number of vectors. Stores past a row's end land on the next row, which
@@ -102,42 +91,14 @@ static inline __attribute__((always_inline)) void unfold_tap_narrow(
 // padding written out as zeros (`padded`, `nj_im2col_2d_padded_size` floats), so every load is a
 // plain one and no lane needs a test. Stride 1 loads contiguous lanes, stride 2 two vectors split
 // into even and odd elements, others gather; each has its own loop, so none tests the stride.
-NJ_AVX2 __attribute__((no_builtin("memset"))) void nj_im2col_2d_avx2(
+NJ_AVX2 NJ_NO_MEMSET void nj_im2col_2d_avx2(
     const float *x, long image_stride, long images, long channels, long height, long width,
     long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
     long pad_top, long pad_left, long out_h, long out_w, float *col, float *padded) {
     const long padded_h = (out_h - 1) * stride_h + (kernel_h - 1) * dilation_h + 1;
     const long padded_w = (out_w - 1) * stride_w + (kernel_w - 1) * dilation_w + 1;
     const long padded_plane = padded_h * padded_w;
-    // Input columns [0, inside) land at padded columns [left, left + inside).
-    const long left = pad_left < padded_w ? pad_left : padded_w;
-    long inside = width < padded_w - left ? width : padded_w - left;
-    if (inside < 0) inside = 0;
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    // Whole vectors only, rows in address order: what a store writes past a row's end the next
-    // row overwrites, and the last row's lands in the scratch's slack. The input is loaded masked
-    // (no lane past the row is read), so the lanes after it are the right padding's zeros. Plain
-    // loops here would become memset and memcpy calls, which cost more than the copy.
-    for (long i = 0; i < images; i++) {
-        for (long c = 0; c < channels; c++) {
-            const float *plane = x + i * image_stride + c * height * width;
-            float *dst = padded + (i * channels + c) * padded_plane;
-            for (long py = 0; py < padded_h; py++, dst += padded_w) {
-                const long iy = py - pad_top;
-                long j = 0;
-                if (iy >= 0 && iy < height && inside > 0) {
-                    for (; j < left; j += 8) _mm256_storeu_ps(dst + j, _mm256_setzero_ps());
-                    const float *src = plane + iy * width;
-                    for (j = 0; j < inside; j += 8) {
-                        const __m256i take = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(inside - j)), lane);
-                        _mm256_storeu_ps(dst + left + j, _mm256_maskload_ps(src + j, take));
-                    }
-                    j += left;
-                }
-                for (; j < padded_w; j += 8) _mm256_storeu_ps(dst + j, _mm256_setzero_ps());
-            }
-        }
-    }
+    pad_images(x, image_stride, images, channels, height, width, pad_top, pad_left, padded_h, padded_w, padded);
     const long plane_out = out_h * out_w;
     const long row_length = images * plane_out;
     const __m256i offsets = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)stride_w));

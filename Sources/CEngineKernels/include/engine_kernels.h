@@ -63,6 +63,17 @@ void nj_logistic_fma(float *x, long count);
 /// registers at a time. Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_linear_scores_fma(const float *a, const float *b, const float *bias, float *c, long m, long n, long k);
 
+/// A 2-D Conv of one group (`channels` in, `filters` out, weights `[filters][channels · kernel_h ·
+/// kernel_w]`) computed directly from a padded copy of each image (`padded`: scratch of
+/// `nj_im2col_2d_padded_size(1, channels, …)` floats), eight output columns of up to eight filters
+/// at a time; image `i`'s outputs go to `out + i · out_image_stride`, with `bias` (when not NULL)
+/// and Relu (when `relu`). The bits of the im2col product with one chunk of k. Stride 1 or 2 along
+/// the width reads contiguous vectors. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_conv2d_direct_fma(const float *x, long image_stride, long images, long channels, long height, long width,
+                          const float *weights, const float *bias, long filters, float *out, long out_image_stride,
+                          long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                          long pad_top, long pad_left, long out_h, long out_w, int relu, float *padded);
+
 /// A depthwise 2-D Conv (`channels` groups of one channel and one filter) over `planes` planes
 /// (images × channels): each output sums, with fused multiply-adds in tap order, the taps inside
 /// the input — rows `row_first[oy]`, `dilation_h` apart, `row_taps[oy]` of them, starting at kernel

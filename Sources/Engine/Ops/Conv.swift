@@ -70,6 +70,12 @@ struct ConvKernel: ArenaKernel {
         }
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
+        if axes.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, depth <= Self.shortDepth, axes[1].output >= 8,
+           BlockedGemm.chunk(n: outCount, k: depth) >= depth {
+            let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
+                                            count: count, axes[0], axes[1], relu: relu, arena: &arena)
+            return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+        }
         let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
         // Scratch: the unfolded input of a block of images, every element of which is written
         // before it is read, and with several images per product, that product before it is scattered.
@@ -183,6 +189,45 @@ struct ConvKernel: ArenaKernel {
                 }
             }
         }
+    }
+
+    /// The longest k (input channels per group × taps) computed without unfolding: a first layer's
+    /// one or three channels under a 3 × 3 window. Beyond it the GEMM's larger tiles win.
+    static let shortDepth = 32
+
+    /// A Conv with a short k, straight from a padded copy of each image (`nj_conv2d_direct_fma`): its
+    /// unfolded matrix would be as large as the work it feeds. The same bits, which is why the
+    /// caller takes this path only when k is one chunk.
+    static func fromPaddedImages(_ x: [Float], _ w: [Float], _ bias: [Float]?, images: Int, channels: Int, filters: Int,
+                                 group: Int, count: Int, _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis,
+                                 relu: Bool, arena: inout TensorArena) -> [Float] {
+        let groupChannels = channels / group, groupFilters = filters / group
+        let inCount = ay.input * ax.input, outCount = ay.output * ax.output
+        let depth = groupChannels * ay.kernel * ax.kernel
+        var padded = arena.floats(count: nj_im2col_2d_padded_size(1, groupChannels, ay.kernel, ax.kernel, ay.stride, ax.stride,
+                                                                  ay.dilation, ax.dilation, ay.output, ax.output)) { _ in }
+        let out = x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                (bias ?? []).withUnsafeBufferPointer { bp in
+                    padded.withUnsafeMutableBufferPointer { pp in
+                        arena.floats(count: count) { op in
+                            guard let xa = xp.baseAddress, let wa = wp.baseAddress, let pa = pp.baseAddress,
+                                  let oa = op.baseAddress else { return }
+                            for g in 0..<group {
+                                nj_conv2d_direct_fma(xa + g * groupChannels * inCount, channels * inCount, images, groupChannels,
+                                                     ay.input, ax.input, wa + g * groupFilters * depth,
+                                                     bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
+                                                     groupFilters, oa + g * groupFilters * outCount, filters * outCount,
+                                                     ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
+                                                     ay.padBegin, ax.padBegin, ay.output, ax.output, relu ? 1 : 0, pa)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        arena.recycle(padded)
+        return out
     }
 
     /// Columns a product should have for the GEMM kernel to run on full tiles rather than on the
