@@ -1,4 +1,5 @@
 @testable import Engine
+import CEngineKernels
 import NightjarCore
 import ONNXProto
 import Testing
@@ -93,5 +94,28 @@ import Testing
             }
         }
         #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "shape \(index): outputs differ from the fused chains")
+    }
+
+    /// The portable unfolding (CPUs without AVX2, which the test above cannot reach on one that has
+    /// it) writes what the AVX2 one writes.
+    @Test(arguments: shapes.indices)
+    func portableUnfoldingMatchesTheVectorOne(_ index: Int) {
+        guard BlockedGemm.fusedMultiplyAdd else { return }
+        let s = Self.shapes[index]
+        let groupChannels = s.channels / s.group
+        var rng = SplitMix64(seed: UInt64(index + 70))
+        let x = (0..<(s.images * s.channels * s.height * s.width)).map { _ in Float.random(in: -3...3, using: &rng) }
+        let outH = (s.height + s.pads[0] + s.pads[2] - s.dilations[0] * (s.kernel[0] - 1) - 1) / s.strides[0] + 1
+        let outW = (s.width + s.pads[1] + s.pads[3] - s.dilations[1] * (s.kernel[1] - 1) - 1) / s.strides[1] + 1
+        let count = groupChannels * s.kernel[0] * s.kernel[1] * s.images * outH * outW
+        var portable = [Float](repeating: .nan, count: count), vector = [Float](repeating: .nan, count: count + 8)
+        var padded = [Float](repeating: .nan, count: nj_im2col_2d_padded_size(
+            s.images, groupChannels, s.kernel[0], s.kernel[1], s.strides[0], s.strides[1], s.dilations[0], s.dilations[1], outH, outW))
+        nj_im2col_2d(x, s.channels * s.height * s.width, s.images, groupChannels, s.height, s.width, s.kernel[0], s.kernel[1],
+                     s.strides[0], s.strides[1], s.dilations[0], s.dilations[1], s.pads[0], s.pads[1], outH, outW, &portable)
+        nj_im2col_2d_avx2(x, s.channels * s.height * s.width, s.images, groupChannels, s.height, s.width, s.kernel[0], s.kernel[1],
+                          s.strides[0], s.strides[1], s.dilations[0], s.dilations[1], s.pads[0], s.pads[1], outH, outW,
+                          &vector, &padded)
+        #expect(portable.map(\.bitPattern) == vector.prefix(count).map(\.bitPattern), "shape \(index): the unfoldings differ")
     }
 }
