@@ -74,8 +74,25 @@ static inline __attribute__((always_inline)) NJ_AVX2 void unfold_tap(
     }
 }
 
-// `unfold_tap` for output rows narrower than a vector (a late layer's 4 × 4 plane), where most
-// lanes of each vector would be wasted and the rows' overhead is most of the work: one element at a time.
+// `unfold_tap` four columns per vector, for output rows of 4 to 7 columns (a late layer's 4 × 4
+// plane) with stride 1 or 2: stride 2 takes the even elements of two 4-lane loads.
+static inline __attribute__((always_inline)) NJ_AVX2 void unfold_tap4(
+    float *dst, const float *tap, long images, long image_step, long out_h, long row_step, long out_w, long stride_w) {
+    for (long i = 0; i < images; i++) {
+        const float *src = tap + i * image_step;
+        for (long oy = 0; oy < out_h; oy++, src += row_step, dst += out_w) {
+            for (long ox0 = 0; ox0 < out_w; ox0 += 4) {
+                const float *from = src + ox0 * stride_w;
+                const __m128 v = stride_w == 1 ? _mm_loadu_ps(from)
+                                               : _mm_shuffle_ps(_mm_loadu_ps(from), _mm_loadu_ps(from + 4), _MM_SHUFFLE(2, 0, 2, 0));
+                _mm_storeu_ps(dst + ox0, v);
+            }
+        }
+    }
+}
+
+// `unfold_tap` for output rows narrower than a vector and not taken four at a time (under 4
+// columns, or other strides), where most lanes would be wasted: one element at a time.
 static inline __attribute__((always_inline)) void unfold_tap_narrow(
     float *dst, const float *tap, long images, long image_step, long out_h, long row_step, long out_w, long stride_w) {
     for (long i = 0; i < images; i++) {
@@ -108,7 +125,11 @@ NJ_AVX2 NJ_NO_MEMSET void nj_im2col_2d_avx2(
             for (long kx = 0; kx < kernel_w; kx++) {
                 float *dst = col + ((c * kernel_h + ky) * kernel_w + kx) * row_length;
                 const float *tap = padded + c * padded_plane + ky * dilation_h * padded_w + kx * dilation_w;
-                if (out_w < 8)
+                if (out_w >= 4 && out_w < 8 && stride_w == 1)
+                    unfold_tap4(dst, tap, images, image_step, out_h, row_step, out_w, 1);
+                else if (out_w >= 4 && out_w < 8 && stride_w == 2)
+                    unfold_tap4(dst, tap, images, image_step, out_h, row_step, out_w, 2);
+                else if (out_w < 8)
                     unfold_tap_narrow(dst, tap, images, image_step, out_h, row_step, out_w, stride_w);
                 else if (stride_w == 1)
                     unfold_tap(dst, tap, images, image_step, out_h, row_step, out_w, 1, offsets);

@@ -21,6 +21,8 @@ import Testing
         Shape(channels: 2, filters: 11, height: 7, width: 37, strides: [1, 2], pads: [0, 2, 1, 0]),  // stride 2, ragged
         Shape(channels: 1, filters: 3, height: 12, width: 40, strides: [2, 3], dilations: [2, 1]),   // gathered columns
         Shape(channels: 8, filters: 16, height: 8, width: 8, strides: [2, 2], relu: true),      // narrow rows, k = 72
+        Shape(channels: 3, filters: 4, height: 6, width: 9, pads: [0, 0, 0, 0], images: 5),     // rows of 7, stride 1
+        Shape(channels: 2, filters: 3, height: 5, width: 5, strides: [1, 3]),                   // rows of 2, stride 3
         Shape(channels: 16, filters: 16, height: 2, width: 2, kernel: [1, 1], pads: [0, 0, 0, 0], images: 5),  // 1×1
         Shape(channels: 16, filters: 16, group: 16, height: 2, width: 2, images: 4),            // depthwise, tiny planes
         Shape(channels: 6, filters: 6, group: 6, height: 9, width: 20, dilations: [1, 2], relu: true),  // depthwise, wide
