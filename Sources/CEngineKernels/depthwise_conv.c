@@ -12,28 +12,19 @@
 // takes this path only then). Bias and Relu follow as in `nj_add_bias_relu`.
 __attribute__((target("avx2,fma"))) void nj_depthwise_conv2d_fma(
     const float *x, const float *weights, const float *bias, float *out, long planes, long channels,
-    long height, long width, long out_h, long out_w, long kernel_h, long kernel_w,
-    const long *row_first, const long *row_tap, const long *row_taps,
-    const long *col_first, const long *col_tap, const long *col_taps,
-    long dilation_h, long dilation_w, int relu) {
+    long plane_in, long outputs, long taps, const long *tap_start, const long *input_at, const long *weight_at, int relu) {
     for (long p = 0; p < planes; p++) {
         const long c = p % channels;
-        const float *plane = x + p * height * width;
-        const float *w = weights + c * kernel_h * kernel_w;
-        float *dst = out + p * out_h * out_w;
-        for (long oy = 0; oy < out_h; oy++) {
-            for (long ox = 0; ox < out_w; ox++) {
-                float sum = 0.0f;
-                for (long ky = 0; ky < row_taps[oy]; ky++) {
-                    const float *row = plane + (row_first[oy] + ky * dilation_h) * width + col_first[ox];
-                    const float *tap = w + (row_tap[oy] + ky) * kernel_w + col_tap[ox];
-                    _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
-                    for (long kx = 0; kx < col_taps[ox]; kx++) sum = __builtin_fmaf(tap[kx], row[kx * dilation_w], sum);
-                }
-                if (bias) sum += bias[c];
-                if (relu) sum = sum <= 0.0f ? 0.0f : sum;
-                dst[oy * out_w + ox] = sum;
-            }
+        const float *plane = x + p * plane_in;
+        const float *w = weights + c * taps;
+        float *dst = out + p * outputs;
+        for (long o = 0; o < outputs; o++) {
+            float sum = 0.0f;
+            _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
+            for (long t = tap_start[o]; t < tap_start[o + 1]; t++) sum = __builtin_fmaf(w[weight_at[t]], plane[input_at[t]], sum);
+            if (bias) sum += bias[c];
+            if (relu) sum = sum <= 0.0f ? 0.0f : sum;
+            dst[o] = sum;
         }
     }
 }

@@ -74,17 +74,15 @@ void nj_conv2d_direct_fma(const float *x, long image_stride, long images, long c
                           long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
                           long pad_top, long pad_left, long out_h, long out_w, int relu, float *padded);
 
-/// A depthwise 2-D Conv (`channels` groups of one channel and one filter) over `planes` planes
-/// (images × channels): each output sums, with fused multiply-adds in tap order, the taps inside
-/// the input — rows `row_first[oy]`, `dilation_h` apart, `row_taps[oy]` of them, starting at kernel
-/// row `row_tap[oy]`; columns likewise — then adds `bias[c]` (when not NULL) and applies Relu (when
-/// `relu`). The bits of the im2col product with one chunk of k. Only call when
-/// `nj_cpu_has_avx2_fma()` said yes.
+/// A depthwise Conv (`channels` groups of one channel and one filter, `taps` weights each) over
+/// `planes` planes (images × channels) of `plane_in` inputs and `outputs` outputs: output `o` sums,
+/// with fused multiply-adds in order, `weight_at[t]` times input `input_at[t]` for `t` in
+/// `tap_start[o] ..< tap_start[o + 1]` (its taps inside the input), then adds `bias[c]` (when not
+/// NULL) and applies Relu (when `relu`). The bits of the im2col product with one chunk of k.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_depthwise_conv2d_fma(const float *x, const float *weights, const float *bias, float *out, long planes, long channels,
-                             long height, long width, long out_h, long out_w, long kernel_h, long kernel_w,
-                             const long *row_first, const long *row_tap, const long *row_taps,
-                             const long *col_first, const long *col_tap, const long *col_taps,
-                             long dilation_h, long dilation_w, int relu);
+                             long plane_in, long outputs, long taps, const long *tap_start, const long *input_at,
+                             const long *weight_at, int relu);
 
 /// MaxPool (`divisors` NULL) or AveragePool (each output's sum divided by `divisors[o]`) of
 /// `planes` planes `height × width` into `out_h × out_w`. Output `o` reads the plane offsets

@@ -164,27 +164,32 @@ struct ConvKernel: ArenaKernel {
     static func depthwise(_ x: [Float], _ w: [Float], _ bias: [Float]?, planes: Int, channels: Int, count: Int,
                           _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis, relu: Bool,
                           arena: inout TensorArena) -> [Float] {
-        /// Per output along one axis: the first input coordinate inside the input, its kernel tap, how many.
-        func windows(_ a: WindowGeometry.Axis) -> (first: [Int], tap: [Int], taps: [Int]) {
-            var first: [Int] = [], tap: [Int] = [], taps: [Int] = []
-            for o in 0..<a.output {
-                let (t0, t1, _) = WindowGeometry.taps(a, o)
-                first.append(t0 < t1 ? a.coordinate(o, t0) : 0)
-                tap.append(t0)
-                taps.append(t1 - t0)
+        // Each output's taps inside the input, in tap order: where in the plane, which weight.
+        var tapStart = [0], inputAt: [Int] = [], weightAt: [Int] = []
+        tapStart.reserveCapacity(ay.output * ax.output + 1)
+        for oy in 0..<ay.output {
+            let (y0, y1, _) = WindowGeometry.taps(ay, oy)
+            for ox in 0..<ax.output {
+                let (x0, x1, _) = WindowGeometry.taps(ax, ox)
+                for ky in y0..<y1 {
+                    for kx in x0..<x1 {
+                        inputAt.append(ay.coordinate(oy, ky) * ax.input + ax.coordinate(ox, kx))
+                        weightAt.append(ky * ax.kernel + kx)
+                    }
+                }
+                tapStart.append(inputAt.count)
             }
-            return (first, tap, taps)
         }
-        let rows = windows(ay), columns = windows(ax)
+        // No tap at all (every window in the padding) leaves the lists empty; nothing reads them then.
+        if inputAt.isEmpty { inputAt = [0]; weightAt = [0] }
         return x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
                 (bias ?? []).withUnsafeBufferPointer { bp in
                     arena.floats(count: count) { op in
                         guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
                         nj_depthwise_conv2d_fma(xa, wa, bias == nil ? nil : bp.baseAddress, oa, planes, channels,
-                                                ay.input, ax.input, ay.output, ax.output, ay.kernel, ax.kernel,
-                                                rows.first, rows.tap, rows.taps, columns.first, columns.tap, columns.taps,
-                                                ay.dilation, ax.dilation, relu ? 1 : 0)
+                                                ay.input * ax.input, ay.output * ax.output, ay.kernel * ax.kernel,
+                                                tapStart, inputAt, weightAt, relu ? 1 : 0)
                     }
                 }
             }
