@@ -271,6 +271,15 @@ struct ConvKernel: ArenaKernel {
         table.withUnsafeBufferPointer { tp in
             for c in 0..<channels {
                 let plane = x + c * planeSize
+                // One image: a channel's rows are contiguous, one loop over the whole table.
+                if rowLength == outputs {
+                    let dst = col + c * tp.count
+                    for i in 0..<tp.count {
+                        let offset = tp[i]
+                        dst[i] = offset >= 0 ? plane[offset] : 0
+                    }
+                    continue
+                }
                 for t in 0..<taps {
                     let dst = col + (c * taps + t) * rowLength
                     let row = t * outputs
