@@ -20,6 +20,8 @@ import Testing
         Shape(channels: 3, filters: 5, height: 9, width: 11),                                   // short k, 11 columns
         Shape(channels: 2, filters: 11, height: 7, width: 37, strides: [1, 2], pads: [0, 2, 1, 0]),  // stride 2, ragged
         Shape(channels: 1, filters: 3, height: 12, width: 40, strides: [2, 3], dilations: [2, 1]),   // gathered columns
+        Shape(channels: 2, filters: 9, height: 5, width: 60, strides: [1, 3], images: 2),       // gathered, 16 lanes
+        Shape(channels: 3, filters: 2, height: 6, width: 20, strides: [2, 2], relu: true),      // stride 2, 8 lanes
         Shape(channels: 8, filters: 16, height: 8, width: 8, strides: [2, 2], relu: true),      // narrow rows, k = 72
         Shape(channels: 3, filters: 4, height: 6, width: 9, pads: [0, 0, 0, 0], images: 5),     // rows of 7, stride 1
         Shape(channels: 2, filters: 3, height: 5, width: 5, strides: [1, 3]),                   // rows of 2, stride 3
