@@ -167,6 +167,8 @@ struct ConvKernel: ArenaKernel {
         // Each output's taps inside the input, in tap order: where in the plane, which weight.
         var tapStart = [0], inputAt: [Int] = [], weightAt: [Int] = []
         tapStart.reserveCapacity(ay.output * ax.output + 1)
+        inputAt.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
+        weightAt.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
         for oy in 0..<ay.output {
             let (y0, y1, _) = WindowGeometry.taps(ay, oy)
             for ox in 0..<ax.output {

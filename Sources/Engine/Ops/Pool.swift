@@ -143,6 +143,9 @@ struct PoolKernel: ArenaKernel {
         /// and how many an average counts.
         func windows(_ a: WindowGeometry.Axis) -> (first: [Int], taps: [Int], counted: [Int]) {
             var first: [Int] = [], taps: [Int] = [], counted: [Int] = []
+            first.reserveCapacity(a.output)
+            taps.reserveCapacity(a.output)
+            counted.reserveCapacity(a.output)
             for o in 0..<a.output {
                 let (t0, t1, within) = WindowGeometry.taps(a, o)
                 first.append(t0 < t1 ? a.coordinate(o, t0) : 0)
@@ -155,6 +158,8 @@ struct PoolKernel: ArenaKernel {
         // Each output's taps inside the input as plane offsets, in the window's order.
         var tapStart = [0], taps: [Int] = [], divisors: [Float] = []
         tapStart.reserveCapacity(ay.output * ax.output + 1)
+        taps.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
+        if mode == .average { divisors.reserveCapacity(ay.output * ax.output) }
         for oy in 0..<ay.output {
             for ox in 0..<ax.output {
                 for ky in 0..<rows.taps[oy] {
