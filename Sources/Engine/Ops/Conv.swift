@@ -62,6 +62,7 @@ struct ConvKernel: ArenaKernel {
         let depth = groupChannels * taps  // the GEMM's k
         let groupFilters = filters / group
         let count = try Shapes.count(outShape, op: "Conv")
+        // One channel and one filter per group: a one-row product per group would be all overhead.
         if axes.count == 2, BlockedGemm.fusedMultiplyAdd, groupChannels == 1, groupFilters == 1,
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.depthwise(xv, wv, bias, planes: images * channels, channels: channels, count: count,
@@ -70,6 +71,7 @@ struct ConvKernel: ArenaKernel {
         }
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
+        // A short k (a first layer): the unfolded matrix would be as large as the work it feeds.
         if axes.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, depth <= Self.shortDepth, axes[1].output >= 8,
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
