@@ -17,3 +17,29 @@ void nj_add_bias_relu(float *c, long rows, long cols, const float *bias, int bia
             for (long j = 0; j < cols; j++) row[j] = row[j] <= 0.0f ? 0.0f : row[j];
     }
 }
+
+// A product computed for several images at once holds each filter's planes side by side
+// (`src[row][image][plane]`); each goes to its image's place in the output, with the same bias
+// addition and Relu as the pass above.
+void nj_scatter_bias_relu(const float *src, long rows, long images, long plane, float *dst, long image_stride,
+                          const float *bias, int relu) {
+    for (long r = 0; r < rows; r++) {
+        const float add = bias ? bias[r] : 0.0f;
+        for (long i = 0; i < images; i++) {
+            const float *from = src + (r * images + i) * plane;
+            float *to = dst + i * image_stride + r * plane;
+            if (bias && relu) {
+                for (long j = 0; j < plane; j++) {
+                    const float v = from[j] + add;
+                    to[j] = v <= 0.0f ? 0.0f : v;
+                }
+            } else if (bias) {
+                for (long j = 0; j < plane; j++) to[j] = from[j] + add;
+            } else if (relu) {
+                for (long j = 0; j < plane; j++) to[j] = from[j] <= 0.0f ? 0.0f : from[j];
+            } else {
+                for (long j = 0; j < plane; j++) to[j] = from[j];
+            }
+        }
+    }
+}

@@ -9,18 +9,20 @@ import Testing
 @Suite struct BatchIndependenceTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    @Test(arguments: [("bench_logreg_20", "X", 20), ("bench_rf_100x10", "X", 20), ("bench_hgb_100", "X", 20),
-                      ("mlp_classifier", "X", 10), ("svm_svc_rbf", "X", 6)])
-    func aRowGetsTheSameBitsAloneAndInABatch(_ fixture: (name: String, input: String, features: Int)) throws {
+    @Test(arguments: [("bench_logreg_20", "X", [20]), ("bench_rf_100x10", "X", [20]), ("bench_hgb_100", "X", [20]),
+                      ("mlp_classifier", "X", [10]), ("svm_svc_rbf", "X", [6]),
+                      ("torch_cnn2d", "x", [1, 16, 16]), ("torch_cnn1d", "x", [4, 32])])
+    func aRowGetsTheSameBitsAloneAndInABatch(_ fixture: (name: String, input: String, row: [Int])) throws {
         let session = try InferenceSession(contentsOf: Self.fixtures.appendingPathComponent("\(fixture.name).onnx"))
         var rng = SystemRandomNumberGenerator()
         let rows = 37
-        let x = (0..<(rows * fixture.features)).map { _ in Float.random(in: -3...3, using: &rng) }
-        let batch = try session.run([fixture.input: Tensor(shape: [rows, fixture.features], data: .float(x))])
+        let size = fixture.row.reduce(1, *)
+        let x = (0..<(rows * size)).map { _ in Float.random(in: -3...3, using: &rng) }
+        let batch = try session.run([fixture.input: Tensor(shape: [rows] + fixture.row, data: .float(x))])
         var alone: [String: [Tensor]] = [:]
         for r in 0..<rows {
-            let row = Array(x[(r * fixture.features)..<((r + 1) * fixture.features)])
-            for (name, value) in try session.run([fixture.input: Tensor(shape: [1, fixture.features], data: .float(row))]) {
+            let row = Array(x[(r * size)..<((r + 1) * size)])
+            for (name, value) in try session.run([fixture.input: Tensor(shape: [1] + fixture.row, data: .float(row))]) {
                 alone[name, default: []].append(value.servedTensor())
             }
         }

@@ -16,6 +16,31 @@ void nj_sgemm_fma(const float *a, const float *b, float *c, long m, long n, long
 /// fused MatMul + Add + Relu or Conv + Relu, with the separate nodes' rounding.
 void nj_add_bias_relu(float *c, long rows, long cols, const float *bias, int bias_per_row, int relu);
 
+/// `nj_add_bias_relu` for a product over several images: `src[rows][images][plane]` (a filter's
+/// planes of each image side by side) is written to `dst[image · image_stride + row · plane + j]`,
+/// adding `bias[row]` (when not NULL) and applying Relu (when `relu`) on the way.
+void nj_scatter_bias_relu(const float *src, long rows, long images, long plane, float *dst, long image_stride,
+                          const float *bias, int relu);
+
+/// im2col for one group of a 2-D convolution: row `(c · kernel_h + ky) · kernel_w + kx` of `col`
+/// holds, at column `i · out_h · out_w + oy · out_w + ox`, the element of image `i` (at
+/// `x + i · image_stride`, channels of `height × width`) that tap reads, or zero in the padding.
+void nj_im2col_2d(const float *x, long image_stride, long images, long channels, long height, long width,
+                  long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                  long pad_top, long pad_left, long out_h, long out_w, float *col);
+
+/// `nj_im2col_2d` eight output columns per vector, reading a copy of the images with their padding
+/// written out, made in `padded` (`nj_im2col_2d_padded_size` floats of scratch). Writes whole
+/// vectors: `col` must have room for 8 floats past its end.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_im2col_2d_avx2(const float *x, long image_stride, long images, long channels, long height, long width,
+                       long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                       long pad_top, long pad_left, long out_h, long out_w, float *col, float *padded);
+
+/// Floats of scratch `nj_im2col_2d_avx2` needs for `images` images of `channels` channels.
+long nj_im2col_2d_padded_size(long images, long channels, long kernel_h, long kernel_w, long stride_h, long stride_w,
+                              long dilation_h, long dilation_w, long out_h, long out_w);
+
 /// `nj_sgemm_fma`, then per column `c += bias[j]` (when `bias` is not NULL) and Relu (when `relu`),
 /// applied as each tile is stored: the same bits as the product followed by `nj_add_bias_relu`.
 void nj_sgemm_fma_bias_relu(const float *a, const float *b, float *c, long m, long n, long k, long kc,
@@ -58,6 +83,43 @@ void nj_erf_fma(const float *x, float *out, long count);
 /// Only call when `nj_cpu_has_avx2_fma()` said yes.
 void nj_layer_norm_fma(const float *x, float *out, long rows, long size, const float *scale,
                        const float *bias, double epsilon, float *means, float *inverse);
+
+/// A 2-D Conv of one group (`channels` in, `filters` out, weights `[filters][channels · kernel_h ·
+/// kernel_w]`) computed directly from a padded copy of each image (`padded`: scratch of
+/// `nj_im2col_2d_padded_size(1, channels, …)` floats), eight output columns of up to eight filters
+/// at a time; image `i`'s outputs go to `out + i · out_image_stride`, with `bias` (when not NULL)
+/// and Relu (when `relu`). The bits of the im2col product with one chunk of k. Stride 1 or 2 along
+/// the width reads contiguous vectors. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_conv2d_direct_fma(const float *x, long image_stride, long images, long channels, long height, long width,
+                          const float *weights, const float *bias, long filters, float *out, long out_image_stride,
+                          long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                          long pad_top, long pad_left, long out_h, long out_w, int relu, float *padded);
+
+/// A depthwise Conv (`channels` groups of one channel and one filter, `taps` weights each) over
+/// `planes` planes (images × channels) of `plane_in` inputs and `outputs` outputs: output `o` sums,
+/// with fused multiply-adds in order, `weight_at[t]` times input `input_at[t]` for `t` in
+/// `tap_start[o] ..< tap_start[o + 1]` (its taps inside the input), then adds `bias[c]` (when not
+/// NULL) and applies Relu (when `relu`). The bits of the im2col product with one chunk of k.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_depthwise_conv2d_fma(const float *x, const float *weights, const float *bias, float *out, long planes, long channels,
+                             long plane_in, long outputs, long taps, const long *tap_start, const long *input_at,
+                             const long *weight_at, int relu);
+
+/// MaxPool (`divisors` NULL) or AveragePool (each output's sum divided by `divisors[o]`) of
+/// `planes` planes `height × width` into `out_h × out_w`. Output `o` reads the plane offsets
+/// `taps[tap_start[o] ..< tap_start[o + 1]]` in that order (the window's taps inside the input).
+/// A max window with no tap inside the input is the lowest float.
+void nj_pool2d(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
+               const long *tap_start, const long *taps, const float *divisors);
+
+/// `nj_pool2d`, eight outputs per vector over the columns `[inner_first, inner_end)` whose windows
+/// of `kernel_w` taps lie inside the input, when their stride is 1 or 2; the same results. There
+/// output row `oy` reads input rows `row_first[oy]`, `dilation_h` apart, `row_taps[oy]` of them,
+/// from column `col_first[ox]`. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
+                    const long *tap_start, const long *taps, const float *divisors,
+                    const long *row_first, const long *row_taps, const long *col_first, long dilation_h, long dilation_w,
+                    long inner_first, long inner_end, long kernel_w, long stride_w);
 
 /// Lets the C allocator keep memory freed between runs instead of returning it to the kernel
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.

@@ -2,11 +2,13 @@ import CEngineKernels
 import NightjarCore
 
 /// `Conv` on float tensors `[N, C, D1, …, Dn]` with any number of spatial axes, groups, strides,
-/// dilations and padding. Each image and group is lowered to one GEMM (im2col): the weights
+/// dilations and padding. Each group is lowered to one GEMM (im2col): the weights
 /// `[M/group, C/group · k1 ⋯ kn]` times the unfolded input `[C/group · k1 ⋯ kn, D1' ⋯ Dn']`, the
 /// lowering of MLAS's im2col path, so each output is summed in the order and chunks MLAS uses.
-/// The bias is added after the whole sum, as MLAS adds it; with `relu` (merged at load from a
-/// following `Relu` node, `GraphFusion`) Relu is applied in the same pass.
+/// Small images are unfolded side by side so one product covers several (`imagesPerProduct`);
+/// each output's sum is unchanged by that. The bias is added after the whole sum, as MLAS adds
+/// it; with `relu` (merged at load from a following `Relu` node, `GraphFusion`) Relu is applied in
+/// the same pass.
 struct ConvKernel: ArenaKernel {
     let geometry: WindowGeometry
     let group: Int
@@ -60,58 +62,235 @@ struct ConvKernel: ArenaKernel {
         let depth = groupChannels * taps  // the GEMM's k
         let groupFilters = filters / group
         let count = try Shapes.count(outShape, op: "Conv")
+        // One channel and one filter per group: a one-row product per group would be all overhead.
+        if axes.count == 2, BlockedGemm.fusedMultiplyAdd, groupChannels == 1, groupFilters == 1,
+           BlockedGemm.chunk(n: outCount, k: depth) >= depth {
+            let out = Self.depthwise(xv, wv, bias, planes: images * channels, channels: channels, count: count,
+                                     axes[0], axes[1], relu: relu, arena: &arena)
+            return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+        }
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
-        let colCount = direct ? 0 : try Shapes.count([depth, outCount], op: "Conv")
-        // Scratch for the unfolded input, every element of which `unfold` writes before it is read.
-        var col = arena.floats(count: colCount) { _ in }
-        let table = direct ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
+        // A short k (a first layer): the unfolded matrix would be as large as the work it feeds.
+        if axes.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, depth <= Self.shortDepth, axes[1].output >= 8,
+           BlockedGemm.chunk(n: outCount, k: depth) >= depth {
+            let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
+                                            count: count, axes[0], axes[1], relu: relu, arena: &arena)
+            return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+        }
+        let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
+        // Scratch: the unfolded input of a block of images, every element of which is written
+        // before it is read, and with several images per product, that product before it is scattered.
+        let colCount = direct && block == 1 ? 0 : try Shapes.count([depth, block, outCount], op: "Conv")
+        let productCount = block == 1 ? 0 : try Shapes.count([groupFilters, block, outCount], op: "Conv")
+        let planar = axes.count == 2 && !direct
+        // The AVX2 unfolding reads a copy of the images with their padding written out.
+        let paddedCount = planar && BlockedGemm.fusedMultiplyAdd
+            ? nj_im2col_2d_padded_size(block, groupChannels, axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
+                                       axes[0].dilation, axes[1].dilation, axes[0].output, axes[1].output)
+            : 0
+        // One buffer: the unfolded input (with the 8 floats of room the AVX2 unfolding's last
+        // vector may write past it), then the product, then the padded copy.
+        let colRoom = colCount + (paddedCount > 0 ? 8 : 0)
+        var scratch = arena.floats(count: colRoom + productCount + paddedCount) { _ in }
+        let table = direct || planar ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
         let out = xv.withUnsafeBufferPointer { xp in
             wv.withUnsafeBufferPointer { wp in
-                col.withUnsafeMutableBufferPointer { cp in
+                scratch.withUnsafeMutableBufferPointer { sp in
                     (bias ?? []).withUnsafeBufferPointer { bp in
                         arena.floats(count: count) { op in
                             guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else {
                                 for i in op.indices { op[i] = 0 }
                                 return
                             }
-                            for image in 0..<images {
+                            var first = 0
+                            while first < images {
+                                let n = min(block, images - first)
                                 for g in 0..<group {
-                                    let input = xa + (image * channels + g * groupChannels) * inCount
-                                    let product = oa + (image * filters + g * groupFilters) * outCount
+                                    let input = xa + (first * channels + g * groupChannels) * inCount
+                                    let destination = oa + (first * filters + g * groupFilters) * outCount
                                     var unfolded = input
-                                    if !direct, let ca = cp.baseAddress {
-                                        Self.unfold(input, into: ca, channels: groupChannels, planeSize: inCount, table: table)
+                                    if colCount > 0, let ca = sp.baseAddress {
+                                        if direct {
+                                            Self.gather(input, into: ca, images: n, imageStride: channels * inCount,
+                                                        channels: groupChannels, planeSize: inCount)
+                                        } else if planar, paddedCount > 0, let sa = sp.baseAddress {
+                                            nj_im2col_2d_avx2(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
+                                                              axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
+                                                              axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
+                                                              axes[0].output, axes[1].output, ca, sa + colRoom + productCount)
+                                        } else if planar {
+                                            nj_im2col_2d(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
+                                                         axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
+                                                         axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
+                                                         axes[0].output, axes[1].output, ca)
+                                        } else {
+                                            for i in 0..<n {
+                                                Self.unfold(input + i * channels * inCount, into: ca + i * outCount,
+                                                            rowLength: n * outCount, outputs: outCount, channels: groupChannels,
+                                                            planeSize: inCount, table: table)
+                                            }
+                                        }
                                         unfolded = UnsafePointer(ca)
                                     }
-                                    BlockedGemm.multiply(wa + g * groupFilters * depth, unfolded, product,
-                                                         m: groupFilters, n: outCount, k: depth)
+                                    let weights = wa + g * groupFilters * depth
+                                    if block > 1, let pa = sp.baseAddress.map({ $0 + colRoom }) {
+                                        BlockedGemm.multiply(weights, unfolded, pa, m: groupFilters, n: n * outCount, k: depth)
+                                        nj_scatter_bias_relu(pa, groupFilters, n, outCount, destination, filters * outCount,
+                                                             bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
+                                                             relu ? 1 : 0)
+                                    } else {
+                                        BlockedGemm.multiply(weights, unfolded, destination, m: groupFilters, n: outCount, k: depth)
+                                    }
                                 }
-                                // One bias per filter's plane, then Relu, in one pass as the separate nodes would round.
-                                if bias != nil || relu {
-                                    nj_add_bias_relu(oa + image * filters * outCount, filters, outCount,
+                                // One image per product: one bias per filter's plane, then Relu, in
+                                // one pass as the separate nodes would round.
+                                if block == 1 && (bias != nil || relu) {
+                                    nj_add_bias_relu(oa + first * filters * outCount, filters, outCount,
                                                      bias == nil ? nil : bp.baseAddress, 1, relu ? 1 : 0)
                                 }
+                                first += n
                             }
                         }
                     }
                 }
             }
         }
-        arena.recycle(col)
+        arena.recycle(scratch)
         return [.tensor(Tensor(shape: outShape, data: .float(out)))]
     }
 
-    /// im2col: row `channel · taps + tap` of `col` holds, for every output position, the input
-    /// element that tap reads (zero in the padding).
-    static func unfold(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, channels: Int, planeSize: Int, table: [Int]) {
+    /// A depthwise Conv (one channel and one filter per group) output by output (`nj_depthwise_conv2d_fma`):
+    /// as im2col it is a one-row product per group, all unfolding and per-call work. The same bits,
+    /// which is why the caller takes this path only when k is one chunk.
+    static func depthwise(_ x: [Float], _ w: [Float], _ bias: [Float]?, planes: Int, channels: Int, count: Int,
+                          _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis, relu: Bool,
+                          arena: inout TensorArena) -> [Float] {
+        // Each output's taps inside the input, in tap order: where in the plane, which weight.
+        var tapStart = [0], inputAt: [Int] = [], weightAt: [Int] = []
+        tapStart.reserveCapacity(ay.output * ax.output + 1)
+        inputAt.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
+        weightAt.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
+        for oy in 0..<ay.output {
+            let (y0, y1, _) = WindowGeometry.taps(ay, oy)
+            for ox in 0..<ax.output {
+                let (x0, x1, _) = WindowGeometry.taps(ax, ox)
+                for ky in y0..<y1 {
+                    for kx in x0..<x1 {
+                        inputAt.append(ay.coordinate(oy, ky) * ax.input + ax.coordinate(ox, kx))
+                        weightAt.append(ky * ax.kernel + kx)
+                    }
+                }
+                tapStart.append(inputAt.count)
+            }
+        }
+        // No tap at all (every window in the padding) leaves the lists empty; nothing reads them then.
+        if inputAt.isEmpty { inputAt = [0]; weightAt = [0] }
+        return x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                (bias ?? []).withUnsafeBufferPointer { bp in
+                    arena.floats(count: count) { op in
+                        guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
+                        nj_depthwise_conv2d_fma(xa, wa, bias == nil ? nil : bp.baseAddress, oa, planes, channels,
+                                                ay.input * ax.input, ay.output * ax.output, ay.kernel * ax.kernel,
+                                                tapStart, inputAt, weightAt, relu ? 1 : 0)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The longest k (input channels per group × taps) computed without unfolding: a first layer's
+    /// one or three channels under a 3 × 3 window. Beyond it the GEMM's larger tiles win.
+    static let shortDepth = 32
+
+    /// A Conv with a short k, straight from a padded copy of each image (`nj_conv2d_direct_fma`): its
+    /// unfolded matrix would be as large as the work it feeds. The same bits, which is why the
+    /// caller takes this path only when k is one chunk.
+    static func fromPaddedImages(_ x: [Float], _ w: [Float], _ bias: [Float]?, images: Int, channels: Int, filters: Int,
+                                 group: Int, count: Int, _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis,
+                                 relu: Bool, arena: inout TensorArena) -> [Float] {
+        let groupChannels = channels / group, groupFilters = filters / group
+        let inCount = ay.input * ax.input, outCount = ay.output * ax.output
+        let depth = groupChannels * ay.kernel * ax.kernel
+        var padded = arena.floats(count: nj_im2col_2d_padded_size(1, groupChannels, ay.kernel, ax.kernel, ay.stride, ax.stride,
+                                                                  ay.dilation, ax.dilation, ay.output, ax.output)) { _ in }
+        let out = x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                (bias ?? []).withUnsafeBufferPointer { bp in
+                    padded.withUnsafeMutableBufferPointer { pp in
+                        arena.floats(count: count) { op in
+                            guard let xa = xp.baseAddress, let wa = wp.baseAddress, let pa = pp.baseAddress,
+                                  let oa = op.baseAddress else { return }
+                            for g in 0..<group {
+                                nj_conv2d_direct_fma(xa + g * groupChannels * inCount, channels * inCount, images, groupChannels,
+                                                     ay.input, ax.input, wa + g * groupFilters * depth,
+                                                     bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
+                                                     groupFilters, oa + g * groupFilters * outCount, filters * outCount,
+                                                     ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
+                                                     ay.padBegin, ax.padBegin, ay.output, ax.output, relu ? 1 : 0, pa)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        arena.recycle(padded)
+        return out
+    }
+
+    /// Columns a product should have for the GEMM kernel to run on full tiles rather than on the
+    /// per-call edges of a small image: a late layer's 4×4 plane alone is a 16-column product.
+    static let columnsPerProduct = 1024
+
+    /// How many images one product covers. Several only when that leaves every output's sum in
+    /// the same chunks of k as a one-image product (the chunk length depends on the product's
+    /// width; see `BlockedGemm.chunk`): a row's result must not depend on the rows batched with it.
+    static func imagesPerProduct(images: Int, outputs: Int, depth: Int) -> Int {
+        guard outputs > 0, depth > 0 else { return 1 }
+        let block = max(1, min(images, columnsPerProduct / outputs))
+        guard block > 1 else { return 1 }
+        // The chunk length only grows as the width shrinks, so equal ends mean equal for every width between.
+        let chunks = { (n: Int) in min(BlockedGemm.chunk(n: n, k: depth), depth) }
+        return chunks(outputs) == chunks(block * outputs) ? block : 1
+    }
+
+    /// The input of `images` images laid out as a 1×1 convolution's product reads it: row `c` of
+    /// `col` holds channel `c` of each image in turn.
+    static func gather(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, images: Int, imageStride: Int,
+                       channels: Int, planeSize: Int) {
+        for c in 0..<channels {
+            for i in 0..<images {
+                (col + (c * images + i) * planeSize).update(from: x + i * imageStride + c * planeSize, count: planeSize)
+            }
+        }
+    }
+
+    /// im2col from the tap table, for other than two spatial axes: row `channel · taps + tap` of
+    /// `col`, `rowLength` apart, holds for each of the `outputs` positions the input element that
+    /// tap reads (zero in the padding).
+    static func unfold(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, rowLength: Int, outputs: Int,
+                       channels: Int, planeSize: Int, table: [Int]) {
+        let taps = table.count / max(outputs, 1)
         table.withUnsafeBufferPointer { tp in
             for c in 0..<channels {
                 let plane = x + c * planeSize
-                let dst = col + c * tp.count
-                for i in 0..<tp.count {
-                    let offset = tp[i]
-                    dst[i] = offset >= 0 ? plane[offset] : 0
+                // One image: a channel's rows are contiguous, one loop over the whole table.
+                if rowLength == outputs {
+                    let dst = col + c * tp.count
+                    for i in 0..<tp.count {
+                        let offset = tp[i]
+                        dst[i] = offset >= 0 ? plane[offset] : 0
+                    }
+                    continue
+                }
+                for t in 0..<taps {
+                    let dst = col + (c * taps + t) * rowLength
+                    let row = t * outputs
+                    for i in 0..<outputs {
+                        let offset = tp[row + i]
+                        dst[i] = offset >= 0 ? plane[offset] : 0
+                    }
                 }
             }
         }

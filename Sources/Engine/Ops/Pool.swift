@@ -1,3 +1,4 @@
+import CEngineKernels
 import NightjarCore
 
 /// `MaxPool` and `AveragePool` over any number of spatial axes of a float `[N, C, D1, …]` input,
@@ -130,160 +131,68 @@ struct PoolKernel: ArenaKernel {
         return results
     }
 
-    /// Pooling over two spatial axes, plane by plane. Each output reads its taps in the tap table's
-    /// order (rows, then columns within a row), so sums, ties and NaN come out as in the general path:
-    /// the first tap read wins a max until a larger one comes, a window with no input tap is the
-    /// lowest float, and an average divides by the taps inside the input, or inside the padding too
-    /// with `count_include_pad` (never those of a ceil-mode window past the padding).
+    /// Pooling over two spatial axes, plane by plane, in C (`nj_pool2d`). Each output reads its taps
+    /// in the tap table's order (rows, then columns within a row), so sums, ties and NaN come out as
+    /// in the general path: the first tap read wins a max until a larger one comes, a window with no
+    /// input tap is the lowest float, and an average divides by the taps inside the input, or inside
+    /// the padding too with `count_include_pad` (never those of a ceil-mode window past the padding).
+    /// The windows are resolved here once per run, for every plane.
     private func pool2D(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, planes: Int,
                         _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis) {
-        let width = ax.input
-        // Columns whose windows lie wholly inside the input: there the taps run outermost over a
-        // stretch of outputs, so each output's chain of maxima (or sums) advances in step with its
-        // neighbours' instead of waiting on its own previous tap. Each output still takes its taps
-        // in order. The columns at the edges go one output at a time.
+        /// Per output along one axis: the first input coordinate read, how many taps read the input,
+        /// and how many an average counts.
+        func windows(_ a: WindowGeometry.Axis) -> (first: [Int], taps: [Int], counted: [Int]) {
+            var first: [Int] = [], taps: [Int] = [], counted: [Int] = []
+            first.reserveCapacity(a.output)
+            taps.reserveCapacity(a.output)
+            counted.reserveCapacity(a.output)
+            for o in 0..<a.output {
+                let (t0, t1, within) = WindowGeometry.taps(a, o)
+                first.append(t0 < t1 ? a.coordinate(o, t0) : 0)
+                taps.append(t1 - t0)
+                counted.append(countIncludePad ? within : t1 - t0)
+            }
+            return (first, taps, counted)
+        }
+        let rows = windows(ay), columns = windows(ax)
+        // Each output's taps inside the input as plane offsets, in the window's order.
+        var tapStart = [0], taps: [Int] = [], divisors: [Float] = []
+        tapStart.reserveCapacity(ay.output * ax.output + 1)
+        taps.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
+        if mode == .average { divisors.reserveCapacity(ay.output * ax.output) }
+        for oy in 0..<ay.output {
+            for ox in 0..<ax.output {
+                for ky in 0..<rows.taps[oy] {
+                    let row = (rows.first[oy] + ky * ay.dilation) * ax.input + columns.first[ox]
+                    for kx in 0..<columns.taps[ox] { taps.append(row + kx * ax.dilation) }
+                }
+                tapStart.append(taps.count)
+                if mode == .average { divisors.append(Float(max(rows.counted[oy] * columns.counted[ox], 1))) }
+            }
+        }
+        // Columns whose windows lie wholly inside the input, which the vector path takes eight at a time.
         var interior = 0..<0
-        if let lo = (0..<ax.output).first(where: { Self.taps(ax, $0) == (0, ax.kernel, ax.kernel) }) {
-            let hi = (lo..<ax.output).first(where: { Self.taps(ax, $0) != (0, ax.kernel, ax.kernel) }) ?? ax.output
+        if let lo = (0..<ax.output).first(where: { WindowGeometry.taps(ax, $0) == (0, ax.kernel, ax.kernel) }) {
+            let hi = (lo..<ax.output).first(where: { WindowGeometry.taps(ax, $0) != (0, ax.kernel, ax.kernel) }) ?? ax.output
             interior = lo..<hi
         }
-        let total = planes * ay.input * width
-        for p in 0..<planes {
-            let plane = x + p * ay.input * width
-            let dst = out + p * ay.output * ax.output
-            for oy in 0..<ay.output {
-                let (y0, y1, yWithin) = Self.taps(ay, oy)
-                let line = dst + oy * ax.output
-                func one(_ ox: Int) {
-                    let (x0, x1, xWithin) = Self.taps(ax, ox)
-                    if mode == .max {
-                        guard y0 < y1 && x0 < x1 else {
-                            line[ox] = -Float.greatestFiniteMagnitude
-                            return
-                        }
-                        var best = plane[ay.coordinate(oy, y0) * width + ax.coordinate(ox, x0)]
-                        for ky in y0..<y1 {
-                            let row = plane + ay.coordinate(oy, ky) * width
-                            for kx in x0..<x1 {
-                                let v = row[ax.coordinate(ox, kx)]
-                                best = v > best ? v : best
-                            }
-                        }
-                        line[ox] = best
+        tapStart.withUnsafeBufferPointer { ts in
+            taps.withUnsafeBufferPointer { tp in
+                divisors.withUnsafeBufferPointer { dp in
+                    guard let ts = ts.baseAddress else { return }
+                    // No tap at all (every window in the padding) leaves `taps` empty.
+                    let tapList = tp.baseAddress ?? UnsafePointer(ts)
+                    let divisor = mode == .average ? dp.baseAddress : nil
+                    if BlockedGemm.fusedMultiplyAdd {
+                        nj_pool2d_avx2(x, out, planes, ay.input, ax.input, ay.output, ax.output, ts, tapList, divisor,
+                                       rows.first, rows.taps, columns.first, ay.dilation, ax.dilation,
+                                       interior.lowerBound, interior.upperBound, ax.kernel, ax.stride)
                     } else {
-                        var sum: Float = 0
-                        for ky in y0..<y1 {
-                            let row = plane + ay.coordinate(oy, ky) * width
-                            for kx in x0..<x1 { sum += row[ax.coordinate(ox, kx)] }
-                        }
-                        let n = countIncludePad ? yWithin * xWithin : (y1 - y0) * (x1 - x0)
-                        line[ox] = sum / Float(max(n, 1))
+                        nj_pool2d(x, out, planes, ay.input, ax.input, ay.output, ax.output, ts, tapList, divisor)
                     }
                 }
-                for ox in 0..<interior.lowerBound { one(ox) }
-                // Eight outputs at a time in vector lanes while their windows' loads stay inside x.
-                var vectorEnd = interior.lowerBound
-                if !interior.isEmpty && y0 < y1 {
-                    vectorEnd = pool8(plane, line, width: width, end: x + total, oy: oy, y0: y0, y1: y1,
-                                      yWithin: yWithin, ay: ay, ax: ax, columns: interior)
-                }
-                let rest = vectorEnd..<interior.upperBound
-                if !rest.isEmpty {
-                    let interior = rest
-                    let step = ax.stride, first = ax.coordinate(interior.lowerBound, 0)
-                    if mode == .max && y0 >= y1 {
-                        for ox in interior { line[ox] = -Float.greatestFiniteMagnitude }
-                    } else if mode == .max {
-                        let top = plane + ay.coordinate(oy, y0) * width + first
-                        for ox in interior { line[ox] = top[(ox - interior.lowerBound) * step] }
-                        for ky in y0..<y1 {
-                            let row = plane + ay.coordinate(oy, ky) * width + first
-                            for kx in (ky == y0 ? 1 : 0)..<ax.kernel {
-                                let tap = row + kx * ax.dilation
-                                for ox in interior {
-                                    let v = tap[(ox - interior.lowerBound) * step], held = line[ox]
-                                    line[ox] = v > held ? v : held
-                                }
-                            }
-                        }
-                    } else {
-                        for ox in interior { line[ox] = 0 }
-                        for ky in y0..<y1 {
-                            let row = plane + ay.coordinate(oy, ky) * width + first
-                            for kx in 0..<ax.kernel {
-                                let tap = row + kx * ax.dilation
-                                for ox in interior { line[ox] += tap[(ox - interior.lowerBound) * step] }
-                            }
-                        }
-                        let n = countIncludePad ? yWithin * ax.kernel : (y1 - y0) * ax.kernel
-                        let divisor = Float(max(n, 1))
-                        for ox in interior { line[ox] /= divisor }
-                    }
-                }
-                for ox in interior.upperBound..<ax.output { one(ox) }
             }
         }
-    }
-
-    /// Interior columns of one output row, eight outputs per vector, from the first of `columns`
-    /// while a block's loads end inside x (`end`); returns the first column not done. Lane by lane
-    /// the same taps in the same order and the same comparisons or sums as the scalar loops.
-    private func pool8(_ plane: UnsafePointer<Float>, _ line: UnsafeMutablePointer<Float>, width: Int,
-                       end: UnsafePointer<Float>, oy: Int, y0: Int, y1: Int, yWithin: Int,
-                       ay: WindowGeometry.Axis, ax: WindowGeometry.Axis, columns: Range<Int>) -> Int {
-        let step = ax.stride
-        // Strides 1 and 2 load contiguous vectors (every other lane for 2); others gather lanes.
-        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-            switch step {
-            case 1: return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-            case 2: return UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self).evenHalf
-            default: return SIMD8<Float>(p[0], p[step], p[2 * step], p[3 * step], p[4 * step], p[5 * step], p[6 * step], p[7 * step])
-            }
-        }
-        // Elements a load may touch past its first: 16 lanes for stride 2.
-        let reach = step == 2 ? 16 : 7 * step + 1
-        var ox = columns.lowerBound
-        while ox + 8 <= columns.upperBound {
-            let first = ax.coordinate(ox, 0)
-            let lastRow = plane + ay.coordinate(oy, y1 - 1) * width + first + (ax.kernel - 1) * ax.dilation
-            guard lastRow + reach <= end else { break }
-            var acc: SIMD8<Float>
-            if mode == .max {
-                acc = load(plane + ay.coordinate(oy, y0) * width + first)
-                for ky in y0..<y1 {
-                    let row = plane + ay.coordinate(oy, ky) * width + first
-                    for kx in (ky == y0 ? 1 : 0)..<ax.kernel {
-                        let v = load(row + kx * ax.dilation)
-                        acc.replace(with: v, where: v .> acc)
-                    }
-                }
-            } else {
-                acc = .zero
-                for ky in y0..<y1 {
-                    let row = plane + ay.coordinate(oy, ky) * width + first
-                    for kx in 0..<ax.kernel { acc += load(row + kx * ax.dilation) }
-                }
-                let n = countIncludePad ? yWithin * ax.kernel : (y1 - y0) * ax.kernel
-                acc /= SIMD8(repeating: Float(max(n, 1)))
-            }
-            UnsafeMutableRawPointer(line + ox).storeBytes(of: acc, as: SIMD8<Float>.self)
-            ox += 8
-        }
-        return ox
-    }
-
-    /// For output `o` along axis `a`: the taps `first..<end` that read the input, and how many taps
-    /// lie inside the input or its padding (a ceil-mode window may hang past both).
-    @inline(__always)
-    static func taps(_ a: WindowGeometry.Axis, _ o: Int) -> (first: Int, end: Int, within: Int) {
-        let start = o * a.stride - a.padBegin
-        func tapsBelow(_ limit: Int) -> Int {  // taps k with start + k · dilation < limit
-            // Without dilation no division: it cost more than the pooling itself.
-            limit <= start ? 0 : min(a.kernel, a.dilation == 1 ? limit - start : (limit - start + a.dilation - 1) / a.dilation)
-        }
-        let first = min(tapsBelow(0), a.kernel)
-        let end = max(tapsBelow(a.input), first)
-        return (first, end, tapsBelow(a.input + a.padEnd))
     }
 
     /// A row-major offset within one plane, re-expressed with the first spatial axis varying fastest.

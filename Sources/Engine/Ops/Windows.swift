@@ -103,6 +103,20 @@ struct WindowGeometry: Sendable {
         return axes
     }
 
+    /// For output `o` along axis `a`: the taps `first..<end` that read the input, and how many taps
+    /// lie inside the input or its padding (a ceil-mode window may hang past both).
+    @inline(__always)
+    static func taps(_ a: WindowGeometry.Axis, _ o: Int) -> (first: Int, end: Int, within: Int) {
+        let start = o * a.stride - a.padBegin
+        func tapsBelow(_ limit: Int) -> Int {  // taps k with start + k · dilation < limit
+            // Without dilation no division: it cost more than the pooling itself.
+            limit <= start ? 0 : min(a.kernel, a.dilation == 1 ? limit - start : (limit - start + a.dilation - 1) / a.dilation)
+        }
+        let first = min(tapsBelow(0), a.kernel)
+        let end = max(tapsBelow(a.input), first)
+        return (first, end, tapsBelow(a.input + a.padEnd))
+    }
+
     static let padding = -1
     static let beyond = -2
 

@@ -1,0 +1,125 @@
+@testable import Engine
+import CEngineKernels
+import NightjarCore
+import ONNXProto
+import Testing
+
+/// Conv takes several paths — im2col products over one or several images, the unfolding for
+/// narrow rows, a direct kernel for a short k (8 or 16 columns per vector), a depthwise kernel — and
+/// each must give what one chain of fused multiply-adds per output gives (the im2col GEMM's
+/// rounding, which is how outputs stay within 1e-5 of onnxruntime's MLAS), then the bias, then Relu.
+@Suite struct ConvKernelTests {
+    struct Shape: Sendable {
+        var channels: Int, filters: Int, group = 1, height: Int, width: Int
+        var kernel = [3, 3], strides = [1, 1], pads = [1, 1, 1, 1], dilations = [1, 1]
+        var images = 3, bias = true, relu = false
+    }
+
+    static let shapes: [Shape] = [
+        Shape(channels: 1, filters: 8, height: 16, width: 16, relu: true),                      // short k, 16 columns
+        Shape(channels: 3, filters: 5, height: 9, width: 11),                                   // short k, 11 columns
+        Shape(channels: 2, filters: 11, height: 7, width: 37, strides: [1, 2], pads: [0, 2, 1, 0]),  // stride 2, ragged
+        Shape(channels: 1, filters: 3, height: 12, width: 40, strides: [2, 3], dilations: [2, 1]),   // gathered columns
+        Shape(channels: 2, filters: 9, height: 5, width: 60, strides: [1, 3], images: 2),       // gathered, 16 lanes
+        Shape(channels: 3, filters: 2, height: 6, width: 20, strides: [2, 2], relu: true),      // stride 2, 8 lanes
+        Shape(channels: 8, filters: 16, height: 8, width: 8, strides: [2, 2], relu: true),      // narrow rows, k = 72
+        Shape(channels: 3, filters: 4, height: 6, width: 9, pads: [0, 0, 0, 0], images: 5),     // rows of 7, stride 1
+        Shape(channels: 2, filters: 3, height: 5, width: 5, strides: [1, 3]),                   // rows of 2, stride 3
+        Shape(channels: 16, filters: 16, height: 2, width: 2, kernel: [1, 1], pads: [0, 0, 0, 0], images: 5),  // 1×1
+        Shape(channels: 16, filters: 16, group: 16, height: 2, width: 2, images: 4),            // depthwise, tiny planes
+        Shape(channels: 6, filters: 6, group: 6, height: 9, width: 20, dilations: [1, 2], relu: true),  // depthwise, wide
+        Shape(channels: 4, filters: 6, group: 2, height: 10, width: 10, pads: [2, 0, 0, 1], bias: false),  // groups
+        Shape(channels: 5, filters: 4, height: 6, width: 30, kernel: [3, 5], pads: [1, 2, 1, 2]),  // k = 75, wide
+    ]
+
+    @Test(arguments: shapes.indices)
+    func everyPathRoundsLikeOneFusedChainPerOutput(_ index: Int) throws {
+        let s = Self.shapes[index]
+        var rng = SplitMix64(seed: UInt64(index + 7))
+        let groupChannels = s.channels / s.group, groupFilters = s.filters / s.group
+        let taps = s.kernel[0] * s.kernel[1]
+        let x = (0..<(s.images * s.channels * s.height * s.width)).map { _ in Float.random(in: -3...3, using: &rng) }
+        let w = (0..<(s.filters * groupChannels * taps)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let b = (0..<s.filters).map { _ in Float.random(in: -1...1, using: &rng) }
+
+        var node = Onnx_NodeProto()
+        node.opType = "Conv"
+        for (name, values) in [("kernel_shape", s.kernel), ("strides", s.strides), ("pads", s.pads), ("dilations", s.dilations)] {
+            var attribute = Onnx_AttributeProto()
+            attribute.name = name
+            attribute.type = .ints
+            attribute.ints = values.map { Int64($0) }
+            node.attribute.append(attribute)
+        }
+        var group = Onnx_AttributeProto()
+        group.name = "group"
+        group.type = .int
+        group.i = Int64(s.group)
+        node.attribute.append(group)
+        var kernel = try ConvKernel(NodeAttributes(node))
+        if s.relu { kernel = kernel.withRelu() }
+        var inputs: [Value?] = [
+            .tensor(Tensor(shape: [s.images, s.channels, s.height, s.width], data: .float(x))),
+            .tensor(Tensor(shape: [s.filters, groupChannels] + s.kernel, data: .float(w))),
+        ]
+        if s.bias { inputs.append(.tensor(Tensor(shape: [s.filters], data: .float(b)))) }
+        guard case .tensor(let result)? = try kernel.run(inputs).first, case .float(let got) = result.data else {
+            Issue.record("Conv gave no float tensor")
+            return
+        }
+
+        let outH = (s.height + s.pads[0] + s.pads[2] - s.dilations[0] * (s.kernel[0] - 1) - 1) / s.strides[0] + 1
+        let outW = (s.width + s.pads[1] + s.pads[3] - s.dilations[1] * (s.kernel[1] - 1) - 1) / s.strides[1] + 1
+        #expect(result.shape == [s.images, s.filters, outH, outW])
+        var expected: [Float] = []
+        for i in 0..<s.images {
+            for f in 0..<s.filters {
+                let g = f / groupFilters
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        // Over k = (channel, ky, kx) in order, the padding's taps as zeros, as the product sums them.
+                        var sum: Float = 0
+                        for c in 0..<groupChannels {
+                            for ky in 0..<s.kernel[0] {
+                                for kx in 0..<s.kernel[1] {
+                                    let iy = oy * s.strides[0] - s.pads[0] + ky * s.dilations[0]
+                                    let ix = ox * s.strides[1] - s.pads[1] + kx * s.dilations[1]
+                                    let inside = iy >= 0 && iy < s.height && ix >= 0 && ix < s.width
+                                    let v = inside ? x[((i * s.channels + g * groupChannels + c) * s.height + iy) * s.width + ix] : 0
+                                    sum.addProduct(w[((f * groupChannels + c) * s.kernel[0] + ky) * s.kernel[1] + kx], v)
+                                }
+                            }
+                        }
+                        if s.bias { sum += b[f] }
+                        if s.relu { sum = sum <= 0 ? 0 : sum }
+                        expected.append(sum)
+                    }
+                }
+            }
+        }
+        #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "shape \(index): outputs differ from the fused chains")
+    }
+
+    /// The portable unfolding (CPUs without AVX2, which the test above cannot reach on one that has
+    /// it) writes what the AVX2 one writes.
+    @Test(arguments: shapes.indices)
+    func portableUnfoldingMatchesTheVectorOne(_ index: Int) {
+        guard BlockedGemm.fusedMultiplyAdd else { return }
+        let s = Self.shapes[index]
+        let groupChannels = s.channels / s.group
+        var rng = SplitMix64(seed: UInt64(index + 70))
+        let x = (0..<(s.images * s.channels * s.height * s.width)).map { _ in Float.random(in: -3...3, using: &rng) }
+        let outH = (s.height + s.pads[0] + s.pads[2] - s.dilations[0] * (s.kernel[0] - 1) - 1) / s.strides[0] + 1
+        let outW = (s.width + s.pads[1] + s.pads[3] - s.dilations[1] * (s.kernel[1] - 1) - 1) / s.strides[1] + 1
+        let count = groupChannels * s.kernel[0] * s.kernel[1] * s.images * outH * outW
+        var portable = [Float](repeating: .nan, count: count), vector = [Float](repeating: .nan, count: count + 8)
+        var padded = [Float](repeating: .nan, count: nj_im2col_2d_padded_size(
+            s.images, groupChannels, s.kernel[0], s.kernel[1], s.strides[0], s.strides[1], s.dilations[0], s.dilations[1], outH, outW))
+        nj_im2col_2d(x, s.channels * s.height * s.width, s.images, groupChannels, s.height, s.width, s.kernel[0], s.kernel[1],
+                     s.strides[0], s.strides[1], s.dilations[0], s.dilations[1], s.pads[0], s.pads[1], outH, outW, &portable)
+        nj_im2col_2d_avx2(x, s.channels * s.height * s.width, s.images, groupChannels, s.height, s.width, s.kernel[0], s.kernel[1],
+                          s.strides[0], s.strides[1], s.dilations[0], s.dilations[1], s.pads[0], s.pads[1], outH, outW,
+                          &vector, &padded)
+        #expect(portable.map(\.bitPattern) == vector.prefix(count).map(\.bitPattern), "shape \(index): the unfoldings differ")
+    }
+}
