@@ -14,7 +14,7 @@ scratch=${SCRATCH:-.build}
 swift build --scratch-path "$scratch" -c release --product nightjar-bench >/dev/null
 bench=$scratch/release/nightjar-bench
 
-rounds=3
+rounds=${ENGINE_ROUNDS:-3}  # more on a shared machine: the ratio is the median of the rounds
 printf '%-44s %6s %12s %12s %8s\n' "model" "batch" "nightjar µs" "ort µs" "ort/nj"
 run_case() {  # model input features batch iterations
     local nj=() ort=()
