@@ -12,7 +12,7 @@ import NightjarCore
 /// It sits after Hummingbird's HTTP/1 codec, so it sees `HTTPRequestPart`s and writes
 /// `HTTPResponsePart`s. Answers leave in the order requests arrived: while a request is being
 /// answered (here or by Hummingbird), what the client sends next — pipelined requests, the end of
-/// its input, a shutdown notice — waits in a queue, and reading stops until the answer is out.
+/// its input, a shutdown notice — waits in a queue, and reading pauses while requests wait.
 final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -93,8 +93,27 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // A shutdown notice or the end of the client's input must not close the connection under a
-        // prediction in flight, which Hummingbird does not know about.
+        if let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed {
+            switch state {
+            case .forwarding(let forward):
+                // The client hung up while its prediction was with a worker: as a proxy reads a
+                // closed input, it gave up. The prediction is abandoned (not the worker's fault),
+                // and Hummingbird hears of the end of input once that is counted.
+                notices.append(.event(event))
+                forward.cancel()
+                return
+            case .reading:
+                // Half a request will never be finished.
+                state = .idle
+                queue.removeAll()
+                context.fireUserInboundEventTriggered(event)
+                return
+            case .idle, .passingThrough:
+                break
+            }
+        }
+        // A shutdown notice must not close the connection under a prediction in flight, which
+        // Hummingbird does not know about.
         if isPredicting || !queue.isEmpty {
             notices.append(.event(event))
         } else {
@@ -239,9 +258,14 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func requestDone() {
         guard let context else { return }
         state = .idle
+        var handedOn = false
         while !mustWait, let part = queue.popFirst() {
             handle(part, context: context)
+            handedOn = true
         }
+        // Parts passed on here arrive outside a read cycle; Hummingbird's async channel only hands
+        // what it buffered to the router when a read cycle completes.
+        if handedOn { context.fireChannelReadComplete() }
         if !isPredicting, queue.isEmpty, !notices.isEmpty {
             let held = notices
             notices.removeAll()
@@ -252,7 +276,7 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
                 }
             }
         }
-        if readHeld, !mustWait, queue.isEmpty {
+        if readHeld, queue.isEmpty {
             readHeld = false
             context.read()
         }
@@ -260,11 +284,13 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     // MARK: Outbound
 
+    /// Reading goes on while a prediction is in flight, so a client that hangs up is noticed (and
+    /// its prediction abandoned) at once; it stops only once requests are waiting in the queue.
     func read(context: ChannelHandlerContext) {
-        if mustWait || !queue.isEmpty {
-            readHeld = true
-        } else {
+        if queue.isEmpty {
             context.read()
+        } else {
+            readHeld = true
         }
     }
 
