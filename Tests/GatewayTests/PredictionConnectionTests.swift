@@ -65,8 +65,9 @@ import Testing
         let gateway = try await RunningGateway.start([try GatewayFixtures.route([("1.0.0", 100)], workers: [worker])],
                                                      configuration: .init(ejectionThreshold: 1))
         let slow = #"{"id":"slow","inputs":[]}"#
+        // Hung up once the worker has the request, two seconds before it answers.
         try await RawConnection.sendAndHangUp(port: gateway.service.port, RawConnection.request("POST", "/v2/models/fraud/infer", body: slow),
-                                              after: .milliseconds(300))
+                                              hangUpWhen: { worker.hits == 1 })
         var metrics = ""
         for _ in 0..<100 {
             metrics = try await gateway.get("/metrics").body

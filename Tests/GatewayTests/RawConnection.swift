@@ -15,12 +15,13 @@ enum RawConnection {
         }
     }
 
-    /// Writes `bytes`, waits `for`, and closes the connection without reading the answer.
-    static func sendAndHangUp(port: Int, _ bytes: String, after wait: Duration) async throws {
+    /// Writes `bytes`, waits until `hangUpWhen` holds (checked every 50 ms, 20 s at most), and
+    /// closes the connection without reading the answer.
+    static func sendAndHangUp(port: Int, _ bytes: String, hangUpWhen: @Sendable () -> Bool) async throws {
         let channel = try await connect(port: port)
         try await channel.executeThenClose { _, outbound in
             try await outbound.write(ByteBuffer(string: bytes))
-            try await Task.sleep(for: wait)
+            for _ in 0..<400 where !hangUpWhen() { try await Task.sleep(for: .milliseconds(50)) }
         }
     }
 
