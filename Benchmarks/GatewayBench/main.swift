@@ -115,7 +115,7 @@ router.update(routes: [EndpointRoute(
     workers: [ref.version: [workerURL]])])
 let gatewayRouter = Router()
 router.addRoutes(to: gatewayRouter)
-let gateway = try await HTTPService(router: gatewayRouter, host: "127.0.0.1", port: 0, logger: logger)
+let gateway = try await HTTPService(router: gatewayRouter, channelHandlers: router.channelHandlers, host: "127.0.0.1", port: 0, logger: logger)
 
 let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                         configuration: TrafficRouter.forwardingConfiguration(connectionsPerWorker: options.concurrency))

@@ -12,110 +12,133 @@ extension TrafficRouter {
     /// client's input, and one series per typo would grow without bound.
     static let unknownEndpointLabel = "(unknown)"
 
-    /// Routes one client request: choose the version, forward to its least-busy worker (once more
-    /// on another worker if the first cannot be reached), answer with the worker's answer, record it.
-    func forward(_ request: Request, endpoint: String, pinned: String?, call: WorkerCall) async -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
-        let elapsed = { Self.micros(clock.now - start) }
-
-        guard let plan = currentTable().endpoints[endpoint] else {
-            let known = currentTable().endpoints.keys.sorted()
+    /// Chooses what happens to one request: the endpoint's plan, the body limit, then the version
+    /// (path pin, version header, header rules, sticky key, weighted draw) and that it has workers.
+    /// `body` is nil for requests without one; `bodyTooLarge` when the client sent more than
+    /// `maxRequestBytes` (the reader stops keeping it).
+    func decide(endpoint: String, pinned: String?, call: WorkerCall, headers: HTTPFields, body: ByteBuffer?,
+                bodyTooLarge: Bool) -> ForwardingDecision {
+        let table = currentTable()
+        guard let plan = table.endpoints[endpoint] else {
+            let known = table.endpoints.keys.sorted()
             let hint = known.isEmpty ? "no endpoint is deployed" : "deployed endpoints: \(known.joined(separator: ", "))"
-            return record(.error("endpoint '\(endpoint)' is not deployed on this gateway (\(hint))", status: .notFound),
-                          endpointLabel: Self.unknownEndpointLabel, plan: nil, version: nil, micros: elapsed())
+            return .refuse(GatewayRefusal(answer: .error("endpoint '\(endpoint)' is not deployed on this gateway (\(hint))", status: .notFound),
+                                          endpointLabel: Self.unknownEndpointLabel))
         }
-
-        // Read before choosing: a deployment may key its sticky routing on an input in the body.
-        var body: ByteBuffer?
-        if call.method == .POST {
-            var incoming = request
-            do {
-                body = try await incoming.collectBody(upTo: configuration.maxRequestBytes)
-            } catch is NIOTooManyBytesError {
-                return record(.error("request body is larger than the gateway forwards (\(configuration.maxRequestBytes) bytes)", status: .contentTooLarge),
-                              endpointLabel: plan.endpoint, plan: nil, version: nil, micros: elapsed())
-            } catch {
-                return record(.error("could not read the request body: \(error)", status: .badRequest),
-                              endpointLabel: plan.endpoint, plan: nil, version: nil, micros: elapsed())
-            }
+        if bodyTooLarge {
+            return .refuse(GatewayRefusal(
+                answer: .error("request body is larger than the gateway forwards (\(configuration.maxRequestBytes) bytes)", status: .contentTooLarge),
+                endpointLabel: plan.endpoint))
         }
-
         let ask = EndpointPlan.Ask(
             pinned: pinned,
-            override: header(request, configuration.versionHeader),
-            matched: plan.headerMatch { header(request, $0) },
-            stickyKey: stickyKey(request, plan: plan, call: call, body: body))
+            override: header(headers, configuration.versionHeader),
+            matched: plan.headerMatch { header(headers, $0) },
+            stickyKey: stickyKey(headers, plan: plan, call: call, body: body))
         let version: SemVer
         switch plan.chooseVersion(ask, versionHeader: configuration.versionHeader, draw: Int.random(in: 0..<Int(Int32.max))) {
         case .success(let chosen): version = chosen
         case .failure(let refusal):
-            return record(.error(refusal.message, status: .init(code: refusal.status)),
-                          endpointLabel: plan.endpoint, plan: nil, version: nil, micros: elapsed())
+            return .refuse(GatewayRefusal(answer: .error(refusal.message, status: .init(code: refusal.status)), endpointLabel: plan.endpoint))
         }
         guard !plan.workers(of: version).isEmpty else {
-            return record(.error("version \(version) of endpoint '\(endpoint)' has no ready workers; start one or move its traffic elsewhere",
-                                 status: .serviceUnavailable),
-                          endpointLabel: plan.endpoint, plan: plan, version: version, micros: elapsed())
+            return .refuse(GatewayRefusal(
+                answer: .error("version \(version) of endpoint '\(endpoint)' has no ready workers; start one or move its traffic elsewhere",
+                               status: .serviceUnavailable),
+                endpointLabel: plan.endpoint, plan: plan, version: version))
         }
+        return .forward(plan: plan, version: version, headers: ForwardedHeaders.toWorker(headers))
+    }
 
-        let headers = ForwardedHeaders.toWorker(request.headers)
-        let outcome = await send(call, plan: plan, version: version, headers: headers, body: body, deadline: deadline, retry: true)
-        let response: Response
+    /// Counts a refusal and returns its answer.
+    func refuse(_ refusal: GatewayRefusal, micros: UInt64) -> GatewayAnswer {
+        record(status: refusal.answer.status, endpointLabel: refusal.endpointLabel, plan: refusal.plan, version: refusal.version, micros: micros)
+        return refusal.answer
+    }
+
+    /// The client's answer to a forwarded request: the worker's answer or the failure's error, counted,
+    /// with a copy of an answered inference sent to the shadow version off the response path.
+    func conclude(_ outcome: Result<WorkerAnswer, WorkerFailure>, call: WorkerCall, plan: EndpointPlan, version: SemVer,
+                  headers: HTTPHeaders, body: ByteBuffer?, micros: UInt64) -> GatewayAnswer {
+        let answer: GatewayAnswer
         switch outcome {
-        case .success(let answer):
-            response = Response(status: .init(code: answer.status), headers: ForwardedHeaders.toClient(answer.headers),
-                                body: .init(byteBuffer: answer.body))
-        case .failure(let failure):
-            response = .error(describe(failure, plan: plan, version: version), status: Self.status(for: failure))
+        case .success(let relayed): answer = GatewayAnswer(relaying: relayed)
+        case .failure(let failure): answer = .error(describe(failure, plan: plan, version: version), status: Self.status(for: failure))
         }
-        let micros = elapsed()
-        if call == .infer, let shadow = plan.route.shadow, let body, case .success(let answer) = outcome {
-            mirror(to: shadow, plan: plan, primary: version, headers: headers, body: body, primaryAnswer: answer, primaryMicros: micros)
+        if call == .infer, let shadow = plan.route.shadow, let body, case .success(let primary) = outcome {
+            mirror(to: shadow, plan: plan, primary: version, headers: headers, body: body, primaryAnswer: primary, primaryMicros: micros)
         }
-        return record(response, endpointLabel: plan.endpoint, plan: plan, version: version, micros: micros)
+        record(status: answer.status, endpointLabel: plan.endpoint, plan: plan, version: version, micros: micros)
+        return answer
+    }
+
+    /// Routes one request that Hummingbird's router matched (the model metadata and readiness
+    /// routes; predictions take `DataPlaneChannelHandler`), through AsyncHTTPClient.
+    func forward(_ request: Request, endpoint: String, pinned: String?, call: WorkerCall) async -> Response {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
+        switch decide(endpoint: endpoint, pinned: pinned, call: call, headers: request.headers, body: nil, bodyTooLarge: false) {
+        case .refuse(let refusal):
+            return refuse(refusal, micros: Self.micros(clock.now - start)).response
+        case .forward(let plan, let version, let headers):
+            let outcome = await send(call, plan: plan, version: version, headers: headers, body: nil, deadline: deadline, retry: true)
+            return conclude(outcome, call: call, plan: plan, version: version, headers: headers, body: nil,
+                            micros: Self.micros(clock.now - start)).response
+        }
     }
 
     /// The request's sticky key: the deployment's input's first value when it keys on an input,
     /// else the value of its sticky header (or the gateway's).
-    private func stickyKey(_ request: Request, plan: EndpointPlan, call: WorkerCall, body: ByteBuffer?) -> String? {
+    private func stickyKey(_ headers: HTTPFields, plan: EndpointPlan, call: WorkerCall, body: ByteBuffer?) -> String? {
         if let input = plan.route.deployment.routing.sticky?.input {
             guard let body else { return nil }
-            let jsonLength = request.headers[.inferenceHeaderContentLength].flatMap { Int($0) }
+            let jsonLength = headers[.inferenceHeaderContentLength].flatMap { Int($0) }
             return StickyInputKey.value(of: input, call: call, body: body, jsonLength: jsonLength)
         }
-        return plan.stickyKeyHeader(default: configuration.stickyKeyHeader).flatMap { header(request, $0) }
+        return plan.stickyKeyHeader(default: configuration.stickyKeyHeader).flatMap { header(headers, $0) }
     }
 
-    /// Sends to the version's workers: the admitted one with the fewest requests in flight, then,
-    /// only when that one could not be reached, once more to another (or the same one when it is
-    /// the only worker: a pooled connection the worker had closed is the usual cause).
+    /// Takes the next worker to try, counting it against the worker pool; nil when the attempts are used up.
+    func nextWorker(_ attempts: inout ForwardingAttempts) -> String? {
+        guard attempts.made < attempts.limit,
+              let worker = pool.acquire(from: attempts.workers, excluding: attempts.tried) ?? pool.acquire(from: attempts.workers)
+        else { return nil }
+        if attempts.made > 0 { metrics.recordRetry() }
+        attempts.made += 1
+        attempts.tried.insert(worker)
+        return worker
+    }
+
+    /// Ends one try: tells the worker pool how it went and returns the request's outcome, or nil
+    /// when it may go to another worker (the worker could not be reached; never a 4xx or 5xx answer).
+    func settle(_ attempts: inout ForwardingAttempts, worker: String, result: Result<WorkerAnswer, WorkerFailure>,
+                plan: EndpointPlan, version: SemVer) -> Result<WorkerAnswer, WorkerFailure>? {
+        switch result {
+        case .success(let answer):
+            release(worker, answer.status >= 500 ? .failed : .healthy, plan: plan, version: version)
+            return result
+        case .failure(let failure):
+            switch failure {
+            case .cancelled: release(worker, .abandoned, plan: plan, version: version)
+            case .answerTooLarge: release(worker, .healthy, plan: plan, version: version)
+            case .unreachable, .timedOut: release(worker, .failed, plan: plan, version: version)
+            }
+            attempts.lastFailure = failure
+            return failure.retriable ? nil : result
+        }
+    }
+
+    /// Sends to the version's workers as `ForwardingAttempts` allows, through AsyncHTTPClient (the
+    /// metadata routes and shadow copies; predictions go through `LoopForward`).
     func send(_ call: WorkerCall, plan: EndpointPlan, version: SemVer, headers: HTTPHeaders, body: ByteBuffer?,
               deadline: NIODeadline, retry: Bool) async -> Result<WorkerAnswer, WorkerFailure> {
-        let workers = plan.workers(of: version)
-        var tried: Set<String> = []
-        var last = WorkerFailure.unreachable(worker: "", reason: "version \(version) has no workers")
-        for round in 0..<(retry ? 2 : 1) {
-            guard let worker = pool.acquire(from: workers, excluding: tried) ?? pool.acquire(from: workers) else { break }
-            tried.insert(worker)
-            if round > 0 { metrics.recordRetry() }
+        var attempts = ForwardingAttempts(workers: plan.workers(of: version), version: version, retry: retry)
+        while let worker = nextWorker(&attempts) {
             let result = await attempt(call, worker: worker, path: call.path(model: plan.model), headers: headers, body: body, deadline: deadline)
-            switch result {
-            case .success(let answer):
-                release(worker, answer.status >= 500 ? .failed : .healthy, plan: plan, version: version)
-                return .success(answer)
-            case .failure(let failure):
-                switch failure {
-                case .cancelled: release(worker, .abandoned, plan: plan, version: version)
-                case .answerTooLarge: release(worker, .healthy, plan: plan, version: version)
-                case .unreachable, .timedOut: release(worker, .failed, plan: plan, version: version)
-                }
-                last = failure
-                if !failure.retriable { return .failure(failure) }
-            }
+            if let outcome = settle(&attempts, worker: worker, result: result, plan: plan, version: version) { return outcome }
         }
-        return .failure(last)
+        return .failure(attempts.lastFailure)
     }
 
     /// One exchange with one worker, through AsyncHTTPClient's EventLoopFuture API: its async API
@@ -158,14 +181,13 @@ extension TrafficRouter {
         logger.warning("ejected worker \(worker) (endpoint '\(plan.endpoint)' version \(version)) after \(pool.ejectionThreshold) consecutive failures; it gets traffic again in \(pool.ejectionDuration)")
     }
 
-    /// Counts an answer against its endpoint and version (when one was chosen) and passes it on.
-    func record(_ response: Response, endpointLabel: String, plan: EndpointPlan?, version: SemVer?, micros: UInt64) -> Response {
-        let status = Int(response.status.code)
-        metrics.record(endpoint: endpointLabel, version: version?.description ?? "", status: status, latencyMicros: micros)
+    /// Counts an answer against its endpoint and version (when one was chosen).
+    func record(status: HTTPResponse.Status, endpointLabel: String, plan: EndpointPlan?, version: SemVer?, micros: UInt64) {
+        let code = Int(status.code)
+        metrics.record(endpoint: endpointLabel, version: version?.description ?? "", status: code, latencyMicros: micros)
         if let plan, let version {
-            versionStats.record(endpoint: plan.endpoint, model: plan.model, version: version, status: status, latencyMicros: micros)
+            versionStats.record(endpoint: plan.endpoint, model: plan.model, version: version, status: code, latencyMicros: micros)
         }
-        return response
     }
 
     func describe(_ failure: WorkerFailure, plan: EndpointPlan, version: SemVer) -> String {
@@ -190,9 +212,9 @@ extension TrafficRouter {
         }
     }
 
-    func header(_ request: Request, _ name: String) -> String? {
+    func header(_ headers: HTTPFields, _ name: String) -> String? {
         guard let field = HTTPField.Name(name) else { return nil }
-        return request.headers[field]
+        return headers[field]
     }
 
     static func micros(_ duration: Duration) -> UInt64 {

@@ -1,11 +1,14 @@
 import Hummingbird
+import NIOCore
 import NightjarCore
 import ServiceSupport
 
 extension TrafficRouter {
-    /// Adds the data-plane routes to a Hummingbird router (the lead serves them on the gateway port).
+    /// Adds the data plane's Hummingbird routes (health, readiness, model metadata) to a router.
     /// They sit in a group with their own `ErrorMiddleware`, so every refusal is a JSON `{"error": ...}`
     /// whatever the router's other middleware. `/metrics` is left to the caller (`prometheusText()`).
+    /// Predictions are not routes: `channelHandlers()` answers them before Hummingbird sees them, so
+    /// a gateway port needs both.
     public func addRoutes(to router: Router<BasicRequestContext>) {
         let routes = router.group().add(middleware: ErrorMiddleware(logger: logger))
 
@@ -15,13 +18,6 @@ extension TrafficRouter {
             try Response.json(ServerMetadataResponse(name: "nightjar-gateway", version: NightjarBuild.version, extensions: []))
         }
 
-        routes.post("/v2/models/:endpoint/infer") { request, context in
-            await self.forward(request, endpoint: try context.parameters.require("endpoint"), pinned: nil, call: .infer)
-        }
-        routes.post("/v2/models/:endpoint/versions/:version/infer") { request, context in
-            await self.forward(request, endpoint: try context.parameters.require("endpoint"),
-                               pinned: try context.parameters.require("version"), call: .infer)
-        }
         routes.get("/v2/models/:endpoint") { request, context in
             await self.forward(request, endpoint: try context.parameters.require("endpoint"), pinned: nil, call: .modelMetadata)
         }
@@ -36,19 +32,13 @@ extension TrafficRouter {
             await self.forward(request, endpoint: try context.parameters.require("endpoint"),
                                pinned: try context.parameters.require("version"), call: .modelReady)
         }
+    }
 
-        // MLflow's scoring protocol has no endpoint in its path: it comes in a header, or in the path
-        // of the gateway-only form.
-        routes.post("/invocations") { request, _ in
-            guard let endpoint = self.header(request, self.configuration.endpointHeader), !endpoint.isEmpty else {
-                throw NightjarError.invalidArgument(
-                    "POST /invocations needs the endpoint in the \(self.configuration.endpointHeader) header, or POST to /endpoints/{endpoint}/invocations")
-            }
-            return await self.forward(request, endpoint: endpoint, pinned: nil, call: .invocations)
-        }
-        routes.post("/endpoints/:endpoint/invocations") { request, context in
-            await self.forward(request, endpoint: try context.parameters.require("endpoint"), pinned: nil, call: .invocations)
-        }
+    /// The handlers to put in every gateway connection's pipeline (`HTTPService(channelHandlers:)`):
+    /// they answer predictions on the connection's event loop and pass every other request on to
+    /// the routes of `addRoutes(to:)`. Called once per connection, on its event loop.
+    public func channelHandlers() -> [any RemovableChannelHandler] {
+        [DataPlaneChannelHandler(router: self)]
     }
 
     /// Ready when every version with traffic has at least one worker that is not ejected; otherwise

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import NightjarCore
 import Synchronization
 
@@ -20,6 +21,9 @@ public final class TrafficRouter: Sendable {
     let shadows: ShadowLedger
     let shadowsInFlight = Mutex(0)
     let requestTemplates = RequestTemplates()
+    /// The prediction path's keep-alive connections to workers, one pool per event loop.
+    let workerConnections: WorkerConnectionPools
+    let dateText = HTTPDateText()
 
     public init(http: HTTPClient = TrafficRouter.sharedHTTPClient, configuration: Configuration = .init(), logger: Logger) {
         self.http = http
@@ -28,6 +32,9 @@ public final class TrafficRouter: Sendable {
         self.pool = WorkerPool(ejectionThreshold: configuration.ejectionThreshold, ejectionDuration: configuration.ejectionDuration)
         self.versionStats = VersionStats(windowSeconds: configuration.statsWindowSeconds)
         self.shadows = ShadowLedger(windowSeconds: configuration.statsWindowSeconds)
+        self.workerConnections = WorkerConnectionPools(connectTimeout: TimeAmount(configuration.connectTimeout),
+                                                       maxResponseBytes: configuration.maxResponseBytes,
+                                                       maxIdlePerWorker: configuration.idleConnectionsPerWorker)
     }
 
     /// Replaces the routing table atomically: new requests see it at once, in-flight ones finish where they were sent.

@@ -21,12 +21,17 @@ extension TrafficRouter {
         public var statsWindowSeconds: Int
         /// Mirrored requests allowed in flight at once; copies beyond it are dropped and counted.
         public var maxShadowInFlight: Int
+        /// Longest wait for a new connection to a worker; past it the worker counts as unreachable.
+        public var connectTimeout: Duration
+        /// Idle keep-alive connections kept open to each worker, per event loop of the gateway.
+        public var idleConnectionsPerWorker: Int
 
         public init(requestTimeout: Duration = .seconds(30), versionHeader: String = "x-nightjar-version",
                     stickyKeyHeader: String? = "x-nightjar-key", endpointHeader: String = "x-nightjar-endpoint",
                     ejectionThreshold: Int = 5, ejectionDuration: Duration = .seconds(10),
                     maxRequestBytes: Int = 8 << 20, maxResponseBytes: Int = 64 << 20,
-                    statsWindowSeconds: Int = 10, maxShadowInFlight: Int = 64) {
+                    statsWindowSeconds: Int = 10, maxShadowInFlight: Int = 64,
+                    connectTimeout: Duration = .seconds(1), idleConnectionsPerWorker: Int = 64) {
             self.requestTimeout = requestTimeout
             self.versionHeader = versionHeader
             self.stickyKeyHeader = stickyKeyHeader
@@ -37,6 +42,8 @@ extension TrafficRouter {
             self.maxResponseBytes = maxResponseBytes
             self.statsWindowSeconds = statsWindowSeconds
             self.maxShadowInFlight = maxShadowInFlight
+            self.connectTimeout = connectTimeout
+            self.idleConnectionsPerWorker = idleConnectionsPerWorker
         }
     }
 }

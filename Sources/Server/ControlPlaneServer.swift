@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Logging
 import NightjarCore
 import Registry
@@ -51,9 +52,11 @@ public final class ControlPlaneServer: Sendable {
         self.gatewayURL = "http://\(host):\(gateway.port)"
     }
 
-    /// Starts both listeners and the control loop; the data plane's routes are added to the gateway port.
+    /// Starts both listeners and the control loop; the data plane's routes are added to the gateway
+    /// port, and `gatewayChannelHandlers` (the prediction path) go in each of its connections.
     public static func start(store: any RegistryStore, dataPlane: any DataPlane,
                              addGatewayRoutes: (Router<BasicRequestContext>) -> Void,
+                             gatewayChannelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] },
                              configuration: Configuration = .init(), logger: Logger) async throws -> ControlPlaneServer {
         if configuration.auth == .disabled && !configuration.isLoopback {
             throw NightjarError.invalidArgument(
@@ -80,8 +83,8 @@ public final class ControlPlaneServer: Sendable {
         addGatewayRoutes(gatewayRouter)
         let gateway: HTTPService
         do {
-            gateway = try await HTTPService(router: gatewayRouter, host: configuration.host, port: configuration.gatewayPort,
-                                            logger: logger)
+            gateway = try await HTTPService(router: gatewayRouter, channelHandlers: gatewayChannelHandlers, host: configuration.host,
+                                            port: configuration.gatewayPort, logger: logger)
         } catch {
             await api.stop()
             throw error

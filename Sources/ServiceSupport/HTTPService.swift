@@ -12,11 +12,15 @@ public final class HTTPService: Sendable {
     private let runTask: Task<Void, any Error>
     public let port: Int
 
-    /// Starts serving and returns once the socket is bound.
-    public init(router: Router<BasicRequestContext>, host: String, port: Int, logger: Logger) async throws {
+    /// Starts serving and returns once the socket is bound. `channelHandlers` makes the handlers put
+    /// in each connection's pipeline after the HTTP/1 codec, ahead of the router (the gateway's
+    /// prediction path); it is called once per connection, on the connection's event loop.
+    public init(router: Router<BasicRequestContext>, channelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] },
+                host: String, port: Int, logger: Logger) async throws {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: channelHandlers())),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? port)

@@ -30,7 +30,7 @@ import Testing
         let follower = ControlPlaneFollower(serverURL: cp.server.url, gatewayID: "replica-1", token: viewer, router: router, logger: logger)
         let http = Router()
         router.addRoutes(to: http)
-        let service = try await HTTPService(router: http, host: "127.0.0.1", port: 0, logger: logger)
+        let service = try await HTTPService(router: http, channelHandlers: router.channelHandlers, host: "127.0.0.1", port: 0, logger: logger)
         // Polling so rarely that only the event stream can bring the change within the test's deadline.
         let following = Task { await follower.run(every: .seconds(600)) }
         defer {
@@ -96,7 +96,7 @@ import Testing
         let follower = ControlPlaneFollower(serverURL: stack.server.url, gatewayID: "replica-1", token: operatorToken, router: router, logger: logger)
         let http = Router()
         router.addRoutes(to: http)
-        let service = try await HTTPService(router: http, host: "127.0.0.1", port: 0, logger: logger)
+        let service = try await HTTPService(router: http, channelHandlers: router.channelHandlers, host: "127.0.0.1", port: 0, logger: logger)
         defer {
             Task {
                 await service.stop()

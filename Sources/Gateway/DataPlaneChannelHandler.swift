@@ -1,0 +1,306 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NightjarCore
+
+/// Answers predictions on the event loop of the client's connection, before Hummingbird sees them:
+/// it reads the request, decides with `TrafficRouter.decide`, forwards through the loop's worker
+/// connections (`LoopForward`) and writes the answer, with no task and no thread hop in between.
+/// Every other request passes through untouched to Hummingbird's router.
+///
+/// It sits after Hummingbird's HTTP/1 codec, so it sees `HTTPRequestPart`s and writes
+/// `HTTPResponsePart`s. Answers leave in the order requests arrived: while a request is being
+/// answered (here or by Hummingbird), what the client sends next — pipelined requests, the end of
+/// its input, a shutdown notice — waits in a queue, and reading pauses while requests wait.
+final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// What the client's side of the pipeline reported besides request parts.
+    private enum Notice {
+        case event(Any)
+        case error(any Error)
+    }
+
+    private enum State {
+        case idle
+        /// A request Hummingbird answers; done when both its end has gone up and its answer's end has come down.
+        case passingThrough(requestEnded: Bool, responseEnded: Bool)
+        /// A prediction whose body is being read.
+        case reading(PredictionRequest)
+        /// A prediction sent on to a worker.
+        case forwarding(LoopForward)
+    }
+
+    /// A prediction as read so far.
+    private struct PredictionRequest {
+        var path: PredictionPath
+        var headers: HTTPFields
+        var started: ContinuousClock.Instant
+        var deadline: NIODeadline
+        var body: ByteBuffer?
+        var tooLarge = false
+        /// The client asked to close the connection after this answer.
+        var closeAfter: Bool
+    }
+
+    private let router: TrafficRouter
+    private var context: ChannelHandlerContext?
+    private var connections: WorkerConnectionPool?
+    private var state = State.idle
+    /// Request parts that arrived while an answer was being produced.
+    private var queue = CircularBuffer<HTTPRequestPart>()
+    /// Events and errors held while a prediction is in flight or requests wait.
+    private var notices: [Notice] = []
+    private var readHeld = false
+    private let clock = ContinuousClock()
+
+    init(router: TrafficRouter) {
+        self.router = router
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.connections = router.workerConnections.pool(on: context.eventLoop)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        abandonForward()
+    }
+
+    // MARK: Inbound
+
+    /// True while something the client sent must wait: an answer is being produced and not yet written.
+    private var mustWait: Bool {
+        switch state {
+        case .idle, .reading: false
+        case .passingThrough(let requestEnded, _): requestEnded
+        case .forwarding: true
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if mustWait || !queue.isEmpty {
+            queue.append(part)
+        } else {
+            handle(part, context: context)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed {
+            switch state {
+            case .forwarding(let forward):
+                // The client hung up while its prediction was with a worker: as a proxy reads a
+                // closed input, it gave up. The prediction is abandoned (not the worker's fault),
+                // and Hummingbird hears of the end of input once that is counted.
+                notices.append(.event(event))
+                forward.cancel()
+                return
+            case .reading:
+                // Half a request will never be finished.
+                state = .idle
+                queue.removeAll()
+                context.fireUserInboundEventTriggered(event)
+                return
+            case .idle, .passingThrough:
+                break
+            }
+        }
+        // A shutdown notice must not close the connection under a prediction in flight, which
+        // Hummingbird does not know about.
+        if isPredicting || !queue.isEmpty {
+            notices.append(.event(event))
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if isPredicting || !queue.isEmpty {
+            notices.append(.error(error))
+        } else {
+            context.fireErrorCaught(error)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        queue.removeAll()
+        notices.removeAll()
+        abandonForward()
+        context.fireChannelInactive()
+    }
+
+    private var isPredicting: Bool {
+        switch state {
+        case .reading, .forwarding: true
+        case .idle, .passingThrough: false
+        }
+    }
+
+    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            guard let path = PredictionPath(method: head.method, path: head.path ?? "") else {
+                state = .passingThrough(requestEnded: false, responseEnded: false)
+                context.fireChannelRead(wrapInboundOut(part))
+                return
+            }
+            let connection = head.headerFields[values: .connection]
+            let closeAfter = connection.contains { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" } }
+            state = .reading(PredictionRequest(
+                path: path, headers: head.headerFields, started: clock.now,
+                deadline: .now() + TimeAmount(router.configuration.requestTimeout), closeAfter: closeAfter))
+
+        case (.reading(var request), .body(var chunk)):
+            guard !request.tooLarge else { return }
+            let size = (request.body?.readableBytes ?? 0) + chunk.readableBytes
+            if size > router.configuration.maxRequestBytes {
+                // The rest is read and dropped so the connection stays usable for the next request.
+                request.tooLarge = true
+                request.body = nil
+            } else if request.body == nil {
+                request.body = chunk
+            } else {
+                request.body!.writeBuffer(&chunk)
+            }
+            state = .reading(request)
+
+        case (.reading(let request), .end):
+            answer(request)
+
+        case (.passingThrough(false, let responseEnded), _):
+            if case .end = part {
+                state = .passingThrough(requestEnded: true, responseEnded: responseEnded)
+            }
+            context.fireChannelRead(wrapInboundOut(part))
+            if case .passingThrough(true, true) = state { requestDone() }
+
+        default:
+            // Out-of-order parts cannot come from the HTTP/1 decoder; Hummingbird reports them as it always has.
+            context.fireChannelRead(wrapInboundOut(part))
+        }
+    }
+
+    // MARK: The prediction path
+
+    private func answer(_ request: PredictionRequest) {
+        let endpoint: String
+        switch request.path.endpoint {
+        case .inPath(let name):
+            endpoint = name
+        case .inHeader:
+            let headerName = router.configuration.endpointHeader
+            guard let name = router.header(request.headers, headerName), !name.isEmpty else {
+                write(.error("POST /invocations needs the endpoint in the \(headerName) header, or POST to /endpoints/{endpoint}/invocations",
+                             status: .badRequest), closeAfter: request.closeAfter)
+                return
+            }
+            endpoint = name
+        }
+        let call = request.path.call
+        let body = call.method == .POST ? (request.body ?? ByteBuffer()) : nil
+        switch router.decide(endpoint: endpoint, pinned: request.path.pinned, call: call, headers: request.headers,
+                             body: body, bodyTooLarge: request.tooLarge) {
+        case .refuse(let refusal):
+            write(router.refuse(refusal, micros: TrafficRouter.micros(clock.now - request.started)), closeAfter: request.closeAfter)
+        case .forward(let plan, let version, let headers):
+            guard let connections else { return }
+            let outbound = WorkerRequest(method: call.method, path: call.path(model: plan.model), headers: headers, body: body)
+            let forward = LoopForward(router: router, connections: connections, plan: plan, version: version, request: outbound) {
+                [weak self] outcome in
+                guard let self else { return }
+                let micros = TrafficRouter.micros(self.clock.now - request.started)
+                let answer = self.router.conclude(outcome, call: call, plan: plan, version: version, headers: headers, body: body, micros: micros)
+                self.write(answer, closeAfter: request.closeAfter)
+            }
+            state = .forwarding(forward)
+            forward.start(deadline: request.deadline)
+        }
+    }
+
+    private func write(_ answer: GatewayAnswer, closeAfter: Bool) {
+        guard let context else { return }
+        var fields = answer.headers
+        fields[.contentLength] = String(answer.body.readableBytes)
+        fields[.date] = router.dateText.now
+        if closeAfter { fields[.connection] = "close" }
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
+        if answer.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if closeAfter {
+            queue.removeAll()
+            notices.removeAll()
+            state = .idle
+            context.close(promise: nil)
+            return
+        }
+        requestDone()
+    }
+
+    private func abandonForward() {
+        if case .forwarding(let forward) = state {
+            forward.cancel()
+        }
+    }
+
+    // MARK: Order
+
+    /// The current request is answered: the requests that waited are handled in order until one
+    /// must wait again; held events and errors go on once no prediction is in flight.
+    private func requestDone() {
+        guard let context else { return }
+        state = .idle
+        var handedOn = false
+        while !mustWait, let part = queue.popFirst() {
+            handle(part, context: context)
+            handedOn = true
+        }
+        // Parts passed on here arrive outside a read cycle; Hummingbird's async channel only hands
+        // what it buffered to the router when a read cycle completes.
+        if handedOn { context.fireChannelReadComplete() }
+        if !isPredicting, queue.isEmpty, !notices.isEmpty {
+            let held = notices
+            notices.removeAll()
+            for notice in held {
+                switch notice {
+                case .event(let event): context.fireUserInboundEventTriggered(event)
+                case .error(let error): context.fireErrorCaught(error)
+                }
+            }
+        }
+        if readHeld, queue.isEmpty {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    // MARK: Outbound
+
+    /// Reading goes on while a prediction is in flight, so a client that hangs up is noticed (and
+    /// its prediction abandoned) at once; it stops only once requests are waiting in the queue.
+    func read(context: ChannelHandlerContext) {
+        if queue.isEmpty {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), case .passingThrough(let requestEnded, false) = state {
+            state = .passingThrough(requestEnded: requestEnded, responseEnded: true)
+            context.write(data, promise: promise)
+            if requestEnded { requestDone() }
+            return
+        }
+        context.write(data, promise: promise)
+    }
+}

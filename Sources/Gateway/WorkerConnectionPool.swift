@@ -1,0 +1,132 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The prediction path's connections to workers from one event loop: idle keep-alive connections
+/// per worker, opened on the same loop as the client connections that use them, so a forwarded
+/// request and its answer never leave the thread the client's request arrived on.
+final class WorkerConnectionPool {
+    let eventLoop: any EventLoop
+    private let connectTimeout: TimeAmount
+    private let maxResponseBytes: Int
+    /// Idle connections kept per worker; more are closed when they come back.
+    private let maxIdlePerWorker: Int
+    private var idle: [String: [WorkerConnectionHandler]] = [:]
+    private var addresses: [String: WorkerAddress] = [:]
+
+    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, maxResponseBytes: Int, maxIdlePerWorker: Int) {
+        self.eventLoop = eventLoop
+        self.connectTimeout = connectTimeout
+        self.maxResponseBytes = maxResponseBytes
+        self.maxIdlePerWorker = maxIdlePerWorker
+    }
+
+    /// Sends `request` to `worker` on an idle connection, or a new one; `done` is called on this loop.
+    func send(_ request: WorkerRequest, to worker: String,
+              done: @escaping (Result<WorkerAnswer, WorkerFailure>) -> Void) -> WorkerExchange {
+        let exchange = WorkerExchange(worker: worker, done: done)
+        dispatch(request, exchange, reuse: true)
+        return exchange
+    }
+
+    private func dispatch(_ request: WorkerRequest, _ exchange: WorkerExchange, reuse: Bool) {
+        if reuse, let connection = takeIdle(exchange.worker) {
+            exchange.resendOnNewConnection = { [weak self] in
+                guard let self else {
+                    exchange.complete(.failure(.unreachable(worker: exchange.worker, reason: "the gateway is shutting down")))
+                    return
+                }
+                self.dispatch(request, exchange, reuse: false)
+            }
+            connection.send(request, for: exchange)
+            return
+        }
+        guard let address = address(of: exchange.worker) else {
+            exchange.complete(.failure(.unreachable(worker: exchange.worker,
+                                                    reason: "'\(exchange.worker)' is not an http://host:port address")))
+            return
+        }
+        connect(exchange.worker, address).assumeIsolated().whenComplete { result in
+            switch result {
+            case .failure(let error):
+                exchange.complete(.failure(.unreachable(worker: exchange.worker, reason: "\(error)")))
+            case .success(let connection):
+                connection.pool = self
+                // The deadline or the client may have ended the exchange while connecting: the new
+                // connection is good, so it waits for the next request.
+                if exchange.isFinished {
+                    self.keep(connection)
+                } else {
+                    connection.send(request, for: exchange)
+                }
+            }
+        }
+    }
+
+    private func connect(_ worker: String, _ address: WorkerAddress) -> EventLoopFuture<WorkerConnectionHandler> {
+        guard let bootstrap = ClientBootstrap(validatingGroup: eventLoop) else {
+            return eventLoop.makeFailedFuture(WorkerConnectionError.loopCannotConnect)
+        }
+        let maxResponseBytes = self.maxResponseBytes
+        let connected = bootstrap
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(
+                        WorkerConnectionHandler(worker: worker, address: address, maxResponseBytes: maxResponseBytes))
+                }
+            }
+        let channel: EventLoopFuture<any Channel>
+        if let ip = try? SocketAddress(ipAddress: address.host, port: address.port) {
+            channel = connected.connect(to: ip)
+        } else {
+            channel = connected.connect(host: address.host, port: address.port)
+        }
+        return channel.flatMapThrowing { channel in
+            try channel.pipeline.syncOperations.handler(type: WorkerConnectionHandler.self)
+        }
+    }
+
+    private func takeIdle(_ worker: String) -> WorkerConnectionHandler? {
+        while let connection = idle[worker]?.popLast() {
+            if connection.isUsable { return connection }
+        }
+        return nil
+    }
+
+    /// A connection whose answer is complete and that the worker keeps open.
+    func keep(_ connection: WorkerConnectionHandler) {
+        guard connection.isUsable else { return }
+        var list = idle[connection.worker, default: []]
+        guard list.count < maxIdlePerWorker else {
+            connection.abandon()
+            return
+        }
+        list.append(connection)
+        idle[connection.worker] = list
+    }
+
+    /// A connection that closed: it must not be handed out again.
+    func forget(_ connection: WorkerConnectionHandler) {
+        idle[connection.worker]?.removeAll { $0 === connection }
+    }
+
+    private func address(of worker: String) -> WorkerAddress? {
+        if let known = addresses[worker] { return known }
+        guard let parsed = WorkerAddress(url: worker) else { return nil }
+        addresses[worker] = parsed
+        return parsed
+    }
+}
+
+enum WorkerConnectionError: Error, CustomStringConvertible {
+    case loopCannotConnect
+
+    var description: String {
+        switch self {
+        case .loopCannotConnect: "the gateway's event loop cannot open client connections (not a NIOPosix event loop)"
+        }
+    }
+}
