@@ -86,7 +86,9 @@ import TestSupport
         let a = try await FakeWorker.start(version: "1.0.0")
         let b = try await FakeWorker.start(version: "1.0.0")
         let gateway = try await RunningGateway.start([try GatewayFixtures.route([("1.0.0", 100)], workers: [a, b])],
-                                                     configuration: .init(requestTimeout: .milliseconds(300)))
+                                                     configuration: .init(requestTimeout: .milliseconds(1500)))
+        // The deadline covers connecting too: well under the worker's 2 s but long enough for a
+        // loaded machine to deliver the request, so one hit proves it arrived and was not retried.
         let reply = try await gateway.post("/v2/models/fraud/infer", body: #"{"inputs":"slow"}"#)
         #expect(reply.status == 504)
         #expect(reply.error?.contains("did not answer") == true, "\(reply.body)")
