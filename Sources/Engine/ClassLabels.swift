@@ -32,16 +32,14 @@ public enum ClassLabels: Sendable, Equatable {
 }
 
 extension ClassLabels {
-    /// What every ai.onnx.ml classifier answers: the winning label of each row (`[rows]`) and the
-    /// scores (`[rows, columns]`).
-    func classifierOutputs(winners: [Int], scores: [Float], rows: Int, columns: Int) -> [Value] {
+    /// What every ai.onnx.ml classifier answers, appended to a step's outputs: the winning label of
+    /// each row (`[rows]`) and the scores (`[rows, columns]`).
+    func appendClassifierOutputs(winners: [Int], scores: [Float], rows: Int, columns: Int, arena: inout TensorArena, to outputs: inout [Value]) {
         let labelData: TensorData = switch self {
         case .int64(let l): .int64(winners.map { l[$0] })
         case .string(let l): .string(winners.map { l[$0] })
         }
-        return [
-            .tensor(Tensor(shape: [rows], data: labelData)),
-            .tensor(Tensor(shape: [rows, columns], data: .float(scores))),
-        ]
+        outputs.append(.tensor(Tensor(shape: arena.shape(rank: 1) { _ in rows }, data: labelData)))
+        outputs.append(.tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? rows : columns }, data: .float(scores))))
     }
 }

@@ -15,11 +15,12 @@ public final class InferenceSession: Sendable {
     let plan: GraphPlan
     let outputNames: [String]
     /// What one run works in, kept between runs so that a small model's call does not allocate it:
-    /// its arena, its value table by slot and the argument array its steps share.
+    /// its arena, its value table by slot, and the argument and result arrays its steps share.
     struct RunScratch: Sendable {
         var arena = TensorArena()
         var values: [Value?]
         var args: [Value?] = []
+        var results: [Value] = []
         var memo: ShapeMemo
     }
     /// Scratch not in use by a run, and how many buffers all arenas have created so far.
@@ -145,11 +146,13 @@ public final class InferenceSession: Sendable {
         var scratch = arenas.withLock { $0.idle.popLast() }
             ?? RunScratch(values: [Value?](repeating: nil, count: plan.constants.count), memo: ShapeMemo(stepCount: plan.slotSteps.count))
         let createdBefore = scratch.arena.created
+        scratch.arena.startRun()
         // Handed back on every path, errors included: a failed run's buffers are as good as any.
         // The table is emptied first, so no value outlives its run or is seen by the next one.
         defer {
             for slot in scratch.values.indices { scratch.values[slot] = nil }
             scratch.args.removeAll(keepingCapacity: true)
+            scratch.results.removeAll(keepingCapacity: true)
             let created = scratch.arena.created - createdBefore
             arenas.withLock { state in
                 state.idle.append(scratch)
@@ -165,22 +168,23 @@ public final class InferenceSession: Sendable {
             do {
                 // Kernels do not keep their argument array, so one is refilled in place for every step.
                 for slot in step.inputs { scratch.args.append(slot < 0 ? nil : scratch.values[slot] ?? plan.constants[slot]) }
-                let results: [Value]
                 if let role = step.memo {
                     // Outside the arena: these outputs are kept after the run, not recycled within it.
                     if let kept = scratch.memo.reusable(step: index, role: role, args: scratch.args) {
-                        results = kept
+                        scratch.results.append(contentsOf: kept)
                     } else {
-                        results = try step.kernel.run(scratch.args)
+                        let results = try step.kernel.run(scratch.args)
                         scratch.memo.store(results, step: index, role: role, args: scratch.args)
+                        scratch.results.append(contentsOf: results)
                     }
                 } else {
-                    results = try step.kernel.run(scratch.args, arena: &scratch.arena)
+                    try step.kernel.run(scratch.args, arena: &scratch.arena, appendingTo: &scratch.results)
                 }
                 scratch.args.removeAll(keepingCapacity: true)
-                for (slot, value) in zip(step.outputs, results) where slot >= 0 {
-                    scratch.values[slot] = value
+                for i in 0..<min(step.outputs.count, scratch.results.count) where step.outputs[i] >= 0 {
+                    scratch.values[step.outputs[i]] = scratch.results[i]
                 }
+                scratch.results.removeAll(keepingCapacity: true)
             } catch {
                 throw Self.located(error, plan.steps[index])
             }

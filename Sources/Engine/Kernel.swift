@@ -8,6 +8,10 @@ protocol Kernel: Sendable {
     /// The same, drawing float outputs from `arena` where the kernel knows how.
     func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value]
 
+    /// The same, appending the outputs to `outputs`: what a run calls, so that a step's outputs
+    /// travel in the run's reused results array rather than one allocated per step.
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError)
+
     /// True when every float output comes from the arena or is otherwise new: never an input's or
     /// an initializer's buffer passed through. Only such outputs are handed back to the arena when
     /// they die; anything else may share its buffer with a value still alive.
@@ -17,6 +21,10 @@ protocol Kernel: Sendable {
 extension Kernel {
     func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
         try run(inputs)
+    }
+
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
+        outputs.append(contentsOf: try run(inputs, arena: &arena))
     }
 
     var writesFreshOutputs: Bool { false }
@@ -33,6 +41,57 @@ extension ArenaKernel {
     }
 
     var writesFreshOutputs: Bool { true }
+}
+
+/// Kernels with one output, which they return as it is: no array is made for it on a run.
+protocol SingleOutputKernel: Kernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value
+}
+
+extension SingleOutputKernel {
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        var arena = TensorArena()
+        return [try output(inputs, arena: &arena)]
+    }
+
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+        [try output(inputs, arena: &arena)]
+    }
+
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
+        outputs.append(try output(inputs, arena: &arena))
+    }
+}
+
+/// Single-output kernels whose output comes from the arena (see `ArenaKernel`).
+protocol SingleOutputArenaKernel: SingleOutputKernel, ArenaKernel {}
+
+extension SingleOutputArenaKernel {
+    // Both parents have these; one answer here, the same as theirs.
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        var arena = TensorArena()
+        return [try output(inputs, arena: &arena)]
+    }
+
+    var writesFreshOutputs: Bool { true }
+}
+
+/// Kernels with several outputs, which they append to the run's results array as they make them.
+protocol AppendingKernel: Kernel {
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError)
+}
+
+extension AppendingKernel {
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        var arena = TensorArena()
+        return try run(inputs, arena: &arena)
+    }
+
+    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+        var outputs: [Value] = []
+        try run(inputs, arena: &arena, appendingTo: &outputs)
+        return outputs
+    }
 }
 
 /// Shared input handling for kernels, so each operator's file holds only its own arithmetic.

@@ -7,8 +7,11 @@ import NightjarCore
 /// their outputs with `floats(count:_:)` draw from here. A session keeps a small pool of arenas and
 /// checks one out per run, so concurrent runs never share one.
 struct TensorArena: Sendable {
-    /// Free buffers by element count: a steady workload asks for the same sizes run after run.
-    private var free: [Int: [[Float]]] = [:]
+    /// Free buffers by element count (`free[i]` holds buffers of `sizes[i]` floats): a steady
+    /// workload asks for the same few sizes run after run. Two arrays rather than a dictionary:
+    /// a dictionary's in-place update allocates its accessor's frame on every call.
+    private var sizes: [Int] = []
+    private var free: [[[Float]]] = []
     private var retained = 0
     /// Buffers this arena had to create, because none of the size was free or because writing to
     /// one copied it (another value still shared it). Zero per warm run is the goal.
@@ -18,7 +21,29 @@ struct TensorArena: Sendable {
     /// (another batch size) should not leave the old one's buffers held forever.
     static let retainedLimit = 16 * 1024 * 1024
 
+    /// Output shapes handed out since `startRun`, in the order asked for: a warm run asks for the
+    /// same shapes in the same order, and handing back the stored array costs a retain where
+    /// building a new one costs an allocation.
+    private var shapes: [[Int]] = []
+    private var nextShape = 0
+
     init() {}
+
+    /// Marks the start of a run, so `shape(rank:_:)` compares with the previous run's shapes.
+    mutating func startRun() { nextShape = 0 }
+
+    /// The shape whose dimension `i` is `dim(i)`: the array this position handed out last run when
+    /// equal, else a new one kept for the next.
+    mutating func shape(rank: Int, _ dim: (Int) -> Int) -> [Int] {
+        defer { nextShape += 1 }
+        if nextShape < shapes.count {
+            let last = shapes[nextShape]
+            if last.count == rank, (0..<rank).allSatisfy({ last[$0] == dim($0) }) { return last }
+        }
+        let made = (0..<rank).map(dim)
+        if nextShape < shapes.count { shapes[nextShape] = made } else { shapes.append(made) }
+        return made
+    }
 
     /// A buffer of `count` floats written by `body`, which must set every element: a reused buffer
     /// still holds the last run's values.
@@ -26,7 +51,7 @@ struct TensorArena: Sendable {
         guard count > 0 else { return [] }
         var buffer: [Float]
         // Popped in place: a copy of the list would be an allocation of its own.
-        if let last = free[count]?.popLast() {
+        if let i = sizes.firstIndex(of: count), let last = free[i].popLast() {
             retained -= count
             buffer = last
         } else {
@@ -50,10 +75,16 @@ struct TensorArena: Sendable {
     mutating func recycle(_ buffer: [Float]) {
         guard !buffer.isEmpty else { return }
         if retained + buffer.count > Self.retainedLimit {
+            sizes.removeAll()
             free.removeAll()
             retained = 0
         }
-        free[buffer.count, default: []].append(buffer)
+        if let i = sizes.firstIndex(of: buffer.count) {
+            free[i].append(buffer)
+        } else {
+            sizes.append(buffer.count)
+            free.append([buffer])
+        }
         retained += buffer.count
     }
 }

@@ -1,7 +1,7 @@
 import NightjarCore
 
 /// `ArgMax` and `ArgMin` over one axis of a numeric tensor, first or last index on ties.
-struct ArgMaxKernel: Kernel {
+struct ArgMaxKernel: SingleOutputKernel {
     let axis: Int
     let keepDims: Bool
     let selectLast: Bool
@@ -19,7 +19,7 @@ struct ArgMaxKernel: Kernel {
         selectLast = try attributes.int("select_last_index", default: 0) != 0
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: op).tensor(0)
         try Shapes.check(x, op: op)
         let rank = x.shape.count
@@ -40,9 +40,10 @@ struct ArgMaxKernel: Kernel {
         case .int64(let v): out = best(v.map { Double($0) }, outer, n, inner)
         default: out = best(try x.floatValues(op: op).map { Double($0) }, outer, n, inner)
         }
-        var shape = x.shape
-        if keepDims { shape[a] = 1 } else { shape.remove(at: a) }
-        return [.tensor(Tensor(shape: shape, data: .int64(out)))]
+        let shape = keepDims
+            ? arena.shape(rank: rank) { $0 == a ? 1 : x.shape[$0] }
+            : arena.shape(rank: rank - 1) { x.shape[$0 < a ? $0 : $0 + 1] }
+        return .tensor(Tensor(shape: shape, data: .int64(out)))
     }
 
     /// `best` for the last axis (a classifier's probabilities, row by row), over pointers: the

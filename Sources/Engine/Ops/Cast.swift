@@ -3,7 +3,7 @@ import NightjarCore
 
 /// `Cast`: converts element types. Float to integer truncates toward zero, as onnxruntime does;
 /// numbers to strings use the shortest form that round-trips.
-struct CastKernel: Kernel {
+struct CastKernel: SingleOutputKernel {
     let target: DataType
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
@@ -14,9 +14,9 @@ struct CastKernel: Kernel {
         target = type
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Cast").tensor(0)
-        return [.tensor(Tensor(shape: x.shape, data: try Self.convert(x.data, to: target)))]
+        return .tensor(Tensor(shape: x.shape, data: try Self.convert(x.data, to: target)))
     }
 
     static func convert(_ data: TensorData, to target: DataType) throws(NightjarError) -> TensorData {

@@ -2,7 +2,7 @@ import NightjarCore
 
 /// `Equal`, `Less`, `Greater`, `LessOrEqual`, `GreaterOrEqual` with broadcasting, giving booleans;
 /// `And`, `Or`, `Xor`, `Not` on booleans; `Where` choosing between two tensors.
-struct ComparisonKernel: Kernel {
+struct ComparisonKernel: SingleOutputKernel {
     enum Op: String {
         case equal = "Equal", less = "Less", greater = "Greater", lessOrEqual = "LessOrEqual", greaterOrEqual = "GreaterOrEqual"
 
@@ -19,7 +19,7 @@ struct ComparisonKernel: Kernel {
 
     let op: Op
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: op.rawValue)
         let a = try args.tensor(0), b = try args.tensor(1)
         try Shapes.check(a, op: op.rawValue)
@@ -39,21 +39,21 @@ struct ComparisonKernel: Kernel {
         default:
             throw .invalidArgument("\(op.rawValue): element types \(a.dataType.rawValue) and \(b.dataType.rawValue) are not supported together")
         }
-        return [.tensor(Tensor(shape: shape, data: .bool(out)))]
+        return .tensor(Tensor(shape: shape, data: .bool(out)))
     }
 }
 
-struct LogicalKernel: Kernel {
+struct LogicalKernel: SingleOutputKernel {
     enum Op: String { case and = "And", or = "Or", xor = "Xor", not = "Not" }
 
     let op: Op
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: op.rawValue)
         let a = try args.tensor(0)
         try Shapes.check(a, op: op.rawValue)
         guard case .bool(let x) = a.data else { throw .invalidArgument("\(op.rawValue) expects booleans, got \(a.dataType.rawValue)") }
-        if op == .not { return [.tensor(Tensor(shape: a.shape, data: .bool(x.map { !$0 })))] }
+        if op == .not { return .tensor(Tensor(shape: a.shape, data: .bool(x.map { !$0 }))) }
         let b = try args.tensor(1)
         try Shapes.check(b, op: op.rawValue)
         guard case .bool(let y) = b.data else { throw .invalidArgument("\(op.rawValue) expects booleans, got \(b.dataType.rawValue)") }
@@ -67,12 +67,12 @@ struct LogicalKernel: Kernel {
             default: x[i] != y[j]
             }
         }
-        return [.tensor(Tensor(shape: shape, data: .bool(out)))]
+        return .tensor(Tensor(shape: shape, data: .bool(out)))
     }
 }
 
-struct WhereKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+struct WhereKernel: SingleOutputKernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Where")
         let c = try args.tensor(0), x = try args.tensor(1), y = try args.tensor(2)
         for t in [c, x, y] { try Shapes.check(t, op: "Where") }
@@ -87,6 +87,6 @@ struct WhereKernel: Kernel {
         // Pick from x followed by y: indices past x's count point into y.
         let picks = ic.indices.map { cond[ic[$0]] ? ix[$0] : x.data.count + iy[$0] }
         let joined = try TensorData.joining([x.data, y.data], op: "Where")
-        return [.tensor(Tensor(shape: shape, data: joined.gathering(picks)))]
+        return .tensor(Tensor(shape: shape, data: joined.gathering(picks)))
     }
 }

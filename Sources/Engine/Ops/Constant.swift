@@ -2,7 +2,7 @@ import NightjarCore
 
 /// `Constant`: a tensor held in an attribute (`value`, or from opset 12 `value_float(s)`,
 /// `value_int(s)`, `value_string(s)`). Sparse constants are refused.
-struct ConstantKernel: Kernel {
+struct ConstantKernel: SingleOutputKernel {
     let value: Tensor
 
     init(_ a: NodeAttributes) throws(NightjarError) {
@@ -29,11 +29,11 @@ struct ConstantKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { [.tensor(value)] }
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value { .tensor(value) }
 }
 
 /// `ConstantOfShape`: a tensor of the given shape filled with one value (float zero by default).
-struct ConstantOfShapeKernel: Kernel {
+struct ConstantOfShapeKernel: SingleOutputKernel {
     let fill: TensorData
 
     init(_ a: NodeAttributes) throws(NightjarError) {
@@ -45,9 +45,9 @@ struct ConstantOfShapeKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let shape = try KernelInputs(values: inputs, op: "ConstantOfShape").tensor(0).data.integers(op: "ConstantOfShape")
         let n = try Shapes.count(shape, op: "ConstantOfShape")
-        return [.tensor(Tensor(shape: shape, data: fill.gathering(Array(repeating: 0, count: n))))]
+        return .tensor(Tensor(shape: shape, data: fill.gathering(Array(repeating: 0, count: n))))
     }
 }

@@ -9,7 +9,7 @@ import NightjarCore
 /// each output's sum is unchanged by that. The bias is added after the whole sum, as MLAS adds
 /// it; with `relu` (merged at load from a following `Relu` node, `GraphFusion`) Relu is applied in
 /// the same pass.
-struct ConvKernel: ArenaKernel {
+struct ConvKernel: SingleOutputArenaKernel {
     let geometry: WindowGeometry
     let group: Int
     var relu = false
@@ -27,7 +27,7 @@ struct ConvKernel: ArenaKernel {
         return fused
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Conv")
         let x = try args.tensor(0), w = try args.tensor(1)
         let b: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
@@ -67,7 +67,7 @@ struct ConvKernel: ArenaKernel {
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.depthwise(xv, wv, bias, planes: images * channels, channels: channels, count: count,
                                      axes[0], axes[1], relu: relu, arena: &arena)
-            return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+            return .tensor(Tensor(shape: outShape, data: .float(out)))
         }
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
@@ -76,7 +76,7 @@ struct ConvKernel: ArenaKernel {
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
                                             count: count, axes[0], axes[1], relu: relu, arena: &arena)
-            return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+            return .tensor(Tensor(shape: outShape, data: .float(out)))
         }
         let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
         // Scratch: the unfolded input of a block of images, every element of which is written
@@ -157,7 +157,7 @@ struct ConvKernel: ArenaKernel {
             }
         }
         arena.recycle(scratch)
-        return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+        return .tensor(Tensor(shape: outShape, data: .float(out)))
     }
 
     /// A depthwise Conv (one channel and one filter per group) output by output (`nj_depthwise_conv2d_fma`):

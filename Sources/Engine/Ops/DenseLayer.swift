@@ -5,7 +5,7 @@ import NightjarCore
 /// Relu are applied as the GEMM stores it, instead of three nodes each writing a fresh tensor. The
 /// product is the same GEMM as MatMul's and the bias is one float addition after it, so the output
 /// keeps the separate nodes' bits. Inputs: X, W, bias.
-struct DenseLayerKernel: ArenaKernel {
+struct DenseLayerKernel: SingleOutputArenaKernel {
     let relu: Bool
     /// Whether the graph's Add reads the bias first (`Add(B, Y)`); matters only to the fallback.
     let biasFirst: Bool
@@ -13,14 +13,13 @@ struct DenseLayerKernel: ArenaKernel {
     /// path does not take.
     let fallback: [any Kernel]
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         if inputs.count == 3, case .tensor(let x)? = inputs[0], case .tensor(let w)? = inputs[1], case .tensor(let b)? = inputs[2],
            case .float(let xv) = x.data, case .float(let wv) = w.data, case .float(let bv) = b.data,
            x.shape.count >= 2, w.shape.count == 2, b.shape.count <= x.shape.count,
            let k = x.shape.last, k == w.shape[0], bv.count == w.shape[1] {
             let n = w.shape[1]
-            let rowsShape = Array(x.shape.dropLast())
-            let m = rowsShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+            let m = x.shape.dropLast().reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
             let (count, overflow) = m.multipliedReportingOverflow(by: n)
             if m > 0, n > 0, k > 0, !overflow, xv.count == m * k, wv.count == k * n {
                 let out = arena.floats(count: count) { o in
@@ -33,7 +32,8 @@ struct DenseLayerKernel: ArenaKernel {
                         }
                     }
                 }
-                return [.tensor(Tensor(shape: rowsShape + [n], data: .float(out)))]
+                let shape = arena.shape(rank: x.shape.count) { $0 == x.shape.count - 1 ? n : x.shape[$0] }
+                return .tensor(Tensor(shape: shape, data: .float(out)))
             }
         }
         // Anything else (doubles, a 1-D X, shapes that do not fit): the nodes one after another.
@@ -43,7 +43,7 @@ struct DenseLayerKernel: ArenaKernel {
         var value = try Self.single(fallback[0].run([inputs[0], inputs[1]], arena: &arena))
         value = try Self.single(fallback[1].run(biasFirst ? [inputs[2], value] : [value, inputs[2]], arena: &arena))
         if relu { value = try Self.single(fallback[2].run([value], arena: &arena)) }
-        return [value]
+        return value
     }
 
     private static func single(_ values: [Value]) throws(NightjarError) -> Value {

@@ -5,7 +5,7 @@ import NightjarCore
 /// `Add`, `Sub`, `Mul`, `Div`, `Pow`, `Max`, `Min` with numpy broadcasting, on float, double,
 /// int64 and int32. Integer arithmetic wraps on overflow as C does; integer division by zero is an
 /// error instead of a crash.
-struct BinaryKernel: ArenaKernel {
+struct BinaryKernel: SingleOutputArenaKernel {
     enum Op: String {
         case add = "Add", sub = "Sub", mul = "Mul", div = "Div", pow = "Pow"
 
@@ -32,7 +32,7 @@ struct BinaryKernel: ArenaKernel {
 
     let op: Op
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: op.rawValue)
         let a = try args.tensor(0), b = try args.tensor(1)
         try Shapes.check(a, op: op.rawValue)
@@ -62,7 +62,7 @@ struct BinaryKernel: ArenaKernel {
         default:
             throw .invalidArgument("\(op.rawValue): element types \(a.dataType.rawValue) and \(b.dataType.rawValue) are not supported together")
         }
-        return [.tensor(Tensor(shape: shape, data: data))]
+        return .tensor(Tensor(shape: shape, data: data))
     }
 
     /// Float `+ − × ÷` into an arena buffer for the layouts layers produce: same shapes, a scalar on
@@ -166,7 +166,7 @@ struct BinaryKernel: ArenaKernel {
 }
 
 /// One-input elementwise operators on floats: activations and simple math.
-struct UnaryKernel: ArenaKernel {
+struct UnaryKernel: SingleOutputArenaKernel {
     enum Op: String {
         case relu = "Relu", sigmoid = "Sigmoid", tanh = "Tanh", abs = "Abs", neg = "Neg", exp = "Exp", log = "Log"
         case sqrt = "Sqrt", reciprocal = "Reciprocal", floor = "Floor", ceil = "Ceil", leakyRelu = "LeakyRelu"
@@ -196,10 +196,10 @@ struct UnaryKernel: ArenaKernel {
         }
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: op.rawValue).tensor(0)
         switch x.data {
-        case .float(let v) where op == .relu: return [.tensor(Tensor(shape: x.shape, data: .float(Self.relu(v, arena: &arena))))]
+        case .float(let v) where op == .relu: return .tensor(Tensor(shape: x.shape, data: .float(Self.relu(v, arena: &arena))))
         case .float(let v) where op == .erf && BlockedGemm.fusedMultiplyAdd:
             // The polynomial erf of Gelu (gelu.c), eight lanes at a time, instead of `erff` per element.
             let out = v.withUnsafeBufferPointer { vp in
@@ -208,13 +208,13 @@ struct UnaryKernel: ArenaKernel {
                     nj_erf_fma(x, o, vp.count)
                 }
             }
-            return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
-        case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(mapped(v))))]
-        case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(mapped(v))))]
+            return .tensor(Tensor(shape: x.shape, data: .float(out)))
+        case .float(let v): return .tensor(Tensor(shape: x.shape, data: .float(mapped(v))))
+        case .double(let v): return .tensor(Tensor(shape: x.shape, data: .double(mapped(v))))
         case .int64(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
-            return [.tensor(Tensor(shape: x.shape, data: .int64(v.map { integer($0) })))]
+            return .tensor(Tensor(shape: x.shape, data: .int64(v.map { integer($0) })))
         case .int32(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
-            return [.tensor(Tensor(shape: x.shape, data: .int32(v.map { integer($0) })))]
+            return .tensor(Tensor(shape: x.shape, data: .int32(v.map { integer($0) })))
         default:
             throw .invalidArgument("\(op.rawValue): element type \(x.dataType.rawValue) is not supported")
         }
@@ -359,7 +359,7 @@ extension Double: ElementaryFunctions {
 }
 
 /// `IsNaN` and `IsInf` (optionally only one sign of infinity): booleans per element.
-struct ClassifyKernel: Kernel {
+struct ClassifyKernel: SingleOutputKernel {
     let nan: Bool
     let negative: Bool
     let positive: Bool
@@ -370,7 +370,7 @@ struct ClassifyKernel: Kernel {
         positive = try a.int("detect_positive", default: 1) != 0
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let op = nan ? "IsNaN" : "IsInf"
         let x = try KernelInputs(values: inputs, op: op).tensor(0)
         let values: [Double]
@@ -380,12 +380,12 @@ struct ClassifyKernel: Kernel {
         default: throw .invalidArgument("\(op): element type \(x.dataType.rawValue) is not supported")
         }
         let out = values.map { v in nan ? v.isNaN : v.isInfinite && ((v > 0 && positive) || (v < 0 && negative)) }
-        return [.tensor(Tensor(shape: x.shape, data: .bool(out)))]
+        return .tensor(Tensor(shape: x.shape, data: .bool(out)))
     }
 }
 
 /// `Clip`: bounds from attributes before opset 11, from optional scalar inputs after.
-struct ClipKernel: Kernel {
+struct ClipKernel: SingleOutputKernel {
     let attributeBounds: (Float, Float)?
 
     init(_ a: NodeAttributes, opset: Int) throws(NightjarError) {
@@ -394,7 +394,7 @@ struct ClipKernel: Kernel {
             : nil
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Clip")
         let x = try args.tensor(0)
         func bound(_ i: Int) throws(NightjarError) -> TensorData? {
@@ -410,22 +410,22 @@ struct ClipKernel: Kernel {
             if let (a, b) = attributeBounds { (l, h) = (a, b) }
             if case .float(let b)? = lo { l = b[0] }
             if case .float(let b)? = hi { h = b[0] }
-            return [.tensor(Tensor(shape: x.shape, data: .float(v.map { $0.isNaN ? $0 : Swift.min(Swift.max($0, l), h) })))]
+            return .tensor(Tensor(shape: x.shape, data: .float(v.map { $0.isNaN ? $0 : Swift.min(Swift.max($0, l), h) })))
         case .double(let v):
             var l = -Double.infinity, h = Double.infinity
             if case .double(let b)? = lo { l = b[0] }
             if case .double(let b)? = hi { h = b[0] }
-            return [.tensor(Tensor(shape: x.shape, data: .double(v.map { $0.isNaN ? $0 : Swift.min(Swift.max($0, l), h) })))]
+            return .tensor(Tensor(shape: x.shape, data: .double(v.map { $0.isNaN ? $0 : Swift.min(Swift.max($0, l), h) })))
         case .int64(let v):
             var l = Int64.min, h = Int64.max
             if case .int64(let b)? = lo { l = b[0] }
             if case .int64(let b)? = hi { h = b[0] }
-            return [.tensor(Tensor(shape: x.shape, data: .int64(v.map { Swift.min(Swift.max($0, l), h) })))]
+            return .tensor(Tensor(shape: x.shape, data: .int64(v.map { Swift.min(Swift.max($0, l), h) })))
         case .int32(let v):
             var l = Int32.min, h = Int32.max
             if case .int32(let b)? = lo { l = b[0] }
             if case .int32(let b)? = hi { h = b[0] }
-            return [.tensor(Tensor(shape: x.shape, data: .int32(v.map { Swift.min(Swift.max($0, l), h) })))]
+            return .tensor(Tensor(shape: x.shape, data: .int32(v.map { Swift.min(Swift.max($0, l), h) })))
         default:
             throw .invalidArgument("Clip: element type \(x.dataType.rawValue) is not supported")
         }
@@ -434,14 +434,14 @@ struct ClipKernel: Kernel {
 
 /// `Mod`: integers take the divisor's sign (Python's %) unless `fmod` is 1, which C's fmod gives;
 /// floats need `fmod` 1.
-struct ModKernel: Kernel {
+struct ModKernel: SingleOutputKernel {
     let fmod: Bool
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         fmod = try a.int("fmod", default: 0) != 0
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Mod")
         let a = try args.tensor(0), b = try args.tensor(1)
         try Shapes.check(a, op: "Mod")
@@ -455,14 +455,14 @@ struct ModKernel: Kernel {
         switch (a.data, b.data) {
         case (.int64(let x), .int64(let y)):
             if y.contains(0) { throw .invalidArgument("Mod: integer division by zero") }
-            return [.tensor(Tensor(shape: shape, data: .int64(BinaryKernel.combine(x, a.shape, y, b.shape, shape, integer))))]
+            return .tensor(Tensor(shape: shape, data: .int64(BinaryKernel.combine(x, a.shape, y, b.shape, shape, integer))))
         case (.int32(let x), .int32(let y)):
             if y.contains(0) { throw .invalidArgument("Mod: integer division by zero") }
-            return [.tensor(Tensor(shape: shape, data: .int32(BinaryKernel.combine(x, a.shape, y, b.shape, shape, integer))))]
+            return .tensor(Tensor(shape: shape, data: .int32(BinaryKernel.combine(x, a.shape, y, b.shape, shape, integer))))
         case (.float(let x), .float(let y)) where fmod:
-            return [.tensor(Tensor(shape: shape, data: .float(BinaryKernel.combine(x, a.shape, y, b.shape, shape) { Foundation.fmod($0, $1) })))]
+            return .tensor(Tensor(shape: shape, data: .float(BinaryKernel.combine(x, a.shape, y, b.shape, shape) { Foundation.fmod($0, $1) })))
         case (.double(let x), .double(let y)) where fmod:
-            return [.tensor(Tensor(shape: shape, data: .double(BinaryKernel.combine(x, a.shape, y, b.shape, shape) { Foundation.fmod($0, $1) })))]
+            return .tensor(Tensor(shape: shape, data: .double(BinaryKernel.combine(x, a.shape, y, b.shape, shape) { Foundation.fmod($0, $1) })))
         default:
             throw .invalidArgument("Mod: element types \(a.dataType.rawValue), \(b.dataType.rawValue) with fmod \(fmod ? 1 : 0) are not supported")
         }
@@ -470,7 +470,7 @@ struct ModKernel: Kernel {
 }
 
 /// `Gelu` (opset 20): `x · Φ(x)` through erf, or its tanh approximation when `approximate` is "tanh".
-struct GeluKernel: ArenaKernel {
+struct GeluKernel: SingleOutputArenaKernel {
     let tanhApproximation: Bool
 
     init(_ a: NodeAttributes) throws(NightjarError) {
@@ -481,7 +481,7 @@ struct GeluKernel: ArenaKernel {
         tanhApproximation = approximate == "tanh"
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Gelu").tensor(0)
         switch x.data {
         case .float(let v) where !tanhApproximation && BlockedGemm.fusedMultiplyAdd:
@@ -493,9 +493,9 @@ struct GeluKernel: ArenaKernel {
                     nj_gelu_erf_fma(x, o, vp.count)
                 }
             }
-            return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
-        case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(v.map(gelu))))]
-        case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(v.map(gelu))))]
+            return .tensor(Tensor(shape: x.shape, data: .float(out)))
+        case .float(let v): return .tensor(Tensor(shape: x.shape, data: .float(v.map(gelu))))
+        case .double(let v): return .tensor(Tensor(shape: x.shape, data: .double(v.map(gelu))))
         default: throw .invalidArgument("Gelu: element type \(x.dataType.rawValue) is not supported")
         }
     }

@@ -154,8 +154,8 @@ enum BlockedGemm {
 }
 
 /// `MatMul` on float or double: 1-D operands are promoted as numpy does, batch dimensions broadcast.
-struct MatMulKernel: ArenaKernel {
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+struct MatMulKernel: SingleOutputArenaKernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "MatMul")
         let a = try args.tensor(0), b = try args.tensor(1)
         try Shapes.check(a, op: "MatMul")
@@ -163,10 +163,10 @@ struct MatMulKernel: ArenaKernel {
         switch (a.data, b.data) {
         case (.float(let x), .float(let y)):
             let (shape, out) = try Self.matmul(x, a.shape, y, b.shape) { count, body in arena.floats(count: count, body) }
-            return [.tensor(Tensor(shape: shape, data: .float(out)))]
+            return .tensor(Tensor(shape: shape, data: .float(out)))
         case (.double(let x), .double(let y)):
             let (shape, out) = try Self.matmul(x, a.shape, y, b.shape, output: freshBuffer)
-            return [.tensor(Tensor(shape: shape, data: .double(out)))]
+            return .tensor(Tensor(shape: shape, data: .double(out)))
         default:
             throw .invalidArgument("MatMul: element types \(a.dataType.rawValue) and \(b.dataType.rawValue) are not supported together")
         }
@@ -221,7 +221,7 @@ func freshBuffer<T: Numeric>(_ count: Int, _ body: (UnsafeMutableBufferPointer<T
 
 /// `Gemm`: `Y = alpha · A' · B' + beta · C`, with `C` broadcast to `[M, N]`; with `relu` (merged
 /// at load from a following `Relu` node, `GraphFusion`) Relu is applied to Y in the same kernel.
-struct GemmKernel: ArenaKernel {
+struct GemmKernel: SingleOutputArenaKernel {
     let alpha: Float
     let beta: Float
     let transA: Bool
@@ -242,7 +242,7 @@ struct GemmKernel: ArenaKernel {
         return fused
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Gemm")
         let a = try args.tensor(0), b = try args.tensor(1)
         let c: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
@@ -265,16 +265,16 @@ struct GemmKernel: ArenaKernel {
         switch (a.data, b.data, c?.data) {
         case (.float(let x), .float(let y), .none):
             let (shape, out) = try gemm(x, a.shape, y, b.shape, nil, [], output: floats)
-            return [.tensor(Tensor(shape: shape, data: .float(out)))]
+            return .tensor(Tensor(shape: shape, data: .float(out)))
         case (.float(let x), .float(let y), .some(.float(let z))):
             let (shape, out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [], output: floats)
-            return [.tensor(Tensor(shape: shape, data: .float(out)))]
+            return .tensor(Tensor(shape: shape, data: .float(out)))
         case (.double(let x), .double(let y), .none):
             let (shape, out) = try gemm(x, a.shape, y, b.shape, nil, [], output: doubles)
-            return [.tensor(Tensor(shape: shape, data: .double(out)))]
+            return .tensor(Tensor(shape: shape, data: .double(out)))
         case (.double(let x), .double(let y), .some(.double(let z))):
             let (shape, out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [], output: doubles)
-            return [.tensor(Tensor(shape: shape, data: .double(out)))]
+            return .tensor(Tensor(shape: shape, data: .double(out)))
         default:
             throw .invalidArgument("Gemm: element types \(a.dataType.rawValue), \(b.dataType.rawValue) are not supported together")
         }

@@ -5,7 +5,7 @@ import NightjarCore
 /// `BatchNormalization` in inference mode: `y = x · s + (B − mean · s)` with `s = scale / √(var + ε)`
 /// per channel (axis 1), the factors folded first as onnxruntime folds them. Training mode, which
 /// would update running statistics, is refused at load.
-struct BatchNormalizationKernel: ArenaKernel {
+struct BatchNormalizationKernel: SingleOutputArenaKernel {
     let epsilon: Float
 
     init(_ a: NodeAttributes) throws(NightjarError) {
@@ -21,7 +21,7 @@ struct BatchNormalizationKernel: ArenaKernel {
         }
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "BatchNormalization")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "BatchNormalization")
@@ -52,7 +52,7 @@ struct BatchNormalizationKernel: ArenaKernel {
                 }
             }
         }
-        return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
+        return .tensor(Tensor(shape: x.shape, data: .float(out)))
     }
 }
 
@@ -151,14 +151,14 @@ struct LayerNormalizationKernel: ArenaKernel {
 
 /// `InstanceNormalization`: each channel of each image normalized over its spatial axes, then
 /// scaled and shifted per channel.
-struct InstanceNormalizationKernel: Kernel {
+struct InstanceNormalizationKernel: SingleOutputKernel {
     let epsilon: Double
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         epsilon = Double(try a.float("epsilon", default: 1e-5))
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "InstanceNormalization")
         let x = try args.tensor(0), scale = try args.tensor(1), bias = try args.tensor(2)
         for t in [x, scale, bias] { try Shapes.check(t, op: "InstanceNormalization") }
@@ -181,6 +181,6 @@ struct InstanceNormalizationKernel: Kernel {
                 out[i] = Float((Double(xv[i]) - mean) / deviation * Double(sv[c]) + Double(bv[c]))
             }
         }
-        return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
+        return .tensor(Tensor(shape: x.shape, data: .float(out)))
     }
 }

@@ -210,14 +210,14 @@ struct PoolKernel: ArenaKernel {
 }
 
 /// `GlobalAveragePool` and `GlobalMaxPool`: one value per channel over all spatial axes.
-struct GlobalPoolKernel: Kernel {
+struct GlobalPoolKernel: SingleOutputKernel {
     /// Outputs are new arrays, never the input passed through.
     var writesFreshOutputs: Bool { true }
 
     let average: Bool
     var op: String { average ? "GlobalAveragePool" : "GlobalMaxPool" }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: op).tensor(0)
         try Shapes.check(x, op: op)
         guard x.shape.count >= 3 else { throw .invalidArgument("\(op): input \(x.shape) must be [N, C, spatial…]") }
@@ -232,8 +232,8 @@ struct GlobalPoolKernel: Kernel {
             }
         }
         switch x.data {
-        case .float(let v): return [.tensor(Tensor(shape: shape, data: .float(pooled(v))))]
-        case .double(let v): return [.tensor(Tensor(shape: shape, data: .double(pooled(v))))]
+        case .float(let v): return .tensor(Tensor(shape: shape, data: .float(pooled(v))))
+        case .double(let v): return .tensor(Tensor(shape: shape, data: .double(pooled(v))))
         default: throw .invalidArgument("\(op): element type \(x.dataType.rawValue) is not supported")
         }
     }

@@ -4,7 +4,7 @@ import NightjarCore
 /// The `Reduce*` family: sum, mean, max, min, product, sum of squares, log-sum, log-sum-exp, L1 and
 /// L2 over chosen axes (all by default), keeping reduced dimensions as 1 unless `keepdims` is 0.
 /// Axes are an attribute until ReduceSum-13 / the others' opset 18 and an input after.
-struct ReduceKernel: Kernel {
+struct ReduceKernel: SingleOutputKernel {
     enum Op: String {
         case sum = "ReduceSum", mean = "ReduceMean", max = "ReduceMax", min = "ReduceMin", prod = "ReduceProd"
         case sumSquare = "ReduceSumSquare", logSum = "ReduceLogSum", logSumExp = "ReduceLogSumExp", l1 = "ReduceL1", l2 = "ReduceL2"
@@ -22,7 +22,7 @@ struct ReduceKernel: Kernel {
         noopWithEmptyAxes = try a.int("noop_with_empty_axes", default: 0) != 0
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: op.rawValue)
         let x = try args.tensor(0)
         try Shapes.check(x, op: op.rawValue)
@@ -30,7 +30,7 @@ struct ReduceKernel: Kernel {
         if attributeAxes == nil, inputs.count > 1, inputs[1] != nil {
             axes = try args.tensor(1).data.integers(op: op.rawValue)
         }
-        if axes.isEmpty && attributeAxes == nil && noopWithEmptyAxes { return [.tensor(x)] }
+        if axes.isEmpty && attributeAxes == nil && noopWithEmptyAxes { return .tensor(x) }
         let rank = x.shape.count
         var reduced = Set<Int>()
         for a in axes { reduced.insert(try Shapes.axis(a, rank: rank, op: op.rawValue)) }
@@ -41,12 +41,12 @@ struct ReduceKernel: Kernel {
         let groupSize = outCount == 0 ? 0 : x.data.count / outCount
         let shape = keepDims ? kept : x.shape.enumerated().filter { !reduced.contains($0.offset) }.map(\.element)
         switch x.data {
-        case .float(let v): return [.tensor(Tensor(shape: shape, data: .float(reduce(v, target, outCount, groupSize))))]
-        case .double(let v): return [.tensor(Tensor(shape: shape, data: .double(reduce(v, target, outCount, groupSize))))]
+        case .float(let v): return .tensor(Tensor(shape: shape, data: .float(reduce(v, target, outCount, groupSize))))
+        case .double(let v): return .tensor(Tensor(shape: shape, data: .double(reduce(v, target, outCount, groupSize))))
         case .int64(let v) where [.sum, .max, .min, .prod, .sumSquare, .l1].contains(op):
-            return [.tensor(Tensor(shape: shape, data: .int64(reduceIntegers(v, target, outCount))))]
+            return .tensor(Tensor(shape: shape, data: .int64(reduceIntegers(v, target, outCount))))
         case .int32(let v) where [.sum, .max, .min, .prod, .sumSquare, .l1].contains(op):
-            return [.tensor(Tensor(shape: shape, data: .int32(reduceIntegers(v, target, outCount))))]
+            return .tensor(Tensor(shape: shape, data: .int32(reduceIntegers(v, target, outCount))))
         default:
             throw .invalidArgument("\(op.rawValue): element type \(x.dataType.rawValue) is not supported")
         }

@@ -2,14 +2,14 @@ import NightjarCore
 
 /// Operators that pick, repeat or generate elements: `Gather`, `Slice`, `Split`, `Expand`, `Tile`,
 /// `Range`, `Size`, `Dropout` (inference: the identity) and `CastLike`.
-struct GatherKernel: Kernel {
+struct GatherKernel: SingleOutputKernel {
     let axis: Int
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         axis = try a.int("axis", default: 0)
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Gather")
         let x = try args.tensor(0), idx = try args.tensor(1)
         try Shapes.check(x, op: "Gather")
@@ -32,11 +32,11 @@ struct GatherKernel: Kernel {
             }
         }
         let shape = Array(x.shape[..<a]) + idx.shape + Array(x.shape[(a + 1)...])
-        return [.tensor(Tensor(shape: shape, data: x.data.gathering(indices)))]
+        return .tensor(Tensor(shape: shape, data: x.data.gathering(indices)))
     }
 }
 
-struct SliceKernel: ArenaKernel {
+struct SliceKernel: SingleOutputArenaKernel {
     /// Opset 1–9 keep starts, ends and axes in attributes.
     let attributes: (starts: [Int], ends: [Int], axes: [Int]?)?
 
@@ -49,7 +49,7 @@ struct SliceKernel: ArenaKernel {
         }
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Slice")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "Slice")
@@ -93,10 +93,10 @@ struct SliceKernel: ArenaKernel {
         let stepped = (0..<rank).map { step[$0] * strides[$0] }
         if case .float(let v) = x.data {
             let out = StridedCopy.floats(v, base: base, counts: count, strides: stepped, arena: &arena)
-            return [.tensor(Tensor(shape: count, data: .float(out)))]
+            return .tensor(Tensor(shape: count, data: .float(out)))
         }
         let indices = StridedCopy.offsets(base: base, counts: count, strides: stepped)
-        return [.tensor(Tensor(shape: count, data: x.data.gathering(indices)))]
+        return .tensor(Tensor(shape: count, data: x.data.gathering(indices)))
     }
 }
 
@@ -145,20 +145,20 @@ struct SplitKernel: Kernel {
     }
 }
 
-struct ExpandKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+struct ExpandKernel: SingleOutputKernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Expand")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "Expand")
         let target = try args.tensor(1).data.integers(op: "Expand")
         let shape = try Shapes.broadcast(x.shape, target, op: "Expand")
         _ = try Shapes.count(shape, op: "Expand")
-        return [.tensor(Tensor(shape: shape, data: x.data.gathering(Shapes.broadcastIndices(from: x.shape, to: shape))))]
+        return .tensor(Tensor(shape: shape, data: x.data.gathering(Shapes.broadcastIndices(from: x.shape, to: shape))))
     }
 }
 
-struct TileKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+struct TileKernel: SingleOutputKernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Tile")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "Tile")
@@ -184,12 +184,12 @@ struct TileKernel: Kernel {
                 d -= 1
             }
         }
-        return [.tensor(Tensor(shape: shape, data: x.data.gathering(indices)))]
+        return .tensor(Tensor(shape: shape, data: x.data.gathering(indices)))
     }
 }
 
-struct RangeKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+struct RangeKernel: SingleOutputKernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Range")
         let start = try args.tensor(0), limit = try args.tensor(1), delta = try args.tensor(2)
         func count(_ s: Double, _ l: Double, _ d: Double) throws(NightjarError) -> Int {
@@ -201,26 +201,26 @@ struct RangeKernel: Kernel {
         switch (start.data, limit.data, delta.data) {
         case (.float(let s), .float(let l), .float(let d)) where s.count == 1 && l.count == 1 && d.count == 1:
             let n = try count(Double(s[0]), Double(l[0]), Double(d[0]))
-            return [.tensor(Tensor(shape: [n], data: .float((0..<n).map { s[0] + Float($0) * d[0] })))]
+            return .tensor(Tensor(shape: [n], data: .float((0..<n).map { s[0] + Float($0) * d[0] })))
         case (.double(let s), .double(let l), .double(let d)) where s.count == 1 && l.count == 1 && d.count == 1:
             let n = try count(s[0], l[0], d[0])
-            return [.tensor(Tensor(shape: [n], data: .double((0..<n).map { s[0] + Double($0) * d[0] })))]
+            return .tensor(Tensor(shape: [n], data: .double((0..<n).map { s[0] + Double($0) * d[0] })))
         case (.int64(let s), .int64(let l), .int64(let d)) where s.count == 1 && l.count == 1 && d.count == 1:
             let n = try count(Double(s[0]), Double(l[0]), Double(d[0]))
-            return [.tensor(Tensor(shape: [n], data: .int64((0..<n).map { s[0] &+ Int64($0) &* d[0] })))]
+            return .tensor(Tensor(shape: [n], data: .int64((0..<n).map { s[0] &+ Int64($0) &* d[0] })))
         case (.int32(let s), .int32(let l), .int32(let d)) where s.count == 1 && l.count == 1 && d.count == 1:
             let n = try count(Double(s[0]), Double(l[0]), Double(d[0]))
-            return [.tensor(Tensor(shape: [n], data: .int32((0..<n).map { s[0] &+ Int32(truncatingIfNeeded: $0) &* d[0] })))]
+            return .tensor(Tensor(shape: [n], data: .int32((0..<n).map { s[0] &+ Int32(truncatingIfNeeded: $0) &* d[0] })))
         default:
             throw .invalidArgument("Range: start, limit and delta must be scalars of one numeric type")
         }
     }
 }
 
-struct SizeKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+struct SizeKernel: SingleOutputKernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Size").tensor(0)
-        return [.tensor(Tensor(shape: [], data: .int64([Int64(x.data.count)])))]
+        return .tensor(Tensor(shape: [], data: .int64([Int64(x.data.count)])))
     }
 }
 
@@ -239,10 +239,10 @@ struct DropoutKernel: Kernel {
     }
 }
 
-struct CastLikeKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+struct CastLikeKernel: SingleOutputKernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "CastLike")
         let x = try args.tensor(0), like = try args.tensor(1)
-        return [.tensor(Tensor(shape: x.shape, data: try CastKernel.convert(x.data, to: like.dataType)))]
+        return .tensor(Tensor(shape: x.shape, data: try CastKernel.convert(x.data, to: like.dataType)))
     }
 }

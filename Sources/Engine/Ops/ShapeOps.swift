@@ -3,18 +3,22 @@ import NightjarCore
 /// Operators that only move or relabel elements: `Reshape`, `Flatten`, `Squeeze`, `Unsqueeze`,
 /// `Concat`, `Transpose`, `Shape`. Axes come from attributes before opset 13 and from an input after,
 /// as the spec moved them.
-struct ReshapeKernel: Kernel {
+struct ReshapeKernel: SingleOutputKernel {
     let allowZero: Bool
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         allowZero = try attributes.int("allowzero", default: 0) != 0
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Reshape")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "Reshape")
-        var shape = try args.tensor(1).data.integers(op: "Reshape")
+        let target = try args.tensor(1)
+        if case .int64(let dims) = target.data, let shape = resolved(dims, x, arena: &arena) {
+            return .tensor(Tensor(shape: shape, data: x.data))
+        }
+        var shape = try target.data.integers(op: "Reshape")
         var inferred: Int?
         for (i, d) in shape.enumerated() {
             if d == 0 && !allowZero {
@@ -37,30 +41,61 @@ struct ReshapeKernel: Kernel {
         guard try Shapes.count(shape, op: "Reshape") == x.data.count else {
             throw .invalidArgument("Reshape: cannot reshape \(x.shape) (\(x.data.count) values) into \(shape)")
         }
-        return [.tensor(Tensor(shape: shape, data: x.data))]
+        return .tensor(Tensor(shape: shape, data: x.data))
+    }
+
+    /// The target shape of a valid request, without the arrays the general path builds (a warm run
+    /// gets last run's shape from the arena); nil for anything the general path should explain.
+    private func resolved(_ dims: [Int64], _ x: Tensor, arena: inout TensorArena) -> [Int]? {
+        var inferred = -1
+        var known = 1
+        for i in 0..<dims.count {
+            let d = Int(truncatingIfNeeded: dims[i])
+            if d == -1 {
+                if inferred >= 0 { return nil }
+                inferred = i
+                continue
+            }
+            let actual = d == 0 && !allowZero ? (i < x.shape.count ? x.shape[i] : -1) : d
+            guard actual >= 0 else { return nil }
+            let (product, overflow) = known.multipliedReportingOverflow(by: actual)
+            if overflow { return nil }
+            known = product
+        }
+        let total = x.data.count
+        if inferred >= 0 {
+            guard known > 0, total % known == 0 else { return nil }
+        } else {
+            guard known == total else { return nil }
+        }
+        return arena.shape(rank: dims.count) { i in
+            if i == inferred { return total / known }
+            let d = Int(truncatingIfNeeded: dims[i])
+            return d == 0 && !allowZero ? x.shape[i] : d
+        }
     }
 }
 
-struct FlattenKernel: Kernel {
+struct FlattenKernel: SingleOutputKernel {
     let axis: Int
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         axis = try attributes.int("axis", default: 1)
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Flatten").tensor(0)
         try Shapes.check(x, op: "Flatten")
         let rank = x.shape.count
         let a = axis < 0 ? axis + rank : axis
         guard a >= 0, a <= rank else { throw .invalidArgument("Flatten: axis \(axis) is out of range for rank \(rank)") }
         let shape = [x.shape[..<a].reduce(1, *), x.shape[a...].reduce(1, *)]
-        return [.tensor(Tensor(shape: shape, data: x.data))]
+        return .tensor(Tensor(shape: shape, data: x.data))
     }
 }
 
 /// `Squeeze` and `Unsqueeze`.
-struct SqueezeKernel: Kernel {
+struct SqueezeKernel: SingleOutputKernel {
     let unsqueeze: Bool
     let attributeAxes: [Int]?
     var op: String { unsqueeze ? "Unsqueeze" : "Squeeze" }
@@ -70,7 +105,7 @@ struct SqueezeKernel: Kernel {
         attributeAxes = opset < 13 ? attributes.ints("axes").map { Int(truncatingIfNeeded: $0) } : nil
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: op)
         let x = try args.tensor(0)
         try Shapes.check(x, op: op)
@@ -96,7 +131,7 @@ struct SqueezeKernel: Kernel {
             for i in 0..<rank {
                 if resolved.contains(i) { shape.append(1) } else if let d = source.next() { shape.append(d) }
             }
-            return [.tensor(Tensor(shape: shape, data: x.data))]
+            return .tensor(Tensor(shape: shape, data: x.data))
         }
         var drop: [Int] = []
         for a in axes {
@@ -105,18 +140,18 @@ struct SqueezeKernel: Kernel {
             drop.append(r)
         }
         let shape = x.shape.enumerated().filter { axes.isEmpty ? $0.element != 1 : !drop.contains($0.offset) }.map(\.element)
-        return [.tensor(Tensor(shape: shape, data: x.data))]
+        return .tensor(Tensor(shape: shape, data: x.data))
     }
 }
 
-struct ConcatKernel: Kernel {
+struct ConcatKernel: SingleOutputKernel {
     let axis: Int
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         axis = try attributes.int("axis")
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Concat")
         var parts: [Tensor] = []
         for i in inputs.indices {
@@ -146,18 +181,18 @@ struct ConcatKernel: Kernel {
         var shape = first.shape
         shape[a] = parts.reduce(0) { $0 + $1.shape[a] }
         let data = pieces.isEmpty ? first.data.gathering([]) : try TensorData.joining(pieces, op: "Concat")
-        return [.tensor(Tensor(shape: shape, data: data))]
+        return .tensor(Tensor(shape: shape, data: data))
     }
 }
 
-struct TransposeKernel: ArenaKernel {
+struct TransposeKernel: SingleOutputArenaKernel {
     let perm: [Int]?
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         perm = attributes.has("perm") ? attributes.ints("perm").map { Int(truncatingIfNeeded: $0) } : nil
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Transpose").tensor(0)
         try Shapes.check(x, op: "Transpose")
         let rank = x.shape.count
@@ -171,14 +206,14 @@ struct TransposeKernel: ArenaKernel {
         let permuted = p.map { strides[$0] }
         if case .float(let v) = x.data {
             let out = StridedCopy.floats(v, base: 0, counts: shape, strides: permuted, arena: &arena)
-            return [.tensor(Tensor(shape: shape, data: .float(out)))]
+            return .tensor(Tensor(shape: shape, data: .float(out)))
         }
         let indices = StridedCopy.offsets(base: 0, counts: shape, strides: permuted)
-        return [.tensor(Tensor(shape: shape, data: x.data.gathering(indices)))]
+        return .tensor(Tensor(shape: shape, data: x.data.gathering(indices)))
     }
 }
 
-struct ShapeKernel: Kernel {
+struct ShapeKernel: SingleOutputKernel {
     let start: Int
     let end: Int?
 
@@ -187,12 +222,12 @@ struct ShapeKernel: Kernel {
         end = attributes.has("end") ? try attributes.int("end") : nil
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Shape").tensor(0)
         let rank = x.shape.count
         func clamp(_ i: Int) -> Int { min(max(i < 0 ? i + rank : i, 0), rank) }
         let s = clamp(start), e = clamp(end ?? rank)
         let dims = s < e ? Array(x.shape[s..<e]) : []
-        return [.tensor(Tensor(shape: [dims.count], data: .int64(dims.map { Int64($0) })))]
+        return .tensor(Tensor(shape: [dims.count], data: .int64(dims.map { Int64($0) })))
     }
 }

@@ -4,7 +4,7 @@ import NightjarCore
 
 /// `Softmax` and `LogSoftmax`. From opset 13 they normalize along one axis (default -1); before,
 /// the input was seen as a matrix split at `axis` (default 1) and each row normalized as a whole.
-struct SoftmaxKernel: ArenaKernel {
+struct SoftmaxKernel: SingleOutputArenaKernel {
     let axis: Int
     let wholeRows: Bool
     let log: Bool
@@ -16,7 +16,7 @@ struct SoftmaxKernel: ArenaKernel {
         self.log = log
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: op).tensor(0)
         try Shapes.check(x, op: op)
         let rank = x.shape.count
@@ -31,9 +31,9 @@ struct SoftmaxKernel: ArenaKernel {
         }
         switch x.data {
         case .float(let v) where inner == 1 && !log && !v.isEmpty:
-            return [.tensor(Tensor(shape: x.shape, data: .float(Self.lastAxis(v, rows: outer, n, arena: &arena))))]
-        case .float(let v): return [.tensor(Tensor(shape: x.shape, data: .float(normalize(v, outer, n, inner))))]
-        case .double(let v): return [.tensor(Tensor(shape: x.shape, data: .double(normalize(v, outer, n, inner))))]
+            return .tensor(Tensor(shape: x.shape, data: .float(Self.lastAxis(v, rows: outer, n, arena: &arena))))
+        case .float(let v): return .tensor(Tensor(shape: x.shape, data: .float(normalize(v, outer, n, inner))))
+        case .double(let v): return .tensor(Tensor(shape: x.shape, data: .double(normalize(v, outer, n, inner))))
         default: throw .invalidArgument("\(op): element type \(x.dataType.rawValue) is not supported")
         }
     }

@@ -2,8 +2,8 @@ import NightjarCore
 
 /// `ai.onnx.ml.ArrayFeatureExtractor`: picks columns of the last axis by index, any element type.
 /// A 1-D input gives one row, as onnxruntime shapes it.
-struct ArrayFeatureExtractorKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+struct ArrayFeatureExtractorKernel: SingleOutputKernel {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "ArrayFeatureExtractor")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "ArrayFeatureExtractor")
@@ -21,6 +21,6 @@ struct ArrayFeatureExtractorKernel: Kernel {
             for p in picks { indices.append(r * columns + p) }
         }
         let shape = x.shape.count == 1 ? [1, picks.count] : Array(x.shape.dropLast()) + [picks.count]
-        return [.tensor(Tensor(shape: shape, data: x.data.gathering(indices)))]
+        return .tensor(Tensor(shape: shape, data: x.data.gathering(indices)))
     }
 }

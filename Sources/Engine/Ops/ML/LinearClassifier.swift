@@ -4,7 +4,7 @@ import NightjarCore
 /// class with the highest score. With a single score column and two labels (a binary model stored
 /// as one weight row), the label is the second class when the raw score is positive and the scores
 /// are widened to two columns, as onnxruntime does.
-struct LinearClassifierKernel: Kernel {
+struct LinearClassifierKernel: AppendingKernel {
     let coefficients: [Float]
     /// `coefficients` laid out `[features, outputs]` for the batch GEMM (`LinearScores`).
     let coefficientsByFeature: [Float]
@@ -28,7 +28,7 @@ struct LinearClassifierKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
         let (x, rows, features) = try KernelInputs(values: inputs, op: "LinearClassifier").floatMatrix(0)
         guard features * classCount == coefficients.count else {
             throw .invalidArgument("LinearClassifier: input has \(features) features, the model was trained on \(coefficients.count / classCount)")
@@ -70,6 +70,6 @@ struct LinearClassifierKernel: Kernel {
             // Element by element transforms in one pass over the batch, not one call per row.
             if !binarySingleScore && !transform.isRowwise { transform.applyToBatch(sp) }
         }
-        return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: outColumns)
+        labels.appendClassifierOutputs(winners: winners, scores: scores, rows: rows, columns: outColumns, arena: &arena, to: &outputs)
     }
 }

@@ -114,7 +114,7 @@ private func svmInput(_ x: Tensor, features: Int, op: String) throws(NightjarErr
     return (values, x.shape.count == 1 ? 1 : x.shape[0])
 }
 
-struct SVMClassifierKernel: Kernel {
+struct SVMClassifierKernel: AppendingKernel {
     let function: SVMKernelFunction
     let labels: ClassLabels
     let vectorsPerClass: [Int]
@@ -184,7 +184,7 @@ struct SVMClassifierKernel: Kernel {
         weightsAllPositive = coefficients.allSatisfy { $0 >= 0 }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
         let (x, rows) = try svmInput(try KernelInputs(values: inputs, op: "SVMClassifier").tensor(0), features: features, op: "SVMClassifier")
         let classes = labels.count
         let pairs = classes * (classes - 1) / 2
@@ -245,7 +245,7 @@ struct SVMClassifierKernel: Kernel {
                 }
             }
         }
-        return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: columns)
+        labels.appendClassifierOutputs(winners: winners, scores: scores, rows: rows, columns: columns, arena: &arena, to: &outputs)
     }
 
     /// `sums[rows × pairs]`: each row's one-vs-one decision values, before the vote. Products in

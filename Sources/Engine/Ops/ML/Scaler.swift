@@ -1,7 +1,7 @@
 import NightjarCore
 
 /// `ai.onnx.ml.Scaler`: `y = (x - offset) * scale` per column; a single offset or scale applies to all.
-struct ScalerKernel: Kernel {
+struct ScalerKernel: SingleOutputArenaKernel {
     let offset: [Float]
     let scale: [Float]
 
@@ -10,23 +10,26 @@ struct ScalerKernel: Kernel {
         scale = attributes.floats("scale")
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Scaler").tensor(0)
         let values = try x.floatValues(op: "Scaler")
         let columns = x.shape.last ?? 1
-        for (name, list) in [("offset", offset), ("scale", scale)] where list.count > 1 && list.count != columns {
-            throw .invalidArgument("Scaler: \(name) has \(list.count) values but the input has \(columns) columns")
+        if offset.count > 1 && offset.count != columns {
+            throw .invalidArgument("Scaler: offset has \(offset.count) values but the input has \(columns) columns")
         }
-        var out = [Float](repeating: 0, count: values.count)
-        guard columns > 0 else { return [.tensor(Tensor(shape: x.shape, data: .float(out)))] }
+        if scale.count > 1 && scale.count != columns {
+            throw .invalidArgument("Scaler: scale has \(scale.count) values but the input has \(columns) columns")
+        }
+        guard columns > 0 else { return .tensor(Tensor(shape: x.shape, data: .float([Float](repeating: 0, count: values.count)))) }
         // Row by row with the column as the inner index: no division per element, and the
         // per-column lists (what converters write) are read straight.
         let perColumnOffset = offset.count == columns, perColumnScale = scale.count == columns
         let o0: Float = offset.first ?? 0, s0: Float = scale.first ?? 1
-        values.withUnsafeBufferPointer { v in
+        // Every element is written: the count is whole rows of `columns`.
+        let out = values.withUnsafeBufferPointer { v in
             offset.withUnsafeBufferPointer { op in
                 scale.withUnsafeBufferPointer { sp in
-                    out.withUnsafeMutableBufferPointer { out in
+                    arena.floats(count: v.count) { out in
                         for r in 0..<(v.count / columns) {
                             let b = r * columns
                             for c in 0..<columns {
@@ -39,6 +42,6 @@ struct ScalerKernel: Kernel {
                 }
             }
         }
-        return [.tensor(Tensor(shape: x.shape, data: .float(out)))]
+        return .tensor(Tensor(shape: x.shape, data: .float(out)))
     }
 }

@@ -167,14 +167,18 @@ enum TreeEnsembleFactory {
 /// A generic kernel reached through `any Kernel` runs as unspecialized generic code — metadata
 /// lookups and witness calls per node visited, several times slower. These non-generic wrappers
 /// call the kernels with their type known, so the optimizer specializes the whole walk.
-private struct FloatClassifier: Kernel {
+private struct FloatClassifier: AppendingKernel {
     let kernel: TreeEnsembleClassifierKernel<Float>
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
+        try kernel.run(inputs, arena: &arena, appendingTo: &outputs)
+    }
 }
 
-private struct DoubleClassifier: Kernel {
+private struct DoubleClassifier: AppendingKernel {
     let kernel: TreeEnsembleClassifierKernel<Double>
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
+        try kernel.run(inputs, arena: &arena, appendingTo: &outputs)
+    }
 }
 
 private struct FloatRegressor: Kernel {
@@ -242,7 +246,7 @@ enum TreeScores {
 }
 
 /// `TreeEnsembleClassifier`: label `[N]` and scores `[N, classes]`.
-final class TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
+final class TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: AppendingKernel {
     let forest: CompiledForest<W>
     let base: [W]
     let labels: ClassLabels
@@ -266,10 +270,10 @@ final class TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Ker
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
         let x = try KernelInputs(values: inputs, op: "TreeEnsembleClassifier").tensor(0)
         let classes = labels.count
-        return try forest.withInput(x, op: "TreeEnsembleClassifier") { (input, rows, columns) throws(NightjarError) -> [Value] in
+        try forest.withInput(x, op: "TreeEnsembleClassifier") { (input, rows, columns) throws(NightjarError) in
             var scores = [Float](repeating: 0, count: rows * classes)
             var winners = [Int](repeating: 0, count: rows)
             forest.evaluate(input, rows: rows, columns: columns, targets: classes, aggregate: .sum) { r, s, has in
@@ -287,7 +291,7 @@ final class TreeEnsembleClassifierKernel<W: BinaryFloatingPoint & Sendable>: Ker
                     finishBinary(r, s, has, &scores, &winners)
                 }
             }
-            return labels.classifierOutputs(winners: winners, scores: scores, rows: rows, columns: classes)
+            labels.appendClassifierOutputs(winners: winners, scores: scores, rows: rows, columns: classes, arena: &arena, to: &outputs)
         }
     }
 
