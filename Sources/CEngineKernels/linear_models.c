@@ -39,15 +39,7 @@ NJ_FMA void nj_logistic_fma(float *x, long count) {
 static inline __attribute__((always_inline)) NJ_FMA void linear_block(
     int n, const float *a, const float *b, const float *bias, float *c, long k) {
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    for (long p0 = 0; p0 < k; p0 += 8) {
-        long width = k - p0 < 8 ? k - p0 : 8;
-        __m256 col[8];
-        nj_load_transposed8(a + p0, k, width, col);
-        for (long q = 0; q < width; q++) {
-            const float *brow = b + (p0 + q) * n;
-            for (int j = 0; j < n; j++) acc[j] = _mm256_fmadd_ps(col[q], _mm256_broadcast_ss(brow + j), acc[j]);
-        }
-    }
+    nj_transposed_fma(a, k, b, n, 0, k, n, acc);
     float lanes[8];
     for (int j = 0; j < n; j++) {
         _mm256_storeu_ps(lanes, acc[j]);

@@ -71,15 +71,7 @@ static inline __attribute__((always_inline)) NJ_FMA void narrow_tile(
     long p0, long p1, float alpha, int overwrite, const float *bias, int relu) {
     __m256 acc[7];
     for (int j = 0; j < cols; j++) acc[j] = _mm256_setzero_ps();
-    for (long q0 = p0; q0 < p1; q0 += 8) {
-        long width = p1 - q0 < 8 ? p1 - q0 : 8;
-        __m256 col[8];
-        nj_load_transposed8(a + q0, lda, width, col);
-        for (long q = 0; q < width; q++) {
-            const float *brow = b + (q0 + q) * ldb;
-            for (int j = 0; j < cols; j++) acc[j] = _mm256_fmadd_ps(col[q], _mm256_broadcast_ss(brow + j), acc[j]);
-        }
-    }
+    nj_transposed_fma(a, lda, b, ldb, p0, p1, cols, acc);
     float lanes[8];
     for (int j = 0; j < cols; j++) {
         _mm256_storeu_ps(lanes, acc[j]);

@@ -33,4 +33,21 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void nj_load_tr
     out[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
+// acc[j] += A's eight rows at column q × B[q][j] for q in p0 ..< p1 and j < cols, eight columns of
+// A turned at a time: the FMA chain over k of the GEMM's narrow path and the linear scores, in
+// one place so the two keep the same order and bits. Inlined with a constant `cols`, `acc` stays
+// in registers.
+static inline __attribute__((always_inline, target("avx2,fma"))) void nj_transposed_fma(
+    const float *a, long lda, const float *b, long ldb, long p0, long p1, int cols, __m256 *acc) {
+    for (long q0 = p0; q0 < p1; q0 += 8) {
+        long width = p1 - q0 < 8 ? p1 - q0 : 8;
+        __m256 col[8];
+        nj_load_transposed8(a + q0, lda, width, col);
+        for (long q = 0; q < width; q++) {
+            const float *brow = b + (q0 + q) * ldb;
+            for (int j = 0; j < cols; j++) acc[j] = _mm256_fmadd_ps(col[q], _mm256_broadcast_ss(brow + j), acc[j]);
+        }
+    }
+}
+
 #endif
