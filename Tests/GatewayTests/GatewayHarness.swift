@@ -15,9 +15,9 @@ struct RunningGateway {
     let service: HTTPService
     var baseURL: String { "http://127.0.0.1:\(service.port)" }
 
-    /// The test's own client: enough connections that the load tests are not queued by the client.
-    /// The test's own client: the gateway's settings, but a connect timeout a loaded CI machine
-    /// cannot hit (the gateway's 1 s once timed out the test's connection to the gateway itself).
+    /// The test's own client: enough connections that the load tests are not queued by the client,
+    /// and a connect timeout a loaded CI machine cannot hit (the gateway's 1 s once timed out the
+    /// test's connection to the gateway itself).
     static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                                    configuration: TrafficRouter.forwardingConfiguration(connectTimeout: .seconds(15), connectionsPerWorker: 32))
 

@@ -22,15 +22,10 @@ import Testing
         }
         let first = try await cp.client.setTraffic("fraud", TrafficChange(weights: TrafficTests.split((TrafficTests.v1, 100)), reason: "launch"))
 
-        // The replica: its own router and port, a viewer token, nothing shared with the control plane but HTTP.
-        var logger = Logger(label: "replica")
-        logger.logLevel = .error
-        let router = TrafficRouter(logger: logger)
+        // The replica: a viewer token, nothing shared with the control plane but HTTP.
         let viewer = try await cp.client.createToken(name: "replica", role: .viewer).token
-        let follower = ControlPlaneFollower(serverURL: cp.server.url, gatewayID: "replica-1", token: viewer, router: router, logger: logger)
-        let http = Router()
-        router.addRoutes(to: http)
-        let service = try await HTTPService(router: http, channelHandlers: router.channelHandlers, host: "127.0.0.1", port: 0, logger: logger)
+        let replica = try await Replica.start(following: cp.server.url, token: viewer)
+        let (router, follower, service) = (replica.router, replica.follower, replica.service)
         // Polling so rarely that only the event stream can bring the change within the test's deadline.
         let following = Task { await follower.run(every: .seconds(600)) }
         defer {
@@ -89,14 +84,9 @@ import Testing
         // A control plane whose embedded gateway is a real TrafficRouter, with a worker per version.
         let stack = try await RoutingSettingsTests.Stack.start()
         _ = try await stack.client.setTraffic("fraud", TrafficChange(weights: TrafficTests.split((TrafficTests.v1, 100)), reason: "launch"))
-        var logger = Logger(label: "replica")
-        logger.logLevel = .error
-        let router = TrafficRouter(logger: logger)
         let operatorToken = try await stack.client.createToken(name: "replica", role: .operator).token
-        let follower = ControlPlaneFollower(serverURL: stack.server.url, gatewayID: "replica-1", token: operatorToken, router: router, logger: logger)
-        let http = Router()
-        router.addRoutes(to: http)
-        let service = try await HTTPService(router: http, channelHandlers: router.channelHandlers, host: "127.0.0.1", port: 0, logger: logger)
+        let replica = try await Replica.start(following: stack.server.url, token: operatorToken)
+        let (router, follower, service, logger) = (replica.router, replica.follower, replica.service, replica.logger)
         defer {
             Task {
                 await service.stop()
@@ -143,5 +133,25 @@ import Testing
         let message = String(buffer: try await refused.body.collect(upTo: 1 << 20))
         #expect(refused.status == .badRequest && message.contains("versions[0].window.seconds[0]"), "\(message)")
         #expect(try await stack.client.gateways().map(\.id) == ["replica-1"])
+    }
+}
+
+/// A standalone gateway as `nightjar gateway` runs one: its own router and port, following the
+/// control plane at `serverURL` as "replica-1".
+struct Replica {
+    let router: TrafficRouter
+    let follower: ControlPlaneFollower
+    let service: HTTPService
+    let logger: Logger
+
+    static func start(following serverURL: String, token: String) async throws -> Replica {
+        var logger = Logger(label: "replica")
+        logger.logLevel = .error
+        let router = TrafficRouter(logger: logger)
+        let follower = ControlPlaneFollower(serverURL: serverURL, gatewayID: "replica-1", token: token, router: router, logger: logger)
+        let http = Router()
+        router.addRoutes(to: http)
+        let service = try await HTTPService(router: http, channelHandlers: router.channelHandlers, host: "127.0.0.1", port: 0, logger: logger)
+        return Replica(router: router, follower: follower, service: service, logger: logger)
     }
 }
