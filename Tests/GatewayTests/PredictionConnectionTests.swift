@@ -74,12 +74,7 @@ import Testing
             if metrics.contains(#"version="1.0.0",status="503"} 1"#) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        // Known gap: alone this passes every time; inside the full gateway suite the gateway
-        // sometimes does not notice the hang-up and writes the worker's 200 into the closed
-        // connection (seen 2026-11-30, not yet understood). Recorded, not hidden, until fixed.
-        withKnownIssue("the hang-up is sometimes not noticed while other suites run", isIntermittent: true) {
-            #expect(metrics.contains(#"nightjar_gateway_requests_total{endpoint="fraud",version="1.0.0",status="503"} 1"#), "\(metrics)")
-        }
+        #expect(metrics.contains(#"nightjar_gateway_requests_total{endpoint="fraud",version="1.0.0",status="503"} 1"#), "\(metrics)")
         // One failure would eject the worker here; the client leaving is not one.
         #expect(gateway.router.ejectedWorkers().isEmpty)
         #expect(try await gateway.post("/v2/models/fraud/infer").status == 200)

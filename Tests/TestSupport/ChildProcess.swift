@@ -12,6 +12,11 @@ import Foundation
 ///
 /// Output goes through a file, not a pipe: a daemon the child leaves behind (the tmux server,
 /// PostgreSQL under pg_ctl) inherits the descriptor and would hold a pipe open forever.
+///
+/// The child gets standard input, output and error and nothing else. SwiftNIO opens its sockets
+/// without close-on-exec, so a child would otherwise hold every connection the test process has
+/// open at that moment: a client's hang-up then sends no FIN until the child exits, and a test
+/// of the gateway noticing that hang-up failed whenever another suite had just started a helper.
 public struct ChildProcess: Sendable {
     public struct Result: Sendable {
         public let status: Int32
@@ -61,6 +66,7 @@ public struct ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, standardInput == nil ? "/dev/null" : inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        try Self.closeFrom(3, &actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -91,6 +97,19 @@ public struct ChildProcess: Sendable {
             throw ChildProcessError(message: "cannot start \(program): \(String(cString: strerror(spawned)))")
         }
         return pid
+    }
+
+    /// Glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later) is declared only for
+    /// _GNU_SOURCE, which Swift's Glibc module does not define: it is looked up by name.
+    private static func closeFrom(_ descriptor: Int32, _ actions: inout posix_spawn_file_actions_t) throws {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            throw ChildProcessError(message: "this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later is needed)")
+        }
+        let status = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, descriptor)
+        guard status == 0 else {
+            throw ChildProcessError(message: "posix_spawn_file_actions_addclosefrom_np failed: \(String(cString: strerror(status)))")
+        }
     }
 
     /// The same, for the rare caller that is not async (a test scope's setup).
