@@ -19,6 +19,8 @@ struct Options {
     var concurrency = 32
     var latencyRequests = 3_000
     var rounds = 3
+    /// `direct` or `gateway`: drive only that path, for a profiler attached to this process.
+    var only: String?
 
     init(_ arguments: [String]) {
         var i = 1
@@ -30,6 +32,7 @@ struct Options {
             case "--concurrency": concurrency = Int(value) ?? concurrency
             case "--latency-requests": latencyRequests = Int(value) ?? latencyRequests
             case "--rounds": rounds = Int(value) ?? rounds
+            case "--only": only = value
             default: break
             }
             i += 2
@@ -121,6 +124,15 @@ let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                         configuration: TrafficRouter.forwardingConfiguration(connectionsPerWorker: options.concurrency))
 let direct = workerURL + "/v2/models/fraud/infer"
 let through = "http://127.0.0.1:\(gateway.port)/v2/models/fraud/infer"
+
+if let only = options.only {
+    // One path under steady load and nothing printed but its rate: for `perf stat` / `perf record`.
+    let url = only == "direct" ? direct : through
+    _ = try await drive(client, url: url, total: 2_000, concurrency: options.concurrency)
+    let run = try await drive(client, url: url, total: options.requests, concurrency: options.concurrency)
+    print(String(format: "%@ only: %.0f req/s over %d requests", only, run.rate, options.requests))
+    exit(0)
+}
 
 // Warm both paths (connections, allocator, caches) before measuring.
 _ = try await drive(client, url: direct, total: 2_000, concurrency: options.concurrency)
