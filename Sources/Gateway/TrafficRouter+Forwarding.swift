@@ -36,7 +36,7 @@ extension TrafficRouter {
             matched: plan.headerMatch { header(headers, $0) },
             stickyKey: stickyKey(headers, plan: plan, call: call, body: body))
         let version: SemVer
-        switch plan.chooseVersion(ask, versionHeader: configuration.versionHeader, draw: Int.random(in: 0..<Int(Int32.max))) {
+        switch plan.chooseVersion(ask, versionHeader: configuration.versionHeader, draw: Self.draw(below: Int(Int32.max))) {
         case .success(let chosen): version = chosen
         case .failure(let refusal):
             return .refuse(GatewayRefusal(answer: .error(refusal.message, status: .init(code: refusal.status)), endpointLabel: plan.endpoint))
@@ -48,6 +48,12 @@ extension TrafficRouter {
                 endpointLabel: plan.endpoint, plan: plan, version: version))
         }
         return .forward(plan: plan, version: version, headers: ForwardedHeaders.toWorker(headers))
+    }
+
+    /// A routing draw in 0..<bound.
+    static func draw(below bound: Int) -> Int {
+        var random = RoutingRandom()
+        return Int.random(in: 0..<bound, using: &random)
     }
 
     /// Counts a refusal and returns its answer.

@@ -8,7 +8,7 @@ extension TrafficRouter {
     /// the client never waits for it, and compares the two answers when the copy comes back.
     func mirror(to shadow: ShadowRoute, plan: EndpointPlan, primary: SemVer, headers: HTTPHeaders, body: ByteBuffer,
                 primaryAnswer: WorkerAnswer, primaryMicros: UInt64) {
-        guard shadow.version != primary, shadow.percent > 0, Int.random(in: 0..<100) < shadow.percent else { return }
+        guard shadow.version != primary, shadow.percent > 0, Self.draw(below: 100) < shadow.percent else { return }
         let key = ShadowLedger.Key(endpoint: plan.endpoint, version: shadow.version)
         let limit = configuration.maxShadowInFlight
         let admitted = shadowsInFlight.withLock { inFlight in

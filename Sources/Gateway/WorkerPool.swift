@@ -33,27 +33,42 @@ final class WorkerPool: Sendable {
     /// `excluded`, and counts the new request against it. When every candidate is ejected the
     /// ejection is ignored: a guess from passive failures must not turn into a certain outage.
     func acquire(from candidates: [String], excluding excluded: Set<String> = [], now: ContinuousClock.Instant = .now) -> String? {
-        let open = candidates.filter { !excluded.contains($0) }
-        guard !open.isEmpty else { return nil }
-        return state.withLock { workers in
-            var admitted: [String] = []
-            for url in open {
-                var health = workers[url, default: Health()]
+        state.withLock { workers in
+            // One pass and no arrays: this runs for every prediction.
+            var random = RoutingRandom()
+            var admitted = LeastOutstanding(), open = LeastOutstanding()
+            for url in candidates where !excluded.contains(url) {
+                var health = workers[url] ?? Health()
                 if let until = health.ejectedUntil, until <= now {
                     // Re-admitted on probation: one more failure ejects it again.
                     health.ejectedUntil = nil
                     health.consecutiveFailures = ejectionThreshold - 1
+                    workers[url] = health
                 }
-                workers[url] = health
-                if health.ejectedUntil == nil { admitted.append(url) }
+                open.consider(url, outstanding: health.outstanding, using: &random)
+                if health.ejectedUntil == nil { admitted.consider(url, outstanding: health.outstanding, using: &random) }
             }
-            let pool = admitted.isEmpty ? open : admitted
-            let fewest = pool.map { workers[$0]?.outstanding ?? 0 }.min() ?? 0
-            let tied = pool.filter { (workers[$0]?.outstanding ?? 0) == fewest }
-            // A random pick among ties spreads a burst of simultaneous requests instead of piling them on the first.
-            guard let chosen = tied.randomElement() else { return nil }
+            guard let chosen = admitted.chosen ?? open.chosen else { return nil }
             workers[chosen, default: Health()].outstanding += 1
             return chosen
+        }
+    }
+
+    /// The candidate with the fewest requests in flight so far. Ties are broken uniformly at random
+    /// as they are met (a reservoir of one), which spreads a burst of simultaneous requests instead
+    /// of piling them on the first.
+    private struct LeastOutstanding {
+        private(set) var chosen: String?
+        private var fewest = Int.max
+        private var ties = 0
+
+        mutating func consider(_ url: String, outstanding: Int, using random: inout RoutingRandom) {
+            if outstanding < fewest {
+                (chosen, fewest, ties) = (url, outstanding, 1)
+            } else if outstanding == fewest {
+                ties += 1
+                if Int.random(in: 0..<ties, using: &random) == 0 { chosen = url }
+            }
         }
     }
 

@@ -14,6 +14,26 @@ import Testing
         #expect(pool.acquire(from: workers) == second)
     }
 
+    @Test func tiesGoToEveryTiedWorkerAlike() {
+        // Each request is released before the next, so all three are always tied at zero.
+        let pool = WorkerPool(ejectionThreshold: 3, ejectionDuration: .seconds(10))
+        var counts: [String: Int] = [:]
+        for _ in 0..<3_000 {
+            guard let chosen = pool.acquire(from: workers) else { Issue.record("no worker chosen"); return }
+            counts[chosen, default: 0] += 1
+            pool.release(chosen, outcome: .healthy)
+        }
+        // 1,000 expected each; 820...1,180 is over six standard deviations wide.
+        for worker in workers { #expect((820...1_180).contains(counts[worker] ?? 0), "\(counts)") }
+    }
+
+    @Test func routingDrawsSpreadEvenly() {
+        var counts = [Int](repeating: 0, count: 10)
+        for _ in 0..<20_000 { counts[TrafficRouter.draw(below: 10)] += 1 }
+        // 2,000 expected per bucket, standard deviation about 42.
+        #expect(counts.allSatisfy { (1_750...2_250).contains($0) }, "\(counts)")
+    }
+
     @Test func consecutiveFailuresEjectAndTimeReadmitsOnProbation() {
         let pool = WorkerPool(ejectionThreshold: 3, ejectionDuration: .seconds(10))
         let start = ContinuousClock.now
