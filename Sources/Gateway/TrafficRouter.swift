@@ -41,7 +41,9 @@ public final class TrafficRouter: Sendable {
     public func update(routes: [EndpointRoute]) {
         let next = RoutingTable(routes: routes)
         table.withLock { $0 = next }
-        pool.retain(only: Set(routes.flatMap { $0.workers.values.joined() }))
+        let workers = Set(routes.flatMap { $0.workers.values.joined() })
+        pool.retain(only: workers)
+        workerConnections.closeIdle(keeping: workers)
     }
 
     /// The routes in force, as last given to `update(routes:)`, sorted by endpoint.

@@ -13,6 +13,9 @@ final class WorkerConnectionPool {
     private let maxIdlePerWorker: Int
     private var idle: [String: [WorkerConnectionHandler]] = [:]
     private var addresses: [String: WorkerAddress] = [:]
+    /// The workers the routing table names, once it has been given: a connection to any other
+    /// worker is closed instead of kept when its answer is done.
+    private var routed: Set<String>?
 
     init(eventLoop: any EventLoop, connectTimeout: TimeAmount, maxResponseBytes: Int, maxIdlePerWorker: Int) {
         self.eventLoop = eventLoop
@@ -99,6 +102,10 @@ final class WorkerConnectionPool {
     /// A connection whose answer is complete and that the worker keeps open.
     func keep(_ connection: WorkerConnectionHandler) {
         guard connection.isUsable else { return }
+        if let routed, !routed.contains(connection.worker) {
+            connection.abandon()
+            return
+        }
         var list = idle[connection.worker, default: []]
         guard list.count < maxIdlePerWorker else {
             connection.abandon()
@@ -106,6 +113,17 @@ final class WorkerConnectionPool {
         }
         list.append(connection)
         idle[connection.worker] = list
+    }
+
+    /// Closes the idle connections to every worker not in `workers`, and from now on those that
+    /// come back from such a worker after answering.
+    func closeIdle(keeping workers: Set<String>) {
+        routed = workers
+        let gone = idle.keys.filter { !workers.contains($0) }
+        for worker in gone {
+            idle.removeValue(forKey: worker)?.forEach { $0.abandon() }
+            addresses[worker] = nil
+        }
     }
 
     /// A connection that closed: it must not be handed out again.

@@ -15,6 +15,16 @@ final class WorkerConnectionPools: Sendable {
         self.maxIdlePerWorker = maxIdlePerWorker
     }
 
+    /// Closes, on each pool's own loop, the idle connections to workers that are not in `workers`
+    /// (the routing table no longer names them): nothing would ever take them again, and a worker
+    /// that stays up would otherwise keep them open for good. Connections carrying a request finish it.
+    func closeIdle(keeping workers: Set<String>) {
+        let all = pools.withLock { Array($0.values) }
+        for bound in all {
+            bound.eventLoop.execute { bound.value.closeIdle(keeping: workers) }
+        }
+    }
+
     /// The pool of `eventLoop`; call on that loop.
     func pool(on eventLoop: any EventLoop) -> WorkerConnectionPool {
         let key = ObjectIdentifier(eventLoop)

@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func aPooledConnectionTheWorkerClosedIsNotAnError() async throws {
-        let worker = try await ClosingWorker.start(version: "1.0.0")
+        let worker = try await KeepAliveWorker.start(version: "1.0.0", closesReusedConnections: true)
         let route = EndpointRoute(deployment: try GatewayFixtures.deployment([("1.0.0", 100)]),
                                   workers: [try .init(parsing: "1.0.0"): [worker.baseURL]])
         let gateway = try await RunningGateway.start([route])
@@ -58,6 +58,28 @@ import Testing
         #expect(gateway.router.ejectedWorkers().isEmpty)
         await gateway.service.stop()
         await worker.stop()
+    }
+
+    @Test func idleConnectionsToAWorkerThatLeavesTheTableAreClosed() async throws {
+        let leaving = try await KeepAliveWorker.start(version: "1.0.0", closesReusedConnections: false)
+        let staying = try await KeepAliveWorker.start(version: "1.0.0", closesReusedConnections: false)
+        func route(_ worker: KeepAliveWorker) throws -> EndpointRoute {
+            EndpointRoute(deployment: try GatewayFixtures.deployment([("1.0.0", 100)]), workers: [try .init(parsing: "1.0.0"): [worker.baseURL]])
+        }
+        let gateway = try await RunningGateway.start([try route(leaving)])
+        for i in 0..<8 {
+            #expect(try await gateway.post("/v2/models/fraud/infer").status == 200, "request \(i)")
+        }
+        #expect(leaving.openConnections > 0, "the gateway kept no connection open, so nothing is tested")
+
+        gateway.router.update(routes: [try route(staying)])
+        #expect(try await gateway.post("/v2/models/fraud/infer").status == 200)
+        for _ in 0..<100 where leaving.openConnections > 0 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(leaving.openConnections == 0, "the gateway still holds \(leaving.openConnections) idle connections to a worker it no longer routes to")
+        #expect(staying.openConnections > 0)
+        await gateway.service.stop()
+        await leaving.stop()
+        await staying.stop()
     }
 
     @Test func aClientHangingUpMidPredictionIsAbandonedNotBlamedOnTheWorker() async throws {
