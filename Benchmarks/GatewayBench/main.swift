@@ -92,6 +92,22 @@ struct BenchFailure: Error, CustomStringConvertible {
     var description: String { "\(url) answered \(status)" }
 }
 
+/// CPU seconds this process has used (user and system, every thread): client, gateway and worker
+/// together, so a run's CPU per request is what the whole path costs the machine.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// A throughput run, with the process's CPU per request during it in µs.
+func measured(_ client: HTTPClient, url: String, total: Int, concurrency: Int) async throws -> (rate: Double, cpuMicros: Double) {
+    let before = processCPUSeconds()
+    let rate = try await drive(client, url: url, total: total, concurrency: concurrency).rate
+    return (rate, (processCPUSeconds() - before) / Double(total) * 1e6)
+}
+
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     guard !sorted.isEmpty else { return 0 }
@@ -139,10 +155,15 @@ _ = try await drive(client, url: direct, total: 2_000, concurrency: options.conc
 _ = try await drive(client, url: through, total: 2_000, concurrency: options.concurrency)
 
 var directRates: [Double] = [], gatewayRates: [Double] = []
+var directCPU: [Double] = [], gatewayCPU: [Double] = []
 var directP50: [Double] = [], gatewayP50: [Double] = []
 for _ in 0..<options.rounds {
-    directRates.append(try await drive(client, url: direct, total: options.requests, concurrency: options.concurrency).rate)
-    gatewayRates.append(try await drive(client, url: through, total: options.requests, concurrency: options.concurrency).rate)
+    let straight = try await measured(client, url: direct, total: options.requests, concurrency: options.concurrency)
+    let relayed = try await measured(client, url: through, total: options.requests, concurrency: options.concurrency)
+    directRates.append(straight.rate)
+    gatewayRates.append(relayed.rate)
+    directCPU.append(straight.cpuMicros)
+    gatewayCPU.append(relayed.cpuMicros)
     // Latency one request at a time, so queueing does not hide the hop's own cost.
     directP50.append(median(try await drive(client, url: direct, total: options.latencyRequests, concurrency: 1).latencies))
     gatewayP50.append(median(try await drive(client, url: through, total: options.latencyRequests, concurrency: 1).latencies))
@@ -159,6 +180,11 @@ print(label("throughput req/s (c=\(options.concurrency))") + column(String(forma
       + String(format: "   ratio %.2fx (target >= 0.70x)", gr / dr))
 print(label("p50 latency µs (c=1)") + column(String(format: "%.1f", dl), 14) + column(String(format: "%.1f", gl), 14)
       + String(format: "   added %.1f µs (target < 100 µs)", gl - dl))
+let (dc, gc) = (median(directCPU), median(gatewayCPU))
+// The CPU the hop adds per request: steadier than the rates on a shared machine (it does not count
+// time spent waiting for a core), and the ratio's ceiling when the path is CPU-bound: dc / gc.
+print(label("CPU µs per request (c=\(options.concurrency))") + column(String(format: "%.1f", dc), 14) + column(String(format: "%.1f", gc), 14)
+      + String(format: "   gateway adds %.1f µs (CPU-bound ratio %.2fx)", gc - dc, dc / gc))
 print("median of \(options.rounds) interleaved rounds; \(options.requests) requests per throughput run, \(options.latencyRequests) per latency run; fraud@1.0.0 on the Nightjar engine, loopback")
 
 await gateway.stop()
