@@ -104,6 +104,16 @@ extension TensorData {
     }
 
     /// Integer elements as `Int`, for shape and index inputs.
+    /// Element `i` of an int64 or int32 tensor, read in place where `integers(op:)` would copy them
+    /// all; callers check the element type first.
+    func integer(at i: Int) -> Int {
+        switch self {
+        case .int64(let v): Int(truncatingIfNeeded: v[i])
+        case .int32(let v): Int(v[i])
+        default: preconditionFailure("integer(at:) on a \(dataType.rawValue) tensor")
+        }
+    }
+
     func integers(op: String) throws(NightjarError) -> [Int] {
         switch self {
         case .int64(let v): return v.map { Int(truncatingIfNeeded: $0) }

@@ -41,19 +41,14 @@ struct WarmRunAllocationTests {
 
     @Test(
         "a warm batch-1 run allocates only the outputs it returns",
-        arguments: ["mlp_regressor", "bench_logreg_20", "bench_rf_100x10", "bench_hgb_100"]
+        arguments: [
+            "mlp_regressor", "bench_logreg_20", "bench_rf_100x10", "bench_hgb_100",
+            // The label through ArgMax, ArrayFeatureExtractor and Cast: int64 and int32 steps.
+            "mlp_classifier",
+        ]
     )
     func warmRunAllocatesOnlyItsOutputs(name: String) throws {
         let (count, returned) = try Self.warmRun(name)
         #expect(count <= returned, "\(name): a warm run made \(count) allocations, more than the \(returned) of what it returns")
-    }
-
-    @Test("a warm run of a classifier whose label goes through ArgMax, ArrayFeatureExtractor and Cast")
-    func classifierLabelSteps() throws {
-        let (count, returned) = try Self.warmRun("mlp_classifier")
-        // Those steps' int64 and int32 outputs are new arrays every run: the arena holds floats only.
-        withKnownIssue("non-float intermediate outputs are not drawn from the arena yet") {
-            #expect(count <= returned, "mlp_classifier: a warm run made \(count) allocations, more than the \(returned) of what it returns")
-        }
     }
 }
