@@ -5,7 +5,7 @@ import NightjarCore
 /// large batches, zeroing) fresh arrays.
 ///
 /// The graph plan decides when a buffer is dead (see `GraphPlan.Lifetimes`); kernels that write
-/// their outputs with `floats(count:_:)` (or `int64s`, `int32s`, `bools`) draw from here. A session keeps a small pool of arenas and
+/// their outputs with `floats(count:_:)` (or `int64s`, `int32s`, `bools`, `doubles`) draw from here. A session keeps a small pool of arenas and
 /// checks one out per run, so concurrent runs never share one.
 struct TensorArena: Sendable {
     /// Free buffers by element type: float activations, and the integer and boolean tensors of
@@ -14,6 +14,7 @@ struct TensorArena: Sendable {
     private var int64Pool = BufferPool<Int64>()
     private var int32Pool = BufferPool<Int32>()
     private var boolPool = BufferPool<Bool>()
+    private var doublePool = BufferPool<Double>()
     /// Buffers this arena had to create, because none of the size was free or because writing to
     /// one copied it (another value still shared it). Zero per warm run is the goal.
     private(set) var created = 0
@@ -68,21 +69,37 @@ struct TensorArena: Sendable {
         boolPool.buffer(count: count, filler: false, created: &created, body)
     }
 
+    /// `floats(count:_:)` for doubles (sums kept in double precision, as onnxruntime keeps them).
+    mutating func doubles(count: Int, _ body: (UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
+        doublePool.buffer(count: count, filler: 0, created: &created, body)
+    }
+
     /// Keeps a tensor's buffer for a later request of its element type; other values are simply dropped.
     mutating func recycle(_ value: Value?) {
         guard case .tensor(let t)? = value else { return }
         switch t.data {
         case .float(let buffer): recycle(buffer)
-        case .int64(let buffer): int64Pool.keep(buffer, limit: Self.limit(Int64.self))
+        case .int64(let buffer): recycle(buffer)
         case .int32(let buffer): int32Pool.keep(buffer, limit: Self.limit(Int32.self))
         case .bool(let buffer): boolPool.keep(buffer, limit: Self.limit(Bool.self))
-        case .double, .string: break
+        case .double(let buffer): recycle(buffer)
+        case .string: break
         }
     }
 
     /// Keeps a buffer the caller holds no other reference to (a kernel's scratch, say).
     mutating func recycle(_ buffer: [Float]) {
         floatPool.keep(buffer, limit: Self.retainedLimit)
+    }
+
+    /// `recycle(_:)` for int64 scratch.
+    mutating func recycle(_ buffer: [Int64]) {
+        int64Pool.keep(buffer, limit: Self.limit(Int64.self))
+    }
+
+    /// `recycle(_:)` for double scratch.
+    mutating func recycle(_ buffer: [Double]) {
+        doublePool.keep(buffer, limit: Self.limit(Double.self))
     }
 
     /// `retainedLimit`'s bytes in elements of another type.
