@@ -86,7 +86,11 @@ struct GraphPlan: Sendable {
         let graphInputs = Set(graph.input.map(\.name))
         let folded = ConstantFolding.fold(ordered, initializers: initializers, graphInputs: graphInputs, graphOutputs: graphOutputs)
         initializers = folded.initializers
-        let steps = GraphFusion.fuse(folded.steps, initializers: initializers, graphOutputs: graphOutputs)
+        let steps = GraphFusion.fuse(folded.steps, initializers: initializers, graphOutputs: graphOutputs).map { step in
+            // A classifier's `Cast` of its int64 label to int64: see `CastKernel.passesSameType`.
+            guard let cast = step.kernel as? CastKernel, step.outputs.contains(where: graphOutputs.contains) else { return step }
+            return Step(name: step.name, opType: step.opType, inputs: step.inputs, outputs: step.outputs, kernel: cast.passingSameType())
+        }
         let memo = ShapeMemo.Role.plan(steps, constants: Set(initializers.keys).subtracting(graphInputs))
         // A memoized step's outputs outlive the run in its memo, so no arena may take their buffers back.
         let lifetimes = ValueLifetimes(steps: steps, graphOutputs: graphOutputs,

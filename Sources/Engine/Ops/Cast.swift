@@ -5,6 +5,19 @@ import NightjarCore
 /// numbers to strings use the shortest form that round-trips.
 struct CastKernel: SingleOutputArenaKernel {
     let target: DataType
+    /// Set for a Cast into a graph output (`passingSameType()`): an input already of the target
+    /// type is passed on as it is, as its buffer leaves with the caller either way and a copy would
+    /// be an allocation per run. Elsewhere the output is always a buffer of its own.
+    private(set) var passesSameType = false
+
+    /// The output may be the input itself when `passesSameType`.
+    var writesFreshOutputs: Bool { !passesSameType }
+
+    func passingSameType() -> CastKernel {
+        var kernel = self
+        kernel.passesSameType = true
+        return kernel
+    }
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
         let code = try attributes.int("to")
@@ -16,6 +29,8 @@ struct CastKernel: SingleOutputArenaKernel {
 
     func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Cast").tensor(0)
+        // A Cast that may pass its input on is no buffer owner, so it draws nothing from the arena.
+        if passesSameType { return .tensor(Tensor(shape: x.shape, data: try Self.convert(x.data, to: target))) }
         return .tensor(Tensor(shape: x.shape, data: try Self.convert(x.data, to: target, arena: &arena)))
     }
 
