@@ -48,6 +48,12 @@ struct TensorArena: Sendable {
         return made
     }
 
+    /// Any other small list of integers a step works out the same way every run (the strides of a
+    /// Slice or Transpose): kept and handed back as shapes are.
+    mutating func integers(count: Int, _ value: (Int) -> Int) -> [Int] {
+        shape(rank: count, value)
+    }
+
     /// A buffer of `count` floats written by `body`, which must set every element: a reused buffer
     /// still holds the last run's values.
     mutating func floats(count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) -> [Float] {
