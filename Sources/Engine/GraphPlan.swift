@@ -86,9 +86,17 @@ struct GraphPlan: Sendable {
         let graphInputs = Set(graph.input.map(\.name))
         let folded = ConstantFolding.fold(ordered, initializers: initializers, graphInputs: graphInputs, graphOutputs: graphOutputs)
         initializers = folded.initializers
+        // Runs refuse inputs of another element type than the graph declares (`FeatureSchema`).
+        var inputTypes: [String: DataType] = [:]
+        for info in graph.input {
+            if case .tensorType(let t)? = info.type.value, let type = ElementType.dataType(onnx: t.elemType) { inputTypes[info.name] = type }
+        }
         let steps = GraphFusion.fuse(folded.steps, initializers: initializers, graphOutputs: graphOutputs).map { step in
-            // A classifier's `Cast` of its int64 label to int64: see `CastKernel.passesSameType`.
-            guard let cast = step.kernel as? CastKernel, step.outputs.contains(where: graphOutputs.contains) else { return step }
+            // skl2onnx's `Cast` of a float input to float, and a classifier's of its int64 label
+            // into an int64 output: see `CastKernel.passesSameType`.
+            guard let cast = step.kernel as? CastKernel,
+                  step.outputs.contains(where: graphOutputs.contains) || step.inputs.first.flatMap({ inputTypes[$0] }) == cast.target
+            else { return step }
             return Step(name: step.name, opType: step.opType, inputs: step.inputs, outputs: step.outputs, kernel: cast.passingSameType())
         }
         let memo = ShapeMemo.Role.plan(steps, constants: Set(initializers.keys).subtracting(graphInputs))

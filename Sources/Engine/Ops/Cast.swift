@@ -5,9 +5,10 @@ import NightjarCore
 /// numbers to strings use the shortest form that round-trips.
 struct CastKernel: SingleOutputArenaKernel {
     let target: DataType
-    /// Set for a Cast into a graph output (`passingSameType()`): an input already of the target
-    /// type is passed on as it is, as its buffer leaves with the caller either way and a copy would
-    /// be an allocation per run. Elsewhere the output is always a buffer of its own.
+    /// Set (`passingSameType()`) for a Cast into a graph output, whose buffer leaves with the caller
+    /// either way, and for one of a graph input already of the target type, which would copy the
+    /// request for nothing: an input of the target type is passed on as it is. Elsewhere the output
+    /// is always a buffer of its own, which the arena takes back when it dies.
     private(set) var passesSameType = false
 
     /// The output may be the input itself when `passesSameType`.
