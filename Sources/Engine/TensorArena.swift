@@ -5,24 +5,31 @@ import NightjarCore
 /// large batches, zeroing) fresh arrays.
 ///
 /// The graph plan decides when a buffer is dead (see `GraphPlan.Lifetimes`); kernels that write
-/// their outputs with `floats(count:_:)` (or `int64s`, `int32s`, `bools`, `doubles`) draw from here. A session keeps a small pool of arenas and
-/// checks one out per run, so concurrent runs never share one.
+/// their outputs with `floats(count:_:)` (or `int64s`, `int32s`, `bools`, `doubles`) draw from
+/// here. A session keeps a small pool of arenas and checks one out per run, so concurrent runs
+/// never share one.
 struct TensorArena: Sendable {
-    /// Free buffers by element type: float activations, and the integer and boolean tensors of
-    /// labels, indices and masks that classifiers and shape arithmetic pass between steps.
-    private var floatPool = BufferPool<Float>()
-    private var int64Pool = BufferPool<Int64>()
-    private var int32Pool = BufferPool<Int32>()
-    private var boolPool = BufferPool<Bool>()
-    private var doublePool = BufferPool<Double>()
+    /// Free buffers by element type and count (`free[i]` holds buffers of key `keys[i]`, see
+    /// `key`): a steady workload asks for the same few sizes run after run. Two arrays rather than
+    /// a dictionary: a dictionary's in-place update allocates its accessor's frame on every call.
+    /// One list for every element type rather than one per type: each array the arena holds costs
+    /// a retain and a release whenever a run checks its scratch out and back in, which a pool per
+    /// type made 6% of a small logistic regression's instructions.
+    private var keys: [Int] = []
+    private var free: [[TensorData]] = []
+    private var retainedBytes = 0
     /// Buffers this arena had to create, because none of the size was free or because writing to
     /// one copied it (another value still shared it). Zero per warm run is the goal.
     private(set) var created = 0
 
-    /// Past this many floats kept (64 MiB), a new size clears the arena first: a changed workload
-    /// (another batch size) should not leave the old one's buffers held forever. The other element
-    /// types each get the same number of bytes.
+    /// Past this many floats' bytes kept (64 MiB), a new size clears the arena first: a changed
+    /// workload (another batch size) should not leave the old one's buffers held forever.
     static let retainedLimit = 16 * 1024 * 1024
+
+    /// The element types the arena keeps; their raw values tell keys of one count apart.
+    private enum Kind: Int {
+        case float, int64, int32, bool, double
+    }
 
     /// Output shapes handed out since `startRun`, in the order asked for: a warm run asks for the
     /// same shapes in the same order, and handing back the stored array costs a retain where
@@ -57,37 +64,41 @@ struct TensorArena: Sendable {
     /// A buffer of `count` floats written by `body`, which must set every element: a reused buffer
     /// still holds the last run's values.
     mutating func floats(count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) -> [Float] {
-        floatPool.buffer(count: count, filler: 0, created: &created, body)
+        buffer(.float, count: count, filler: 0, body) { if case .float(let b) = $0 { b } else { nil } }
     }
 
     /// `floats(count:_:)` for int64 elements (labels, indices, shapes).
     mutating func int64s(count: Int, _ body: (UnsafeMutableBufferPointer<Int64>) -> Void) -> [Int64] {
-        int64Pool.buffer(count: count, filler: 0, created: &created, body)
+        buffer(.int64, count: count, filler: 0, body) { if case .int64(let b) = $0 { b } else { nil } }
     }
 
     /// `floats(count:_:)` for int32 elements.
     mutating func int32s(count: Int, _ body: (UnsafeMutableBufferPointer<Int32>) -> Void) -> [Int32] {
-        int32Pool.buffer(count: count, filler: 0, created: &created, body)
+        buffer(.int32, count: count, filler: 0, body) { if case .int32(let b) = $0 { b } else { nil } }
     }
 
     /// `floats(count:_:)` for booleans (comparison masks).
     mutating func bools(count: Int, _ body: (UnsafeMutableBufferPointer<Bool>) -> Void) -> [Bool] {
-        boolPool.buffer(count: count, filler: false, created: &created, body)
+        buffer(.bool, count: count, filler: false, body) { if case .bool(let b) = $0 { b } else { nil } }
     }
 
     /// `floats(count:_:)` for doubles (sums kept in double precision, as onnxruntime keeps them).
     mutating func doubles(count: Int, _ body: (UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
-        doublePool.buffer(count: count, filler: 0, created: &created, body)
+        buffer(.double, count: count, filler: 0, body) { if case .double(let b) = $0 { b } else { nil } }
     }
 
     /// Keeps a tensor's buffer for a later request of its element type; other values are simply dropped.
+    /// Not inlined: a run's step loop calls it, and inlined there it made the loop big enough that
+    /// the compiler stopped inlining the loop's own array resets (+300 instructions per run of a
+    /// small classifier).
+    @inline(never)
     mutating func recycle(_ value: Value?) {
         guard case .tensor(let t)? = value else { return }
         switch t.data {
         case .float(let buffer): recycle(buffer)
         case .int64(let buffer): recycle(buffer)
-        case .int32(let buffer): int32Pool.keep(buffer, limit: Self.limit(Int32.self))
-        case .bool(let buffer): boolPool.keep(buffer, limit: Self.limit(Bool.self))
+        case .int32(let buffer): keep(.int32(buffer), .int32, buffer.count, MemoryLayout<Int32>.stride)
+        case .bool(let buffer): keep(.bool(buffer), .bool, buffer.count, MemoryLayout<Bool>.stride)
         case .double(let buffer): recycle(buffer)
         case .string: break
         }
@@ -95,46 +106,37 @@ struct TensorArena: Sendable {
 
     /// Keeps a buffer the caller holds no other reference to (a kernel's scratch, say).
     mutating func recycle(_ buffer: [Float]) {
-        floatPool.keep(buffer, limit: Self.retainedLimit)
+        keep(.float(buffer), .float, buffer.count, MemoryLayout<Float>.stride)
     }
 
     /// `recycle(_:)` for int64 scratch.
     mutating func recycle(_ buffer: [Int64]) {
-        int64Pool.keep(buffer, limit: Self.limit(Int64.self))
+        keep(.int64(buffer), .int64, buffer.count, MemoryLayout<Int64>.stride)
     }
 
     /// `recycle(_:)` for double scratch.
     mutating func recycle(_ buffer: [Double]) {
-        doublePool.keep(buffer, limit: Self.limit(Double.self))
+        keep(.double(buffer), .double, buffer.count, MemoryLayout<Double>.stride)
     }
 
-    /// `retainedLimit`'s bytes in elements of another type.
-    private static func limit<E>(_: E.Type) -> Int {
-        retainedLimit * MemoryLayout<Float>.stride / MemoryLayout<E>.stride
-    }
-}
+    private static func key(_ kind: Kind, _ count: Int) -> Int { count &* 8 &+ kind.rawValue }
 
-/// Free buffers of one element type by element count (`free[i]` holds buffers of `sizes[i]`
-/// elements): a steady workload asks for the same few sizes run after run. Two arrays rather than
-/// a dictionary: a dictionary's in-place update allocates its accessor's frame on every call.
-private struct BufferPool<Element: Sendable>: Sendable {
-    private var sizes: [Int] = []
-    private var free: [[[Element]]] = []
-    private var retained = 0
-
-    /// A free buffer of `count` elements, or a new one filled with `filler`, written by `body`;
-    /// `created` counts the buffers that had to be made.
-    mutating func buffer(count: Int, filler: Element, created: inout Int,
-                         _ body: (UnsafeMutableBufferPointer<Element>) -> Void) -> [Element] {
+    /// A free buffer of `count` elements of `kind`, or a new one filled with `filler`, written by
+    /// `body`. Always inlined, as `floats(count:_:)` was before it served other types: kernels
+    /// write their outputs in `body`, and called through a closure context rather than inlined, a
+    /// tree ensemble's traversal ran 10% more instructions.
+    @inline(__always)
+    private mutating func buffer<E>(_ kind: Kind, count: Int, filler: E, _ body: (UnsafeMutableBufferPointer<E>) -> Void,
+                                    _ elements: (TensorData) -> [E]?) -> [E] {
         guard count > 0 else { return [] }
-        var buffer: [Element]
+        var buffer: [E]
         // Popped in place: a copy of the list would be an allocation of its own.
-        if let i = sizes.firstIndex(of: count), let last = free[i].popLast() {
-            retained -= count
-            buffer = last
+        if let i = keys.firstIndex(of: Self.key(kind, count)), let last = free[i].popLast(), let kept = elements(last) {
+            retainedBytes -= count * MemoryLayout<E>.stride
+            buffer = kept
         } else {
             created += 1
-            buffer = [Element](repeating: filler, count: count)
+            buffer = [E](repeating: filler, count: count)
         }
         let before = buffer.withUnsafeBufferPointer { $0.baseAddress }
         buffer.withUnsafeMutableBufferPointer { body($0) }
@@ -143,20 +145,21 @@ private struct BufferPool<Element: Sendable>: Sendable {
         return buffer
     }
 
-    /// Keeps `buffer` for a later `buffer(count:)`; past `limit` elements kept, a new size clears the pool first.
-    mutating func keep(_ buffer: [Element], limit: Int) {
-        guard !buffer.isEmpty else { return }
-        if retained + buffer.count > limit {
-            sizes.removeAll()
+    private mutating func keep(_ data: TensorData, _ kind: Kind, _ count: Int, _ stride: Int) {
+        guard count > 0 else { return }
+        let bytes = count * stride
+        if retainedBytes + bytes > Self.retainedLimit * MemoryLayout<Float>.stride {
+            keys.removeAll()
             free.removeAll()
-            retained = 0
+            retainedBytes = 0
         }
-        if let i = sizes.firstIndex(of: buffer.count) {
-            free[i].append(buffer)
+        let key = Self.key(kind, count)
+        if let i = keys.firstIndex(of: key) {
+            free[i].append(data)
         } else {
-            sizes.append(buffer.count)
-            free.append([buffer])
+            keys.append(key)
+            free.append([data])
         }
-        retained += buffer.count
+        retainedBytes += bytes
     }
 }
