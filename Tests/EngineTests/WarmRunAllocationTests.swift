@@ -45,6 +45,13 @@ struct WarmRunAllocationTests {
             "mlp_regressor", "bench_logreg_20", "bench_rf_100x10", "bench_hgb_100",
             // The label through ArgMax, ArrayFeatureExtractor and Cast: int64 and int32 steps.
             "mlp_classifier",
+            // skl2onnx's one-vs-rest graph after the SVM: comparisons, casts, Sum, Concat, Neg, Div.
+            "svm_svc_rbf", "svm_svc_rbf_proba", "svm_svc_proba_string_labels", "svm_svr_rbf",
+            // PyTorch's shape arithmetic, Slice, Transpose, batched MatMul and LayerNormalization.
+            "torch_transformer_gelu", "torch_transformer_erf",
+            // Other classifiers: trees, string labels, ZipMap's maps.
+            "tree_rf_classifier", "tree_dt_classifier", "tree_gb_classifier", "tree_rf_classifier_string_labels",
+            "tree_rf_classifier_binary_zipmap", "logreg_binary_zipmap", "mlp_classifier_binary_zipmap",
         ]
     )
     func warmRunAllocatesOnlyItsOutputs(name: String) throws {
