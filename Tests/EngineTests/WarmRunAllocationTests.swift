@@ -52,6 +52,8 @@ struct WarmRunAllocationTests {
             // Other classifiers: trees, string labels, ZipMap's maps.
             "tree_rf_classifier", "tree_dt_classifier", "tree_gb_classifier", "tree_rf_classifier_string_labels",
             "tree_rf_classifier_binary_zipmap", "logreg_binary_zipmap", "mlp_classifier_binary_zipmap",
+            // A multiclass logistic regression's softmax, then Normalizer and ZipMap.
+            "logreg_multi_tensor", "logreg_multi_zipmap", "scaler_logreg_multi_zipmap", "logreg_string_labels_zipmap",
         ]
     )
     func warmRunAllocatesOnlyItsOutputs(name: String) throws {
