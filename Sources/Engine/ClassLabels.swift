@@ -50,7 +50,9 @@ extension ClassLabels {
         let labelData: TensorData
         switch self {
         case .int64(let l):
-            for r in winnerIndices.indices { winnerIndices[r] = l[Int(winnerIndices[r])] }
+            winnerIndices.withUnsafeMutableBufferPointer { w in
+                for r in w.indices { w[r] = l[Int(w[r])] }
+            }
             labelData = .int64(winnerIndices)
         case .string(let l):
             labelData = .string(winnerIndices.map { l[Int($0)] })
