@@ -41,10 +41,10 @@ struct CastKernel: SingleOutputArenaKernel {
     /// otherwise keep the step before it from ever reusing its buffer).
     static func convert(_ data: TensorData, to target: DataType, arena: inout TensorArena) throws(NightjarError) -> TensorData {
         switch (data, target) {
-        case (.float(let v), .fp32): return .float(arena.floats(count: v.count) { $0.update(fromContentsOf: v) })
-        case (.int64(let v), .int64): return .int64(arena.int64s(count: v.count) { $0.update(fromContentsOf: v) })
-        case (.int32(let v), .int32): return .int32(arena.int32s(count: v.count) { $0.update(fromContentsOf: v) })
-        case (.bool(let v), .bool): return .bool(arena.bools(count: v.count) { $0.update(fromContentsOf: v) })
+        case (.float(let v), .fp32): return .float(arena.floats(count: v.count) { copy(v, into: $0) })
+        case (.int64(let v), .int64): return .int64(arena.int64s(count: v.count) { copy(v, into: $0) })
+        case (.int32(let v), .int32): return .int32(arena.int32s(count: v.count) { copy(v, into: $0) })
+        case (.bool(let v), .bool): return .bool(arena.bools(count: v.count) { copy(v, into: $0) })
         case (.int32(let v), .int64): return .int64(arena.int64s(count: v.count) { o in for i in v.indices { o[i] = Int64(v[i]) } })
         case (.bool(let v), .fp32): return .float(arena.floats(count: v.count) { o in for i in v.indices { o[i] = v[i] ? 1 : 0 } })
         case (.float(let v), .bool): return .bool(arena.bools(count: v.count) { o in for i in v.indices { o[i] = v[i] != 0 } })
@@ -88,6 +88,14 @@ struct CastKernel: SingleOutputArenaKernel {
             if case .int64(let v) = data { return .string(v.map(String.init)) }
             if case .int32(let v) = data { return .string(v.map(String.init)) }
             return .string(doubles.map { "\($0)" })
+        }
+    }
+
+    /// One block copy (`update(fromContentsOf:)` went element by element: +2% of an MLP at batch 1000).
+    private static func copy<T>(_ v: [T], into out: UnsafeMutableBufferPointer<T>) {
+        v.withUnsafeBufferPointer { src in
+            guard let from = src.baseAddress, let to = out.baseAddress else { return }
+            to.update(from: from, count: src.count)
         }
     }
 
