@@ -42,4 +42,23 @@ extension ClassLabels {
         outputs.append(.tensor(Tensor(shape: arena.shape(rank: 1) { _ in rows }, data: labelData)))
         outputs.append(.tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? rows : columns }, data: .float(scores))))
     }
+
+    /// The same with the winners as indices in an int64 buffer from `arena`, which becomes the
+    /// int64 labels in place (string labels need an array of their own; the buffer goes back).
+    func appendClassifierOutputs(winnerIndices: inout [Int64], scores: [Float], rows: Int, columns: Int, arena: inout TensorArena,
+                                 to outputs: inout [Value]) {
+        let labelData: TensorData
+        switch self {
+        case .int64(let l):
+            winnerIndices.withUnsafeMutableBufferPointer { w in
+                for r in w.indices { w[r] = l[Int(w[r])] }
+            }
+            labelData = .int64(winnerIndices)
+        case .string(let l):
+            labelData = .string(winnerIndices.map { l[Int($0)] })
+            arena.recycle(winnerIndices)
+        }
+        outputs.append(.tensor(Tensor(shape: arena.shape(rank: 1) { _ in rows }, data: labelData)))
+        outputs.append(.tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? rows : columns }, data: .float(scores))))
+    }
 }

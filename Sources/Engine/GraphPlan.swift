@@ -86,7 +86,19 @@ struct GraphPlan: Sendable {
         let graphInputs = Set(graph.input.map(\.name))
         let folded = ConstantFolding.fold(ordered, initializers: initializers, graphInputs: graphInputs, graphOutputs: graphOutputs)
         initializers = folded.initializers
-        let steps = GraphFusion.fuse(folded.steps, initializers: initializers, graphOutputs: graphOutputs)
+        // Runs refuse inputs of another element type than the graph declares (`FeatureSchema`).
+        var inputTypes: [String: DataType] = [:]
+        for info in graph.input {
+            if case .tensorType(let t)? = info.type.value, let type = ElementType.dataType(onnx: t.elemType) { inputTypes[info.name] = type }
+        }
+        let steps = GraphFusion.fuse(folded.steps, initializers: initializers, graphOutputs: graphOutputs).map { step in
+            // skl2onnx's `Cast` of a float input to float, and a classifier's of its int64 label
+            // into an int64 output: see `CastKernel.passesSameType`.
+            guard let cast = step.kernel as? CastKernel,
+                  step.outputs.contains(where: graphOutputs.contains) || step.inputs.first.flatMap({ inputTypes[$0] }) == cast.target
+            else { return step }
+            return Step(name: step.name, opType: step.opType, inputs: step.inputs, outputs: step.outputs, kernel: cast.passingSameType())
+        }
         let memo = ShapeMemo.Role.plan(steps, constants: Set(initializers.keys).subtracting(graphInputs))
         // A memoized step's outputs outlive the run in its memo, so no arena may take their buffers back.
         let lifetimes = ValueLifetimes(steps: steps, graphOutputs: graphOutputs,

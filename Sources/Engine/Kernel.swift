@@ -94,6 +94,19 @@ extension AppendingKernel {
     }
 }
 
+/// Appending kernels whose outputs all come from the arena or are otherwise new (see `ArenaKernel`).
+protocol AppendingArenaKernel: AppendingKernel, ArenaKernel {}
+
+extension AppendingArenaKernel {
+    // Both parents have these; one answer here, the same as theirs.
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+        var arena = TensorArena()
+        return try run(inputs, arena: &arena)
+    }
+
+    var writesFreshOutputs: Bool { true }
+}
+
 /// Shared input handling for kernels, so each operator's file holds only its own arithmetic.
 struct KernelInputs {
     let values: [Value?]

@@ -5,16 +5,24 @@ enum Shapes {
     /// Numpy's multidirectional broadcast of two shapes, or an error naming both.
     static func broadcast(_ a: [Int], _ b: [Int], op: String) throws(NightjarError) -> [Int] {
         let rank = max(a.count, b.count)
-        var out = [Int](repeating: 1, count: rank)
+        // Checked first, and an operand's own array returned when it is the result (a bias, a
+        // scalar, equal shapes): a new array per elementwise step is an allocation per step.
+        var isA = a.count == rank, isB = b.count == rank
         for i in 0..<rank {
             let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
             guard x == y || x == 1 || y == 1 else {
                 throw .invalidArgument("\(op): shapes \(a) and \(b) do not broadcast")
             }
-            out[i] = x == 1 ? y : x
+            if x == 1 && y != 1 { isA = false }
+            if y == 1 && x != 1 { isB = false }
         }
-        return out
+        if isA { return a }
+        if isB { return b }
+        return (0..<rank).map { i in
+            let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            return x == 1 ? (i < rank - b.count ? 1 : b[i - (rank - b.count)]) : x
+        }
     }
 
     /// Row-major strides of `shape` laid against a broadcast output of rank `rank`: 0 where the
@@ -104,6 +112,16 @@ extension TensorData {
     }
 
     /// Integer elements as `Int`, for shape and index inputs.
+    /// Element `i` of an int64 or int32 tensor, read in place where `integers(op:)` would copy them
+    /// all; callers check the element type first.
+    func integer(at i: Int) -> Int {
+        switch self {
+        case .int64(let v): Int(truncatingIfNeeded: v[i])
+        case .int32(let v): Int(v[i])
+        default: preconditionFailure("integer(at:) on a \(dataType.rawValue) tensor")
+        }
+    }
+
     func integers(op: String) throws(NightjarError) -> [Int] {
         switch self {
         case .int64(let v): return v.map { Int(truncatingIfNeeded: $0) }

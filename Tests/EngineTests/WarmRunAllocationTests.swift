@@ -41,19 +41,23 @@ struct WarmRunAllocationTests {
 
     @Test(
         "a warm batch-1 run allocates only the outputs it returns",
-        arguments: ["mlp_regressor", "bench_logreg_20", "bench_rf_100x10", "bench_hgb_100"]
+        arguments: [
+            "mlp_regressor", "bench_logreg_20", "bench_rf_100x10", "bench_hgb_100",
+            // The label through ArgMax, ArrayFeatureExtractor and Cast: int64 and int32 steps.
+            "mlp_classifier",
+            // skl2onnx's one-vs-rest graph after the SVM: comparisons, casts, Sum, Concat, Neg, Div.
+            "svm_svc_rbf", "svm_svc_rbf_proba", "svm_svc_proba_string_labels", "svm_svr_rbf",
+            // PyTorch's shape arithmetic, Slice, Transpose, batched MatMul and LayerNormalization.
+            "torch_transformer_gelu", "torch_transformer_erf",
+            // Other classifiers: trees, string labels, ZipMap's maps.
+            "tree_rf_classifier", "tree_dt_classifier", "tree_gb_classifier", "tree_rf_classifier_string_labels",
+            "tree_rf_classifier_binary_zipmap", "logreg_binary_zipmap", "mlp_classifier_binary_zipmap",
+            // A multiclass logistic regression's softmax, then Normalizer and ZipMap.
+            "logreg_multi_tensor", "logreg_multi_zipmap", "scaler_logreg_multi_zipmap", "logreg_string_labels_zipmap",
+        ]
     )
     func warmRunAllocatesOnlyItsOutputs(name: String) throws {
         let (count, returned) = try Self.warmRun(name)
         #expect(count <= returned, "\(name): a warm run made \(count) allocations, more than the \(returned) of what it returns")
-    }
-
-    @Test("a warm run of a classifier whose label goes through ArgMax, ArrayFeatureExtractor and Cast")
-    func classifierLabelSteps() throws {
-        let (count, returned) = try Self.warmRun("mlp_classifier")
-        // Those steps' int64 and int32 outputs are new arrays every run: the arena holds floats only.
-        withKnownIssue("non-float intermediate outputs are not drawn from the arena yet") {
-            #expect(count <= returned, "mlp_classifier: a warm run made \(count) allocations, more than the \(returned) of what it returns")
-        }
     }
 }

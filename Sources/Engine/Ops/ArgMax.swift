@@ -1,7 +1,7 @@
 import NightjarCore
 
 /// `ArgMax` and `ArgMin` over one axis of a numeric tensor, first or last index on ties.
-struct ArgMaxKernel: SingleOutputKernel {
+struct ArgMaxKernel: SingleOutputArenaKernel {
     let axis: Int
     let keepDims: Bool
     let selectLast: Bool
@@ -34,11 +34,11 @@ struct ArgMaxKernel: SingleOutputKernel {
         // Floats compared as floats: widening to double keeps order, ties and NaN as they are, and
         // converting every element first cost more than the search.
         switch x.data {
-        case .float(let v) where inner == 1: out = bestAlongRows(v, outer, n)
-        case .float(let v): out = best(v, outer, n, inner)
-        case .double(let v): out = best(v, outer, n, inner)
-        case .int64(let v): out = best(v.map { Double($0) }, outer, n, inner)
-        default: out = best(try x.floatValues(op: op).map { Double($0) }, outer, n, inner)
+        case .float(let v) where inner == 1: out = bestAlongRows(v, outer, n, arena: &arena)
+        case .float(let v): out = best(v, outer, n, inner, arena: &arena)
+        case .double(let v): out = best(v, outer, n, inner, arena: &arena)
+        case .int64(let v): out = best(v.map { Double($0) }, outer, n, inner, arena: &arena)
+        default: out = best(try x.floatValues(op: op).map { Double($0) }, outer, n, inner, arena: &arena)
         }
         let shape = keepDims
             ? arena.shape(rank: rank) { $0 == a ? 1 : x.shape[$0] }
@@ -49,9 +49,12 @@ struct ArgMaxKernel: SingleOutputKernel {
     /// `best` for the last axis (a classifier's probabilities, row by row), over pointers: the
     /// general loop's index arithmetic and per-element choice of comparison cost more than the search.
     /// The same comparisons in the same order, so the same index on ties and NaN.
-    private func bestAlongRows(_ values: [Float], _ rows: Int, _ n: Int) -> [Int64] {
-        guard n > 0 else { return [Int64](repeating: 0, count: rows) }
-        return [Int64](unsafeUninitializedCapacity: rows) { out, initialized in
+    private func bestAlongRows(_ values: [Float], _ rows: Int, _ n: Int, arena: inout TensorArena) -> [Int64] {
+        arena.int64s(count: rows) { out in
+            guard n > 0 else {
+                out.update(repeating: 0)
+                return
+            }
             values.withUnsafeBufferPointer { vp in
                 guard let base = vp.baseAddress, let o = out.baseAddress else { return }
                 for r in 0..<rows {
@@ -69,26 +72,25 @@ struct ArgMaxKernel: SingleOutputKernel {
                     o[r] = Int64(best)
                 }
             }
-            initialized = rows
         }
     }
 
     /// The index of the extreme along the middle axis of `values` seen as `[outer, n, inner]`.
-    private func best<T: FloatingPoint>(_ values: [T], _ outer: Int, _ n: Int, _ inner: Int) -> [Int64] {
-        var out = [Int64](repeating: 0, count: outer * inner)
-        values.withUnsafeBufferPointer { vp in
-            for o in 0..<outer {
-                for i in 0..<inner {
-                    var best = 0
-                    for k in 0..<n {
-                        let v = vp[(o * n + k) * inner + i]
-                        let b = vp[(o * n + best) * inner + i]
-                        if (minimum ? v < b : v > b) || (selectLast && v == b) { best = k }
+    private func best<T: FloatingPoint>(_ values: [T], _ outer: Int, _ n: Int, _ inner: Int, arena: inout TensorArena) -> [Int64] {
+        arena.int64s(count: outer * inner) { out in
+            values.withUnsafeBufferPointer { vp in
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        var best = 0
+                        for k in 0..<n {
+                            let v = vp[(o * n + k) * inner + i]
+                            let b = vp[(o * n + best) * inner + i]
+                            if (minimum ? v < b : v > b) || (selectLast && v == b) { best = k }
+                        }
+                        out[o * inner + i] = Int64(best)
                     }
-                    out[o * inner + i] = Int64(best)
                 }
             }
         }
-        return out
     }
 }

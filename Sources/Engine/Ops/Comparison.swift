@@ -2,7 +2,7 @@ import NightjarCore
 
 /// `Equal`, `Less`, `Greater`, `LessOrEqual`, `GreaterOrEqual` with broadcasting, giving booleans;
 /// `And`, `Or`, `Xor`, `Not` on booleans; `Where` choosing between two tensors.
-struct ComparisonKernel: SingleOutputKernel {
+struct ComparisonKernel: SingleOutputArenaKernel {
     enum Op: String {
         case equal = "Equal", less = "Less", greater = "Greater", lessOrEqual = "LessOrEqual", greaterOrEqual = "GreaterOrEqual"
 
@@ -25,21 +25,40 @@ struct ComparisonKernel: SingleOutputKernel {
         try Shapes.check(a, op: op.rawValue)
         try Shapes.check(b, op: op.rawValue)
         let shape = try Shapes.broadcast(a.shape, b.shape, op: op.rawValue)
-        let ia = Shapes.broadcastIndices(from: a.shape, to: shape)
-        let ib = Shapes.broadcastIndices(from: b.shape, to: shape)
-        func compare<T: Comparable>(_ x: [T], _ y: [T]) -> [Bool] { zip(ia, ib).map { op.test(x[$0], y[$1]) } }
         let out: [Bool]
         switch (a.data, b.data) {
-        case (.float(let x), .float(let y)): out = compare(x, y)
-        case (.double(let x), .double(let y)): out = compare(x, y)
-        case (.int64(let x), .int64(let y)): out = compare(x, y)
-        case (.int32(let x), .int32(let y)): out = compare(x, y)
-        case (.string(let x), .string(let y)) where op == .equal: out = compare(x, y)
-        case (.bool(let x), .bool(let y)) where op == .equal: out = zip(ia, ib).map { x[$0] == y[$1] }
+        case (.float(let x), .float(let y)): out = compare(x, a.shape, y, b.shape, shape, arena: &arena)
+        case (.double(let x), .double(let y)): out = compare(x, a.shape, y, b.shape, shape, arena: &arena)
+        case (.int64(let x), .int64(let y)): out = compare(x, a.shape, y, b.shape, shape, arena: &arena)
+        case (.int32(let x), .int32(let y)): out = compare(x, a.shape, y, b.shape, shape, arena: &arena)
+        case (.string(let x), .string(let y)) where op == .equal: out = compare(x, a.shape, y, b.shape, shape, arena: &arena)
+        case (.bool(let x), .bool(let y)) where op == .equal:
+            let ia = Shapes.broadcastIndices(from: a.shape, to: shape)
+            let ib = Shapes.broadcastIndices(from: b.shape, to: shape)
+            out = zip(ia, ib).map { x[$0] == y[$1] }
         default:
             throw .invalidArgument("\(op.rawValue): element types \(a.dataType.rawValue) and \(b.dataType.rawValue) are not supported together")
         }
         return .tensor(Tensor(shape: shape, data: .bool(out)))
+    }
+
+    /// `op` element by element into an arena buffer; equal shapes and a scalar on either side
+    /// (a classifier's `score < 0`) without the index tables of the general broadcast.
+    private func compare<T: Comparable>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ shape: [Int],
+                                        arena: inout TensorArena) -> [Bool] {
+        let n = shape.reduce(1, *)
+        if x.count == n, y.count == n {
+            return arena.bools(count: n) { o in for i in 0..<n { o[i] = op.test(x[i], y[i]) } }
+        }
+        if x.count == n, y.count == 1 {
+            return arena.bools(count: n) { o in for i in 0..<n { o[i] = op.test(x[i], y[0]) } }
+        }
+        if x.count == 1, y.count == n {
+            return arena.bools(count: n) { o in for i in 0..<n { o[i] = op.test(x[0], y[i]) } }
+        }
+        let ia = Shapes.broadcastIndices(from: xs, to: shape)
+        let ib = Shapes.broadcastIndices(from: ys, to: shape)
+        return arena.bools(count: n) { o in for i in 0..<n { o[i] = op.test(x[ia[i]], y[ib[i]]) } }
     }
 }
 

@@ -77,13 +77,14 @@ struct BinaryKernel: SingleOutputArenaKernel {
             }
             return nil
         }
-        let yCore = Array(ys.drop { $0 == 1 })
+        // y's shape without its leading 1s, as a slice: an array made here was an allocation per step.
+        let yCore = ys.drop { $0 == 1 }
         let row: Int
         if xs == ys {
             row = n
         } else if y.count == 1 {
             row = 1
-        } else if yCore.count <= xs.count, Array(xs.suffix(yCore.count)) == yCore, xs.count >= ys.count, n % y.count == 0 {
+        } else if yCore.count <= xs.count, xs.suffix(yCore.count).elementsEqual(yCore), xs.count >= ys.count, n % y.count == 0 {
             row = y.count
         } else {
             return nil
@@ -209,7 +210,7 @@ struct UnaryKernel: SingleOutputArenaKernel {
                 }
             }
             return .tensor(Tensor(shape: x.shape, data: .float(out)))
-        case .float(let v): return .tensor(Tensor(shape: x.shape, data: .float(mapped(v))))
+        case .float(let v): return .tensor(Tensor(shape: x.shape, data: .float(mapped(v, arena: &arena))))
         case .double(let v): return .tensor(Tensor(shape: x.shape, data: .double(mapped(v))))
         case .int64(let v) where op == .abs || op == .neg || op == .relu || op == .sign:
             return .tensor(Tensor(shape: x.shape, data: .int64(v.map { integer($0) })))
@@ -236,6 +237,17 @@ struct UnaryKernel: SingleOutputArenaKernel {
                     d[i] = s[i] <= 0 ? 0 : s[i]
                     i += 1
                 }
+            }
+        }
+    }
+
+    /// `mapped` for floats, into an arena buffer.
+    private func mapped(_ v: [Float], arena: inout TensorArena) -> [Float] {
+        arena.floats(count: v.count) { out in
+            switch op {
+            case .abs: for i in v.indices { out[i] = Swift.abs(v[i]) }
+            case .neg: for i in v.indices { out[i] = -v[i] }
+            default: for i in v.indices { out[i] = apply(v[i]) }
             }
         }
     }

@@ -162,51 +162,65 @@ struct MatMulKernel: SingleOutputArenaKernel {
         try Shapes.check(b, op: "MatMul")
         switch (a.data, b.data) {
         case (.float(let x), .float(let y)):
-            let (shape, out) = try Self.matmul(x, a.shape, y, b.shape) { count, body in arena.floats(count: count, body) }
+            let (shape, out) = try Self.matmul(x, a.shape, y, b.shape, arena: &arena) { arena, count, body in arena.floats(count: count, body) }
             return .tensor(Tensor(shape: shape, data: .float(out)))
         case (.double(let x), .double(let y)):
-            let (shape, out) = try Self.matmul(x, a.shape, y, b.shape, output: freshBuffer)
+            let (shape, out) = try Self.matmul(x, a.shape, y, b.shape, arena: &arena) { _, count, body in freshBuffer(count, body) }
             return .tensor(Tensor(shape: shape, data: .double(out)))
         default:
             throw .invalidArgument("MatMul: element types \(a.dataType.rawValue) and \(b.dataType.rawValue) are not supported together")
         }
     }
 
-    /// `output(count, write)` provides the result buffer: from the arena for floats.
+    /// `output(arena, count, write)` provides the result buffer: from the arena for floats. The
+    /// shape comes from `arena` too, and equal batch dimensions (a transformer's heads, or none)
+    /// are walked without index tables: a warm run makes no array here.
     static func matmul<T: GemmElement>(
-        _ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int],
-        output: (Int, (UnsafeMutableBufferPointer<T>) -> Void) -> [T]
+        _ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], arena: inout TensorArena,
+        output: (inout TensorArena, Int, (UnsafeMutableBufferPointer<T>) -> Void) -> [T]
     ) throws(NightjarError) -> ([Int], [T]) {
         guard !xs.isEmpty, !ys.isEmpty else { throw .invalidArgument("MatMul: scalars are not matrices") }
-        let aShape = xs.count == 1 ? [1, xs[0]] : xs
-        let bShape = ys.count == 1 ? [ys[0], 1] : ys
-        let m = aShape[aShape.count - 2], k = aShape[aShape.count - 1]
-        let k2 = bShape[bShape.count - 2], n = bShape[bShape.count - 1]
+        // A vector on the left is one row, on the right one column.
+        let m = xs.count == 1 ? 1 : xs[xs.count - 2], k = xs[xs.count - 1]
+        let k2 = ys.count == 1 ? ys[0] : ys[ys.count - 2], n = ys.count == 1 ? 1 : ys[ys.count - 1]
         guard k == k2 else { throw .invalidArgument("MatMul: shapes \(xs) and \(ys) do not multiply (\(k) ≠ \(k2))") }
-        let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
-        let batch = try Shapes.broadcast(aBatch, bBatch, op: "MatMul")
-        let batches = try Shapes.count(batch, op: "MatMul")
-        let count = try Shapes.count(batch + [m, n], op: "MatMul")
-        // Batch dimensions that need no broadcast (a transformer's heads) skip the index walk.
-        let ia = aBatch == batch ? Array(0..<batches) : Shapes.broadcastIndices(from: aBatch, to: batch)
-        let ib = bBatch == batch ? Array(0..<batches) : Shapes.broadcastIndices(from: bBatch, to: batch)
+        let aBatch = xs.dropLast(2), bBatch = ys.dropLast(2)
+        let equalBatches = aBatch.elementsEqual(bBatch)
+        // Constants, not variables: `batchDim` captures them, and a captured variable would be
+        // boxed on the heap every run.
+        let batch = equalBatches ? [] : try Shapes.broadcast(Array(aBatch), Array(bBatch), op: "MatMul")
+        let ia = equalBatches ? [] : Shapes.broadcastIndices(from: Array(aBatch), to: batch)
+        let ib = equalBatches ? [] : Shapes.broadcastIndices(from: Array(bBatch), to: batch)
+        let batchRank = equalBatches ? aBatch.count : batch.count
+        func batchDim(_ i: Int) -> Int { equalBatches ? aBatch[aBatch.startIndex + i] : batch[i] }
+        // Equal batches are part of a checked operand's shape, so their product cannot overflow.
+        var batches = 1
+        if equalBatches {
+            for i in 0..<batchRank { batches *= batchDim(i) }
+        } else {
+            batches = try Shapes.count(batch, op: "MatMul")
+        }
+        let (mn, overflowMN) = m.multipliedReportingOverflow(by: n)
+        let (total, overflow) = batches.multipliedReportingOverflow(by: mn)
+        guard !overflowMN, !overflow, total <= 1 << 32 else { throw .invalidArgument("MatMul: shapes \(xs) and \(ys) give too large a product") }
+        let count = total
         let out = x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
-                output(count) { op in
+                output(&arena, count) { op in
                     guard let xa = xp.baseAddress, let yb = yp.baseAddress, let oc = op.baseAddress else {
                         // No operand elements (k = 0): the product of empty rows is zero.
                         for i in op.indices { op[i] = 0 }
                         return
                     }
                     for t in 0..<batches {
-                        T.multiply(xa + ia[t] * m * k, yb + ib[t] * k * n, oc + t * m * n, m: m, n: n, k: k, alpha: 1, accumulate: false)
+                        let (ta, tb) = equalBatches ? (t, t) : (ia[t], ib[t])
+                        T.multiply(xa + ta * m * k, yb + tb * k * n, oc + t * m * n, m: m, n: n, k: k, alpha: 1, accumulate: false)
                     }
                 }
             }
         }
-        var shape = batch
-        if xs.count > 1 { shape.append(m) }
-        if ys.count > 1 { shape.append(n) }
+        let rank = batchRank + (xs.count > 1 ? 1 : 0) + (ys.count > 1 ? 1 : 0)
+        let shape = arena.shape(rank: rank) { i in i < batchRank ? batchDim(i) : (i == batchRank && xs.count > 1 ? m : n) }
         return (shape, out)
     }
 }
@@ -246,7 +260,9 @@ struct GemmKernel: SingleOutputArenaKernel {
         let args = KernelInputs(values: inputs, op: "Gemm")
         let a = try args.tensor(0), b = try args.tensor(1)
         let c: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
-        for t in [a, b] + (c.map { [$0] } ?? []) { try Shapes.check(t, op: "Gemm") }
+        try Shapes.check(a, op: "Gemm")
+        try Shapes.check(b, op: "Gemm")
+        if let c { try Shapes.check(c, op: "Gemm") }
         guard a.shape.count == 2, b.shape.count == 2 else {
             throw .invalidArgument("Gemm: A and B must be matrices, got shapes \(a.shape) and \(b.shape)")
         }
@@ -292,16 +308,16 @@ struct GemmKernel: SingleOutputArenaKernel {
         // As onnxruntime: Y starts as beta · C, then the product is added to it.
         let accumulate = z != nil && beta != 0
         var iz: [Int] = []
-        let biasRow = zs == [n] || zs == [1, n]
-        if let z, accumulate {
+        // Compared element by element: array literals to compare with are allocations per run.
+        let biasRow = (zs.count == 1 && zs[0] == n) || (zs.count == 2 && zs[0] == 1 && zs[1] == n)
+        let fullC = zs.count == 2 && zs[0] == m && zs[1] == n
+        if z != nil, accumulate, !biasRow, !fullC {
             let shape = try Shapes.broadcast([m, n], zs, op: "Gemm")
             guard shape == [m, n] else { throw .invalidArgument("Gemm: C of shape \(zs) does not broadcast to [\(m), \(n)]") }
             // A bias row or a full C is read in place; other broadcasts through an index table.
-            if !biasRow && zs != [m, n] { iz = Shapes.broadcastIndices(from: zs, to: [m, n]) }
-            guard iz.isEmpty ? z.count == (biasRow ? n : m * n) : true else {
-                throw .invalidArgument("Gemm: C of shape \(zs) holds \(z.count) values")
-            }
+            iz = Shapes.broadcastIndices(from: zs, to: [m, n])
         }
+        // C was checked against its shape, so a bias row holds n values and a full C m × n.
         let be = T(beta)
         let out = a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in

@@ -59,28 +59,34 @@ struct BatchNormalizationKernel: SingleOutputArenaKernel {
 /// `LayerNormalization`: each slice from `axis` to the end normalized to zero mean and unit
 /// variance, then scaled and shifted; the optional outputs are the mean and 1/σ per slice.
 /// Statistics are taken in double, as E[x²] − E[x]², the form onnxruntime uses.
-struct LayerNormalizationKernel: ArenaKernel {
+struct LayerNormalizationKernel: AppendingArenaKernel {
     let axis: Int
     let epsilon: Double
+    /// How many outputs the node names: the mean and inverse deviation are written out only when
+    /// asked for (PyTorch exports ask for the normalized values alone).
+    let outputs: Int
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         axis = try a.int("axis", default: -1)
         epsilon = Double(try a.float("epsilon", default: 1e-5))
+        outputs = max(1, min(a.node.output.count, 3))
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo results: inout [Value]) throws(NightjarError) {
         let args = KernelInputs(values: inputs, op: "LayerNormalization")
         let x = try args.tensor(0), scale = try args.tensor(1)
         let bias: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
-        for t in [x, scale] + (bias.map { [$0] } ?? []) { try Shapes.check(t, op: "LayerNormalization") }
+        try Shapes.check(x, op: "LayerNormalization")
+        try Shapes.check(scale, op: "LayerNormalization")
+        if let bias { try Shapes.check(bias, op: "LayerNormalization") }
         let a = try Shapes.axis(axis, rank: x.shape.count, op: "LayerNormalization")
-        let size = try Shapes.count(Array(x.shape[a...]), op: "LayerNormalization")
-        let rows = try Shapes.count(Array(x.shape[..<a]), op: "LayerNormalization")
-        let statShape = Array(x.shape[..<a]) + Array(repeating: 1, count: x.shape.count - a)
+        // Parts of a checked shape, so their products cannot overflow.
+        let size = x.shape[a...].reduce(1, *)
+        let rows = x.shape[..<a].reduce(1, *)
         guard case .float(let xv) = x.data, case .float(let sv) = scale.data else {
             throw .invalidArgument("LayerNormalization: element types \(x.dataType.rawValue), \(scale.dataType.rawValue) are not supported (float only)")
         }
-        let norm = Array(x.shape[a...])
+        let norm = x.shape[a...]
         // Scale and bias as plain rows of the slice, so the loop below reads them without indices;
         // already rows when their shape is the slice's (the usual case), without an index walk.
         let scaleRow = try Self.row(sv, scale.shape, norm, "scale")
@@ -89,7 +95,8 @@ struct LayerNormalizationKernel: ArenaKernel {
             guard case .float(let v) = bias.data else { throw .invalidArgument("LayerNormalization: bias must be float") }
             biasRow = try Self.row(v, bias.shape, norm, "bias")
         }
-        var means = [Float](repeating: 0, count: rows), inverse = [Float](repeating: 0, count: rows)
+        // Every element is written below, by the C kernel or the loop.
+        var means = arena.floats(count: rows) { _ in }, inverse = arena.floats(count: rows) { _ in }
         let out = xv.withUnsafeBufferPointer { xp in
             arena.floats(count: xv.count) { op in
                 guard let x = xp.baseAddress, let o = op.baseAddress else { return }
@@ -130,15 +137,16 @@ struct LayerNormalizationKernel: ArenaKernel {
                 }
             }
         }
-        return [.tensor(Tensor(shape: x.shape, data: .float(out))),
-                .tensor(Tensor(shape: statShape, data: .float(means))),
-                .tensor(Tensor(shape: statShape, data: .float(inverse)))]
+        results.append(.tensor(Tensor(shape: x.shape, data: .float(out))))
+        let statShape = arena.shape(rank: x.shape.count) { $0 < a ? x.shape[$0] : 1 }
+        if outputs > 1 { results.append(.tensor(Tensor(shape: statShape, data: .float(means)))) } else { arena.recycle(means) }
+        if outputs > 2 { results.append(.tensor(Tensor(shape: statShape, data: .float(inverse)))) } else { arena.recycle(inverse) }
     }
 
     /// A scale or bias as one value per element of the normalized slice.
-    static func row(_ values: [Float], _ shape: [Int], _ norm: [Int], _ name: String) throws(NightjarError) -> [Float] {
-        if shape == norm { return values }
-        return try broadcastTo(norm, shape, name).map { values[$0] }
+    static func row(_ values: [Float], _ shape: [Int], _ norm: ArraySlice<Int>, _ name: String) throws(NightjarError) -> [Float] {
+        if shape.elementsEqual(norm) { return values }
+        return try broadcastTo(Array(norm), shape, name).map { values[$0] }
     }
 
     /// Indices of a scale or bias broadcast over the normalized slice.

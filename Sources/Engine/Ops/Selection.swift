@@ -37,13 +37,12 @@ struct GatherKernel: SingleOutputKernel {
 }
 
 struct SliceKernel: SingleOutputArenaKernel {
-    /// Opset 1–9 keep starts, ends and axes in attributes.
-    let attributes: (starts: [Int], ends: [Int], axes: [Int]?)?
+    /// Opset 1–9 keep starts, ends and axes in attributes, held here as the tensors later opsets pass.
+    let attributes: (starts: TensorData, ends: TensorData, axes: TensorData?)?
 
     init(_ a: NodeAttributes, opset: Int) throws(NightjarError) {
         if opset < 10 {
-            let axes = a.has("axes") ? a.ints("axes").map { Int(truncatingIfNeeded: $0) } : nil
-            attributes = (a.ints("starts").map { Int(truncatingIfNeeded: $0) }, a.ints("ends").map { Int(truncatingIfNeeded: $0) }, axes)
+            attributes = (.int64(a.ints("starts")), .int64(a.ints("ends")), a.has("axes") ? .int64(a.ints("axes")) : nil)
         } else {
             attributes = nil
         }
@@ -53,44 +52,62 @@ struct SliceKernel: SingleOutputArenaKernel {
         let args = KernelInputs(values: inputs, op: "Slice")
         let x = try args.tensor(0)
         try Shapes.check(x, op: "Slice")
-        let starts: [Int], ends: [Int]
-        var axes: [Int]?, steps: [Int]?
+        // Constants, not variables: the functions below capture them, and a captured variable
+        // would be boxed on the heap every run.
+        let starts: TensorData, ends: TensorData, axes: TensorData?, steps: TensorData?
         if let attributes {
-            (starts, ends, axes) = attributes
+            (starts, ends, axes, steps) = (attributes.starts, attributes.ends, attributes.axes, nil)
         } else {
-            starts = try args.tensor(1).data.integers(op: "Slice")
-            ends = try args.tensor(2).data.integers(op: "Slice")
-            if inputs.count > 3, inputs[3] != nil { axes = try args.tensor(3).data.integers(op: "Slice") }
-            if inputs.count > 4, inputs[4] != nil { steps = try args.tensor(4).data.integers(op: "Slice") }
+            starts = try args.tensor(1).data
+            ends = try args.tensor(2).data
+            axes = inputs.count > 3 && inputs[3] != nil ? try args.tensor(3).data : nil
+            steps = inputs.count > 4 && inputs[4] != nil ? try args.tensor(4).data : nil
         }
-        let rank = x.shape.count
-        let ax = axes ?? Array(0..<starts.count)
-        let st = steps ?? Array(repeating: 1, count: starts.count)
-        guard ends.count == starts.count, ax.count == starts.count, st.count == starts.count else {
+        // Read in place (`integer(at:)`), not copied to arrays: a run of a transformer makes no
+        // array here once its shapes repeat.
+        func checkIntegers(_ list: TensorData?) throws(NightjarError) {
+            guard let list, list.dataType != .int64 && list.dataType != .int32 else { return }
+            throw .invalidArgument("Slice: expected an int64 or int32 tensor, got \(list.dataType.rawValue)")
+        }
+        try checkIntegers(starts)
+        try checkIntegers(ends)
+        try checkIntegers(axes)
+        try checkIntegers(steps)
+        let n = starts.count
+        guard ends.count == n, (axes?.count ?? n) == n, (steps?.count ?? n) == n else {
             throw .invalidArgument("Slice: starts, ends, axes and steps differ in length")
         }
-        // Per axis: the first index, the step and how many indices.
-        var first = [Int](repeating: 0, count: rank), step = [Int](repeating: 1, count: rank), count = x.shape
-        for k in 0..<starts.count {
-            let a = try Shapes.axis(ax[k], rank: rank, op: "Slice")
-            let d = x.shape[a], s = st[k]
-            guard s != 0 else { throw .invalidArgument("Slice: step 0 on axis \(ax[k])") }
-            func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { min(max(v, lo), hi) }
-            var b = starts[k] < 0 ? starts[k] &+ d : starts[k]
-            var e = ends[k] < 0 ? ends[k] &+ d : ends[k]
-            if s > 0 {
-                b = clamp(b, 0, d); e = clamp(e, 0, d)
-                count[a] = e > b ? (e - b + s - 1) / s : 0
-            } else {
-                b = clamp(b, 0, d - 1); e = clamp(e, -1, d - 1)
-                count[a] = b > e ? (b - e - s - 1) / -s : 0
-            }
-            first[a] = b
-            step[a] = s
+        let rank = x.shape.count
+        func step(_ k: Int) -> Int { steps?.integer(at: k) ?? 1 }
+        for k in 0..<n {
+            _ = try Shapes.axis(axes?.integer(at: k) ?? k, rank: rank, op: "Slice")
+            guard step(k) != 0 else { throw .invalidArgument("Slice: step 0 on axis \(axes?.integer(at: k) ?? k)") }
         }
-        let strides = x.shape.rowMajorStrides
-        let base = (0..<rank).reduce(0) { $0 + first[$1] * strides[$1] }
-        let stepped = (0..<rank).map { step[$0] * strides[$0] }
+        /// Axis d's first index, step and number of indices; the last entry for an axis wins.
+        func window(_ d: Int) -> (first: Int, step: Int, count: Int) {
+            var w = (first: 0, step: 1, count: x.shape[d])
+            for k in 0..<n {
+                let given = axes?.integer(at: k) ?? k
+                guard (given < 0 ? given + rank : given) == d else { continue }
+                let size = x.shape[d], s = step(k)
+                func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { min(max(v, lo), hi) }
+                let start = starts.integer(at: k), end = ends.integer(at: k)
+                var b = start < 0 ? start &+ size : start
+                var e = end < 0 ? end &+ size : end
+                if s > 0 {
+                    b = clamp(b, 0, size); e = clamp(e, 0, size)
+                    w = (b, s, e > b ? (e - b + s - 1) / s : 0)
+                } else {
+                    b = clamp(b, 0, size - 1); e = clamp(e, -1, size - 1)
+                    w = (b, s, b > e ? (b - e - s - 1) / -s : 0)
+                }
+            }
+            return w
+        }
+        func stride(_ d: Int) -> Int { x.shape[(d + 1)...].reduce(1, *) }
+        let count = arena.shape(rank: rank) { window($0).count }
+        let base = (0..<rank).reduce(0) { $0 + window($1).first * stride($1) }
+        let stepped = arena.integers(count: rank) { window($0).step * stride($0) }
         if case .float(let v) = x.data {
             let out = StridedCopy.floats(v, base: base, counts: count, strides: stepped, arena: &arena)
             return .tensor(Tensor(shape: count, data: .float(out)))

@@ -144,7 +144,7 @@ struct SqueezeKernel: SingleOutputKernel {
     }
 }
 
-struct ConcatKernel: SingleOutputKernel {
+struct ConcatKernel: SingleOutputArenaKernel {
     let axis: Int
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
@@ -153,35 +153,58 @@ struct ConcatKernel: SingleOutputKernel {
 
     func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let args = KernelInputs(values: inputs, op: "Concat")
-        var parts: [Tensor] = []
-        for i in inputs.indices {
-            let t = try args.tensor(i)
-            try Shapes.check(t, op: "Concat")
-            parts.append(t)
-        }
-        guard let first = parts.first else { throw .invalidArgument("Concat: no inputs") }
+        guard !inputs.isEmpty else { throw .invalidArgument("Concat: no inputs") }
+        let first = try args.tensor(0)
         let rank = first.shape.count
         let a = try Shapes.axis(axis, rank: rank, op: "Concat")
-        for p in parts {
-            guard p.shape.count == rank,
-                  p.shape.enumerated().allSatisfy({ $0.offset == a || $0.element == first.shape[$0.offset] }) else {
-                throw .invalidArgument("Concat: shapes \(parts.map(\.shape)) differ outside axis \(axis)")
+        var axisTotal = 0
+        for i in inputs.indices {
+            let p = try args.tensor(i)
+            try Shapes.check(p, op: "Concat")
+            guard p.shape.count == rank, (0..<rank).allSatisfy({ $0 == a || p.shape[$0] == first.shape[$0] }) else {
+                throw .invalidArgument("Concat: shapes \(try inputs.indices.map { i throws(NightjarError) in try args.tensor(i).shape }) differ outside axis \(axis)")
             }
-        }
-        let outer = first.shape[..<a].reduce(1, *)
-        // Each part contributes `outer` runs of (its axis size × inner) elements, interleaved.
-        var pieces: [TensorData] = []
-        for o in 0..<outer {
-            for p in parts {
-                let run = p.shape[a...].reduce(1, *)
-                // One run per part (axis 0, a shape being assembled): the part as it is.
-                if run > 0 { pieces.append(outer == 1 ? p.data : p.data.gathering(Array((o * run)..<((o + 1) * run)))) }
+            guard p.dataType == first.dataType else {
+                throw .invalidArgument("Concat: inputs mix element types \(first.dataType.rawValue) and \(p.dataType.rawValue)")
             }
+            axisTotal += p.shape[a]
         }
-        var shape = first.shape
-        shape[a] = parts.reduce(0) { $0 + $1.shape[a] }
-        let data = pieces.isEmpty ? first.data.gathering([]) : try TensorData.joining(pieces, op: "Concat")
+        let outer = first.shape[..<a].reduce(1, *), inner = first.shape[(a + 1)...].reduce(1, *)
+        let shape = arena.shape(rank: rank) { $0 == a ? axisTotal : first.shape[$0] }
+        let n = outer * axisTotal * inner
+        // Written straight into one buffer: no list of pieces, no index ranges, no joined copy.
+        let data: TensorData = switch first.data {
+        case .float: .float(arena.floats(count: n) { Self.join(inputs, outer, a, inner, into: $0) { if case .float(let v) = $0 { v } else { nil } } })
+        case .int64: .int64(arena.int64s(count: n) { Self.join(inputs, outer, a, inner, into: $0) { if case .int64(let v) = $0 { v } else { nil } } })
+        case .int32: .int32(arena.int32s(count: n) { Self.join(inputs, outer, a, inner, into: $0) { if case .int32(let v) = $0 { v } else { nil } } })
+        case .bool: .bool(arena.bools(count: n) { Self.join(inputs, outer, a, inner, into: $0) { if case .bool(let v) = $0 { v } else { nil } } })
+        case .double: .double(Self.joined(inputs, outer, a, inner, n, filler: 0) { if case .double(let v) = $0 { v } else { nil } })
+        case .string: .string(Self.joined(inputs, outer, a, inner, n, filler: "") { if case .string(let v) = $0 { v } else { nil } })
+        }
         return .tensor(Tensor(shape: shape, data: data))
+    }
+
+    /// Each input contributes `outer` runs of (its axis size × inner) elements, interleaved, in order.
+    /// The inputs were checked: all tensors of this element type and fitting shapes.
+    private static func join<T>(_ inputs: [Value?], _ outer: Int, _ axis: Int, _ inner: Int,
+                                into out: UnsafeMutableBufferPointer<T>, _ elements: (TensorData) -> [T]?) {
+        var written = 0
+        for o in 0..<outer {
+            for input in inputs {
+                guard case .tensor(let t)? = input, let v = elements(t.data) else { continue }
+                let run = t.shape[axis] * inner
+                for j in 0..<run { out[written + j] = v[o * run + j] }
+                written += run
+            }
+        }
+    }
+
+    /// `join` into a new array, for the element types the arena does not keep.
+    private static func joined<T>(_ inputs: [Value?], _ outer: Int, _ axis: Int, _ inner: Int, _ n: Int, filler: T,
+                                  _ elements: (TensorData) -> [T]?) -> [T] {
+        var out = [T](repeating: filler, count: n)
+        out.withUnsafeMutableBufferPointer { join(inputs, outer, axis, inner, into: $0, elements) }
+        return out
     }
 }
 
@@ -196,14 +219,18 @@ struct TransposeKernel: SingleOutputArenaKernel {
         let x = try KernelInputs(values: inputs, op: "Transpose").tensor(0)
         try Shapes.check(x, op: "Transpose")
         let rank = x.shape.count
-        let p = perm ?? Array((0..<rank).reversed())
-        guard p.count == rank, p.sorted().elementsEqual(0..<rank) else {
-            throw .invalidArgument("Transpose: perm \(p) is not a permutation of the \(rank) axes")
+        // The axis output axis i reads (the reverse order without a perm), checked to be a
+        // permutation without building a sorted copy.
+        func axis(_ i: Int) -> Int { perm?[i] ?? rank - 1 - i }
+        let valid = (perm?.count ?? rank) == rank && (0..<rank).allSatisfy { i in
+            (0..<rank).contains(axis(i)) && (0..<i).allSatisfy { axis($0) != axis(i) }
         }
-        let shape = p.map { x.shape[$0] }
-        let strides = x.shape.rowMajorStrides
+        guard valid else {
+            throw .invalidArgument("Transpose: perm \(perm ?? Array((0..<rank).reversed())) is not a permutation of the \(rank) axes")
+        }
+        let shape = arena.shape(rank: rank) { x.shape[axis($0)] }
         // Walking the output in order, the source index moves by the permuted input strides.
-        let permuted = p.map { strides[$0] }
+        let permuted = arena.integers(count: rank) { i in x.shape[(axis(i) + 1)...].reduce(1, *) }
         if case .float(let v) = x.data {
             let out = StridedCopy.floats(v, base: 0, counts: shape, strides: permuted, arena: &arena)
             return .tensor(Tensor(shape: shape, data: .float(out)))

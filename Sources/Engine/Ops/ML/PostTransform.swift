@@ -21,8 +21,10 @@ enum PostTransform: String {
     /// Whether the transform mixes a row's scores (the softmaxes); the others act on each score alone.
     var isRowwise: Bool { self == .softmax || self == .softmaxZero }
 
-    /// Applies the transform to one row of scores in place.
-    func apply<Row: MutableCollection & RandomAccessCollection>(_ row: inout Row) where Row.Element == Float {
+    /// Applies the transform to one row of scores in place. Not generic over the row's collection:
+    /// left unspecialized across files, the generic loops allocated their index walks (7
+    /// allocations per score of a multiclass logistic regression's softmax).
+    func apply(_ row: inout UnsafeMutableBufferPointer<Float>) {
         switch self {
         case .none:
             return

@@ -25,39 +25,41 @@ struct SVMKernelFunction: Sendable {
     }
 
     /// `out[rows × count]`: the kernel between each input row and each of `count` vectors of length
-    /// `features`; `bias` is added for the linear kernel, as onnxruntime passes rho there.
-    func apply(_ x: [Float], rows: Int, _ vectors: [Float], count: Int, features: Int, bias: Float) -> [Float] {
-        if kind == .rbf {
-            return BlockedGemm.fusedMultiplyAdd
-                ? rbfVectorised(x, rows: rows, vectors, count: count, features: features)
-                : rbfPortable(x, rows: rows, vectors, count: count, features: features)
-        }
-        var out = [Float](repeating: 0, count: rows * count)
-        // x · vectorsᵀ through the GEMM kernel, with the same prefilled constant and scaling.
-        let vt = BlockedGemm.transposed(vectors[...], rows: count, columns: features)
-        let alpha: Float = kind == .linear ? 1 : gamma
-        let c: Float = kind == .linear ? bias : coef0
-        if c != 0 { for i in out.indices { out[i] = c } }
-        x.withUnsafeBufferPointer { xp in
-            vt.withUnsafeBufferPointer { vp in
-                out.withUnsafeMutableBufferPointer { op in
-                    guard let xa = xp.baseAddress, let va = vp.baseAddress, let oa = op.baseAddress else { return }
+    /// `features` (`transposed` holds them `[features, count]`, made once at load); `bias` is added
+    /// for the linear kernel, as onnxruntime passes rho there. The buffer comes from `arena`.
+    func apply(_ x: [Float], rows: Int, _ vectors: [Float], transposed vt: [Float], count: Int, features: Int, bias: Float,
+               arena: inout TensorArena) -> [Float] {
+        arena.floats(count: rows * count) { out in
+            x.withUnsafeBufferPointer { xp in
+                vt.withUnsafeBufferPointer { vp in
+                    guard let xa = xp.baseAddress, let va = vp.baseAddress, let oa = out.baseAddress else { return }
+                    if kind == .rbf {
+                        if BlockedGemm.fusedMultiplyAdd {
+                            nj_rbf_kernel(xa, rows, va, count, features, gamma, oa)
+                        } else {
+                            rbfPortable(x, rows: rows, vectors, count: count, features: features, into: out)
+                        }
+                        return
+                    }
+                    // x · vectorsᵀ through the GEMM kernel, with the same prefilled constant and scaling.
+                    let alpha: Float = kind == .linear ? 1 : gamma
+                    let c: Float = kind == .linear ? bias : coef0
+                    if c != 0 { out.update(repeating: c) }
                     BlockedGemm.multiply(xa, va, oa, m: rows, n: count, k: features, alpha: alpha, accumulate: c != 0)
+                    switch kind {
+                    case .poly:
+                        for i in out.indices {
+                            let v = out[i]
+                            out[i] = degree == 2 ? v * v : degree == 3 ? v * v * v : pow(v, degree)
+                        }
+                    case .sigmoid:
+                        for i in out.indices { out[i] = tanh(out[i]) }
+                    default:
+                        break
+                    }
                 }
             }
         }
-        switch kind {
-        case .poly:
-            for i in out.indices {
-                let v = out[i]
-                out[i] = degree == 2 ? v * v : degree == 3 ? v * v * v : pow(v, degree)
-            }
-        case .sigmoid:
-            for i in out.indices { out[i] = tanh(out[i]) }
-        default:
-            break
-        }
-        return out
     }
 }
 
@@ -89,6 +91,12 @@ extension SVMKernelFunction {
     /// then an add), then `expf`.
     func rbfPortable(_ x: [Float], rows: Int, _ vectors: [Float], count: Int, features: Int) -> [Float] {
         var out = [Float](repeating: 0, count: rows * count)
+        out.withUnsafeMutableBufferPointer { rbfPortable(x, rows: rows, vectors, count: count, features: features, into: $0) }
+        return out
+    }
+
+    private func rbfPortable(_ x: [Float], rows: Int, _ vectors: [Float], count: Int, features: Int,
+                             into out: UnsafeMutableBufferPointer<Float>) {
         for r in 0..<rows {
             for v in 0..<count {
                 var sum: Float = 0
@@ -99,7 +107,6 @@ extension SVMKernelFunction {
                 out[r * count + v] = exp(-gamma * sum)
             }
         }
-        return out
     }
 }
 
@@ -114,8 +121,11 @@ private func svmInput(_ x: Tensor, features: Int, op: String) throws(NightjarErr
     return (values, x.shape.count == 1 ? 1 : x.shape[0])
 }
 
-struct SVMClassifierKernel: AppendingKernel {
+struct SVMClassifierKernel: AppendingArenaKernel {
     let function: SVMKernelFunction
+    /// The vectors the kernel function compares rows with (the support vectors, or a linear SVM's
+    /// coefficients), transposed once here rather than on every run.
+    let transposedVectors: [Float]
     let labels: ClassLabels
     let vectorsPerClass: [Int]
     let starts: [Int]
@@ -182,6 +192,9 @@ struct SVMClassifierKernel: AppendingKernel {
         guard classes >= 2 else { throw a.invalid("classlabels_ints", "must name at least two classes") }
         function = fn
         weightsAllPositive = coefficients.allSatisfy { $0 >= 0 }
+        transposedVectors = vectorCount > 0
+            ? BlockedGemm.transposed(supportVectors[...], rows: vectorCount, columns: features)
+            : BlockedGemm.transposed(coefficients[...], rows: classes, columns: features)
     }
 
     func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
@@ -190,27 +203,33 @@ struct SVMClassifierKernel: AppendingKernel {
         let pairs = classes * (classes - 1) / 2
         let haveProba = !probA.isEmpty
         let columns = svc && !haveProba ? (classes > 2 ? pairs : 2) : classes
-        var scores = [Float](repeating: 0, count: rows * columns)
-        var winners = [Int](repeating: 0, count: rows)
+        // Every buffer from the arena, the scratch handed back at the end: a warm run allocates none.
+        var scores = arena.floats(count: rows * columns) { $0.update(repeating: 0) }
+        var winners = arena.int64s(count: rows) { $0.update(repeating: 0) }
 
         if !svc {
-            let raw = function.apply(x, rows: rows, coefficients, count: classes, features: features, bias: rho[0])
+            let raw = function.apply(x, rows: rows, coefficients, transposed: transposedVectors, count: classes, features: features,
+                                     bias: rho[0], arena: &arena)
             for r in 0..<rows {
                 var best = 0
                 for c in 0..<classes where raw[r * classes + c] > raw[r * classes + best] { best = c }
                 let top = raw[r * classes + best]
                 if classes == 2 && ((weightsAllPositive && top >= 0.5) || (top > 0 && !weightsAllPositive)) { best = 1 }
-                winners[r] = best
+                winners[r] = Int64(best)
                 for c in 0..<classes { scores[r * classes + c] = raw[r * classes + c] }
                 TreeScores.transform(transform, &scores, at: r * classes, count: classes)
             }
+            arena.recycle(raw)
         } else {
-            let kernels = function.apply(x, rows: rows, supportVectors, count: vectorCount, features: features, bias: 0)
-            var decisions = [Float](repeating: 0, count: pairs)
-            var votes = [Int](repeating: 0, count: classes)
-            var coupled = [Float](repeating: 0, count: classes * classes)
-            var probabilities = [Float](repeating: 0, count: classes)
-            let sums = pairSums(kernels, rows: rows)
+            let kernels = function.apply(x, rows: rows, supportVectors, transposed: transposedVectors, count: vectorCount,
+                                         features: features, bias: 0, arena: &arena)
+            var decisions = arena.floats(count: pairs) { $0.update(repeating: 0) }
+            var votes = arena.int64s(count: classes) { $0.update(repeating: 0) }
+            var coupled = arena.floats(count: classes * classes) { $0.update(repeating: 0) }
+            var probabilities = arena.floats(count: classes) { $0.update(repeating: 0) }
+            var pairwise = arena.floats(count: classes * classes) { $0.update(repeating: 0) }
+            var products = arena.floats(count: classes) { $0.update(repeating: 0) }
+            let sums = pairSums(kernels, rows: rows, arena: &arena)
             for r in 0..<rows {
                 for c in 0..<classes { votes[c] = 0 }
                 var pair = 0
@@ -224,10 +243,10 @@ struct SVMClassifierKernel: AppendingKernel {
                 }
                 var best = 0
                 for c in 1..<classes where votes[c] > votes[best] { best = c }
-                winners[r] = best
+                winners[r] = Int64(best)
                 let o = r * columns
                 if haveProba {
-                    pairwiseProbabilities(decisions, &coupled, &probabilities)
+                    pairwiseProbabilities(decisions, &coupled, &probabilities, pairwise: &pairwise, products: &products)
                     for c in 0..<classes { scores[o + c] = probabilities[c] }
                     TreeScores.transform(transform, &scores, at: o, count: classes)
                 } else if classes > 2 {
@@ -244,8 +263,16 @@ struct SVMClassifierKernel: AppendingKernel {
                     }
                 }
             }
+            arena.recycle(kernels)
+            arena.recycle(decisions)
+            arena.recycle(coupled)
+            arena.recycle(probabilities)
+            arena.recycle(pairwise)
+            arena.recycle(products)
+            arena.recycle(votes)
+            arena.recycle(sums)
         }
-        labels.appendClassifierOutputs(winners: winners, scores: scores, rows: rows, columns: columns, arena: &arena, to: &outputs)
+        labels.appendClassifierOutputs(winnerIndices: &winners, scores: scores, rows: rows, columns: columns, arena: &arena, to: &outputs)
     }
 
     /// `sums[rows × pairs]`: each row's one-vs-one decision values, before the vote. Products in
@@ -253,13 +280,12 @@ struct SVMClassifierKernel: AppendingKernel {
     /// lane: each row's additions form one dependent chain, so four chains overlap instead of
     /// waiting on each other, and every lane still adds its own row's terms in order (the same
     /// bits). The rows of a last partial group repeat the last row and are not stored.
-    private func pairSums(_ kernels: [Float], rows: Int) -> [Double] {
+    private func pairSums(_ kernels: [Float], rows: Int, arena: inout TensorArena) -> [Double] {
         let classes = labels.count, count = vectorCount
         let pairs = classes * (classes - 1) / 2
-        var sums = [Double](repeating: 0, count: rows * pairs)
-        kernels.withUnsafeBufferPointer { k in
+        return kernels.withUnsafeBufferPointer { k in
             coefficients.withUnsafeBufferPointer { coef in
-                sums.withUnsafeMutableBufferPointer { out in
+                arena.doubles(count: rows * pairs) { out in
                     var r = 0
                     while r < rows {
                         let b0 = r * count, b1 = min(r + 1, rows - 1) * count
@@ -268,7 +294,10 @@ struct SVMClassifierKernel: AppendingKernel {
                         for i in 0..<(classes - 1) {
                             for j in (i + 1)..<classes {
                                 var sum = SIMD4<Double>(repeating: 0)
-                                for (c, first) in [((j - 1) * count, i), (i * count, j)] {
+                                // Class i's vectors with their coefficients for j, then j's for i
+                                // (not a two-element array literal: that is an allocation per pair).
+                                for side in 0..<2 {
+                                    let (c, first) = side == 0 ? ((j - 1) * count, i) : (i * count, j)
                                     for v in starts[first]..<(starts[first] + vectorsPerClass[first]) {
                                         let kv = SIMD4<Float>(k[b0 + v], k[b1 + v], k[b2 + v], k[b3 + v])
                                         sum += SIMD4<Double>(kv * coef[c + v])
@@ -284,14 +313,15 @@ struct SVMClassifierKernel: AppendingKernel {
                 }
             }
         }
-        return sums
     }
 
     /// Platt-scaled pairwise probabilities coupled into class probabilities (Wu, Lin and Weng's
     /// method, as libsvm and onnxruntime iterate it, in float).
-    private func pairwiseProbabilities(_ decisions: [Float], _ q: inout [Float], _ p: inout [Float]) {
+    /// `r` and `qp` are scratch of k × k and k floats.
+    private func pairwiseProbabilities(_ decisions: [Float], _ q: inout [Float], _ p: inout [Float],
+                                       pairwise r: inout [Float], products qp: inout [Float]) {
         let k = labels.count
-        var r = [Float](repeating: 0, count: k * k)
+        for i in 0..<(k * k) { r[i] = 0 }
         var index = 0
         for i in 0..<(k - 1) {
             for j in (i + 1)..<k {
@@ -303,7 +333,7 @@ struct SVMClassifierKernel: AppendingKernel {
             }
         }
         for i in 0..<(k * k) { q[i] = 0 }
-        var qp = [Float](repeating: 0, count: k)
+        for i in 0..<k { qp[i] = 0 }
         let eps = 0.005 / Float(k)
         for i in 0..<k {
             p[i] = 1 / Float(k)
@@ -339,10 +369,14 @@ struct SVMClassifierKernel: AppendingKernel {
     }
 }
 
-struct SVMRegressorKernel: Kernel {
+struct SVMRegressorKernel: SingleOutputArenaKernel {
     let function: SVMKernelFunction
     let supportVectors: [Float]
     let coefficients: [Float]
+    /// The support vectors (or a linear SVM's coefficients) transposed, and the coefficients the
+    /// kernel values are weighted by: both made once here rather than on every run.
+    let transposedVectors: [Float]
+    let vectorCoefficients: [Float]
     let rho: Float
     let vectorCount: Int
     let features: Int
@@ -368,28 +402,34 @@ struct SVMRegressorKernel: Kernel {
             fn.kind = .linear
         }
         function = fn
+        transposedVectors = vectorCount > 0
+            ? BlockedGemm.transposed(supportVectors[...], rows: vectorCount, columns: features)
+            : BlockedGemm.transposed(coefficients[...], rows: 1, columns: features)
+        vectorCoefficients = Array(coefficients.prefix(vectorCount))
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let (x, rows) = try svmInput(try KernelInputs(values: inputs, op: "SVMRegressor").tensor(0), features: features, op: "SVMRegressor")
         var out: [Float]
         if vectorCount > 0 {
-            let kernels = function.apply(x, rows: rows, supportVectors, count: vectorCount, features: features, bias: 0)
+            let kernels = function.apply(x, rows: rows, supportVectors, transposed: transposedVectors, count: vectorCount,
+                                         features: features, bias: 0, arena: &arena)
             // kernels · coefficients + rho, through the GEMM kernel as onnxruntime does.
-            out = [Float](repeating: rho, count: rows)
-            let coef = Array(coefficients.prefix(vectorCount))
-            kernels.withUnsafeBufferPointer { kp in
-                coef.withUnsafeBufferPointer { cp in
-                    out.withUnsafeMutableBufferPointer { op in
+            out = kernels.withUnsafeBufferPointer { kp in
+                vectorCoefficients.withUnsafeBufferPointer { cp in
+                    arena.floats(count: rows) { op in
+                        op.update(repeating: rho)
                         guard let ka = kp.baseAddress, let ca = cp.baseAddress, let oa = op.baseAddress else { return }
                         BlockedGemm.multiply(ka, ca, oa, m: rows, n: 1, k: vectorCount, accumulate: rho != 0)
                     }
                 }
             }
+            arena.recycle(kernels)
         } else {
-            out = function.apply(x, rows: rows, coefficients, count: 1, features: features, bias: rho)
+            out = function.apply(x, rows: rows, coefficients, transposed: transposedVectors, count: 1, features: features,
+                                 bias: rho, arena: &arena)
         }
         if oneClass { for i in out.indices { out[i] = out[i] > 0 ? 1 : -1 } }
-        return [.tensor(Tensor(shape: [rows, 1], data: .float(out)))]
+        return .tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? rows : 1 }, data: .float(out)))
     }
 }
