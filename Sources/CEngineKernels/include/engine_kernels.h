@@ -125,4 +125,10 @@ void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long w
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);
 
+/// `nj_pool2d` over planes of `plane_in` inputs and `outputs` outputs, eight planes per vector (each
+/// lane one plane): for output rows too short to fill a vector. The same results. `scratch` holds
+/// `8 · (plane_in + outputs)` floats. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_pool2d_planes8(const float *x, float *out, long planes, long plane_in, long outputs,
+                       const long *tap_start, const long *taps, const float *divisors, float *scratch);
+
 #endif

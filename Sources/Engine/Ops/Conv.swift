@@ -13,6 +13,8 @@ struct ConvKernel: SingleOutputArenaKernel {
     let geometry: WindowGeometry
     let group: Int
     var relu = false
+    /// The axes and tap lists of the last input shape.
+    let windowCache = WindowCache<ConvWindows>()
 
     init(_ a: NodeAttributes) throws(NightjarError) {
         geometry = try WindowGeometry(a, kernelRequired: false, allowCeil: false)
@@ -31,7 +33,9 @@ struct ConvKernel: SingleOutputArenaKernel {
         let args = KernelInputs(values: inputs, op: "Conv")
         let x = try args.tensor(0), w = try args.tensor(1)
         let b: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
-        for t in [x, w] + (b.map { [$0] } ?? []) { try Shapes.check(t, op: "Conv") }
+        try Shapes.check(x, op: "Conv")
+        try Shapes.check(w, op: "Conv")
+        if let b { try Shapes.check(b, op: "Conv") }
         guard case .float(let xv) = x.data, case .float(let wv) = w.data else {
             throw .invalidArgument("Conv: element types \(x.dataType.rawValue) and \(w.dataType.rawValue) are not supported (float only)")
         }
@@ -43,10 +47,6 @@ struct ConvKernel: SingleOutputArenaKernel {
         guard !overflow, grouped == channels, filters % group == 0, filters > 0 else {
             throw .invalidArgument("Conv: weights \(w.shape) with group \(group) do not fit an input of \(channels) channels")
         }
-        let kernel = Array(w.shape.dropFirst(2))
-        guard geometry.kernelShape.isEmpty || geometry.kernelShape == kernel else {
-            throw .invalidArgument("Conv: kernel_shape \(geometry.kernelShape) differs from the weights' \(kernel)")
-        }
         var bias: [Float]?
         if let b {
             guard case .float(let bv) = b.data, bv.count == filters else {
@@ -54,11 +54,11 @@ struct ConvKernel: SingleOutputArenaKernel {
             }
             bias = bv
         }
-        let axes = try geometry.axes(input: x.shape, kernel: kernel, op: "Conv")
-        let outShape = [images, filters] + axes.map(\.output)
-        let outCount = try Shapes.count(axes.map(\.output), op: "Conv")
-        let inCount = try Shapes.count(Array(x.shape.dropFirst(2)), op: "Conv")
-        let taps = try Shapes.count(kernel, op: "Conv")
+        let windows = try windowCache.entry(spatial: x.shape[2...], kernel: w.shape[...]) { () throws(NightjarError) in
+            try ConvWindows(geometry, input: x.shape, weights: w.shape, group: group)
+        }
+        let axes = windows.axes, outCount = windows.outCount, inCount = windows.inCount, taps = windows.taps
+        let outShape = arena.shape(rank: x.shape.count) { $0 == 0 ? images : $0 == 1 ? filters : axes[$0 - 2].output }
         let depth = groupChannels * taps  // the GEMM's k
         let groupFilters = filters / group
         let count = try Shapes.count(outShape, op: "Conv")
@@ -66,11 +66,11 @@ struct ConvKernel: SingleOutputArenaKernel {
         if axes.count == 2, BlockedGemm.fusedMultiplyAdd, groupChannels == 1, groupFilters == 1,
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.depthwise(xv, wv, bias, planes: images * channels, channels: channels, count: count,
-                                     axes[0], axes[1], relu: relu, arena: &arena)
+                                     windows, relu: relu, arena: &arena)
             return .tensor(Tensor(shape: outShape, data: .float(out)))
         }
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
-        let direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
+        let direct = windows.direct
         // A short k (a first layer): the unfolded matrix would be as large as the work it feeds.
         if axes.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, depth <= Self.shortDepth, axes[1].output >= 8,
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
@@ -93,7 +93,7 @@ struct ConvKernel: SingleOutputArenaKernel {
         // vector may write past it), then the product, then the padded copy.
         let colRoom = colCount + (paddedCount > 0 ? 8 : 0)
         var scratch = arena.floats(count: colRoom + productCount + paddedCount) { _ in }
-        let table = direct || planar ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
+        let table = windows.tapTable
         let out = xv.withUnsafeBufferPointer { xp in
             wv.withUnsafeBufferPointer { wp in
                 scratch.withUnsafeMutableBufferPointer { sp in
@@ -164,28 +164,8 @@ struct ConvKernel: SingleOutputArenaKernel {
     /// as im2col it is a one-row product per group, all unfolding and per-call work. The same bits,
     /// which is why the caller takes this path only when k is one chunk.
     static func depthwise(_ x: [Float], _ w: [Float], _ bias: [Float]?, planes: Int, channels: Int, count: Int,
-                          _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis, relu: Bool,
-                          arena: inout TensorArena) -> [Float] {
-        // Each output's taps inside the input, in tap order: where in the plane, which weight.
-        var tapStart = [0], inputAt: [Int] = [], weightAt: [Int] = []
-        tapStart.reserveCapacity(ay.output * ax.output + 1)
-        inputAt.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
-        weightAt.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
-        for oy in 0..<ay.output {
-            let (y0, y1, _) = WindowGeometry.taps(ay, oy)
-            for ox in 0..<ax.output {
-                let (x0, x1, _) = WindowGeometry.taps(ax, ox)
-                for ky in y0..<y1 {
-                    for kx in x0..<x1 {
-                        inputAt.append(ay.coordinate(oy, ky) * ax.input + ax.coordinate(ox, kx))
-                        weightAt.append(ky * ax.kernel + kx)
-                    }
-                }
-                tapStart.append(inputAt.count)
-            }
-        }
-        // No tap at all (every window in the padding) leaves the lists empty; nothing reads them then.
-        if inputAt.isEmpty { inputAt = [0]; weightAt = [0] }
+                          _ windows: ConvWindows, relu: Bool, arena: inout TensorArena) -> [Float] {
+        let ay = windows.axes[0], ax = windows.axes[1]
         return x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
                 (bias ?? []).withUnsafeBufferPointer { bp in
@@ -193,7 +173,7 @@ struct ConvKernel: SingleOutputArenaKernel {
                         guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
                         nj_depthwise_conv2d_fma(xa, wa, bias == nil ? nil : bp.baseAddress, oa, planes, channels,
                                                 ay.input * ax.input, ay.output * ax.output, ay.kernel * ax.kernel,
-                                                tapStart, inputAt, weightAt, relu ? 1 : 0)
+                                                windows.tapStart, windows.inputAt, windows.weightAt, relu ? 1 : 0)
                     }
                 }
             }

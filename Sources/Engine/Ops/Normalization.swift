@@ -27,26 +27,27 @@ struct BatchNormalizationKernel: SingleOutputArenaKernel {
         try Shapes.check(x, op: "BatchNormalization")
         guard x.shape.count >= 2 else { throw .invalidArgument("BatchNormalization: input \(x.shape) has no channel axis") }
         let channels = x.shape[1]
-        var p: [[Float]] = []
-        for i in 1...4 {
+        func parameter(_ i: Int) throws(NightjarError) -> [Float] {
             let t = try args.tensor(i)
             guard case .float(let v) = t.data, v.count == channels else {
                 throw .invalidArgument("BatchNormalization: input \(i) of shape \(t.shape) must hold \(channels) floats")
             }
-            p.append(v)
+            return v
         }
+        let gamma = try parameter(1), beta = try parameter(2), mean = try parameter(3), variance = try parameter(4)
         guard case .float(let xv) = x.data else {
             throw .invalidArgument("BatchNormalization: element type \(x.dataType.rawValue) is not supported (float only)")
         }
-        let scale = (0..<channels).map { c in p[0][c] / (p[3][c] + epsilon).squareRoot() }
-        let shift = (0..<channels).map { c in p[1][c] - p[2][c] * scale[c] }
-        let inner = try Shapes.count(Array(x.shape.dropFirst(2)), op: "BatchNormalization")
-        // Plane by plane, so the channel is not recomputed (a division) per element.
+        let inner = try WindowGeometry.count(x.shape[2...], op: "BatchNormalization")
+        // Plane by plane, so the channel is not recomputed (a division) per element; each plane's
+        // factors are folded as they are needed, the same float operations as folding them first.
         let out = xv.withUnsafeBufferPointer { xp in
             arena.floats(count: xv.count) { op in
                 guard let x = xp.baseAddress, let o = op.baseAddress else { return }
                 for plane in 0..<(xv.count / max(inner, 1)) {
-                    let s = scale[plane % channels], b = shift[plane % channels]
+                    let c = plane % channels
+                    let s = gamma[c] / (variance[c] + epsilon).squareRoot()
+                    let b = beta[c] - mean[c] * s
                     let src = x + plane * inner, dst = o + plane * inner
                     for j in 0..<inner { dst[j] = src[j] * s + b }
                 }

@@ -161,6 +161,18 @@ struct WindowGeometry: Sendable {
         return table
     }
 
+    /// Elements in a part of a shape (`Shapes.count` of a slice, without copying it to an array,
+    /// which on a warm run would be an allocation).
+    static func count(_ dims: ArraySlice<Int>, op: @autoclosure () -> String) throws(NightjarError) -> Int {
+        var n = 1
+        for d in dims {
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow, p <= 1 << 32 else { return try Shapes.count(Array(dims), op: op()) }
+            n = p
+        }
+        return n
+    }
+
     /// How many windows start in `room` spare elements (room may be negative: none fit) with this stride.
     private static func count(_ room: Int, _ stride: Int, ceil: Bool) -> Int {
         guard room >= 0 else { return 0 }
