@@ -131,4 +131,15 @@ void nj_keep_freed_memory(void);
 void nj_pool2d_planes8(const float *x, float *out, long planes, long plane_in, long outputs,
                        const long *tap_start, const long *taps, const float *divisors, float *scratch);
 
+/// `nj_conv2d_direct_fma` followed by a 2 × 2 MaxPool of stride 2 without padding (floor mode) and,
+/// when `scale` is not NULL, BatchNormalization folded to `y = pooled · scale[f] + shift[f]` (a
+/// multiplication, then an addition): `out` receives the pooled planes `out_h / 2 × out_w / 2`,
+/// image `i` at `out + i · out_image_stride`. `out_h` and `out_w` are the convolution's. The bits
+/// of the three nodes one after another. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_conv2d_direct_maxpool2_fma(const float *x, long image_stride, long images, long channels, long height, long width,
+                                   const float *weights, const float *bias, long filters, float *out, long out_image_stride,
+                                   long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                                   long pad_top, long pad_left, long out_h, long out_w, int relu, const float *scale,
+                                   const float *shift, float *padded);
+
 #endif

@@ -8,11 +8,16 @@ import NightjarCore
 /// Small images are unfolded side by side so one product covers several (`imagesPerProduct`);
 /// each output's sum is unchanged by that. The bias is added after the whole sum, as MLAS adds
 /// it; with `relu` (merged at load from a following `Relu` node, `GraphFusion`) Relu is applied in
-/// the same pass.
+/// the same pass. With `maxPool` (and `batchNorm`) merged from a following 2 × 2 MaxPool of stride 2
+/// (and BatchNormalization) a short-k Conv pools each pair of output rows as it computes them.
 struct ConvKernel: SingleOutputArenaKernel {
     let geometry: WindowGeometry
     let group: Int
     var relu = false
+    /// A following MaxPool (2 × 2, stride 2, no padding) and BatchNormalization merged into this step;
+    /// the step's inputs are then the Conv's three (an omitted bias as nil) and BatchNormalization's four.
+    private(set) var maxPool: PoolKernel?
+    private(set) var batchNorm: BatchNormalizationKernel?
     /// The axes and tap lists of the last input shape.
     let windowCache = WindowCache<ConvWindows>()
 
@@ -29,7 +34,46 @@ struct ConvKernel: SingleOutputArenaKernel {
         return fused
     }
 
+    /// This Conv followed by `pool`, a MaxPool that `poolsPairs` accepts, and then by `batchNorm`.
+    func withMaxPool(_ pool: PoolKernel, then batchNorm: BatchNormalizationKernel?) -> ConvKernel {
+        var fused = self
+        fused.maxPool = pool
+        fused.batchNorm = batchNorm
+        return fused
+    }
+
+    /// Whether `pool` is the MaxPool the pooled path computes: 2 × 2 windows of stride 2 without
+    /// padding or dilation, no indices, floor mode.
+    static func poolsPairs(_ pool: PoolKernel) -> Bool {
+        let g = pool.geometry
+        return pool.mode == .max && !pool.wantsIndices && g.kernelShape == [2, 2] && g.strides == [2, 2]
+            && g.pads.allSatisfy { $0 == 0 } && g.dilations.allSatisfy { $0 == 1 } && !g.ceilMode
+            && (g.autoPad == .notSet || g.autoPad == .valid)
+    }
+
     func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
+        let (value, pooled) = try convolution(inputs, arena: &arena)
+        guard let maxPool, !pooled else { return value }
+        // Inputs the pooled path does not take: the merged nodes one after another.
+        var out = try Self.single(maxPool.run([value], arena: &arena))
+        arena.recycle(value)
+        if let batchNorm {
+            guard inputs.count == 7 else { throw .invalidArgument("Conv: the merged BatchNormalization expects four parameters") }
+            let normalized = try batchNorm.output([out] + inputs[3...], arena: &arena)
+            arena.recycle(out)
+            out = normalized
+        }
+        return out
+    }
+
+    private static func single(_ values: [Value]) throws(NightjarError) -> Value {
+        guard let first = values.first else { throw .corrupt("a merged Conv's MaxPool produced no output") }
+        return first
+    }
+
+    /// The Conv's output, or with `maxPool` merged and a short k the pooled (and normalized)
+    /// output, with whether it is pooled.
+    private func convolution(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> (Value, Bool) {
         let args = KernelInputs(values: inputs, op: "Conv")
         let x = try args.tensor(0), w = try args.tensor(1)
         let b: Tensor? = inputs.count > 2 && inputs[2] != nil ? try args.tensor(2) : nil
@@ -67,16 +111,26 @@ struct ConvKernel: SingleOutputArenaKernel {
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.depthwise(xv, wv, bias, planes: images * channels, channels: channels, count: count,
                                      windows, relu: relu, arena: &arena)
-            return .tensor(Tensor(shape: outShape, data: .float(out)))
+            return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
         }
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = windows.direct
         // A short k (a first layer): the unfolded matrix would be as large as the work it feeds.
         if axes.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, depth <= Self.shortDepth, axes[1].output >= 8,
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
+            if maxPool != nil, axes[0].output >= 2 {
+                var scale: (scale: [Float], shift: [Float])?
+                if let batchNorm { scale = try batchNorm.folded(inputs, first: 3, channels: filters, arena: &arena) }
+                let pooledShape = arena.shape(rank: 4) { $0 == 0 ? images : $0 == 1 ? filters : axes[$0 - 2].output / 2 }
+                let out = Self.pooledFromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters,
+                                                      group: group, count: try Shapes.count(pooledShape, op: "Conv"),
+                                                      axes[0], axes[1], relu: relu, scale: scale, arena: &arena)
+                if let scale { arena.recycle(scale.scale); arena.recycle(scale.shift) }
+                return (.tensor(Tensor(shape: pooledShape, data: .float(out))), true)
+            }
             let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
                                             count: count, axes[0], axes[1], relu: relu, arena: &arena)
-            return .tensor(Tensor(shape: outShape, data: .float(out)))
+            return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
         }
         let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
         // Scratch: the unfolded input of a block of images, every element of which is written
@@ -157,7 +211,7 @@ struct ConvKernel: SingleOutputArenaKernel {
             }
         }
         arena.recycle(scratch)
-        return .tensor(Tensor(shape: outShape, data: .float(out)))
+        return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
     }
 
     /// A depthwise Conv (one channel and one filter per group) output by output (`nj_depthwise_conv2d_fma`):
@@ -209,6 +263,49 @@ struct ConvKernel: SingleOutputArenaKernel {
                                                      groupFilters, oa + g * groupFilters * outCount, filters * outCount,
                                                      ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
                                                      ay.padBegin, ax.padBegin, ay.output, ax.output, relu ? 1 : 0, pa)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        arena.recycle(padded)
+        return out
+    }
+
+    /// `fromPaddedImages` with each pair of output rows pooled 2 × 2 with stride 2 as they are computed
+    /// (`nj_conv2d_direct_maxpool2_fma`), then normalized with `scale` when given: the output of the
+    /// Conv, MaxPool and BatchNormalization nodes, bit for bit, without the Conv's going to memory.
+    static func pooledFromPaddedImages(_ x: [Float], _ w: [Float], _ bias: [Float]?, images: Int, channels: Int, filters: Int,
+                                       group: Int, count: Int, _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis,
+                                       relu: Bool, scale: (scale: [Float], shift: [Float])?,
+                                       arena: inout TensorArena) -> [Float] {
+        let groupChannels = channels / group, groupFilters = filters / group
+        let inCount = ay.input * ax.input, pooledCount = (ay.output / 2) * (ax.output / 2)
+        let depth = groupChannels * ay.kernel * ax.kernel
+        var padded = arena.floats(count: nj_im2col_2d_padded_size(1, groupChannels, ay.kernel, ax.kernel, ay.stride, ax.stride,
+                                                                  ay.dilation, ax.dilation, ay.output, ax.output)) { _ in }
+        let out = x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                (bias ?? []).withUnsafeBufferPointer { bp in
+                    (scale?.scale ?? []).withUnsafeBufferPointer { sp in
+                        (scale?.shift ?? []).withUnsafeBufferPointer { tp in
+                            padded.withUnsafeMutableBufferPointer { pp in
+                                arena.floats(count: count) { op in
+                                    guard let xa = xp.baseAddress, let wa = wp.baseAddress, let pa = pp.baseAddress,
+                                          let oa = op.baseAddress else { return }
+                                    for g in 0..<group {
+                                        let f = g * groupFilters
+                                        nj_conv2d_direct_maxpool2_fma(
+                                            xa + g * groupChannels * inCount, channels * inCount, images, groupChannels,
+                                            ay.input, ax.input, wa + f * depth, bias == nil ? nil : bp.baseAddress.map { $0 + f },
+                                            groupFilters, oa + f * pooledCount, filters * pooledCount,
+                                            ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
+                                            ay.padBegin, ax.padBegin, ay.output, ax.output, relu ? 1 : 0,
+                                            scale == nil ? nil : sp.baseAddress.map { $0 + f },
+                                            scale == nil ? nil : tp.baseAddress.map { $0 + f }, pa)
+                                    }
+                                }
                             }
                         }
                     }
