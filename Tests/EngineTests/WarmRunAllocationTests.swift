@@ -41,7 +41,7 @@ struct WarmRunAllocationTests {
 
     @Test(
         "a warm batch-1 run allocates only the outputs it returns",
-        arguments: ["mlp_regressor", "bench_logreg_20", "bench_rf_100x10", "bench_hgb_100", "torch_cnn2d", "torch_cnn1d"]
+        arguments: ["mlp_regressor", "bench_logreg_20", "bench_rf_100x10", "bench_hgb_100"]
     )
     func warmRunAllocatesOnlyItsOutputs(name: String) throws {
         let (count, returned) = try Self.warmRun(name)
