@@ -30,6 +30,8 @@ import Testing
         Shape(channels: 6, filters: 6, group: 6, height: 9, width: 20, dilations: [1, 2], relu: true),  // depthwise, wide
         Shape(channels: 4, filters: 6, group: 2, height: 10, width: 10, pads: [2, 0, 0, 1], bias: false),  // groups
         Shape(channels: 5, filters: 4, height: 6, width: 30, kernel: [3, 5], pads: [1, 2, 1, 2]),  // k = 75, wide
+        Shape(channels: 3, filters: 4, height: 4, width: 4),                                    // rows of 4, two per vector
+        Shape(channels: 5, filters: 7, height: 5, width: 8, strides: [2, 2]),                   // rows of 4, odd row count, stride 2
     ]
 
     @Test(arguments: shapes.indices)
