@@ -27,6 +27,8 @@ import Testing
         Shape(channels: 2, filters: 3, height: 5, width: 5, strides: [1, 3]),                   // rows of 2, stride 3
         Shape(channels: 16, filters: 16, height: 2, width: 2, kernel: [1, 1], pads: [0, 0, 0, 0], images: 5),  // 1×1
         Shape(channels: 16, filters: 16, group: 16, height: 2, width: 2, images: 4),            // depthwise, tiny planes
+        Shape(channels: 16, filters: 16, group: 16, height: 4, width: 4, relu: true),           // depthwise, 8 planes per vector
+        Shape(channels: 8, filters: 8, group: 8, height: 7, width: 9, strides: [2, 2], bias: false),  // the same, stride 2
         Shape(channels: 6, filters: 6, group: 6, height: 9, width: 20, dilations: [1, 2], relu: true),  // depthwise, wide
         Shape(channels: 4, filters: 6, group: 2, height: 10, width: 10, pads: [2, 0, 0, 1], bias: false),  // groups
         Shape(channels: 5, filters: 4, height: 6, width: 30, kernel: [3, 5], pads: [1, 2, 1, 2]),  // k = 75, wide

@@ -142,4 +142,12 @@ void nj_conv2d_direct_maxpool2_fma(const float *x, long image_stride, long image
                                    long pad_top, long pad_left, long out_h, long out_w, int relu, const float *scale,
                                    const float *shift, float *padded);
 
+/// `nj_depthwise_conv2d_fma` eight planes per vector (each lane one plane), for small planes; the
+/// same bits. `channels` must be a multiple of 8 (so each block of eight planes holds eight
+/// consecutive channels). `scratch` holds `8 · (plane_in + outputs) + channels · taps` floats.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_depthwise_conv2d_planes8(const float *x, const float *weights, const float *bias, float *out, long planes,
+                                 long channels, long plane_in, long outputs, long taps, const long *tap_start,
+                                 const long *input_at, const long *weight_at, int relu, float *scratch);
+
 #endif

@@ -220,18 +220,32 @@ struct ConvKernel: SingleOutputArenaKernel {
     static func depthwise(_ x: [Float], _ w: [Float], _ bias: [Float]?, planes: Int, channels: Int, count: Int,
                           _ windows: ConvWindows, relu: Bool, arena: inout TensorArena) -> [Float] {
         let ay = windows.axes[0], ax = windows.axes[1]
-        return x.withUnsafeBufferPointer { xp in
+        let inCount = ay.input * ax.input, outCount = ay.output * ax.output, taps = ay.kernel * ax.kernel
+        // Rows shorter than a vector: eight channels per vector, each lane one plane, through scratch.
+        let planesPerVector = channels % 8 == 0 && ax.output < 8
+        var scratch = arena.floats(count: planesPerVector ? 8 * (inCount + outCount) + channels * taps : 0) { _ in }
+        let out = x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
                 (bias ?? []).withUnsafeBufferPointer { bp in
-                    arena.floats(count: count) { op in
-                        guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
-                        nj_depthwise_conv2d_fma(xa, wa, bias == nil ? nil : bp.baseAddress, oa, planes, channels,
-                                                ay.input * ax.input, ay.output * ax.output, ay.kernel * ax.kernel,
-                                                windows.tapStart, windows.inputAt, windows.weightAt, relu ? 1 : 0)
+                    scratch.withUnsafeMutableBufferPointer { sp in
+                        arena.floats(count: count) { op in
+                            guard let xa = xp.baseAddress, let wa = wp.baseAddress, let oa = op.baseAddress else { return }
+                            if planesPerVector, let sa = sp.baseAddress {
+                                nj_depthwise_conv2d_planes8(xa, wa, bias == nil ? nil : bp.baseAddress, oa, planes, channels,
+                                                            inCount, outCount, taps, windows.tapStart, windows.inputAt,
+                                                            windows.weightAt, relu ? 1 : 0, sa)
+                            } else {
+                                nj_depthwise_conv2d_fma(xa, wa, bias == nil ? nil : bp.baseAddress, oa, planes, channels,
+                                                        inCount, outCount, taps, windows.tapStart, windows.inputAt,
+                                                        windows.weightAt, relu ? 1 : 0)
+                            }
+                        }
                     }
                 }
             }
         }
+        arena.recycle(scratch)
+        return out
     }
 
     /// The longest k (input channels per group × taps) computed without unfolding: a first layer's
