@@ -132,6 +132,14 @@ struct ConvKernel: SingleOutputArenaKernel {
                                             count: count, axes[0], axes[1], relu: relu, arena: &arena)
             return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
         }
+        // Output rows of 4 columns (a late layer's 4 × 4 plane): the unfolded matrix and the GEMM's
+        // packing of it cost more than the product.
+        if axes.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, axes[1].output == 4, axes[1].stride <= 2,
+           BlockedGemm.chunk(n: outCount, k: depth) >= depth {
+            let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
+                                            count: count, axes[0], axes[1], relu: relu, rowsOfFour: true, arena: &arena)
+            return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
+        }
         let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
         // Scratch: the unfolded input of a block of images, every element of which is written
         // before it is read, and with several images per product, that product before it is scattered.
@@ -253,11 +261,13 @@ struct ConvKernel: SingleOutputArenaKernel {
     static let shortDepth = 32
 
     /// A Conv with a short k, straight from a padded copy of each image (`nj_conv2d_direct_fma`): its
-    /// unfolded matrix would be as large as the work it feeds. The same bits, which is why the
+    /// unfolded matrix would be as large as the work it feeds. With `rowsOfFour`, output rows of 4
+    /// columns two per vector (`nj_conv2d_direct_rows4_fma`). The same bits, which is why the
     /// caller takes this path only when k is one chunk.
     static func fromPaddedImages(_ x: [Float], _ w: [Float], _ bias: [Float]?, images: Int, channels: Int, filters: Int,
                                  group: Int, count: Int, _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis,
-                                 relu: Bool, arena: inout TensorArena) -> [Float] {
+                                 relu: Bool, rowsOfFour: Bool = false, arena: inout TensorArena) -> [Float] {
+        let kernel = rowsOfFour ? nj_conv2d_direct_rows4_fma : nj_conv2d_direct_fma
         let groupChannels = channels / group, groupFilters = filters / group
         let inCount = ay.input * ax.input, outCount = ay.output * ax.output
         let depth = groupChannels * ay.kernel * ax.kernel
@@ -271,12 +281,12 @@ struct ConvKernel: SingleOutputArenaKernel {
                             guard let xa = xp.baseAddress, let wa = wp.baseAddress, let pa = pp.baseAddress,
                                   let oa = op.baseAddress else { return }
                             for g in 0..<group {
-                                nj_conv2d_direct_fma(xa + g * groupChannels * inCount, channels * inCount, images, groupChannels,
-                                                     ay.input, ax.input, wa + g * groupFilters * depth,
-                                                     bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
-                                                     groupFilters, oa + g * groupFilters * outCount, filters * outCount,
-                                                     ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
-                                                     ay.padBegin, ax.padBegin, ay.output, ax.output, relu ? 1 : 0, pa)
+                                kernel(xa + g * groupChannels * inCount, channels * inCount, images, groupChannels,
+                                       ay.input, ax.input, wa + g * groupFilters * depth,
+                                       bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
+                                       groupFilters, oa + g * groupFilters * outCount, filters * outCount,
+                                       ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
+                                       ay.padBegin, ax.padBegin, ay.output, ax.output, relu ? 1 : 0, pa)
                             }
                         }
                     }
