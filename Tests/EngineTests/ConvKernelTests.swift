@@ -32,9 +32,9 @@ import Testing
         Shape(channels: 6, filters: 6, group: 6, height: 9, width: 20, dilations: [1, 2], relu: true),  // depthwise, wide
         Shape(channels: 4, filters: 6, group: 2, height: 10, width: 10, pads: [2, 0, 0, 1], bias: false),  // groups
         Shape(channels: 5, filters: 4, height: 6, width: 30, kernel: [3, 5], pads: [1, 2, 1, 2]),  // k = 75, wide
-        Shape(channels: 3, filters: 4, height: 4, width: 4),                                    // rows of 4, two per vector
+        Shape(channels: 3, filters: 4, height: 4, width: 4),                                    // a 4 × 4 plane, one vector (AVX-512)
         Shape(channels: 5, filters: 7, height: 5, width: 8, strides: [2, 2]),                   // rows of 4, odd row count, stride 2
-        Shape(channels: 4, filters: 6, group: 2, height: 8, width: 8, strides: [2, 2], relu: true),  // rows of 4, groups
+        Shape(channels: 4, filters: 6, group: 2, height: 8, width: 8, strides: [2, 2], relu: true),  // a 4 × 4 plane, groups
         Shape(channels: 2, filters: 9, height: 9, width: 6, dilations: [2, 2], bias: false),    // rows of 4, dilated
     ]
 

@@ -150,12 +150,15 @@ void nj_depthwise_conv2d_planes8(const float *x, const float *weights, const flo
                                  long channels, long plane_in, long outputs, long taps, const long *tap_start,
                                  const long *input_at, const long *weight_at, int relu, float *scratch);
 
-/// `nj_conv2d_direct_fma` for output rows of exactly 4 columns with stride 1 or 2 along them: two
-/// output rows per vector. The same arguments (`out_w` is 4), scratch and bits.
-/// Only call when `nj_cpu_has_avx2_fma()` said yes.
-void nj_conv2d_direct_rows4_fma(const float *x, long image_stride, long images, long channels, long height, long width,
-                                const float *weights, const float *bias, long filters, float *out, long out_image_stride,
-                                long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
-                                long pad_top, long pad_left, long out_h, long out_w, int relu, float *padded);
+/// Nonzero when this CPU executes AVX-512F instructions, so `nj_conv2d_plane16_avx512` may be called.
+int nj_cpu_has_avx512f(void);
+
+/// `nj_conv2d_direct_fma` for a 4 × 4 output plane (`out_h` and `out_w` both 4) with stride 1 or 2
+/// along the rows and k (channels · kernel_h · kernel_w) at most 512: one vector per filter's plane.
+/// The same arguments otherwise, scratch and bits. Only call when `nj_cpu_has_avx512f()` said yes.
+void nj_conv2d_plane16_avx512(const float *x, long image_stride, long images, long channels, long height, long width,
+                              const float *weights, const float *bias, long filters, float *out, long out_image_stride,
+                              long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                              long pad_top, long pad_left, int relu, float *padded);
 
 #endif

@@ -132,12 +132,12 @@ struct ConvKernel: SingleOutputArenaKernel {
                                             count: count, axes[0], axes[1], relu: relu, arena: &arena)
             return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
         }
-        // Output rows of 4 columns (a late layer's 4 × 4 plane): the unfolded matrix and the GEMM's
-        // packing of it cost more than the product.
-        if axes.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, axes[1].output == 4, axes[1].stride <= 2,
-           BlockedGemm.chunk(n: outCount, k: depth) >= depth {
+        // A 4 × 4 output plane (a late layer) with AVX-512, one vector per filter's plane: the unfolded
+        // matrix, the GEMM's packing of it and the scatter cost more than the product.
+        if axes.count == 2, Self.avx512, !direct, axes[0].output == 4, axes[1].output == 4, axes[1].stride <= 2,
+           depth <= 512, BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
-                                            count: count, axes[0], axes[1], relu: relu, rowsOfFour: true, arena: &arena)
+                                            count: count, axes[0], axes[1], relu: relu, planeOf16: true, arena: &arena)
             return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
         }
         let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
@@ -260,14 +260,16 @@ struct ConvKernel: SingleOutputArenaKernel {
     /// one or three channels under a 3 × 3 window. Beyond it the GEMM's larger tiles win.
     static let shortDepth = 32
 
+    /// Whether this CPU runs AVX-512F, which `nj_conv2d_plane16_avx512` needs.
+    static let avx512 = nj_cpu_has_avx512f() != 0
+
     /// A Conv with a short k, straight from a padded copy of each image (`nj_conv2d_direct_fma`): its
-    /// unfolded matrix would be as large as the work it feeds. With `rowsOfFour`, output rows of 4
-    /// columns two per vector (`nj_conv2d_direct_rows4_fma`). The same bits, which is why the
+    /// unfolded matrix would be as large as the work it feeds. With `planeOf16`, a 4 × 4 output
+    /// plane one vector per filter (`nj_conv2d_plane16_avx512`). The same bits, which is why the
     /// caller takes this path only when k is one chunk.
     static func fromPaddedImages(_ x: [Float], _ w: [Float], _ bias: [Float]?, images: Int, channels: Int, filters: Int,
                                  group: Int, count: Int, _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis,
-                                 relu: Bool, rowsOfFour: Bool = false, arena: inout TensorArena) -> [Float] {
-        let kernel = rowsOfFour ? nj_conv2d_direct_rows4_fma : nj_conv2d_direct_fma
+                                 relu: Bool, planeOf16: Bool = false, arena: inout TensorArena) -> [Float] {
         let groupChannels = channels / group, groupFilters = filters / group
         let inCount = ay.input * ax.input, outCount = ay.output * ax.output
         let depth = groupChannels * ay.kernel * ax.kernel
@@ -281,12 +283,20 @@ struct ConvKernel: SingleOutputArenaKernel {
                             guard let xa = xp.baseAddress, let wa = wp.baseAddress, let pa = pp.baseAddress,
                                   let oa = op.baseAddress else { return }
                             for g in 0..<group {
-                                kernel(xa + g * groupChannels * inCount, channels * inCount, images, groupChannels,
-                                       ay.input, ax.input, wa + g * groupFilters * depth,
-                                       bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters },
-                                       groupFilters, oa + g * groupFilters * outCount, filters * outCount,
-                                       ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
-                                       ay.padBegin, ax.padBegin, ay.output, ax.output, relu ? 1 : 0, pa)
+                                let input = xa + g * groupChannels * inCount, weights = wa + g * groupFilters * depth
+                                let b = bias == nil ? nil : bp.baseAddress.map { $0 + g * groupFilters }
+                                let output = oa + g * groupFilters * outCount
+                                if planeOf16 {
+                                    nj_conv2d_plane16_avx512(input, channels * inCount, images, groupChannels, ay.input, ax.input,
+                                                             weights, b, groupFilters, output, filters * outCount,
+                                                             ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
+                                                             ay.padBegin, ax.padBegin, relu ? 1 : 0, pa)
+                                } else {
+                                    nj_conv2d_direct_fma(input, channels * inCount, images, groupChannels, ay.input, ax.input,
+                                                         weights, b, groupFilters, output, filters * outCount,
+                                                         ay.kernel, ax.kernel, ay.stride, ax.stride, ay.dilation, ax.dilation,
+                                                         ay.padBegin, ax.padBegin, ay.output, ax.output, relu ? 1 : 0, pa)
+                                }
                             }
                         }
                     }
