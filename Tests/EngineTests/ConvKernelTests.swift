@@ -224,4 +224,44 @@ import Testing
         }
         #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "shape \(index): outputs differ from the separate nodes'")
     }
+
+    /// A 1-D Conv runs the 2-D paths as one row: the bits of the same Conv on a `[N, C, 1, L]` input,
+    /// which the tests above hold to the fused chains.
+    @Test(arguments: [(4, 8, 32, 5, 1, 2, 1, 1), (8, 12, 16, 3, 2, 1, 1, 1), (12, 16, 16, 3, 1, 0, 2, 4), (16, 16, 9, 3, 1, 1, 1, 16)])
+    func oneSpatialAxisIsOneRow(_ c: (channels: Int, filters: Int, length: Int, kernel: Int, stride: Int, pad: Int,
+                                      dilation: Int, group: Int)) throws {
+        var rng = SplitMix64(seed: UInt64(c.length * 31 + c.kernel))
+        let images = 3, groupChannels = c.channels / c.group
+        let x = (0..<(images * c.channels * c.length)).map { _ in Float.random(in: -3...3, using: &rng) }
+        let w = (0..<(c.filters * groupChannels * c.kernel)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let b = (0..<c.filters).map { _ in Float.random(in: -1...1, using: &rng) }
+        func run(_ spatial: [Int], kernel: [Int], strides: [Int], pads: [Int], dilations: [Int]) throws -> [Float] {
+            var node = Onnx_NodeProto()
+            node.opType = "Conv"
+            for (name, values) in [("kernel_shape", kernel), ("strides", strides), ("pads", pads), ("dilations", dilations)] {
+                var attribute = Onnx_AttributeProto()
+                attribute.name = name
+                attribute.type = .ints
+                attribute.ints = values.map { Int64($0) }
+                node.attribute.append(attribute)
+            }
+            var group = Onnx_AttributeProto()
+            group.name = "group"
+            group.type = .int
+            group.i = Int64(c.group)
+            node.attribute.append(group)
+            let inputs: [Value?] = [
+                .tensor(Tensor(shape: [images, c.channels] + spatial, data: .float(x))),
+                .tensor(Tensor(shape: [c.filters, groupChannels] + kernel, data: .float(w))),
+                .tensor(Tensor(shape: [c.filters], data: .float(b))),
+            ]
+            guard case .tensor(let t)? = try ConvKernel(NodeAttributes(node)).withRelu().run(inputs).first,
+                  case .float(let v) = t.data else { return [] }
+            return v
+        }
+        let row = try run([c.length], kernel: [c.kernel], strides: [c.stride], pads: [c.pad, c.pad], dilations: [c.dilation])
+        let plane = try run([1, c.length], kernel: [1, c.kernel], strides: [1, c.stride], pads: [0, c.pad, 0, c.pad],
+                            dilations: [1, c.dilation])
+        #expect(!row.isEmpty && row.map(\.bitPattern) == plane.map(\.bitPattern))
+    }
 }

@@ -88,4 +88,36 @@ import Testing
             #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "shape \(index), run \(run): outputs differ from plain loops")
         }
     }
+
+    /// 1-D pooling runs the 2-D paths as one row: the bits of the same pooling of `[N, C, 1, L]`.
+    @Test(arguments: [(false, 2, 2, 0, false), (true, 3, 1, 1, false), (true, 3, 2, 1, true), (false, 3, 1, 1, false)])
+    func oneSpatialAxisIsOneRow(_ c: (average: Bool, kernel: Int, stride: Int, pad: Int, countIncludePad: Bool)) throws {
+        var rng = SplitMix64(seed: UInt64(c.kernel * 7 + c.stride))
+        var x = (0..<(5 * 12 * 13)).map { _ in Float(Int.random(in: -4...4, using: &rng)) / 2 }
+        for i in stride(from: 3, to: x.count, by: 11) { x[i] = .nan }
+        func run(_ spatial: [Int], kernel: [Int], strides: [Int], pads: [Int]) throws -> [Float] {
+            var node = Onnx_NodeProto()
+            node.opType = c.average ? "AveragePool" : "MaxPool"
+            node.output = ["y"]
+            for (name, values) in [("kernel_shape", kernel), ("strides", strides), ("pads", pads)] {
+                var attribute = Onnx_AttributeProto()
+                attribute.name = name
+                attribute.type = .ints
+                attribute.ints = values.map { Int64($0) }
+                node.attribute.append(attribute)
+            }
+            var include = Onnx_AttributeProto()
+            include.name = "count_include_pad"
+            include.type = .int
+            include.i = c.countIncludePad ? 1 : 0
+            node.attribute.append(include)
+            let kernel = try PoolKernel(c.average ? .average : .max, NodeAttributes(node), opset: 19)
+            guard case .tensor(let t)? = try kernel.run([.tensor(Tensor(shape: [5, 12] + spatial, data: .float(x)))]).first,
+                  case .float(let v) = t.data else { return [] }
+            return v
+        }
+        let row = try run([13], kernel: [c.kernel], strides: [c.stride], pads: [c.pad, c.pad])
+        let plane = try run([1, 13], kernel: [1, c.kernel], strides: [1, c.stride], pads: [0, c.pad, 0, c.pad])
+        #expect(!row.isEmpty && row.map(\.bitPattern) == plane.map(\.bitPattern))
+    }
 }

@@ -102,12 +102,14 @@ struct ConvKernel: SingleOutputArenaKernel {
             try ConvWindows(geometry, input: x.shape, weights: w.shape, group: group)
         }
         let axes = windows.axes, outCount = windows.outCount, inCount = windows.inCount, taps = windows.taps
+        // Rows and columns for the 2-D paths (a 1-D input is one row); empty for more spatial axes.
+        let plane = windows.plane
         let outShape = arena.shape(rank: x.shape.count) { $0 == 0 ? images : $0 == 1 ? filters : axes[$0 - 2].output }
         let depth = groupChannels * taps  // the GEMM's k
         let groupFilters = filters / group
         let count = try Shapes.count(outShape, op: "Conv")
         // One channel and one filter per group: a one-row product per group would be all overhead.
-        if axes.count == 2, BlockedGemm.fusedMultiplyAdd, groupChannels == 1, groupFilters == 1,
+        if plane.count == 2, BlockedGemm.fusedMultiplyAdd, groupChannels == 1, groupFilters == 1,
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.depthwise(xv, wv, bias, planes: images * channels, channels: channels, count: count,
                                      windows, relu: relu, arena: &arena)
@@ -116,28 +118,28 @@ struct ConvKernel: SingleOutputArenaKernel {
         // A 1×1 window without stride or padding reads the input as it lies: no unfolding needed.
         let direct = windows.direct
         // A short k (a first layer): the unfolded matrix would be as large as the work it feeds.
-        if axes.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, depth <= Self.shortDepth, axes[1].output >= 8,
+        if plane.count == 2, BlockedGemm.fusedMultiplyAdd, !direct, depth <= Self.shortDepth, plane[1].output >= 8,
            BlockedGemm.chunk(n: outCount, k: depth) >= depth {
-            if maxPool != nil, axes[0].output >= 2 {
+            if maxPool != nil, axes.count == 2, plane[0].output >= 2 {
                 var scale: (scale: [Float], shift: [Float])?
                 if let batchNorm { scale = try batchNorm.folded(inputs, first: 3, channels: filters, arena: &arena) }
                 let pooledShape = arena.shape(rank: 4) { $0 == 0 ? images : $0 == 1 ? filters : axes[$0 - 2].output / 2 }
                 let out = Self.pooledFromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters,
                                                       group: group, count: try Shapes.count(pooledShape, op: "Conv"),
-                                                      axes[0], axes[1], relu: relu, scale: scale, arena: &arena)
+                                                      plane[0], plane[1], relu: relu, scale: scale, arena: &arena)
                 if let scale { arena.recycle(scale.scale); arena.recycle(scale.shift) }
                 return (.tensor(Tensor(shape: pooledShape, data: .float(out))), true)
             }
             let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
-                                            count: count, axes[0], axes[1], relu: relu, arena: &arena)
+                                            count: count, plane[0], plane[1], relu: relu, arena: &arena)
             return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
         }
         // A 4 × 4 output plane (a late layer) with AVX-512, one vector per filter's plane: the unfolded
         // matrix, the GEMM's packing of it and the scatter cost more than the product.
-        if axes.count == 2, Self.avx512, !direct, axes[0].output == 4, axes[1].output == 4, axes[1].stride <= 2,
+        if plane.count == 2, Self.avx512, !direct, plane[0].output == 4, plane[1].output == 4, plane[1].stride <= 2,
            depth <= 512, BlockedGemm.chunk(n: outCount, k: depth) >= depth {
             let out = Self.fromPaddedImages(xv, wv, bias, images: images, channels: channels, filters: filters, group: group,
-                                            count: count, axes[0], axes[1], relu: relu, planeOf16: true, arena: &arena)
+                                            count: count, plane[0], plane[1], relu: relu, planeOf16: true, arena: &arena)
             return (.tensor(Tensor(shape: outShape, data: .float(out))), false)
         }
         let block = Self.imagesPerProduct(images: images, outputs: outCount, depth: depth)
@@ -145,11 +147,11 @@ struct ConvKernel: SingleOutputArenaKernel {
         // before it is read, and with several images per product, that product before it is scattered.
         let colCount = direct && block == 1 ? 0 : try Shapes.count([depth, block, outCount], op: "Conv")
         let productCount = block == 1 ? 0 : try Shapes.count([groupFilters, block, outCount], op: "Conv")
-        let planar = axes.count == 2 && !direct
+        let planar = plane.count == 2 && !direct
         // The AVX2 unfolding reads a copy of the images with their padding written out.
         let paddedCount = planar && BlockedGemm.fusedMultiplyAdd
-            ? nj_im2col_2d_padded_size(block, groupChannels, axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
-                                       axes[0].dilation, axes[1].dilation, axes[0].output, axes[1].output)
+            ? nj_im2col_2d_padded_size(block, groupChannels, plane[0].kernel, plane[1].kernel, plane[0].stride, plane[1].stride,
+                                       plane[0].dilation, plane[1].dilation, plane[0].output, plane[1].output)
             : 0
         // One buffer: the unfolded input (with the 8 floats of room the AVX2 unfolding's last
         // vector may write past it), then the product, then the padded copy.
@@ -177,15 +179,15 @@ struct ConvKernel: SingleOutputArenaKernel {
                                             Self.gather(input, into: ca, images: n, imageStride: channels * inCount,
                                                         channels: groupChannels, planeSize: inCount)
                                         } else if planar, paddedCount > 0, let sa = sp.baseAddress {
-                                            nj_im2col_2d_avx2(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
-                                                              axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
-                                                              axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
-                                                              axes[0].output, axes[1].output, ca, sa + colRoom + productCount)
+                                            nj_im2col_2d_avx2(input, channels * inCount, n, groupChannels, plane[0].input, plane[1].input,
+                                                              plane[0].kernel, plane[1].kernel, plane[0].stride, plane[1].stride,
+                                                              plane[0].dilation, plane[1].dilation, plane[0].padBegin, plane[1].padBegin,
+                                                              plane[0].output, plane[1].output, ca, sa + colRoom + productCount)
                                         } else if planar {
-                                            nj_im2col_2d(input, channels * inCount, n, groupChannels, axes[0].input, axes[1].input,
-                                                         axes[0].kernel, axes[1].kernel, axes[0].stride, axes[1].stride,
-                                                         axes[0].dilation, axes[1].dilation, axes[0].padBegin, axes[1].padBegin,
-                                                         axes[0].output, axes[1].output, ca)
+                                            nj_im2col_2d(input, channels * inCount, n, groupChannels, plane[0].input, plane[1].input,
+                                                         plane[0].kernel, plane[1].kernel, plane[0].stride, plane[1].stride,
+                                                         plane[0].dilation, plane[1].dilation, plane[0].padBegin, plane[1].padBegin,
+                                                         plane[0].output, plane[1].output, ca)
                                         } else {
                                             for i in 0..<n {
                                                 Self.unfold(input + i * channels * inCount, into: ca + i * outCount,
@@ -227,7 +229,7 @@ struct ConvKernel: SingleOutputArenaKernel {
     /// which is why the caller takes this path only when k is one chunk.
     static func depthwise(_ x: [Float], _ w: [Float], _ bias: [Float]?, planes: Int, channels: Int, count: Int,
                           _ windows: ConvWindows, relu: Bool, arena: inout TensorArena) -> [Float] {
-        let ay = windows.axes[0], ax = windows.axes[1]
+        let ay = windows.plane[0], ax = windows.plane[1]
         let inCount = ay.input * ax.input, outCount = ay.output * ax.output, taps = ay.kernel * ax.kernel
         // Rows shorter than a vector: eight channels per vector, each lane one plane, through scratch.
         let planesPerVector = channels % 8 == 0 && ax.output < 8

@@ -5,6 +5,9 @@ import NightjarCore
 /// depthwise layer's taps inside the input, or the general unfolding's tap table.
 struct ConvWindows: Sendable {
     let axes: [WindowGeometry.Axis]
+    /// The axes as rows and columns, for the kernels of two spatial axes: a 1-D input is one row
+    /// (the same taps in the same order). Empty for other ranks.
+    let plane: [WindowGeometry.Axis]
     /// Elements in one input plane, one output plane, and one filter's window.
     let inCount: Int
     let outCount: Int
@@ -17,7 +20,7 @@ struct ConvWindows: Sendable {
     let tapStart: [Int]
     let inputAt: [Int]
     let weightAt: [Int]
-    /// `WindowGeometry.tapTable` for other than two spatial axes (empty otherwise).
+    /// `WindowGeometry.tapTable` for more than two spatial axes (empty otherwise).
     let tapTable: [Int]
 
     init(_ geometry: WindowGeometry, input: [Int], weights: [Int], group: Int) throws(NightjarError) {
@@ -30,12 +33,13 @@ struct ConvWindows: Sendable {
         outCount = try Shapes.count(axes.map(\.output), op: "Conv")
         taps = try Shapes.count(kernel, op: "Conv")
         direct = axes.allSatisfy { $0.kernel == 1 && $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 }
-        tapTable = axes.count == 2 || direct ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
-        guard axes.count == 2, weights[1] == 1, weights[0] == group else {
+        plane = WindowGeometry.plane(axes)
+        tapTable = plane.count == 2 || direct ? [] : try WindowGeometry.tapTable(axes, op: "Conv")
+        guard plane.count == 2, weights[1] == 1, weights[0] == group else {
             (tapStart, inputAt, weightAt) = ([], [], [])
             return
         }
-        let ay = axes[0], ax = axes[1]
+        let ay = plane[0], ax = plane[1]
         var tapStart = [0], inputAt: [Int] = [], weightAt: [Int] = []
         for oy in 0..<ay.output {
             let (y0, y1, _) = WindowGeometry.taps(ay, oy)

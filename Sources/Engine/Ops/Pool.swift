@@ -49,13 +49,13 @@ struct PoolKernel: AppendingKernel {
         }
         let axes = windows.axes, inCount = windows.inCount, outCount = windows.outCount
         let outShape = arena.shape(rank: x.shape.count) { $0 < 2 ? x.shape[$0] : axes[$0 - 2].output }
-        // Two spatial axes without Indices, the common case: window bounds by arithmetic, no table.
-        if axes.count == 2, !wantsIndices, inCount > 0, x.shape[0] > 0, x.shape[1] > 0 {
+        // One or two spatial axes without Indices, the common case: window bounds by arithmetic, no table.
+        if windows.plane.count == 2, !wantsIndices, inCount > 0, x.shape[0] > 0, x.shape[1] > 0 {
             // At most the input's element count, which `Shapes.check` bounds.
             let planes = x.shape[0] * x.shape[1]
             let count = try Shapes.count(outShape, op: mode.rawValue)
             // Rows shorter than a vector go several planes per vector, each lane one plane, through scratch.
-            let planesPerVector = BlockedGemm.fusedMultiplyAdd && axes[1].output < 8 && planes >= 8
+            let planesPerVector = BlockedGemm.fusedMultiplyAdd && windows.plane[1].output < 8 && planes >= 8
             var scratch = arena.floats(count: planesPerVector ? 8 * (inCount + outCount) : 0) { _ in }
             let out = xv.withUnsafeBufferPointer { xp in
                 scratch.withUnsafeMutableBufferPointer { sp in
@@ -157,7 +157,7 @@ struct PoolKernel: AppendingKernel {
     /// a ceil-mode window past the padding).
     private func pool2D(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, planes: Int,
                         _ w: PoolWindows, scratch: UnsafeMutablePointer<Float>?) {
-        let ay = w.axes[0], ax = w.axes[1]
+        let ay = w.plane[0], ax = w.plane[1]
         w.divisors.withUnsafeBufferPointer { dp in
             let divisor = mode == .average ? dp.baseAddress : nil
             if let scratch {

@@ -6,11 +6,14 @@ import NightjarCore
 /// row and column each window reads and, for an average, what each output divides by.
 struct PoolWindows: Sendable {
     let axes: [WindowGeometry.Axis]
+    /// The axes as rows and columns: a 1-D input is one row (the same taps in the same order).
+    /// Empty for more than two spatial axes.
+    let plane: [WindowGeometry.Axis]
     /// Elements in one input plane and one output plane.
     let inCount: Int
     let outCount: Int
 
-    // Two spatial axes only (empty otherwise).
+    // One or two spatial axes only (empty otherwise).
     let rowFirst: [Int]
     let rowTaps: [Int]
     let columnFirst: [Int]
@@ -24,11 +27,12 @@ struct PoolWindows: Sendable {
         self.axes = axes
         inCount = try Shapes.count(axes.map(\.input), op: op)
         outCount = try Shapes.count(axes.map(\.output), op: op)
-        guard axes.count == 2 else {
+        plane = WindowGeometry.plane(axes)
+        guard plane.count == 2 else {
             (rowFirst, rowTaps, columnFirst, tapStart, taps, divisors, interior) = ([], [], [], [0], [], [], 0..<0)
             return
         }
-        let ay = axes[0], ax = axes[1]
+        let ay = plane[0], ax = plane[1]
         /// Per output along one axis: the first input coordinate read, how many taps read the input,
         /// and how many an average counts.
         func windows(_ a: WindowGeometry.Axis) -> (first: [Int], taps: [Int], counted: [Int]) {
