@@ -51,6 +51,7 @@ run_case Tests/EngineTests/Fixtures/svm_svc_rbf.onnx X 6 1000 100
 # Small PyTorch exports: a 2-D CNN on 1×16×16 images and a transformer encoder block on 8×16 tokens.
 run_case Tests/EngineTests/Fixtures/torch_cnn2d.onnx x 1x16x16 1 5000
 run_case Tests/EngineTests/Fixtures/torch_cnn2d.onnx x 1x16x16 64 200
+run_case Tests/EngineTests/Fixtures/torch_cnn2d.onnx x 1x16x16 1000 20
 run_case Tests/EngineTests/Fixtures/torch_transformer_gelu.onnx x 8x16 1 5000
 run_case Tests/EngineTests/Fixtures/torch_transformer_gelu.onnx x 8x16 64 200
 echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)'), intra_op_num_threads=1, median of $rounds interleaved rounds"

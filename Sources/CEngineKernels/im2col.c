@@ -74,6 +74,32 @@ static inline __attribute__((always_inline)) NJ_AVX2 void unfold_tap(
     }
 }
 
+// `unfold_tap` for output rows of exactly 4 columns (a late layer's 4 × 4 plane) with stride 1
+// or 2: two output rows lie side by side in `col`, so one 8-lane vector holds both, its halves
+// loaded from the two input rows (stride 2: the even elements of two such loads).
+static inline __attribute__((always_inline)) NJ_AVX2 void unfold_tap_rows4(
+    float *dst, const float *tap, long images, long image_step, long out_h, long row_step, long stride_w) {
+    for (long i = 0; i < images; i++) {
+        const float *src = tap + i * image_step;
+        long oy = 0;
+        for (; oy + 2 <= out_h; oy += 2, src += 2 * row_step, dst += 8) {
+            const __m256 a = _mm256_loadu2_m128(src + row_step, src);
+            if (stride_w == 1) {
+                _mm256_storeu_ps(dst, a);
+            } else {
+                const __m256 b = _mm256_loadu2_m128(src + row_step + 4, src + 4);
+                _mm256_storeu_ps(dst, _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+            }
+        }
+        if (oy < out_h) {
+            const __m128 v = stride_w == 1 ? _mm_loadu_ps(src)
+                                           : _mm_shuffle_ps(_mm_loadu_ps(src), _mm_loadu_ps(src + 4), _MM_SHUFFLE(2, 0, 2, 0));
+            _mm_storeu_ps(dst, v);
+            dst += 4;
+        }
+    }
+}
+
 // `unfold_tap` four columns per vector, for output rows of 4 to 7 columns (a late layer's 4 × 4
 // plane) with stride 1 or 2: stride 2 takes the even elements of two 4-lane loads.
 static inline __attribute__((always_inline)) NJ_AVX2 void unfold_tap4(
@@ -125,7 +151,11 @@ NJ_AVX2 NJ_NO_MEMSET void nj_im2col_2d_avx2(
             for (long kx = 0; kx < kernel_w; kx++) {
                 float *dst = col + ((c * kernel_h + ky) * kernel_w + kx) * row_length;
                 const float *tap = padded + c * padded_plane + ky * dilation_h * padded_w + kx * dilation_w;
-                if (out_w >= 4 && out_w < 8 && stride_w == 1)
+                if (out_w == 4 && stride_w == 1)
+                    unfold_tap_rows4(dst, tap, images, image_step, out_h, row_step, 1);
+                else if (out_w == 4 && stride_w == 2)
+                    unfold_tap_rows4(dst, tap, images, image_step, out_h, row_step, 2);
+                else if (out_w >= 4 && out_w < 8 && stride_w == 1)
                     unfold_tap4(dst, tap, images, image_step, out_h, row_step, out_w, 1);
                 else if (out_w >= 4 && out_w < 8 && stride_w == 2)
                     unfold_tap4(dst, tap, images, image_step, out_h, row_step, out_w, 2);

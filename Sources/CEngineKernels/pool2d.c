@@ -3,6 +3,8 @@
 #include <float.h>
 #include <immintrin.h>
 
+#include "transpose8.h"
+
 // MaxPool and AveragePool over two spatial axes, plane by plane (Pool.swift). Which input rows and
 // columns each output's window reads inside the input is resolved once per run, so the loops here
 // do no window arithmetic. Every output reads its taps in order (rows, then columns within a row):
@@ -105,6 +107,54 @@ NJ_AVX2 void nj_pool2d_avx2(const float *x, float *out, long planes, long height
     }
 }
 
+// `nj_pool2d` eight planes at a time, for output rows too short to fill a vector (a late layer's
+// 4 × 4 plane): the eight planes are turned so that one vector holds the same position of each,
+// pooled output by output with the tap lists lane by lane as `pool_one` does (the same taps,
+// order and operations: `_mm256_max_ps(v, best)` is `v > best ? v : best`), and turned back.
+NJ_AVX2 void nj_pool2d_planes8(const float *x, float *out, long planes, long plane_in, long outputs,
+                               const long *tap_start, const long *taps, const float *divisors, float *scratch) {
+    float *lanes_in = scratch, *lanes_out = scratch + 8 * plane_in;
+    long p = 0;
+    for (; p + 8 <= planes; p += 8) {
+        const float *src = x + p * plane_in;
+        for (long j0 = 0; j0 < plane_in; j0 += 8) {
+            const long width = plane_in - j0 < 8 ? plane_in - j0 : 8;
+            __m256 column[8];
+            nj_load_transposed8(src + j0, plane_in, width, column);
+            for (long q = 0; q < width; q++) _mm256_storeu_ps(lanes_in + (j0 + q) * 8, column[q]);
+        }
+        for (long o = 0; o < outputs; o++) {
+            const long *t = taps + tap_start[o];
+            const long count = tap_start[o + 1] - tap_start[o];
+            __m256 acc;
+            if (divisors) {
+                acc = _mm256_setzero_ps();
+                NJ_SHORT_LOOP
+                for (long k = 0; k < count; k++) acc = _mm256_add_ps(acc, _mm256_loadu_ps(lanes_in + t[k] * 8));
+                acc = _mm256_div_ps(acc, _mm256_set1_ps(divisors[o]));
+            } else if (count <= 0) {
+                acc = _mm256_set1_ps(-FLT_MAX);
+            } else {
+                acc = _mm256_loadu_ps(lanes_in + t[0] * 8);
+                NJ_SHORT_LOOP
+                for (long k = 1; k < count; k++) acc = _mm256_max_ps(_mm256_loadu_ps(lanes_in + t[k] * 8), acc);
+            }
+            _mm256_storeu_ps(lanes_out + o * 8, acc);
+        }
+        float *dst = out + p * outputs;
+        long o0 = 0;
+        for (; o0 + 8 <= outputs; o0 += 8) {
+            __m256 plane[8];
+            nj_load_transposed8(lanes_out + o0 * 8, 8, 8, plane);
+            for (int l = 0; l < 8; l++) _mm256_storeu_ps(dst + l * outputs + o0, plane[l]);
+        }
+        for (; o0 < outputs; o0++)
+            for (int l = 0; l < 8; l++) dst[l * outputs + o0] = lanes_out[o0 * 8 + l];
+    }
+    if (p < planes)
+        nj_pool2d(x + p * plane_in, out + p * outputs, planes - p, plane_in, 1, outputs, 1, tap_start, taps, divisors);
+}
+
 #else
 
 void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long width, long out_h, long out_w,
@@ -112,6 +162,12 @@ void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long w
                     const long *row_first, const long *row_taps, const long *col_first, long dilation_h, long dilation_w,
                     long inner_first, long inner_end, long kernel_w, long stride_w) {
     nj_pool2d(x, out, planes, height, width, out_h, out_w, tap_start, taps, divisors);
+}
+
+void nj_pool2d_planes8(const float *x, float *out, long planes, long plane_in, long outputs,
+                       const long *tap_start, const long *taps, const float *divisors, float *scratch) {
+    (void)scratch;
+    nj_pool2d(x, out, planes, plane_in, 1, outputs, 1, tap_start, taps, divisors);
 }
 
 #endif

@@ -4,11 +4,15 @@ import NightjarCore
 ///
 /// - `MatMul` → `Add` of a bias initializer (`[n]` or `[1, n]`) → optional `Relu`, as skl2onnx and
 ///   PyTorch write a linear layer, becomes one `DenseLayerKernel`;
-/// - `Gemm` → `Relu` and `Conv` → `Relu` apply the Relu in their own last pass.
+/// - `Gemm` → `Relu` and `Conv` → `Relu` apply the Relu in their own last pass;
+/// - `Conv` (→ `Relu`) → `MaxPool` of 2 × 2 windows, stride 2 (→ `BatchNormalization` with constant
+///   parameters) becomes one Conv step that pools, and normalizes, pairs of output rows as it
+///   computes them (`ConvKernel.withMaxPool`).
 ///
 /// A chain is merged only when each intermediate value is read by the next node alone and is not a
 /// graph output, so nothing else could miss it. The merged kernels add the bias and apply Relu
-/// after the whole product with the separate nodes' rounding, so the outputs keep their bits.
+/// after the whole product with the separate nodes' rounding, and pool and normalize with the
+/// separate nodes' operations, so the outputs keep their bits.
 enum GraphFusion {
     static func fuse(_ steps: [GraphPlan.Step], initializers: [String: Value], graphOutputs: Set<String>) -> [GraphPlan.Step] {
         var readers: [String: [Int]] = [:]
@@ -48,19 +52,39 @@ enum GraphFusion {
                 let kernel = DenseLayerKernel(relu: relu, biasFirst: biasFirst, fallback: fallback)
                 result[index] = GraphPlan.Step(name: step.name, opType: step.opType, inputs: step.inputs + [biasName],
                                                outputs: last.outputs, kernel: kernel)
-            case "Gemm", "Conv":
-                guard let reluIndex = soleReader(output), !removed.contains(reluIndex), isRelu(reluIndex) else { continue }
-                let kernel: any Kernel
-                if let gemm = step.kernel as? GemmKernel {
-                    kernel = gemm.withRelu()
-                } else if let conv = step.kernel as? ConvKernel {
-                    kernel = conv.withRelu()
-                } else {
-                    continue
-                }
+            case "Gemm":
+                guard let reluIndex = soleReader(output), !removed.contains(reluIndex), isRelu(reluIndex),
+                      let gemm = step.kernel as? GemmKernel else { continue }
                 removed.insert(reluIndex)
                 result[index] = GraphPlan.Step(name: step.name, opType: step.opType, inputs: step.inputs,
-                                               outputs: steps[reluIndex].outputs, kernel: kernel)
+                                               outputs: steps[reluIndex].outputs, kernel: gemm.withRelu())
+            case "Conv":
+                guard var conv = step.kernel as? ConvKernel, step.inputs.count <= 3 else { continue }
+                var inputs = step.inputs, outputs = step.outputs
+                if let reluIndex = soleReader(outputs[0]), !removed.contains(reluIndex), isRelu(reluIndex) {
+                    conv = conv.withRelu()
+                    removed.insert(reluIndex)
+                    outputs = steps[reluIndex].outputs
+                }
+                if let poolIndex = soleReader(outputs[0]), !removed.contains(poolIndex), steps[poolIndex].inputs.count == 1,
+                   let pool = steps[poolIndex].kernel as? PoolKernel, ConvKernel.poolsPairs(pool) {
+                    removed.insert(poolIndex)
+                    outputs = [steps[poolIndex].outputs[0]]
+                    // The BatchNormalization's parameters follow the Conv's three inputs (an omitted bias as "").
+                    while inputs.count < 3 { inputs.append("") }
+                    var norm: BatchNormalizationKernel?
+                    if let normIndex = soleReader(outputs[0]), !removed.contains(normIndex),
+                       let kernel = steps[normIndex].kernel as? BatchNormalizationKernel, steps[normIndex].inputs.count == 5,
+                       steps[normIndex].inputs.dropFirst().allSatisfy({ initializers[$0] != nil }) {
+                        norm = kernel
+                        removed.insert(normIndex)
+                        inputs += steps[normIndex].inputs.dropFirst()
+                        outputs = [steps[normIndex].outputs[0]]
+                    }
+                    conv = conv.withMaxPool(pool, then: norm)
+                }
+                guard outputs != step.outputs else { continue }
+                result[index] = GraphPlan.Step(name: step.name, opType: step.opType, inputs: inputs, outputs: outputs, kernel: conv)
             default:
                 continue
             }

@@ -125,4 +125,40 @@ void nj_pool2d_avx2(const float *x, float *out, long planes, long height, long w
 /// (glibc only; elsewhere nothing). Process-wide: called once when the first session loads.
 void nj_keep_freed_memory(void);
 
+/// `nj_pool2d` over planes of `plane_in` inputs and `outputs` outputs, eight planes per vector (each
+/// lane one plane): for output rows too short to fill a vector. The same results. `scratch` holds
+/// `8 · (plane_in + outputs)` floats. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_pool2d_planes8(const float *x, float *out, long planes, long plane_in, long outputs,
+                       const long *tap_start, const long *taps, const float *divisors, float *scratch);
+
+/// `nj_conv2d_direct_fma` followed by a 2 × 2 MaxPool of stride 2 without padding (floor mode) and,
+/// when `scale` is not NULL, BatchNormalization folded to `y = pooled · scale[f] + shift[f]` (a
+/// multiplication, then an addition): `out` receives the pooled planes `out_h / 2 × out_w / 2`,
+/// image `i` at `out + i · out_image_stride`. `out_h` and `out_w` are the convolution's. The bits
+/// of the three nodes one after another. Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_conv2d_direct_maxpool2_fma(const float *x, long image_stride, long images, long channels, long height, long width,
+                                   const float *weights, const float *bias, long filters, float *out, long out_image_stride,
+                                   long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                                   long pad_top, long pad_left, long out_h, long out_w, int relu, const float *scale,
+                                   const float *shift, float *padded);
+
+/// `nj_depthwise_conv2d_fma` eight planes per vector (each lane one plane), for small planes; the
+/// same bits. `channels` must be a multiple of 8 (so each block of eight planes holds eight
+/// consecutive channels). `scratch` holds `8 · (plane_in + outputs) + channels · taps` floats.
+/// Only call when `nj_cpu_has_avx2_fma()` said yes.
+void nj_depthwise_conv2d_planes8(const float *x, const float *weights, const float *bias, float *out, long planes,
+                                 long channels, long plane_in, long outputs, long taps, const long *tap_start,
+                                 const long *input_at, const long *weight_at, int relu, float *scratch);
+
+/// Nonzero when this CPU executes AVX-512F instructions, so `nj_conv2d_plane16_avx512` may be called.
+int nj_cpu_has_avx512f(void);
+
+/// `nj_conv2d_direct_fma` for a 4 × 4 output plane (`out_h` and `out_w` both 4) with stride 1 or 2
+/// along the rows and k (channels · kernel_h · kernel_w) at most 512: one vector per filter's plane.
+/// The same arguments otherwise, scratch and bits. Only call when `nj_cpu_has_avx512f()` said yes.
+void nj_conv2d_plane16_avx512(const float *x, long image_stride, long images, long channels, long height, long width,
+                              const float *weights, const float *bias, long filters, float *out, long out_image_stride,
+                              long kernel_h, long kernel_w, long stride_h, long stride_w, long dilation_h, long dilation_w,
+                              long pad_top, long pad_left, int relu, float *padded);
+
 #endif

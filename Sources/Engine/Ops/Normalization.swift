@@ -27,32 +27,60 @@ struct BatchNormalizationKernel: SingleOutputArenaKernel {
         try Shapes.check(x, op: "BatchNormalization")
         guard x.shape.count >= 2 else { throw .invalidArgument("BatchNormalization: input \(x.shape) has no channel axis") }
         let channels = x.shape[1]
-        var p: [[Float]] = []
-        for i in 1...4 {
-            let t = try args.tensor(i)
-            guard case .float(let v) = t.data, v.count == channels else {
-                throw .invalidArgument("BatchNormalization: input \(i) of shape \(t.shape) must hold \(channels) floats")
-            }
-            p.append(v)
-        }
+        let (gamma, beta, mean, variance) = try Self.parameters(args, first: 1, channels: channels)
         guard case .float(let xv) = x.data else {
             throw .invalidArgument("BatchNormalization: element type \(x.dataType.rawValue) is not supported (float only)")
         }
-        let scale = (0..<channels).map { c in p[0][c] / (p[3][c] + epsilon).squareRoot() }
-        let shift = (0..<channels).map { c in p[1][c] - p[2][c] * scale[c] }
-        let inner = try Shapes.count(Array(x.shape.dropFirst(2)), op: "BatchNormalization")
-        // Plane by plane, so the channel is not recomputed (a division) per element.
+        let inner = try WindowGeometry.count(x.shape[2...], op: "BatchNormalization")
+        // Plane by plane, so the channel is not recomputed (a division) per element; each plane's
+        // factors are folded as they are needed, the same float operations as folding them first.
         let out = xv.withUnsafeBufferPointer { xp in
             arena.floats(count: xv.count) { op in
                 guard let x = xp.baseAddress, let o = op.baseAddress else { return }
                 for plane in 0..<(xv.count / max(inner, 1)) {
-                    let s = scale[plane % channels], b = shift[plane % channels]
+                    let c = plane % channels
+                    let (s, b) = fold(gamma[c], beta[c], mean[c], variance[c])
                     let src = x + plane * inner, dst = o + plane * inner
                     for j in 0..<inner { dst[j] = src[j] * s + b }
                 }
             }
         }
         return .tensor(Tensor(shape: x.shape, data: .float(out)))
+    }
+
+    /// One channel's factor and offset: `y = x · scale + shift`.
+    @inline(__always)
+    func fold(_ gamma: Float, _ beta: Float, _ mean: Float, _ variance: Float) -> (scale: Float, shift: Float) {
+        let scale = gamma / (variance + epsilon).squareRoot()
+        return (scale, beta - mean * scale)
+    }
+
+    /// Scale, B, mean and variance, from input `first` on, each `channels` floats.
+    static func parameters(_ args: KernelInputs, first: Int, channels: Int) throws(NightjarError)
+        -> (gamma: [Float], beta: [Float], mean: [Float], variance: [Float]) {
+        func parameter(_ i: Int) throws(NightjarError) -> [Float] {
+            let t = try args.tensor(i)
+            guard case .float(let v) = t.data, v.count == channels else {
+                throw .invalidArgument("BatchNormalization: input \(i - first + 1) of shape \(t.shape) must hold \(channels) floats")
+            }
+            return v
+        }
+        return (try parameter(first), try parameter(first + 1), try parameter(first + 2), try parameter(first + 3))
+    }
+
+    /// Every channel's factor and offset (`fold`) from the four parameters (scale, B, mean, variance)
+    /// at `inputs[first...]`, in arena buffers: for a kernel that applies the normalization itself.
+    func folded(_ inputs: [Value?], first: Int, channels: Int,
+                arena: inout TensorArena) throws(NightjarError) -> (scale: [Float], shift: [Float]) {
+        let (gamma, beta, mean, variance) = try Self.parameters(KernelInputs(values: inputs, op: "BatchNormalization"),
+                                                                 first: first, channels: channels)
+        let scale = arena.floats(count: channels) { s in
+            for c in 0..<channels { s[c] = fold(gamma[c], beta[c], mean[c], variance[c]).scale }
+        }
+        let shift = arena.floats(count: channels) { t in
+            for c in 0..<channels { t[c] = fold(gamma[c], beta[c], mean[c], variance[c]).shift }
+        }
+        return (scale, shift)
     }
 }
 

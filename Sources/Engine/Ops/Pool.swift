@@ -5,7 +5,7 @@ import NightjarCore
 /// with padding, strides, dilations and ceil mode; `MaxPool`'s optional second output gives the
 /// flat index of each maximum. Padded positions never win a max; an average counts them only with
 /// `count_include_pad`, and never counts the part of a ceil-mode window past the padding.
-struct PoolKernel: ArenaKernel {
+struct PoolKernel: AppendingKernel {
     enum Mode: String { case max = "MaxPool", average = "AveragePool" }
 
     let mode: Mode
@@ -14,6 +14,11 @@ struct PoolKernel: ArenaKernel {
     let columnMajorIndices: Bool
     /// Whether the graph reads MaxPool's `Indices` output; computing it costs as much as the maximum.
     let wantsIndices: Bool
+    /// The windows of the last input shape.
+    let windowCache = WindowCache<PoolWindows>()
+
+    /// Outputs come from the arena or are new arrays.
+    var writesFreshOutputs: Bool { true }
 
     init(_ mode: Mode, _ a: NodeAttributes, opset: Int) throws(NightjarError) {
         self.mode = mode
@@ -29,28 +34,42 @@ struct PoolKernel: ArenaKernel {
         }
     }
 
-    func run(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?], arena: inout TensorArena, appendingTo outputs: inout [Value]) throws(NightjarError) {
         let x = try KernelInputs(values: inputs, op: mode.rawValue).tensor(0)
         try Shapes.check(x, op: mode.rawValue)
         guard case .float(let xv) = x.data else {
             throw .invalidArgument("\(mode.rawValue): element type \(x.dataType.rawValue) is not supported (float only)")
         }
-        let axes = try geometry.axes(input: x.shape, kernel: geometry.kernelShape, op: mode.rawValue)
-        let outShape = Array(x.shape.prefix(2)) + axes.map(\.output)
-        let planes = try Shapes.count(Array(x.shape.prefix(2)), op: mode.rawValue)
-        let inCount = try Shapes.count(Array(x.shape.dropFirst(2)), op: mode.rawValue)
-        let outCount = try Shapes.count(axes.map(\.output), op: mode.rawValue)
-        // Two spatial axes without Indices, the common case: window bounds by arithmetic, no table.
-        if axes.count == 2, !wantsIndices, planes > 0, inCount > 0 {
+        guard x.shape.count >= 3 else {
+            throw .invalidArgument("\(mode.rawValue): input of shape \(x.shape) does not fit a \(geometry.kernelShape.count)-D window (expected [N, C, \(geometry.kernelShape.count) spatial dimensions])")
+        }
+        let windows = try windowCache.entry(spatial: x.shape[2...], kernel: geometry.kernelShape[...]) { () throws(NightjarError) in
+            try PoolWindows(geometry.axes(input: x.shape, kernel: geometry.kernelShape, op: mode.rawValue),
+                            average: mode == .average, countIncludePad: countIncludePad, op: mode.rawValue)
+        }
+        let axes = windows.axes, inCount = windows.inCount, outCount = windows.outCount
+        let outShape = arena.shape(rank: x.shape.count) { $0 < 2 ? x.shape[$0] : axes[$0 - 2].output }
+        // One or two spatial axes without Indices, the common case: window bounds by arithmetic, no table.
+        if windows.plane.count == 2, !wantsIndices, inCount > 0, x.shape[0] > 0, x.shape[1] > 0 {
+            // At most the input's element count, which `Shapes.check` bounds.
+            let planes = x.shape[0] * x.shape[1]
             let count = try Shapes.count(outShape, op: mode.rawValue)
+            // Rows shorter than a vector go several planes per vector, each lane one plane, through scratch.
+            let planesPerVector = BlockedGemm.fusedMultiplyAdd && windows.plane[1].output < 8 && planes >= 8
+            var scratch = arena.floats(count: planesPerVector ? 8 * (inCount + outCount) : 0) { _ in }
             let out = xv.withUnsafeBufferPointer { xp in
-                arena.floats(count: count) { op in
-                    guard let x = xp.baseAddress, let o = op.baseAddress else { return }
-                    pool2D(x, o, planes: planes, axes[0], axes[1])
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    arena.floats(count: count) { op in
+                        guard let x = xp.baseAddress, let o = op.baseAddress else { return }
+                        pool2D(x, o, planes: planes, windows, scratch: planesPerVector ? sp.baseAddress : nil)
+                    }
                 }
             }
-            return [.tensor(Tensor(shape: outShape, data: .float(out)))]
+            arena.recycle(scratch)
+            outputs.append(.tensor(Tensor(shape: outShape, data: .float(out))))
+            return
         }
+        let planes = try Shapes.count(Array(x.shape.prefix(2)), op: mode.rawValue)
         let table = try WindowGeometry.tapTable(axes, op: mode.rawValue)
         let taps = table.count / max(outCount, 1)
         var out = [Float](repeating: 0, count: try Shapes.count(outShape, op: mode.rawValue))
@@ -126,71 +145,29 @@ struct PoolKernel: ArenaKernel {
                 }
             }
         }
-        var results: [Value] = [.tensor(Tensor(shape: outShape, data: .float(out)))]
-        if wantsIndices { results.append(.tensor(Tensor(shape: outShape, data: .int64(indices)))) }
-        return results
+        outputs.append(.tensor(Tensor(shape: outShape, data: .float(out))))
+        if wantsIndices { outputs.append(.tensor(Tensor(shape: outShape, data: .int64(indices)))) }
     }
 
-    /// Pooling over two spatial axes, plane by plane, in C (`nj_pool2d`). Each output reads its taps
-    /// in the tap table's order (rows, then columns within a row), so sums, ties and NaN come out as
-    /// in the general path: the first tap read wins a max until a larger one comes, a window with no
-    /// input tap is the lowest float, and an average divides by the taps inside the input, or inside
-    /// the padding too with `count_include_pad` (never those of a ceil-mode window past the padding).
-    /// The windows are resolved here once per run, for every plane.
+    /// Pooling over two spatial axes in C (`nj_pool2d`), from the windows resolved for this input
+    /// shape. Each output reads its taps in the tap table's order (rows, then columns within a row),
+    /// so sums, ties and NaN come out as in the general path: the first tap read wins a max until a
+    /// larger one comes, a window with no input tap is the lowest float, and an average divides by
+    /// the taps inside the input, or inside the padding too with `count_include_pad` (never those of
+    /// a ceil-mode window past the padding).
     private func pool2D(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, planes: Int,
-                        _ ay: WindowGeometry.Axis, _ ax: WindowGeometry.Axis) {
-        /// Per output along one axis: the first input coordinate read, how many taps read the input,
-        /// and how many an average counts.
-        func windows(_ a: WindowGeometry.Axis) -> (first: [Int], taps: [Int], counted: [Int]) {
-            var first: [Int] = [], taps: [Int] = [], counted: [Int] = []
-            first.reserveCapacity(a.output)
-            taps.reserveCapacity(a.output)
-            counted.reserveCapacity(a.output)
-            for o in 0..<a.output {
-                let (t0, t1, within) = WindowGeometry.taps(a, o)
-                first.append(t0 < t1 ? a.coordinate(o, t0) : 0)
-                taps.append(t1 - t0)
-                counted.append(countIncludePad ? within : t1 - t0)
-            }
-            return (first, taps, counted)
-        }
-        let rows = windows(ay), columns = windows(ax)
-        // Each output's taps inside the input as plane offsets, in the window's order.
-        var tapStart = [0], taps: [Int] = [], divisors: [Float] = []
-        tapStart.reserveCapacity(ay.output * ax.output + 1)
-        taps.reserveCapacity(ay.output * ax.output * ay.kernel * ax.kernel)
-        if mode == .average { divisors.reserveCapacity(ay.output * ax.output) }
-        for oy in 0..<ay.output {
-            for ox in 0..<ax.output {
-                for ky in 0..<rows.taps[oy] {
-                    let row = (rows.first[oy] + ky * ay.dilation) * ax.input + columns.first[ox]
-                    for kx in 0..<columns.taps[ox] { taps.append(row + kx * ax.dilation) }
-                }
-                tapStart.append(taps.count)
-                if mode == .average { divisors.append(Float(max(rows.counted[oy] * columns.counted[ox], 1))) }
-            }
-        }
-        // Columns whose windows lie wholly inside the input, which the vector path takes eight at a time.
-        var interior = 0..<0
-        if let lo = (0..<ax.output).first(where: { WindowGeometry.taps(ax, $0) == (0, ax.kernel, ax.kernel) }) {
-            let hi = (lo..<ax.output).first(where: { WindowGeometry.taps(ax, $0) != (0, ax.kernel, ax.kernel) }) ?? ax.output
-            interior = lo..<hi
-        }
-        tapStart.withUnsafeBufferPointer { ts in
-            taps.withUnsafeBufferPointer { tp in
-                divisors.withUnsafeBufferPointer { dp in
-                    guard let ts = ts.baseAddress else { return }
-                    // No tap at all (every window in the padding) leaves `taps` empty.
-                    let tapList = tp.baseAddress ?? UnsafePointer(ts)
-                    let divisor = mode == .average ? dp.baseAddress : nil
-                    if BlockedGemm.fusedMultiplyAdd {
-                        nj_pool2d_avx2(x, out, planes, ay.input, ax.input, ay.output, ax.output, ts, tapList, divisor,
-                                       rows.first, rows.taps, columns.first, ay.dilation, ax.dilation,
-                                       interior.lowerBound, interior.upperBound, ax.kernel, ax.stride)
-                    } else {
-                        nj_pool2d(x, out, planes, ay.input, ax.input, ay.output, ax.output, ts, tapList, divisor)
-                    }
-                }
+                        _ w: PoolWindows, scratch: UnsafeMutablePointer<Float>?) {
+        let ay = w.plane[0], ax = w.plane[1]
+        w.divisors.withUnsafeBufferPointer { dp in
+            let divisor = mode == .average ? dp.baseAddress : nil
+            if let scratch {
+                nj_pool2d_planes8(x, out, planes, w.inCount, w.outCount, w.tapStart, w.taps, divisor, scratch)
+            } else if BlockedGemm.fusedMultiplyAdd {
+                nj_pool2d_avx2(x, out, planes, ay.input, ax.input, ay.output, ax.output, w.tapStart, w.taps, divisor,
+                               w.rowFirst, w.rowTaps, w.columnFirst, ay.dilation, ax.dilation,
+                               w.interior.lowerBound, w.interior.upperBound, ax.kernel, ax.stride)
+            } else {
+                nj_pool2d(x, out, planes, ay.input, ax.input, ay.output, ax.output, w.tapStart, w.taps, divisor)
             }
         }
     }
@@ -209,11 +186,9 @@ struct PoolKernel: ArenaKernel {
     }
 }
 
-/// `GlobalAveragePool` and `GlobalMaxPool`: one value per channel over all spatial axes.
-struct GlobalPoolKernel: SingleOutputKernel {
-    /// Outputs are new arrays, never the input passed through.
-    var writesFreshOutputs: Bool { true }
-
+/// `GlobalAveragePool` and `GlobalMaxPool`: one value per channel over all spatial axes. A plane's
+/// sum runs in order from zero (its max keeps the first of equals), then divides by the plane size.
+struct GlobalPoolKernel: SingleOutputArenaKernel {
     let average: Bool
     var op: String { average ? "GlobalAveragePool" : "GlobalMaxPool" }
 
@@ -221,19 +196,26 @@ struct GlobalPoolKernel: SingleOutputKernel {
         let x = try KernelInputs(values: inputs, op: op).tensor(0)
         try Shapes.check(x, op: op)
         guard x.shape.count >= 3 else { throw .invalidArgument("\(op): input \(x.shape) must be [N, C, spatial…]") }
-        let planes = try Shapes.count(Array(x.shape.prefix(2)), op: op)
-        let size = try Shapes.count(Array(x.shape.dropFirst(2)), op: op)
-        let shape = Array(x.shape.prefix(2)) + Array(repeating: 1, count: x.shape.count - 2)
-        func pooled<T: BinaryFloatingPoint>(_ v: [T]) -> [T] {
-            (0..<planes).map { p in
-                let plane = v[(p * size)..<((p + 1) * size)]
-                if average { return size == 0 ? T.nan : plane.reduce(0, +) / T(size) }
-                return plane.max() ?? -T.infinity
-            }
+        let planes = try WindowGeometry.count(x.shape[..<2], op: op)
+        let size = try WindowGeometry.count(x.shape[2...], op: op)
+        let shape = arena.shape(rank: x.shape.count) { $0 < 2 ? x.shape[$0] : 1 }
+        func pooled<T: BinaryFloatingPoint>(_ plane: UnsafeBufferPointer<T>) -> T {
+            if average { return size == 0 ? T.nan : plane.reduce(0, +) / T(size) }
+            return plane.max() ?? -T.infinity
         }
         switch x.data {
-        case .float(let v): return .tensor(Tensor(shape: shape, data: .float(pooled(v))))
-        case .double(let v): return .tensor(Tensor(shape: shape, data: .double(pooled(v))))
+        case .float(let v):
+            let out = v.withUnsafeBufferPointer { vp in
+                arena.floats(count: planes) { op in
+                    for p in 0..<planes { op[p] = pooled(UnsafeBufferPointer(rebasing: vp[(p * size)..<((p + 1) * size)])) }
+                }
+            }
+            return .tensor(Tensor(shape: shape, data: .float(out)))
+        case .double(let v):
+            let out = v.withUnsafeBufferPointer { vp in
+                (0..<planes).map { p in pooled(UnsafeBufferPointer(rebasing: vp[(p * size)..<((p + 1) * size)])) }
+            }
+            return .tensor(Tensor(shape: shape, data: .double(out)))
         default: throw .invalidArgument("\(op): element type \(x.dataType.rawValue) is not supported")
         }
     }

@@ -161,6 +161,28 @@ struct WindowGeometry: Sendable {
         return table
     }
 
+    /// The axes of one or two spatial dimensions as rows and columns, so the 2-D kernels serve 1-D
+    /// inputs too: one row of one tap, no stride or padding, before a single axis. Empty otherwise.
+    static func plane(_ axes: [Axis]) -> [Axis] {
+        switch axes.count {
+        case 1: return [Axis(input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0), axes[0]]
+        case 2: return axes
+        default: return []
+        }
+    }
+
+    /// Elements in a part of a shape (`Shapes.count` of a slice, without copying it to an array,
+    /// which on a warm run would be an allocation).
+    static func count(_ dims: ArraySlice<Int>, op: @autoclosure () -> String) throws(NightjarError) -> Int {
+        var n = 1
+        for d in dims {
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow, p <= 1 << 32 else { return try Shapes.count(Array(dims), op: op()) }
+            n = p
+        }
+        return n
+    }
+
     /// How many windows start in `room` spare elements (room may be negative: none fit) with this stride.
     private static func count(_ room: Int, _ stride: Int, ceil: Bool) -> Int {
         guard room >= 0 else { return 0 }
