@@ -85,13 +85,15 @@ struct GraphPlan: Sendable {
         let graphOutputs = Set(graph.output.map(\.name))
         let graphInputs = Set(graph.input.map(\.name))
         let folded = ConstantFolding.fold(ordered, initializers: initializers, graphInputs: graphInputs, graphOutputs: graphOutputs)
-        initializers = folded.initializers
+        let laidOut = GemmWeightLayout.pretranspose(folded.steps, initializers: folded.initializers, graphInputs: graphInputs,
+                                                    graphOutputs: graphOutputs)
+        initializers = laidOut.initializers
         // Runs refuse inputs of another element type than the graph declares (`FeatureSchema`).
         var inputTypes: [String: DataType] = [:]
         for info in graph.input {
             if case .tensorType(let t)? = info.type.value, let type = ElementType.dataType(onnx: t.elemType) { inputTypes[info.name] = type }
         }
-        let steps = GraphFusion.fuse(folded.steps, initializers: initializers, graphOutputs: graphOutputs).map { step in
+        let steps = GraphFusion.fuse(laidOut.steps, initializers: initializers, graphOutputs: graphOutputs).map { step in
             // skl2onnx's `Cast` of a float input to float, and a classifier's of its int64 label
             // into an int64 output: see `CastKernel.passesSameType`.
             guard let cast = step.kernel as? CastKernel,

@@ -54,6 +54,8 @@ struct WarmRunAllocationTests {
             "tree_rf_classifier_binary_zipmap", "logreg_binary_zipmap", "mlp_classifier_binary_zipmap",
             // A multiclass logistic regression's softmax, then Normalizer and ZipMap.
             "logreg_multi_tensor", "logreg_multi_zipmap", "scaler_logreg_multi_zipmap", "logreg_string_labels_zipmap",
+            // PyTorch's Gemm layers (their constant weights transposed at load), Conv, pooling and Flatten.
+            "torch_mlp", "torch_cnn2d", "torch_cnn1d",
         ]
     )
     func warmRunAllocatesOnlyItsOutputs(name: String) throws {

@@ -239,7 +239,7 @@ struct GemmKernel: SingleOutputArenaKernel {
     let alpha: Float
     let beta: Float
     let transA: Bool
-    let transB: Bool
+    private(set) var transB: Bool
     var relu = false
 
     init(_ attributes: NodeAttributes) throws(NightjarError) {
@@ -247,6 +247,13 @@ struct GemmKernel: SingleOutputArenaKernel {
         beta = try attributes.float("beta", default: 1)
         transA = try attributes.int("transA", default: 0) != 0
         transB = try attributes.int("transB", default: 0) != 0
+    }
+
+    /// This Gemm over B already transposed (`GemmWeightLayout`).
+    func readingBAsIs() -> GemmKernel {
+        var plain = self
+        plain.transB = false
+        return plain
     }
 
     /// This Gemm followed by Relu.
@@ -280,17 +287,17 @@ struct GemmKernel: SingleOutputArenaKernel {
         }
         switch (a.data, b.data, c?.data) {
         case (.float(let x), .float(let y), .none):
-            let (shape, out) = try gemm(x, a.shape, y, b.shape, nil, [], output: floats)
-            return .tensor(Tensor(shape: shape, data: .float(out)))
+            let ((m, n), out) = try gemm(x, a.shape, y, b.shape, nil, [], output: floats)
+            return .tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? m : n }, data: .float(out)))
         case (.float(let x), .float(let y), .some(.float(let z))):
-            let (shape, out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [], output: floats)
-            return .tensor(Tensor(shape: shape, data: .float(out)))
+            let ((m, n), out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [], output: floats)
+            return .tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? m : n }, data: .float(out)))
         case (.double(let x), .double(let y), .none):
-            let (shape, out) = try gemm(x, a.shape, y, b.shape, nil, [], output: doubles)
-            return .tensor(Tensor(shape: shape, data: .double(out)))
+            let ((m, n), out) = try gemm(x, a.shape, y, b.shape, nil, [], output: doubles)
+            return .tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? m : n }, data: .double(out)))
         case (.double(let x), .double(let y), .some(.double(let z))):
-            let (shape, out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [], output: doubles)
-            return .tensor(Tensor(shape: shape, data: .double(out)))
+            let ((m, n), out) = try gemm(x, a.shape, y, b.shape, z, c?.shape ?? [], output: doubles)
+            return .tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? m : n }, data: .double(out)))
         default:
             throw .invalidArgument("Gemm: element types \(a.dataType.rawValue), \(b.dataType.rawValue) are not supported together")
         }
@@ -299,7 +306,7 @@ struct GemmKernel: SingleOutputArenaKernel {
     private func gemm<T: GemmElement>(
         _ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ z: [T]?, _ zs: [Int],
         output: (Int, (UnsafeMutableBufferPointer<T>) -> Void) -> [T]
-    ) throws(NightjarError) -> ([Int], [T]) {
+    ) throws(NightjarError) -> ((m: Int, n: Int), [T]) {
         let (m, k) = transA ? (xs[1], xs[0]) : (xs[0], xs[1])
         let (k2, n) = transB ? (ys[1], ys[0]) : (ys[0], ys[1])
         guard k == k2 else { throw .invalidArgument("Gemm: inner dimensions differ (\(k) ≠ \(k2)) for shapes \(xs), \(ys)") }
@@ -336,7 +343,7 @@ struct GemmKernel: SingleOutputArenaKernel {
                 }
             }
         }
-        return ([m, n], out)
+        return ((m, n), out)
     }
 }
 

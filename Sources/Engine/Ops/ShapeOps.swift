@@ -89,8 +89,8 @@ struct FlattenKernel: SingleOutputKernel {
         let rank = x.shape.count
         let a = axis < 0 ? axis + rank : axis
         guard a >= 0, a <= rank else { throw .invalidArgument("Flatten: axis \(axis) is out of range for rank \(rank)") }
-        let shape = [x.shape[..<a].reduce(1, *), x.shape[a...].reduce(1, *)]
-        return .tensor(Tensor(shape: shape, data: x.data))
+        let (rows, columns) = (x.shape[..<a].reduce(1, *), x.shape[a...].reduce(1, *))
+        return .tensor(Tensor(shape: arena.shape(rank: 2) { $0 == 0 ? rows : columns }, data: x.data))
     }
 }
 
