@@ -181,24 +181,24 @@ private struct DoubleClassifier: AppendingKernel {
     }
 }
 
-private struct FloatRegressor: Kernel {
+private struct FloatRegressor: SingleOutputKernel {
     let kernel: TreeEnsembleRegressorKernel<Float>
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value { try kernel.output(inputs) }
 }
 
-private struct DoubleRegressor: Kernel {
+private struct DoubleRegressor: SingleOutputKernel {
     let kernel: TreeEnsembleRegressorKernel<Double>
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value { try kernel.output(inputs) }
 }
 
-private struct FloatEnsemble: Kernel {
+private struct FloatEnsemble: SingleOutputKernel {
     let kernel: TreeEnsembleKernel<Float>
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value { try kernel.output(inputs) }
 }
 
-private struct DoubleEnsemble: Kernel {
+private struct DoubleEnsemble: SingleOutputKernel {
     let kernel: TreeEnsembleKernel<Double>
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { try kernel.run(inputs) }
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value { try kernel.output(inputs) }
 }
 
 /// onnxruntime's score transforms, in float as it computes them.
@@ -426,15 +426,18 @@ final class TreeEnsembleRegressorKernel<W: BinaryFloatingPoint & Sendable>: Kern
                                       transform: try PostTransform(a), base: parsed.baseValues)
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { [try output(inputs)] }
+
+    /// The one output, without the array `run` returns it in: a run appends it to its results.
+    func output(_ inputs: [Value?]) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "TreeEnsembleRegressor").tensor(0)
         let targets = finish.targets
-        return try forest.withInput(x, op: "TreeEnsembleRegressor") { (input, rows, columns) throws(NightjarError) -> [Value] in
+        return try forest.withInput(x, op: "TreeEnsembleRegressor") { (input, rows, columns) throws(NightjarError) -> Value in
             var out = [Float](repeating: 0, count: rows * targets)
             forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
                 finish.finish(s, has, into: &out, at: r * targets)
             }
-            return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]
+            return .tensor(Tensor(shape: [rows, targets], data: .float(out)))
         }
     }
 }
@@ -536,23 +539,26 @@ final class TreeEnsembleKernel<W: BinaryFloatingPoint & Sendable>: Kernel {
                                       transform: transforms[transformCode], base: [])
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] { [try output(inputs)] }
+
+    /// The one output, without the array `run` returns it in: a run appends it to its results.
+    func output(_ inputs: [Value?]) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "TreeEnsemble").tensor(0)
         let targets = finish.targets
-        return try forest.withInput(x, op: "TreeEnsemble") { (input, rows, columns) throws(NightjarError) -> [Value] in
+        return try forest.withInput(x, op: "TreeEnsemble") { (input, rows, columns) throws(NightjarError) -> Value in
             if case .double = x.data {
                 var out = [Double](repeating: 0, count: rows * targets)
                 var scratch = [Float](repeating: 0, count: targets)
                 forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
                     finish.finish(s, has, into: &out, at: r * targets, scratch: &scratch)
                 }
-                return [.tensor(Tensor(shape: [rows, targets], data: .double(out)))]
+                return .tensor(Tensor(shape: [rows, targets], data: .double(out)))
             }
             var out = [Float](repeating: 0, count: rows * targets)
             forest.evaluate(input, rows: rows, columns: columns, targets: targets, aggregate: finish.aggregate) { r, s, has in
                 finish.finish(s, has, into: &out, at: r * targets)
             }
-            return [.tensor(Tensor(shape: [rows, targets], data: .float(out)))]
+            return .tensor(Tensor(shape: [rows, targets], data: .float(out)))
         }
     }
 }
