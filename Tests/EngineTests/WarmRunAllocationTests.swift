@@ -57,7 +57,7 @@ struct WarmRunAllocationTests {
             // PyTorch's Gemm layers (their constant weights transposed at load), Conv, pooling and Flatten.
             "torch_mlp", "torch_cnn2d", "torch_cnn1d",
             // Tree regressors of every converter, the ai.onnx.ml opset-5 TreeEnsemble among them.
-            "tree_dt_regressor", "tree_rf_regressor", "tree_gb_regressor", "tree_hgb_regressor_nan",
+            "tree_dt_regressor", "tree_dt_regressor_as_tensor", "tree_rf_regressor", "tree_gb_regressor", "tree_hgb_regressor_nan",
             "tree_ensemble_v5_regressor_nan", "xgb_regressor_nan", "lgbm_regressor_nan",
         ]
     )
