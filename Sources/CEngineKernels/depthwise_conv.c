@@ -66,15 +66,7 @@ __attribute__((target("avx2,fma"))) void nj_depthwise_conv2d_planes8(
             if (relu) sum = _mm256_andnot_ps(_mm256_cmp_ps(sum, zero, _CMP_LE_OQ), sum);
             _mm256_storeu_ps(lanes_out + o * 8, sum);
         }
-        float *dst = out + p * outputs;
-        long o0 = 0;
-        for (; o0 + 8 <= outputs; o0 += 8) {
-            __m256 plane[8];
-            nj_load_transposed8(lanes_out + o0 * 8, 8, 8, plane);
-            for (int l = 0; l < 8; l++) _mm256_storeu_ps(dst + l * outputs + o0, plane[l]);
-        }
-        for (; o0 < outputs; o0++)
-            for (int l = 0; l < 8; l++) dst[l * outputs + o0] = lanes_out[o0 * 8 + l];
+        nj_store_lanes_as_planes8(lanes_out, outputs, out + p * outputs);
     }
 }
 

@@ -141,15 +141,7 @@ NJ_AVX2 void nj_pool2d_planes8(const float *x, float *out, long planes, long pla
             }
             _mm256_storeu_ps(lanes_out + o * 8, acc);
         }
-        float *dst = out + p * outputs;
-        long o0 = 0;
-        for (; o0 + 8 <= outputs; o0 += 8) {
-            __m256 plane[8];
-            nj_load_transposed8(lanes_out + o0 * 8, 8, 8, plane);
-            for (int l = 0; l < 8; l++) _mm256_storeu_ps(dst + l * outputs + o0, plane[l]);
-        }
-        for (; o0 < outputs; o0++)
-            for (int l = 0; l < 8; l++) dst[l * outputs + o0] = lanes_out[o0 * 8 + l];
+        nj_store_lanes_as_planes8(lanes_out, outputs, out + p * outputs);
     }
     if (p < planes)
         nj_pool2d(x + p * plane_in, out + p * outputs, planes - p, plane_in, 1, outputs, 1, tap_start, taps, divisors);

@@ -50,4 +50,19 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void nj_transpo
     }
 }
 
+// Eight planes of `outputs` values computed lane by lane (value o of plane l at lanes[o * 8 + l]),
+// written to dst plane after plane: how the kernels that run eight small planes per vector
+// (pooling, depthwise Conv) hand their results back.
+static inline __attribute__((always_inline, target("avx2,fma"))) void nj_store_lanes_as_planes8(
+    const float *lanes, long outputs, float *dst) {
+    long o0 = 0;
+    for (; o0 + 8 <= outputs; o0 += 8) {
+        __m256 plane[8];
+        nj_load_transposed8(lanes + o0 * 8, 8, 8, plane);
+        for (int l = 0; l < 8; l++) _mm256_storeu_ps(dst + l * outputs + o0, plane[l]);
+    }
+    for (; o0 < outputs; o0++)
+        for (int l = 0; l < 8; l++) dst[l * outputs + o0] = lanes[o0 * 8 + l];
+}
+
 #endif
