@@ -59,6 +59,8 @@ struct WarmRunAllocationTests {
             // Tree regressors of every converter, the ai.onnx.ml opset-5 TreeEnsemble among them.
             "tree_dt_regressor", "tree_dt_regressor_as_tensor", "tree_rf_regressor", "tree_gb_regressor", "tree_hgb_regressor_nan",
             "tree_ensemble_v5_regressor_nan", "xgb_regressor_nan", "lgbm_regressor_nan",
+            // Mixed columns: string categories through OneHotEncoder, numbers through Imputer and Scaler.
+            "pipeline_column_transformer", "pipeline_imputer_minmax_logreg",
         ]
     )
     func warmRunAllocatesOnlyItsOutputs(name: String) throws {

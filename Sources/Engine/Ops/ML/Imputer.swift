@@ -2,7 +2,7 @@ import NightjarCore
 
 /// `ai.onnx.ml.Imputer`: replaces a marker value (NaN by default for floats as skl2onnx writes it)
 /// with one value per column, or one for all columns.
-struct ImputerKernel: Kernel {
+struct ImputerKernel: SingleOutputArenaKernel {
     let floats: [Float]
     let ints: [Int64]
     let replacedFloat: Float
@@ -18,25 +18,30 @@ struct ImputerKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "Imputer").tensor(0)
         try Shapes.check(x, op: "Imputer")
         let columns = x.shape.last ?? 1
-        func fill<T>(_ v: [T], _ with: [T], _ isMarker: (T) -> Bool) throws(NightjarError) -> [T] {
-            guard with.count == 1 || with.count == columns else {
-                throw .invalidArgument("Imputer: \(with.count) imputed values for \(columns) columns")
-            }
-            return v.enumerated().map { i, e in isMarker(e) ? with[with.count == 1 ? 0 : i % columns] : e }
+        let imputed = floats.isEmpty ? ints.count : floats.count
+        guard imputed == 1 || imputed == columns else {
+            throw .invalidArgument("Imputer: \(imputed) imputed values for \(columns) columns")
+        }
+        /// Every element written: the input's, or the column's imputed value where the input has the marker.
+        func fill<T>(_ v: [T], _ with: [T], _ isMarker: (T) -> Bool, into out: UnsafeMutableBufferPointer<T>) {
+            for (i, e) in v.enumerated() { out[i] = isMarker(e) ? with[with.count == 1 ? 0 : i % columns] : e }
         }
         let marker = replacedFloat
         switch x.data {
         case .float(let v) where !floats.isEmpty:
-            return [.tensor(Tensor(shape: x.shape, data: .float(try fill(v, floats) { marker.isNaN ? $0.isNaN : $0 == marker })))]
+            let out = arena.floats(count: v.count) { fill(v, floats, { marker.isNaN ? $0.isNaN : $0 == marker }, into: $0) }
+            return .tensor(Tensor(shape: x.shape, data: .float(out)))
         case .double(let v) where !floats.isEmpty:
             let m = Double(marker)
-            return [.tensor(Tensor(shape: x.shape, data: .float(try fill(v.map { Float($0) }, floats) { m.isNaN ? $0.isNaN : Double($0) == m })))]
+            let out = arena.floats(count: v.count) { fill(v.map { Float($0) }, floats, { m.isNaN ? $0.isNaN : Double($0) == m }, into: $0) }
+            return .tensor(Tensor(shape: x.shape, data: .float(out)))
         case .int64(let v) where !ints.isEmpty:
-            return [.tensor(Tensor(shape: x.shape, data: .int64(try fill(v, ints) { $0 == replacedInt })))]
+            let out = arena.int64s(count: v.count) { fill(v, ints, { $0 == replacedInt }, into: $0) }
+            return .tensor(Tensor(shape: x.shape, data: .int64(out)))
         default:
             throw .invalidArgument("Imputer: a \(x.dataType.rawValue) input does not fit the model's \(floats.isEmpty ? "int64" : "float") imputed values")
         }

@@ -3,7 +3,7 @@ import NightjarCore
 /// `ai.onnx.ml.OneHotEncoder`: each element becomes a row of zeros with a one at its category; the
 /// output shape is the input's plus the category count. Unknown values give zeros, or are an error
 /// when `zeros` is 0.
-struct OneHotEncoderKernel: Kernel {
+struct OneHotEncoderKernel: SingleOutputArenaKernel {
     let intCategories: [Int64: Int]
     let stringCategories: [String: Int]
     let count: Int
@@ -21,27 +21,41 @@ struct OneHotEncoderKernel: Kernel {
         zeros = try a.int("zeros", default: 1) != 0
     }
 
-    func run(_ inputs: [Value?]) throws(NightjarError) -> [Value] {
+    func output(_ inputs: [Value?], arena: inout TensorArena) throws(NightjarError) -> Value {
         let x = try KernelInputs(values: inputs, op: "OneHotEncoder").tensor(0)
         try Shapes.check(x, op: "OneHotEncoder")
-        var positions: [Int?]
+        let out: [Float], unknown: Int?
         switch x.data {
         case .string(let v):
             guard !stringCategories.isEmpty else { throw .invalidArgument("OneHotEncoder: string input, but the categories are integers") }
-            positions = v.map { stringCategories[$0] }
-        case .int64(let v): positions = v.map { intCategories[$0] }
-        case .int32(let v): positions = v.map { intCategories[Int64($0)] }
-        case .float(let v): positions = v.map { $0.isFinite && abs($0) < 9e18 ? intCategories[Int64($0)] : nil }
-        case .double(let v): positions = v.map { $0.isFinite && abs($0) < 9e18 ? intCategories[Int64($0)] : nil }
+            (out, unknown) = encode(v, arena: &arena) { stringCategories[$0] }
+        case .int64(let v): (out, unknown) = encode(v, arena: &arena) { intCategories[$0] }
+        case .int32(let v): (out, unknown) = encode(v, arena: &arena) { intCategories[Int64($0)] }
+        case .float(let v): (out, unknown) = encode(v, arena: &arena) { $0.isFinite && abs($0) < 9e18 ? intCategories[Int64($0)] : nil }
+        case .double(let v): (out, unknown) = encode(v, arena: &arena) { $0.isFinite && abs($0) < 9e18 ? intCategories[Int64($0)] : nil }
         case .bool: throw .invalidArgument("OneHotEncoder: boolean input is not supported")
         }
-        if !zeros, let i = positions.firstIndex(where: { $0 == nil }) {
-            throw .invalidArgument("OneHotEncoder: element \(i) is not one of the model's categories")
+        if !zeros, let unknown {
+            arena.recycle(out)
+            throw .invalidArgument("OneHotEncoder: element \(unknown) is not one of the model's categories")
         }
-        var out = [Float](repeating: 0, count: positions.count * count)
-        for (i, p) in positions.enumerated() {
-            if let p { out[i * count + p] = 1 }
+        let rank = x.shape.count
+        return .tensor(Tensor(shape: arena.shape(rank: rank + 1) { $0 < rank ? x.shape[$0] : count }, data: .float(out)))
+    }
+
+    /// One row of `count` per element, zeros but a one at its category; and the first element with
+    /// no category, if any.
+    private func encode<Element>(_ values: [Element], arena: inout TensorArena,
+                                 _ category: (Element) -> Int?) -> (out: [Float], unknown: Int?) {
+        var unknown: Int?
+        let count = self.count
+        let out = arena.floats(count: values.count * count) { out in
+            // An arena buffer holds the last run's values: every element is written.
+            out.update(repeating: 0)
+            for (i, value) in values.enumerated() {
+                if let p = category(value) { out[i * count + p] = 1 } else if unknown == nil { unknown = i }
+            }
         }
-        return [.tensor(Tensor(shape: x.shape + [count], data: .float(out)))]
+        return (out, unknown)
     }
 }
