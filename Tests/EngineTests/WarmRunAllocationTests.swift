@@ -39,30 +39,13 @@ struct WarmRunAllocationTests {
         return (count, 1 + 2 * outputs.count)
     }
 
-    @Test(
-        "a warm batch-1 run allocates only the outputs it returns",
-        arguments: [
-            "mlp_regressor", "bench_logreg_20", "bench_rf_100x10", "bench_hgb_100",
-            // The label through ArgMax, ArrayFeatureExtractor and Cast: int64 and int32 steps.
-            "mlp_classifier",
-            // skl2onnx's one-vs-rest graph after the SVM: comparisons, casts, Sum, Concat, Neg, Div.
-            "svm_svc_rbf", "svm_svc_rbf_proba", "svm_svc_proba_string_labels", "svm_svr_rbf",
-            // PyTorch's shape arithmetic, Slice, Transpose, batched MatMul and LayerNormalization.
-            "torch_transformer_gelu", "torch_transformer_erf",
-            // Other classifiers: trees, string labels, ZipMap's maps.
-            "tree_rf_classifier", "tree_dt_classifier", "tree_gb_classifier", "tree_rf_classifier_string_labels",
-            "tree_rf_classifier_binary_zipmap", "logreg_binary_zipmap", "mlp_classifier_binary_zipmap",
-            // A multiclass logistic regression's softmax, then Normalizer and ZipMap.
-            "logreg_multi_tensor", "logreg_multi_zipmap", "scaler_logreg_multi_zipmap", "logreg_string_labels_zipmap",
-            // PyTorch's Gemm layers (their constant weights transposed at load), Conv, pooling and Flatten.
-            "torch_mlp", "torch_cnn2d", "torch_cnn1d",
-            // Tree regressors of every converter, the ai.onnx.ml opset-5 TreeEnsemble among them.
-            "tree_dt_regressor", "tree_dt_regressor_as_tensor", "tree_rf_regressor", "tree_gb_regressor", "tree_hgb_regressor_nan",
-            "tree_ensemble_v5_regressor_nan", "xgb_regressor_nan", "lgbm_regressor_nan",
-            // Mixed columns: string categories through OneHotEncoder, numbers through Imputer and Scaler.
-            "pipeline_column_transformer", "pipeline_imputer_minmax_logreg",
-        ]
-    )
+    /// Every fixture, so a model added to the set is held to it too. Among them: skl2onnx's
+    /// one-vs-rest SVM graphs (comparisons, casts, Sum, Concat), labels through ArgMax,
+    /// ArrayFeatureExtractor and Cast (int64 and int32 steps), ZipMap's maps, PyTorch's shape
+    /// arithmetic, Slice, Transpose, batched MatMul and LayerNormalization, its Gemm layers, Conv,
+    /// pooling and Flatten, the tree ensembles of every converter, and string columns through
+    /// OneHotEncoder next to numbers through Imputer and Scaler.
+    @Test("a warm batch-1 run allocates only the outputs it returns", arguments: Fixture.names)
     func warmRunAllocatesOnlyItsOutputs(name: String) throws {
         let (count, returned) = try Self.warmRun(name)
         #expect(count <= returned, "\(name): a warm run made \(count) allocations, more than the \(returned) of what it returns")
