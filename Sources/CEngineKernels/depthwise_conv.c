@@ -47,13 +47,7 @@ __attribute__((target("avx2,fma"))) void nj_depthwise_conv2d_planes8(
     const __m256 zero = _mm256_setzero_ps();
     // Planes are images × channels, so a multiple of 8 too, and each block of eight is eight channels.
     for (long p = 0; p < planes; p += 8) {
-        const float *src = x + p * plane_in;
-        for (long j0 = 0; j0 < plane_in; j0 += 8) {
-            const long width = plane_in - j0 < 8 ? plane_in - j0 : 8;
-            __m256 column[8];
-            nj_load_transposed8(src + j0, plane_in, width, column);
-            for (long q = 0; q < width; q++) _mm256_storeu_ps(lanes_in + (j0 + q) * 8, column[q]);
-        }
+        nj_load_planes_as_lanes8(x + p * plane_in, plane_in, lanes_in);
         const long c0 = p % channels;
         const float *w = lane_weights + c0 * taps;
         const __m256 b = bias ? _mm256_loadu_ps(bias + c0) : zero;

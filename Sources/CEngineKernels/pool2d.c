@@ -116,13 +116,7 @@ NJ_AVX2 void nj_pool2d_planes8(const float *x, float *out, long planes, long pla
     float *lanes_in = scratch, *lanes_out = scratch + 8 * plane_in;
     long p = 0;
     for (; p + 8 <= planes; p += 8) {
-        const float *src = x + p * plane_in;
-        for (long j0 = 0; j0 < plane_in; j0 += 8) {
-            const long width = plane_in - j0 < 8 ? plane_in - j0 : 8;
-            __m256 column[8];
-            nj_load_transposed8(src + j0, plane_in, width, column);
-            for (long q = 0; q < width; q++) _mm256_storeu_ps(lanes_in + (j0 + q) * 8, column[q]);
-        }
+        nj_load_planes_as_lanes8(x + p * plane_in, plane_in, lanes_in);
         for (long o = 0; o < outputs; o++) {
             const long *t = taps + tap_start[o];
             const long count = tap_start[o + 1] - tap_start[o];

@@ -50,6 +50,19 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void nj_transpo
     }
 }
 
+// Eight planes of `plane_in` values each, `plane_in` apart from src, turned so that lanes[j * 8 + l]
+// is value j of plane l: how the kernels that run eight small planes per vector (pooling,
+// depthwise Conv) read them.
+static inline __attribute__((always_inline, target("avx2,fma"))) void nj_load_planes_as_lanes8(
+    const float *src, long plane_in, float *lanes) {
+    for (long j0 = 0; j0 < plane_in; j0 += 8) {
+        const long width = plane_in - j0 < 8 ? plane_in - j0 : 8;
+        __m256 column[8];
+        nj_load_transposed8(src + j0, plane_in, width, column);
+        for (long q = 0; q < width; q++) _mm256_storeu_ps(lanes + (j0 + q) * 8, column[q]);
+    }
+}
+
 // Eight planes of `outputs` values computed lane by lane (value o of plane l at lanes[o * 8 + l]),
 // written to dst plane after plane: how the kernels that run eight small planes per vector
 // (pooling, depthwise Conv) hand their results back.
