@@ -13,6 +13,31 @@ import Testing
         var channels: Int, filters: Int, group = 1, height: Int, width: Int
         var kernel = [3, 3], strides = [1, 1], pads = [1, 1, 1, 1], dilations = [1, 1]
         var images = 3, bias = true, relu = false
+
+        var outH: Int { (height + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1 }
+        var outW: Int { (width + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1 }
+
+        /// Output (image `i`, filter `f`, `oy`, `ox`) as one chain of fused multiply-adds over
+        /// k = (channel, ky, kx) in order, the padding's taps as zeros as the product sums them,
+        /// then the bias, then Relu.
+        func convolved(_ x: [Float], _ w: [Float], _ b: [Float], _ i: Int, _ f: Int, _ oy: Int, _ ox: Int) -> Float {
+            let groupChannels = channels / group, g = f / (filters / group)
+            var sum: Float = 0
+            for c in 0..<groupChannels {
+                for ky in 0..<kernel[0] {
+                    for kx in 0..<kernel[1] {
+                        let iy = oy * strides[0] - pads[0] + ky * dilations[0]
+                        let ix = ox * strides[1] - pads[1] + kx * dilations[1]
+                        let inside = iy >= 0 && iy < height && ix >= 0 && ix < width
+                        let v = inside ? x[((i * channels + g * groupChannels + c) * height + iy) * width + ix] : 0
+                        sum.addProduct(w[((f * groupChannels + c) * kernel[0] + ky) * kernel[1] + kx], v)
+                    }
+                }
+            }
+            if bias { sum += b[f] }
+            if relu { sum = sum <= 0 ? 0 : sum }
+            return sum
+        }
     }
 
     static let shapes: [Shape] = [
@@ -42,7 +67,7 @@ import Testing
     func everyPathRoundsLikeOneFusedChainPerOutput(_ index: Int) throws {
         let s = Self.shapes[index]
         var rng = SplitMix64(seed: UInt64(index + 7))
-        let groupChannels = s.channels / s.group, groupFilters = s.filters / s.group
+        let groupChannels = s.channels / s.group
         let taps = s.kernel[0] * s.kernel[1]
         let x = (0..<(s.images * s.channels * s.height * s.width)).map { _ in Float.random(in: -3...3, using: &rng) }
         let w = (0..<(s.filters * groupChannels * taps)).map { _ in Float.random(in: -1...1, using: &rng) }
@@ -51,17 +76,9 @@ import Testing
         var node = Onnx_NodeProto()
         node.opType = "Conv"
         for (name, values) in [("kernel_shape", s.kernel), ("strides", s.strides), ("pads", s.pads), ("dilations", s.dilations)] {
-            var attribute = Onnx_AttributeProto()
-            attribute.name = name
-            attribute.type = .ints
-            attribute.ints = values.map { Int64($0) }
-            node.attribute.append(attribute)
+            node.addInts(name, values)
         }
-        var group = Onnx_AttributeProto()
-        group.name = "group"
-        group.type = .int
-        group.i = Int64(s.group)
-        node.attribute.append(group)
+        node.addInt("group", s.group)
         var kernel = try ConvKernel(NodeAttributes(node))
         if s.relu { kernel = kernel.withRelu() }
         var inputs: [Value?] = [
@@ -74,32 +91,13 @@ import Testing
             return
         }
 
-        let outH = (s.height + s.pads[0] + s.pads[2] - s.dilations[0] * (s.kernel[0] - 1) - 1) / s.strides[0] + 1
-        let outW = (s.width + s.pads[1] + s.pads[3] - s.dilations[1] * (s.kernel[1] - 1) - 1) / s.strides[1] + 1
+        let (outH, outW) = (s.outH, s.outW)
         #expect(result.shape == [s.images, s.filters, outH, outW])
         var expected: [Float] = []
         for i in 0..<s.images {
             for f in 0..<s.filters {
-                let g = f / groupFilters
                 for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        // Over k = (channel, ky, kx) in order, the padding's taps as zeros, as the product sums them.
-                        var sum: Float = 0
-                        for c in 0..<groupChannels {
-                            for ky in 0..<s.kernel[0] {
-                                for kx in 0..<s.kernel[1] {
-                                    let iy = oy * s.strides[0] - s.pads[0] + ky * s.dilations[0]
-                                    let ix = ox * s.strides[1] - s.pads[1] + kx * s.dilations[1]
-                                    let inside = iy >= 0 && iy < s.height && ix >= 0 && ix < s.width
-                                    let v = inside ? x[((i * s.channels + g * groupChannels + c) * s.height + iy) * s.width + ix] : 0
-                                    sum.addProduct(w[((f * groupChannels + c) * s.kernel[0] + ky) * s.kernel[1] + kx], v)
-                                }
-                            }
-                        }
-                        if s.bias { sum += b[f] }
-                        if s.relu { sum = sum <= 0 ? 0 : sum }
-                        expected.append(sum)
-                    }
+                    for ox in 0..<outW { expected.append(s.convolved(x, w, b, i, f, oy, ox)) }
                 }
             }
         }
@@ -115,8 +113,7 @@ import Testing
         let groupChannels = s.channels / s.group
         var rng = SplitMix64(seed: UInt64(index + 70))
         let x = (0..<(s.images * s.channels * s.height * s.width)).map { _ in Float.random(in: -3...3, using: &rng) }
-        let outH = (s.height + s.pads[0] + s.pads[2] - s.dilations[0] * (s.kernel[0] - 1) - 1) / s.strides[0] + 1
-        let outW = (s.width + s.pads[1] + s.pads[3] - s.dilations[1] * (s.kernel[1] - 1) - 1) / s.strides[1] + 1
+        let (outH, outW) = (s.outH, s.outW)
         let count = groupChannels * s.kernel[0] * s.kernel[1] * s.images * outH * outW
         var portable = [Float](repeating: .nan, count: count), vector = [Float](repeating: .nan, count: count + 8)
         var padded = [Float](repeating: .nan, count: nj_im2col_2d_padded_size(
@@ -142,7 +139,7 @@ import Testing
     func mergedMaxPoolGivesTheNodesOutputs(_ index: Int, normalized: Bool) throws {
         let s = Self.pooledShapes[index]
         var rng = SplitMix64(seed: UInt64(index + 31))
-        let groupChannels = s.channels / s.group, groupFilters = s.filters / s.group
+        let groupChannels = s.channels / s.group
         let taps = s.kernel[0] * s.kernel[1]
         var x = (0..<(s.images * s.channels * s.height * s.width)).map { _ in Float(Int.random(in: -6...6, using: &rng)) / 4 }
         x[5] = .nan
@@ -150,21 +147,16 @@ import Testing
         let b = (0..<s.filters).map { _ in Float.random(in: -1...1, using: &rng) }
         let norm = (0..<4).map { i in (0..<s.filters).map { _ in Float.random(in: i == 3 ? 0.1...2 : -1...1, using: &rng) } }
 
-        func node(_ op: String, ints: [(String, [Int])]) -> Onnx_NodeProto {
+        func node(_ op: String, ints: [(String, [Int])], group: Int? = nil) -> Onnx_NodeProto {
             var node = Onnx_NodeProto()
             node.opType = op
             node.output = ["y"]
-            for (name, values) in ints {
-                var attribute = Onnx_AttributeProto()
-                attribute.name = name
-                attribute.type = values.count == 1 && name == "group" ? .int : .ints
-                if attribute.type == .int { attribute.i = Int64(values[0]) } else { attribute.ints = values.map { Int64($0) } }
-                node.attribute.append(attribute)
-            }
+            for (name, values) in ints { node.addInts(name, values) }
+            if let group { node.addInt("group", group) }
             return node
         }
         var conv = try ConvKernel(NodeAttributes(node("Conv", ints: [("kernel_shape", s.kernel), ("strides", s.strides),
-                                                                      ("pads", s.pads), ("dilations", s.dilations), ("group", [s.group])])))
+                                                                      ("pads", s.pads), ("dilations", s.dilations)], group: s.group)))
         if s.relu { conv = conv.withRelu() }
         let pool = try PoolKernel(.max, NodeAttributes(node("MaxPool", ints: [("kernel_shape", [2, 2]), ("strides", [2, 2])])), opset: 19)
         #expect(ConvKernel.poolsPairs(pool))
@@ -181,27 +173,9 @@ import Testing
             return
         }
 
-        let outH = (s.height + s.pads[0] + s.pads[2] - s.dilations[0] * (s.kernel[0] - 1) - 1) / s.strides[0] + 1
-        let outW = (s.width + s.pads[1] + s.pads[3] - s.dilations[1] * (s.kernel[1] - 1) - 1) / s.strides[1] + 1
+        let (outH, outW) = (s.outH, s.outW)
         #expect(result.shape == [s.images, s.filters, outH / 2, outW / 2])
-        func convolved(_ i: Int, _ f: Int, _ oy: Int, _ ox: Int) -> Float {
-            let g = f / groupFilters
-            var sum: Float = 0
-            for c in 0..<groupChannels {
-                for ky in 0..<s.kernel[0] {
-                    for kx in 0..<s.kernel[1] {
-                        let iy = oy * s.strides[0] - s.pads[0] + ky * s.dilations[0]
-                        let ix = ox * s.strides[1] - s.pads[1] + kx * s.dilations[1]
-                        let inside = iy >= 0 && iy < s.height && ix >= 0 && ix < s.width
-                        let v = inside ? x[((i * s.channels + g * groupChannels + c) * s.height + iy) * s.width + ix] : 0
-                        sum.addProduct(w[((f * groupChannels + c) * s.kernel[0] + ky) * s.kernel[1] + kx], v)
-                    }
-                }
-            }
-            if s.bias { sum += b[f] }
-            if s.relu { sum = sum <= 0 ? 0 : sum }
-            return sum
-        }
+        func convolved(_ i: Int, _ f: Int, _ oy: Int, _ ox: Int) -> Float { s.convolved(x, w, b, i, f, oy, ox) }
         var expected: [Float] = []
         for i in 0..<s.images {
             for f in 0..<s.filters {
@@ -239,17 +213,9 @@ import Testing
             var node = Onnx_NodeProto()
             node.opType = "Conv"
             for (name, values) in [("kernel_shape", kernel), ("strides", strides), ("pads", pads), ("dilations", dilations)] {
-                var attribute = Onnx_AttributeProto()
-                attribute.name = name
-                attribute.type = .ints
-                attribute.ints = values.map { Int64($0) }
-                node.attribute.append(attribute)
+                node.addInts(name, values)
             }
-            var group = Onnx_AttributeProto()
-            group.name = "group"
-            group.type = .int
-            group.i = Int64(c.group)
-            node.attribute.append(group)
+            node.addInt("group", c.group)
             let inputs: [Value?] = [
                 .tensor(Tensor(shape: [images, c.channels] + spatial, data: .float(x))),
                 .tensor(Tensor(shape: [c.filters, groupChannels] + kernel, data: .float(w))),

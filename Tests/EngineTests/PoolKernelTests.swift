@@ -37,19 +37,9 @@ import Testing
         node.opType = s.average ? "AveragePool" : "MaxPool"
         node.output = ["y"]
         for (name, values) in [("kernel_shape", s.kernel), ("strides", s.strides), ("pads", s.pads), ("dilations", s.dilations)] {
-            var attribute = Onnx_AttributeProto()
-            attribute.name = name
-            attribute.type = .ints
-            attribute.ints = values.map { Int64($0) }
-            node.attribute.append(attribute)
+            node.addInts(name, values)
         }
-        for (name, on) in [("ceil_mode", s.ceil), ("count_include_pad", s.countIncludePad)] {
-            var attribute = Onnx_AttributeProto()
-            attribute.name = name
-            attribute.type = .int
-            attribute.i = on ? 1 : 0
-            node.attribute.append(attribute)
-        }
+        for (name, on) in [("ceil_mode", s.ceil), ("count_include_pad", s.countIncludePad)] { node.addInt(name, on ? 1 : 0) }
         let kernel = try PoolKernel(s.average ? .average : .max, NodeAttributes(node), opset: 19)
         let input = Value.tensor(Tensor(shape: [1, s.planes, s.height, s.width], data: .float(x)))
         // Twice: the second run reads the windows kept from the first.
@@ -99,18 +89,8 @@ import Testing
             var node = Onnx_NodeProto()
             node.opType = c.average ? "AveragePool" : "MaxPool"
             node.output = ["y"]
-            for (name, values) in [("kernel_shape", kernel), ("strides", strides), ("pads", pads)] {
-                var attribute = Onnx_AttributeProto()
-                attribute.name = name
-                attribute.type = .ints
-                attribute.ints = values.map { Int64($0) }
-                node.attribute.append(attribute)
-            }
-            var include = Onnx_AttributeProto()
-            include.name = "count_include_pad"
-            include.type = .int
-            include.i = c.countIncludePad ? 1 : 0
-            node.attribute.append(include)
+            for (name, values) in [("kernel_shape", kernel), ("strides", strides), ("pads", pads)] { node.addInts(name, values) }
+            node.addInt("count_include_pad", c.countIncludePad ? 1 : 0)
             let kernel = try PoolKernel(c.average ? .average : .max, NodeAttributes(node), opset: 19)
             guard case .tensor(let t)? = try kernel.run([.tensor(Tensor(shape: [5, 12] + spatial, data: .float(x)))]).first,
                   case .float(let v) = t.data else { return [] }
