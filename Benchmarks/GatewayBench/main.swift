@@ -15,12 +15,18 @@ import Worker
 
 struct Options {
     var model = "Sources/nightjar/DemoModels/fraud-1.0.0.onnx"
-    var requests = 20_000
+    var requests = 10_000
     var concurrency = 32
     var latencyRequests = 3_000
-    var rounds = 3
+    var rounds = 7
     /// `direct` or `gateway`: drive only that path, for a profiler attached to this process.
     var only: String?
+    /// Start the worker and the gateway, print their ports and serve until killed: for an outside
+    /// load generator (wrk) and a profiler attached to this process.
+    var serve = false
+    /// Route the gateway to this worker (a base URL) instead of the one in this process: with
+    /// `--serve yes`, a gateway in a process of its own, so its CPU is the hop's alone.
+    var worker: String?
 
     init(_ arguments: [String]) {
         var i = 1
@@ -33,6 +39,8 @@ struct Options {
             case "--latency-requests": latencyRequests = Int(value) ?? latencyRequests
             case "--rounds": rounds = Int(value) ?? rounds
             case "--only": only = value
+            case "--serve": serve = value == "yes"
+            case "--worker": worker = value
             default: break
             }
             i += 2
@@ -131,61 +139,96 @@ let router = TrafficRouter(http: forwarding, logger: logger)
 router.update(routes: [EndpointRoute(
     deployment: Deployment(endpoint: "fraud", model: "fraud", weights: [TrafficWeight(version: ref.version, weight: 100)],
                            revision: 1, updatedAt: Date(), updatedBy: "bench"),
-    workers: [ref.version: [workerURL]])])
+    workers: [ref.version: [options.worker ?? workerURL]])])
 let gatewayRouter = Router()
 router.addRoutes(to: gatewayRouter)
-let gateway = try await HTTPService(router: gatewayRouter, channelHandlers: router.channelHandlers, host: "127.0.0.1", port: 0, logger: logger)
+let gateway = try await HTTPService(router: gatewayRouter, frontHandlers: router.frontHandlers, host: "127.0.0.1", port: 0, logger: logger)
 
 let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                         configuration: TrafficRouter.forwardingConfiguration(connectionsPerWorker: options.concurrency))
+let relayPort = try await BareRelay.start(workerPort: worker.port, group: HTTPClient.defaultEventLoopGroup)
 let direct = workerURL + "/v2/models/fraud/infer"
 let through = "http://127.0.0.1:\(gateway.port)/v2/models/fraud/infer"
+let relayed = "http://127.0.0.1:\(relayPort)/v2/models/fraud/infer"
+
+if options.serve {
+    FileHandle.standardOutput.write(Data("worker \(worker.port) gateway \(gateway.port) relay \(relayPort)\n".utf8))
+    while true { try await Task.sleep(for: .seconds(3600)) }
+}
 
 if let only = options.only {
     // One path under steady load and nothing printed but its rate: for `perf stat` / `perf record`.
-    let url = only == "direct" ? direct : through
+    let url = switch only {
+    case "direct": direct
+    case "relay": relayed
+    default: through
+    }
     _ = try await drive(client, url: url, total: 2_000, concurrency: options.concurrency)
     let run = try await drive(client, url: url, total: options.requests, concurrency: options.concurrency)
     print(String(format: "%@ only: %.0f req/s over %d requests", only, run.rate, options.requests))
     exit(0)
 }
 
-// Warm both paths (connections, allocator, caches) before measuring.
-_ = try await drive(client, url: direct, total: 2_000, concurrency: options.concurrency)
-_ = try await drive(client, url: through, total: 2_000, concurrency: options.concurrency)
+/// One way to the worker, measured round after round.
+struct Path {
+    let url: String
+    var rates: [Double] = []
+    var cpu: [Double] = []
+    var p50: [Double] = []
+}
+var paths = [Path(url: direct), Path(url: through), Path(url: relayed)]
 
-var directRates: [Double] = [], gatewayRates: [Double] = []
-var directCPU: [Double] = [], gatewayCPU: [Double] = []
-var directP50: [Double] = [], gatewayP50: [Double] = []
-for _ in 0..<options.rounds {
-    let straight = try await measured(client, url: direct, total: options.requests, concurrency: options.concurrency)
-    let relayed = try await measured(client, url: through, total: options.requests, concurrency: options.concurrency)
-    directRates.append(straight.rate)
-    gatewayRates.append(relayed.rate)
-    directCPU.append(straight.cpuMicros)
-    gatewayCPU.append(relayed.cpuMicros)
+// Warm every path (connections, allocator, caches) before measuring.
+for path in paths {
+    _ = try await drive(client, url: path.url, total: 2_000, concurrency: options.concurrency)
+}
+// Each round measures every path back to back, starting from a different one each time, and the
+// ratios are taken within a round: this machine's speed drifts by tens of percent over a minute,
+// and a drift between two paths' runs would read as overhead.
+for round in 0..<options.rounds {
+    for k in paths.indices {
+        let i = (k + round) % paths.count
+        let run = try await measured(client, url: paths[i].url, total: options.requests, concurrency: options.concurrency)
+        paths[i].rates.append(run.rate)
+        paths[i].cpu.append(run.cpuMicros)
+    }
     // Latency one request at a time, so queueing does not hide the hop's own cost.
-    directP50.append(median(try await drive(client, url: direct, total: options.latencyRequests, concurrency: 1).latencies))
-    gatewayP50.append(median(try await drive(client, url: through, total: options.latencyRequests, concurrency: 1).latencies))
+    for k in paths.indices {
+        let i = (k + round) % paths.count
+        paths[i].p50.append(median(try await drive(client, url: paths[i].url, total: options.latencyRequests, concurrency: 1).latencies))
+    }
 }
 
-let (dr, gr) = (median(directRates), median(gatewayRates))
-let (dl, gl) = (median(directP50), median(gatewayP50))
 func column(_ text: String, _ width: Int) -> String {
     String(repeating: " ", count: max(0, width - text.count)) + text
 }
 func label(_ text: String) -> String { text.padding(toLength: 30, withPad: " ", startingAt: 0) }
-print(label("gateway overhead") + column("direct", 14) + column("via gateway", 14))
-print(label("throughput req/s (c=\(options.concurrency))") + column(String(format: "%.0f", dr), 14) + column(String(format: "%.0f", gr), 14)
-      + String(format: "   ratio %.2fx (target >= 0.70x)", gr / dr))
-print(label("p50 latency µs (c=1)") + column(String(format: "%.1f", dl), 14) + column(String(format: "%.1f", gl), 14)
-      + String(format: "   added %.1f µs (target < 100 µs)", gl - dl))
-let (dc, gc) = (median(directCPU), median(gatewayCPU))
-// The CPU the hop adds per request: steadier than the rates on a shared machine (it does not count
-// time spent waiting for a core), and the ratio's ceiling when the path is CPU-bound: dc / gc.
-print(label("CPU µs per request (c=\(options.concurrency))") + column(String(format: "%.1f", dc), 14) + column(String(format: "%.1f", gc), 14)
-      + String(format: "   gateway adds %.1f µs (CPU-bound ratio %.2fx)", gc - dc, dc / gc))
-print("median of \(options.rounds) interleaved rounds; \(options.requests) requests per throughput run, \(options.latencyRequests) per latency run; fraud@1.0.0 on the Nightjar engine, loopback")
+func row(_ name: String, _ values: [Double], _ format: String) -> String {
+    label(name) + values.map { column(String(format: format, $0), 13) }.joined()
+}
+/// Per round, path `i` against the direct path; the median and the range over the rounds.
+func paired(_ path: Path, _ direct: Path, _ values: KeyPath<Path, [Double]>, _ compare: (Double, Double) -> Double) -> (median: Double, low: Double, high: Double) {
+    let each = zip(path[keyPath: values], direct[keyPath: values]).map { compare($0, $1) }
+    return (median(each), each.min() ?? 0, each.max() ?? 0)
+}
+let ratio = { (path: Double, direct: Double) in path / direct }
+let added = { (path: Double, direct: Double) in path - direct }
+let cpuRatio = { (path: Double, direct: Double) in direct / path }
+print(label("gateway overhead") + column("direct", 13) + column("via gateway", 13) + column("bare relay", 13))
+let (gr, rr) = (paired(paths[1], paths[0], \.rates, ratio), paired(paths[2], paths[0], \.rates, ratio))
+print(row("throughput req/s (c=\(options.concurrency))", paths.map { median($0.rates) }, "%.0f")
+      + String(format: "   gateway %.2fx [%.2f–%.2f] (target >= 0.70x), bare relay %.2fx", gr.median, gr.low, gr.high, rr.median))
+let (gl, rl) = (paired(paths[1], paths[0], \.p50, added), paired(paths[2], paths[0], \.p50, added))
+print(row("p50 latency µs (c=1)", paths.map { median($0.p50) }, "%.1f")
+      + String(format: "   gateway adds %.0f µs [%.0f–%.0f] (target < 100 µs), bare relay %.0f µs", gl.median, gl.low, gl.high, rl.median))
+// The CPU a hop adds per request: it does not count time spent waiting for a core, and when the
+// path is CPU-bound, direct / path is the throughput ratio's ceiling.
+let (gc, rc) = (paired(paths[1], paths[0], \.cpu, added), paired(paths[2], paths[0], \.cpu, added))
+print(row("CPU µs per request (c=\(options.concurrency))", paths.map { median($0.cpu) }, "%.1f")
+      + String(format: "   gateway adds %.1f µs (CPU-bound ratio %.2fx), bare relay %.1f µs (%.2fx)",
+               gc.median, paired(paths[1], paths[0], \.cpu, cpuRatio).median, rc.median, paired(paths[2], paths[0], \.cpu, cpuRatio).median))
+print("medians over \(options.rounds) rounds of paired runs [lowest–highest round]; \(options.requests) requests per throughput run, \(options.latencyRequests) per latency run; fraud@1.0.0 on the Nightjar engine, loopback")
+print("bare relay: SwiftNIO's HTTP/1 codecs both sides, one worker connection per client connection, nothing else (BareRelay.swift)")
 
 await gateway.stop()
 await worker.stop()

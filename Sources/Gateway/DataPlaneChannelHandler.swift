@@ -1,7 +1,5 @@
-import HTTPTypes
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
 import NightjarCore
 
 /// Answers predictions on the event loop of the client's connection, before Hummingbird sees them:
@@ -9,15 +7,17 @@ import NightjarCore
 /// connections (`LoopForward`) and writes the answer, with no task and no thread hop in between.
 /// Every other request passes through untouched to Hummingbird's router.
 ///
-/// It sits after Hummingbird's HTTP/1 codec, so it sees `HTTPRequestPart`s and writes
-/// `HTTPResponsePart`s. Answers leave in the order requests arrived: while a request is being
+/// It sits between NIO's HTTP/1 codec and Hummingbird's (`FrontedHTTP1Channel`), so it sees
+/// `HTTPServerRequestPart`s and writes `HTTPServerResponsePart`s: a prediction and its answer are
+/// never converted to HTTPTypes and back, and the worker's header fields are relayed as they came
+/// (less the hop-by-hop ones). Answers leave in the order requests arrived: while a request is being
 /// answered (here or by Hummingbird), what the client sends next — pipelined requests, the end of
 /// its input, a shutdown notice — waits in a queue, and reading pauses while requests wait.
 final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     /// What the client's side of the pipeline reported besides request parts.
     private enum Notice {
@@ -38,7 +38,7 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// A prediction as read so far.
     private struct PredictionRequest {
         var path: PredictionPath
-        var headers: HTTPFields
+        var headers: HTTPHeaders
         var started: ContinuousClock.Instant
         var deadline: NIODeadline
         var body: ByteBuffer?
@@ -52,7 +52,7 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var connections: WorkerConnectionPool?
     private var state = State.idle
     /// Request parts that arrived while an answer was being produced.
-    private var queue = CircularBuffer<HTTPRequestPart>()
+    private var queue = CircularBuffer<HTTPServerRequestPart>()
     /// Events and errors held while a prediction is in flight or requests wait.
     private var notices: [Notice] = []
     private var readHeld = false
@@ -143,19 +143,18 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
-    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
-            guard let path = PredictionPath(method: head.method, path: head.path ?? "") else {
+            guard let path = PredictionPath(method: head.method, uri: head.uri) else {
                 state = .passingThrough(requestEnded: false, responseEnded: false)
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }
-            let connection = head.headerFields[values: .connection]
-            let closeAfter = connection.contains { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" } }
+            // `Connection: close`, or HTTP/1.0 without `keep-alive`.
             state = .reading(PredictionRequest(
-                path: path, headers: head.headerFields, started: clock.now,
-                deadline: .now() + TimeAmount(router.configuration.requestTimeout), closeAfter: closeAfter))
+                path: path, headers: head.headers, started: clock.now,
+                deadline: .now() + TimeAmount(router.configuration.requestTimeout), closeAfter: !head.isKeepAlive))
 
         case (.reading(var request), .body(var chunk)):
             guard !request.tooLarge else { return }
@@ -196,7 +195,7 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
             endpoint = name
         case .inHeader:
             let headerName = router.configuration.endpointHeader
-            guard let name = router.header(request.headers, headerName), !name.isEmpty else {
+            guard let name = request.headers.first(name: headerName), !name.isEmpty else {
                 write(.error("POST /invocations needs the endpoint in the \(headerName) header, or POST to /endpoints/{endpoint}/invocations",
                              status: .badRequest), closeAfter: request.closeAfter)
                 return
@@ -205,12 +204,13 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
         let call = request.path.call
         let body = call.method == .POST ? (request.body ?? ByteBuffer()) : nil
-        switch router.decide(endpoint: endpoint, pinned: request.path.pinned, call: call, headers: request.headers,
+        switch router.decide(endpoint: endpoint, pinned: request.path.pinned, call: call, header: { request.headers.first(name: $0) },
                              body: body, bodyTooLarge: request.tooLarge) {
         case .refuse(let refusal):
             write(router.refuse(refusal, micros: TrafficRouter.micros(clock.now - request.started)), closeAfter: request.closeAfter)
-        case .forward(let plan, let version, let headers):
+        case .forward(let plan, let version):
             guard let connections else { return }
+            let headers = ForwardedHeaders.toWorker(request.headers)
             let outbound = WorkerRequest(method: call.method, path: call.path(model: plan.model), headers: headers, body: body)
             let forward = LoopForward(router: router, connections: connections, plan: plan, version: version, request: outbound) {
                 [weak self] outcome in
@@ -226,13 +226,14 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     private func write(_ answer: GatewayAnswer, closeAfter: Bool) {
         guard let context else { return }
-        var fields = answer.headers
-        fields[.contentLength] = String(answer.body.readableBytes)
-        fields[.date] = router.dateText.now
-        if closeAfter { fields[.connection] = "close" }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
+        var headers = answer.headers
+        headers.add(name: "content-length", value: String(answer.body.readableBytes))
+        headers.add(name: "date", value: router.dateText.now)
+        if closeAfter { headers.add(name: "connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: Int(answer.status.code)), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         if answer.body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         if closeAfter {

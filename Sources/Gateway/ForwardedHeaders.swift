@@ -4,31 +4,55 @@ import NIOHTTP1
 /// Which headers cross the gateway. Hop-by-hop headers describe one connection, not the message,
 /// so they stop here (RFC 9110 §7.6.1); the length is the framing of whichever side writes the body.
 enum ForwardedHeaders {
-    static let hopByHop: Set<String> = [
+    /// Lowercase, as HTTP/2 and HTTPTypes' canonical names are.
+    static let hopByHop: [String] = [
         "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
         "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
     ]
 
-    /// The client's headers as sent on to a worker.
-    static func toWorker(_ fields: HTTPFields) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(fields.count)
-        for field in fields where !hopByHop.contains(field.name.canonicalName) {
-            headers.add(name: field.name.rawName, value: field.value)
+    /// The client's headers as sent on to a worker, from a prediction as NIO's HTTP/1 codec read it.
+    static func toWorker(_ headers: HTTPHeaders) -> HTTPHeaders {
+        var forwarded = HTTPHeaders()
+        forwarded.reserveCapacity(headers.count)
+        for (name, value) in headers where !isHopByHop(name) {
+            forwarded.add(name: name, value: value)
         }
-        return headers
+        return forwarded
+    }
+
+    /// The client's headers as sent on to a worker, from a request Hummingbird's router took.
+    static func toWorker(_ fields: HTTPFields) -> HTTPHeaders {
+        var forwarded = HTTPHeaders()
+        forwarded.reserveCapacity(fields.count)
+        for field in fields where !isHopByHop(field.name.canonicalName) {
+            forwarded.add(name: field.name.rawName, value: field.value)
+        }
+        return forwarded
     }
 
     /// The worker's headers as returned to the client (`Nightjar-Model-Version` among them).
-    /// `date` and `server` are left to the gateway's own server, which writes its own.
-    static func toClient(_ headers: HTTPHeaders) -> HTTPFields {
-        var fields = HTTPFields()
-        for (name, value) in headers {
-            let lowered = name.lowercased()
-            guard !hopByHop.contains(lowered), lowered != "date", lowered != "server",
-                  let fieldName = HTTPField.Name(name) else { continue }
-            fields.append(HTTPField(name: fieldName, value: value))
+    /// `date` and `server` are left to the gateway, which writes its own. The fields came through
+    /// NIO's HTTP/1 parser, which admits no line breaks in names or values, so they are relayed as read.
+    static func toClient(_ headers: HTTPHeaders) -> HTTPHeaders {
+        var relayed = HTTPHeaders()
+        relayed.reserveCapacity(headers.count)
+        for (name, value) in headers where !isHopByHop(name) && !equalsIgnoringCase(name, "date") && !equalsIgnoringCase(name, "server") {
+            relayed.add(name: name, value: value)
         }
-        return fields
+        return relayed
+    }
+
+    /// Compares without lowercasing a copy of each name, which allocates for names longer than 15
+    /// bytes (`nightjar-model-version`, `inference-header-content-length`) on every request.
+    static func isHopByHop(_ name: String) -> Bool {
+        hopByHop.contains { equalsIgnoringCase(name, $0) }
+    }
+
+    /// ASCII case-insensitive equality with a lowercase name.
+    static func equalsIgnoringCase(_ name: String, _ lowercase: String) -> Bool {
+        guard name.utf8.count == lowercase.utf8.count else { return false }
+        return zip(name.utf8, lowercase.utf8).allSatisfy { a, b in
+            a == b || (a >= UInt8(ascii: "A") && a <= UInt8(ascii: "Z") && a | 0x20 == b)
+        }
     }
 }

@@ -1,4 +1,3 @@
-import NIOHTTP1
 import NightjarCore
 
 /// What the gateway does with a request once it has read it: answer it itself, or forward it to a
@@ -6,8 +5,7 @@ import NightjarCore
 /// `TrafficRouter.decide` for this, so every refusal reads the same whichever path the request took.
 enum ForwardingDecision {
     case refuse(GatewayRefusal)
-    /// `headers` are the client's, as a worker is sent them (`ForwardedHeaders.toWorker`).
-    case forward(plan: EndpointPlan, version: SemVer, headers: HTTPHeaders)
+    case forward(plan: EndpointPlan, version: SemVer)
 }
 
 /// An answer the gateway gives without asking a worker, and what it is counted against.

@@ -1,4 +1,4 @@
-import HTTPTypes
+import NIOHTTP1
 
 /// A request the prediction path claims, read from its method and path: OIP inference
 /// (`/v2/models/{endpoint}/infer`, `/v2/models/{endpoint}/versions/{v}/infer`) and MLflow scoring
@@ -18,10 +18,10 @@ struct PredictionPath: Equatable {
 
     /// Nil when the request is not a prediction. Empty segments are skipped as Hummingbird's
     /// router skips them, so `/v2/models/fraud/infer/` is claimed as it was routed before.
-    init?(method: HTTPRequest.Method, path: String) {
-        guard method == .post else { return nil }
-        let query = path.firstIndex(of: "?") ?? path.endIndex
-        let segments = path[..<query].split(separator: "/")
+    init?(method: HTTPMethod, uri: String) {
+        guard method == .POST else { return nil }
+        let query = uri.firstIndex(of: "?") ?? uri.endIndex
+        let segments = uri[..<query].split(separator: "/")
         switch segments.count {
         case 1 where segments[0] == "invocations":
             self.init(endpoint: .inHeader, pinned: nil, call: .invocations)

@@ -14,9 +14,10 @@ extension TrafficRouter {
 
     /// Chooses what happens to one request: the endpoint's plan, the body limit, then the version
     /// (path pin, version header, header rules, sticky key, weighted draw) and that it has workers.
+    /// `header` looks up a request header by name, whichever type the request's fields are;
     /// `body` is nil for requests without one; `bodyTooLarge` when the client sent more than
     /// `maxRequestBytes` (the reader stops keeping it).
-    func decide(endpoint: String, pinned: String?, call: WorkerCall, headers: HTTPFields, body: ByteBuffer?,
+    func decide(endpoint: String, pinned: String?, call: WorkerCall, header: (String) -> String?, body: ByteBuffer?,
                 bodyTooLarge: Bool) -> ForwardingDecision {
         let table = currentTable()
         guard let plan = table.endpoints[endpoint] else {
@@ -32,9 +33,9 @@ extension TrafficRouter {
         }
         let ask = EndpointPlan.Ask(
             pinned: pinned,
-            override: header(headers, configuration.versionHeader),
-            matched: plan.headerMatch { header(headers, $0) },
-            stickyKey: stickyKey(headers, plan: plan, call: call, body: body))
+            override: header(configuration.versionHeader),
+            matched: plan.headerMatch(header),
+            stickyKey: stickyKey(header, plan: plan, call: call, body: body))
         let version: SemVer
         switch plan.chooseVersion(ask, versionHeader: configuration.versionHeader, draw: Self.draw(below: Int(Int32.max))) {
         case .success(let chosen): version = chosen
@@ -47,7 +48,7 @@ extension TrafficRouter {
                                status: .serviceUnavailable),
                 endpointLabel: plan.endpoint, plan: plan, version: version))
         }
-        return .forward(plan: plan, version: version, headers: ForwardedHeaders.toWorker(headers))
+        return .forward(plan: plan, version: version)
     }
 
     /// A routing draw in 0..<bound.
@@ -84,10 +85,12 @@ extension TrafficRouter {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
-        switch decide(endpoint: endpoint, pinned: pinned, call: call, headers: request.headers, body: nil, bodyTooLarge: false) {
+        let lookup = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
+        switch decide(endpoint: endpoint, pinned: pinned, call: call, header: lookup, body: nil, bodyTooLarge: false) {
         case .refuse(let refusal):
             return refuse(refusal, micros: Self.micros(clock.now - start)).response
-        case .forward(let plan, let version, let headers):
+        case .forward(let plan, let version):
+            let headers = ForwardedHeaders.toWorker(request.headers)
             let outcome = await send(call, plan: plan, version: version, headers: headers, body: nil, deadline: deadline, retry: true)
             return conclude(outcome, call: call, plan: plan, version: version, headers: headers, body: nil,
                             micros: Self.micros(clock.now - start)).response
@@ -96,13 +99,13 @@ extension TrafficRouter {
 
     /// The request's sticky key: the deployment's input's first value when it keys on an input,
     /// else the value of its sticky header (or the gateway's).
-    private func stickyKey(_ headers: HTTPFields, plan: EndpointPlan, call: WorkerCall, body: ByteBuffer?) -> String? {
+    private func stickyKey(_ header: (String) -> String?, plan: EndpointPlan, call: WorkerCall, body: ByteBuffer?) -> String? {
         if let input = plan.route.deployment.routing.sticky?.input {
             guard let body else { return nil }
-            let jsonLength = headers[.inferenceHeaderContentLength].flatMap { Int($0) }
+            let jsonLength = header(HTTPField.Name.inferenceHeaderContentLength.canonicalName).flatMap { Int($0) }
             return StickyInputKey.value(of: input, call: call, body: body, jsonLength: jsonLength)
         }
-        return plan.stickyKeyHeader(default: configuration.stickyKeyHeader).flatMap { header(headers, $0) }
+        return plan.stickyKeyHeader(default: configuration.stickyKeyHeader).flatMap(header)
     }
 
     /// Takes the next worker to try, counting it against the worker pool; nil when the attempts are used up.
@@ -216,11 +219,6 @@ extension TrafficRouter {
         case .timedOut: .gatewayTimeout
         case .cancelled: .serviceUnavailable
         }
-    }
-
-    func header(_ headers: HTTPFields, _ name: String) -> String? {
-        guard let field = HTTPField.Name(name) else { return nil }
-        return headers[field]
     }
 
     static func micros(_ duration: Duration) -> UInt64 {

@@ -7,7 +7,7 @@ extension TrafficRouter {
     /// Adds the data plane's Hummingbird routes (health, readiness, model metadata) to a router.
     /// They sit in a group with their own `ErrorMiddleware`, so every refusal is a JSON `{"error": ...}`
     /// whatever the router's other middleware. `/metrics` is left to the caller (`prometheusText()`).
-    /// Predictions are not routes: `channelHandlers()` answers them before Hummingbird sees them, so
+    /// Predictions are not routes: `frontHandlers()` answers them before Hummingbird sees them, so
     /// a gateway port needs both.
     public func addRoutes(to router: Router<BasicRequestContext>) {
         let routes = router.group().add(middleware: ErrorMiddleware(logger: logger))
@@ -34,10 +34,11 @@ extension TrafficRouter {
         }
     }
 
-    /// The handlers to put in every gateway connection's pipeline (`HTTPService(channelHandlers:)`):
-    /// they answer predictions on the connection's event loop and pass every other request on to
-    /// the routes of `addRoutes(to:)`. Called once per connection, on its event loop.
-    public func channelHandlers() -> [any RemovableChannelHandler] {
+    /// The handlers to put in front of every gateway connection's Hummingbird pipeline
+    /// (`HTTPService(frontHandlers:)`): they answer predictions on the connection's event loop and
+    /// pass every other request on to the routes of `addRoutes(to:)`. Called once per connection,
+    /// on its event loop.
+    public func frontHandlers() -> [any RemovableChannelHandler] {
         [DataPlaneChannelHandler(router: self)]
     }
 

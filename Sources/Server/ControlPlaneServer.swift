@@ -53,10 +53,10 @@ public final class ControlPlaneServer: Sendable {
     }
 
     /// Starts both listeners and the control loop; the data plane's routes are added to the gateway
-    /// port, and `gatewayChannelHandlers` (the prediction path) go in each of its connections.
+    /// port, and `gatewayFrontHandlers` (the prediction path) go in each of its connections.
     public static func start(store: any RegistryStore, dataPlane: any DataPlane,
                              addGatewayRoutes: (Router<BasicRequestContext>) -> Void,
-                             gatewayChannelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] },
+                             gatewayFrontHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] },
                              configuration: Configuration = .init(), logger: Logger) async throws -> ControlPlaneServer {
         if configuration.auth == .disabled && !configuration.isLoopback {
             throw NightjarError.invalidArgument(
@@ -83,7 +83,7 @@ public final class ControlPlaneServer: Sendable {
         addGatewayRoutes(gatewayRouter)
         let gateway: HTTPService
         do {
-            gateway = try await HTTPService(router: gatewayRouter, channelHandlers: gatewayChannelHandlers, host: configuration.host,
+            gateway = try await HTTPService(router: gatewayRouter, frontHandlers: gatewayFrontHandlers, host: configuration.host,
                                             port: configuration.gatewayPort, logger: logger)
         } catch {
             await api.stop()

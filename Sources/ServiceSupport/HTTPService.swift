@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -12,15 +13,21 @@ public final class HTTPService: Sendable {
     private let runTask: Task<Void, any Error>
     public let port: Int
 
-    /// Starts serving and returns once the socket is bound. `channelHandlers` makes the handlers put
-    /// in each connection's pipeline after the HTTP/1 codec, ahead of the router (the gateway's
-    /// prediction path); it is called once per connection, on the connection's event loop.
-    public init(router: Router<BasicRequestContext>, channelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] },
+    /// Starts serving and returns once the socket is bound. `frontHandlers` makes the handlers put
+    /// in each connection's pipeline between NIO's HTTP/1 codec and Hummingbird's, ahead of the
+    /// router (the gateway's prediction path, see `FrontedHTTP1Channel`); it is called once per
+    /// connection, on the connection's event loop.
+    public init(router: Router<BasicRequestContext>, frontHandlers: (@Sendable () -> [any RemovableChannelHandler])? = nil,
                 host: String, port: Int, logger: Logger) async throws {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let server: HTTPServerBuilder = if let frontHandlers {
+            HTTPServerBuilder { responder in FrontedHTTP1Channel(responder: responder, frontHandlers: frontHandlers) }
+        } else {
+            .http1()
+        }
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: channelHandlers())),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? port)

@@ -43,7 +43,7 @@ struct GatewayCommand: AsyncParsableCommand {
         http.get("/metrics") { _, _ in
             Response.text(router.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        let service = try await HTTPService(router: http, channelHandlers: router.channelHandlers, host: host, port: port, logger: logger)
+        let service = try await HTTPService(router: http, frontHandlers: router.frontHandlers, host: host, port: port, logger: logger)
         let following = Task { await follower.run(every: interval) }
         FileHandle.standardOutput.write(Data(
             "nightjar gateway: on http://\(host):\(service.port), following \(serverURL) (\(routes.count) endpoints)\n".utf8))

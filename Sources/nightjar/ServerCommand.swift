@@ -74,7 +74,7 @@ struct ControlPlane: Sendable {
                     Response.text(router.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
                 }
             },
-            gatewayChannelHandlers: router.channelHandlers,
+            gatewayFrontHandlers: router.frontHandlers,
             configuration: configuration, logger: logger)
         return ControlPlane(server: server)
     }

@@ -40,6 +40,23 @@ import Testing
         await worker.service.stop()
     }
 
+    @Test func anHTTP10PredictionIsAnsweredAndItsConnectionClosed() async throws {
+        let worker = try await FakeWorker.start(version: "1.0.0")
+        let gateway = try await RunningGateway.start([try GatewayFixtures.route([("1.0.0", 100)], workers: [worker])])
+        // HTTP/1.0 without `Connection: keep-alive` ends the connection after the answer.
+        let request = RawConnection.request("POST", "/v2/models/fraud/infer", body: GatewayFixtures.inferBody)
+            .replacingOccurrences(of: "HTTP/1.1", with: "HTTP/1.0")
+        let exchange = try await RawConnection.exchange(port: gateway.service.port, request, closeAfter: .seconds(10))
+        let answers = Self.answers(exchange.text)
+
+        #expect(exchange.serverClosed, "the gateway kept an HTTP/1.0 connection open after answering")
+        #expect(answers.map(\.status) == [200], "\(answers.map(\.text))")
+        #expect(answers.first?.text.contains(#""id":"r-1""#) == true)
+        #expect(answers.first?.text.lowercased().contains("connection: close") == true)
+        await gateway.service.stop()
+        await worker.service.stop()
+    }
+
     @Test func aPooledConnectionTheWorkerClosedIsNotAnError() async throws {
         let worker = try await KeepAliveWorker.start(version: "1.0.0", closesReusedConnections: true)
         let route = EndpointRoute(deployment: try GatewayFixtures.deployment([("1.0.0", 100)]),

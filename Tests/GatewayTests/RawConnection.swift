@@ -1,18 +1,39 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A plain TCP connection to a test server: writes bytes exactly as given (pipelined requests,
 /// a request cut short) and reads what comes back, so tests see the HTTP/1.1 stream itself.
 enum RawConnection {
     /// Writes `bytes`, then reads until the server closes the connection.
     static func exchange(port: Int, _ bytes: String) async throws -> String {
+        try await exchange(port: port, bytes, closeAfter: nil).text
+    }
+
+    /// Writes `bytes` and reads until the server closes the connection or `closeAfter` passes,
+    /// when this side closes it; `serverClosed` tells which.
+    static func exchange(port: Int, _ bytes: String, closeAfter: Duration?) async throws -> (text: String, serverClosed: Bool) {
         let channel = try await connect(port: port)
-        return try await channel.executeThenClose { inbound, outbound in
+        let gaveUp = Flag()
+        let timer = closeAfter.map { wait in
+            Task {
+                try await Task.sleep(for: wait)
+                gaveUp.value.withLock { $0 = true }
+                try await channel.channel.close()
+            }
+        }
+        defer { timer?.cancel() }
+        let text = try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: bytes))
             var text = ""
             for try await chunk in inbound { text += String(buffer: chunk) }
             return text
         }
+        return (text, !gaveUp.value.withLock { $0 })
+    }
+
+    private final class Flag: Sendable {
+        let value = Mutex(false)
     }
 
     /// Writes `bytes`, waits until `hangUpWhen` holds (checked every 50 ms, 20 s at most), and

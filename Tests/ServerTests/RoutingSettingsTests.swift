@@ -39,7 +39,7 @@ import Testing
             configuration.tokenFile = home.appendingPathComponent("token")
             let server = try await ControlPlaneServer.start(
                 store: try SQLiteRegistry(home: home), dataPlane: router, addGatewayRoutes: { router.addRoutes(to: $0) },
-                gatewayChannelHandlers: router.channelHandlers,
+                gatewayFrontHandlers: router.frontHandlers,
                 configuration: configuration, logger: logger)
             let token = try String(contentsOf: home.appendingPathComponent("token"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
