@@ -211,7 +211,7 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         case .forward(let plan, let version):
             guard let connections else { return }
             let headers = ForwardedHeaders.toWorker(request.headers)
-            let outbound = WorkerRequest(method: call.method, path: call.path(model: plan.model), headers: headers, body: body)
+            let outbound = WorkerRequest(method: call.method, path: plan.workerPath(call), headers: headers, body: body)
             let forward = LoopForward(router: router, connections: connections, plan: plan, version: version, request: outbound) {
                 [weak self] outcome in
                 guard let self else { return }
@@ -224,13 +224,13 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
-    private func write(_ answer: GatewayAnswer, closeAfter: Bool) {
+    /// Consumes the answer so its header fields, which have room for these three, grow in place.
+    private func write(_ answer: consuming GatewayAnswer, closeAfter: Bool) {
         guard let context else { return }
-        var headers = answer.headers
-        headers.add(name: "content-length", value: String(answer.body.readableBytes))
-        headers.add(name: "date", value: router.dateText.now)
-        if closeAfter { headers.add(name: "connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: Int(answer.status.code)), headers: headers)
+        answer.headers.add(name: "content-length", value: String(answer.body.readableBytes))
+        answer.headers.add(name: "date", value: router.dateText.now)
+        if closeAfter { answer.headers.add(name: "connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: Int(answer.status.code)), headers: answer.headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if answer.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)

@@ -10,10 +10,11 @@ enum ForwardedHeaders {
         "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
     ]
 
-    /// The client's headers as sent on to a worker, from a prediction as NIO's HTTP/1 codec read it.
+    /// The client's headers as sent on to a worker, from a prediction as NIO's HTTP/1 codec read it,
+    /// with room for the `Host` and `Content-Length` the worker connection adds.
     static func toWorker(_ headers: HTTPHeaders) -> HTTPHeaders {
         var forwarded = HTTPHeaders()
-        forwarded.reserveCapacity(headers.count)
+        forwarded.reserveCapacity(headers.count + 2)
         for (name, value) in headers where !isHopByHop(name) {
             forwarded.add(name: name, value: value)
         }
@@ -33,9 +34,10 @@ enum ForwardedHeaders {
     /// The worker's headers as returned to the client (`Nightjar-Model-Version` among them).
     /// `date` and `server` are left to the gateway, which writes its own. The fields came through
     /// NIO's HTTP/1 parser, which admits no line breaks in names or values, so they are relayed as read.
+    /// There is room for the `Content-Length`, `Date` and `Connection` the gateway adds.
     static func toClient(_ headers: HTTPHeaders) -> HTTPHeaders {
         var relayed = HTTPHeaders()
-        relayed.reserveCapacity(headers.count)
+        relayed.reserveCapacity(headers.count + 3)
         for (name, value) in headers where !isHopByHop(name) && !equalsIgnoringCase(name, "date") && !equalsIgnoringCase(name, "server") {
             relayed.add(name: name, value: value)
         }

@@ -12,7 +12,6 @@ final class LoopForward {
     private let request: WorkerRequest
     private var attempts: ForwardingAttempts
     private var current: WorkerExchange?
-    private var deadlineTask: Scheduled<Void>?
     private var done: ((Result<WorkerAnswer, WorkerFailure>) -> Void)?
 
     init(router: TrafficRouter, connections: WorkerConnectionPool, plan: EndpointPlan, version: SemVer, request: WorkerRequest,
@@ -26,10 +25,11 @@ final class LoopForward {
         self.done = done
     }
 
+    /// True once the outcome has been reported.
+    var isFinished: Bool { done == nil }
+
     func start(deadline: NIODeadline) {
-        deadlineTask = connections.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.deadlinePassed()
-        }
+        connections.deadlines.add(self, deadline: deadline)
         tryNextWorker()
     }
 
@@ -61,8 +61,8 @@ final class LoopForward {
         }
     }
 
-    private func deadlinePassed() {
-        deadlineTask = nil
+    /// Called by the loop's `DeadlineQueue`.
+    func deadlinePassed() {
         if let current {
             current.abort(.timedOut(worker: current.worker))
         } else {
@@ -73,8 +73,7 @@ final class LoopForward {
     private func finish(_ outcome: Result<WorkerAnswer, WorkerFailure>) {
         guard let done else { return }
         self.done = nil
-        deadlineTask?.cancel()
-        deadlineTask = nil
+        connections.deadlines.finished()
         done(outcome)
     }
 }

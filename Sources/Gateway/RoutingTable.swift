@@ -17,10 +17,25 @@ struct EndpointPlan: Sendable {
     let route: EndpointRoute
     /// Nil when no version has a positive weight (every request then needs a pinned version).
     let picker: WeightedPicker<SemVer>?
+    /// The worker's paths for this endpoint's model, built once per routing table, not per request.
+    private let inferPath, metadataPath, readyPath: String
 
     init(route: EndpointRoute) {
         self.route = route
         self.picker = try? WeightedPicker(route.deployment.weights.map { (target: $0.version, weight: $0.weight) })
+        let model = route.deployment.model
+        (inferPath, metadataPath, readyPath) = (WorkerCall.infer.path(model: model), WorkerCall.modelMetadata.path(model: model),
+                                                WorkerCall.modelReady.path(model: model))
+    }
+
+    /// The path a worker serves `call` on for this endpoint's model.
+    func workerPath(_ call: WorkerCall) -> String {
+        switch call {
+        case .infer: inferPath
+        case .modelMetadata: metadataPath
+        case .modelReady: readyPath
+        case .invocations: call.path(model: model)
+        }
     }
 
     var endpoint: String { route.endpoint }

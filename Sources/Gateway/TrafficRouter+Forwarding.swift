@@ -133,7 +133,7 @@ extension TrafficRouter {
             case .answerTooLarge: release(worker, .healthy, plan: plan, version: version)
             case .unreachable, .timedOut: release(worker, .failed, plan: plan, version: version)
             }
-            attempts.lastFailure = failure
+            attempts.lastTryFailure = failure
             return failure.retriable ? nil : result
         }
     }
@@ -144,7 +144,7 @@ extension TrafficRouter {
               deadline: NIODeadline, retry: Bool) async -> Result<WorkerAnswer, WorkerFailure> {
         var attempts = ForwardingAttempts(workers: plan.workers(of: version), version: version, retry: retry)
         while let worker = nextWorker(&attempts) {
-            let result = await attempt(call, worker: worker, path: call.path(model: plan.model), headers: headers, body: body, deadline: deadline)
+            let result = await attempt(call, worker: worker, path: plan.workerPath(call), headers: headers, body: body, deadline: deadline)
             if let outcome = settle(&attempts, worker: worker, result: result, plan: plan, version: version) { return outcome }
         }
         return .failure(attempts.lastFailure)

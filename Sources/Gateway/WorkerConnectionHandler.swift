@@ -40,12 +40,17 @@ final class WorkerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         exchange.connection = self
         head = nil
         body = nil
-        var headers = request.headers
-        headers.replaceOrAdd(name: "host", value: address.authority)
+        // The request's headers carry no framing of their own (`ForwardedHeaders.toWorker`). Built
+        // afresh with room for it: the request keeps its own for a retry, so adding to a copy
+        // would copy them once and grow them again.
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headers.count + 2)
+        headers.add(contentsOf: request.headers)
+        headers.add(name: "host", value: address.authority)
         if let payload = request.body {
-            headers.replaceOrAdd(name: "content-length", value: String(payload.readableBytes))
+            headers.add(name: "content-length", value: String(payload.readableBytes))
         } else if request.method == .POST {
-            headers.replaceOrAdd(name: "content-length", value: "0")
+            headers.add(name: "content-length", value: "0")
         }
         let requestHead = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path, headers: headers)
         context.write(wrapOutboundOut(.head(requestHead)), promise: nil)

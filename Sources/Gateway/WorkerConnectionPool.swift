@@ -7,11 +7,15 @@ import NIOPosix
 /// request and its answer never leave the thread the client's request arrived on.
 final class WorkerConnectionPool {
     let eventLoop: any EventLoop
+    /// The deadlines of the predictions forwarded from this loop.
+    let deadlines: DeadlineQueue
     private let connectTimeout: TimeAmount
     private let maxResponseBytes: Int
     /// Idle connections kept per worker; more are closed when they come back.
     private let maxIdlePerWorker: Int
-    private var idle: [String: [WorkerConnectionHandler]] = [:]
+    /// A list per worker, taken and given back in place: a dictionary's value mutated through its
+    /// subscript allocated on every prediction.
+    private var idle: [String: IdleConnections] = [:]
     private var addresses: [String: WorkerAddress] = [:]
     /// The workers the routing table names, once it has been given: a connection to any other
     /// worker is closed instead of kept when its answer is done.
@@ -19,6 +23,7 @@ final class WorkerConnectionPool {
 
     init(eventLoop: any EventLoop, connectTimeout: TimeAmount, maxResponseBytes: Int, maxIdlePerWorker: Int) {
         self.eventLoop = eventLoop
+        self.deadlines = DeadlineQueue(eventLoop: eventLoop)
         self.connectTimeout = connectTimeout
         self.maxResponseBytes = maxResponseBytes
         self.maxIdlePerWorker = maxIdlePerWorker
@@ -34,13 +39,8 @@ final class WorkerConnectionPool {
 
     private func dispatch(_ request: WorkerRequest, _ exchange: WorkerExchange, reuse: Bool) {
         if reuse, let connection = takeIdle(exchange.worker) {
-            exchange.resendOnNewConnection = { [weak self] in
-                guard let self else {
-                    exchange.complete(.failure(.unreachable(worker: exchange.worker, reason: "the gateway is shutting down")))
-                    return
-                }
-                self.dispatch(request, exchange, reuse: false)
-            }
+            exchange.resendPool = self
+            exchange.resendRequest = request
             connection.send(request, for: exchange)
             return
         }
@@ -92,8 +92,14 @@ final class WorkerConnectionPool {
         }
     }
 
+    /// Sends again, on a new connection, a request whose pooled connection was found closed.
+    func resend(_ request: WorkerRequest, _ exchange: WorkerExchange) {
+        dispatch(request, exchange, reuse: false)
+    }
+
     private func takeIdle(_ worker: String) -> WorkerConnectionHandler? {
-        while let connection = idle[worker]?.popLast() {
+        guard let list = idle[worker] else { return nil }
+        while let connection = list.connections.popLast() {
             if connection.isUsable { return connection }
         }
         return nil
@@ -106,13 +112,18 @@ final class WorkerConnectionPool {
             connection.abandon()
             return
         }
-        var list = idle[connection.worker, default: []]
-        guard list.count < maxIdlePerWorker else {
+        let list: IdleConnections
+        if let known = idle[connection.worker] {
+            list = known
+        } else {
+            list = IdleConnections()
+            idle[connection.worker] = list
+        }
+        guard list.connections.count < maxIdlePerWorker else {
             connection.abandon()
             return
         }
-        list.append(connection)
-        idle[connection.worker] = list
+        list.connections.append(connection)
     }
 
     /// Closes the idle connections to every worker not in `workers`, and from now on those that
@@ -121,14 +132,14 @@ final class WorkerConnectionPool {
         routed = workers
         let gone = idle.keys.filter { !workers.contains($0) }
         for worker in gone {
-            idle.removeValue(forKey: worker)?.forEach { $0.abandon() }
+            idle.removeValue(forKey: worker)?.connections.forEach { $0.abandon() }
             addresses[worker] = nil
         }
     }
 
     /// A connection that closed: it must not be handed out again.
     func forget(_ connection: WorkerConnectionHandler) {
-        idle[connection.worker]?.removeAll { $0 === connection }
+        idle[connection.worker]?.connections.removeAll { $0 === connection }
     }
 
     private func address(of worker: String) -> WorkerAddress? {
@@ -137,6 +148,11 @@ final class WorkerConnectionPool {
         addresses[worker] = parsed
         return parsed
     }
+}
+
+/// One worker's idle connections on one loop.
+final class IdleConnections {
+    var connections: [WorkerConnectionHandler] = []
 }
 
 enum WorkerConnectionError: Error, CustomStringConvertible {

@@ -7,9 +7,11 @@ final class WorkerExchange {
     /// The connection carrying the request, once there is one.
     var connection: WorkerConnectionHandler?
     /// Set while the request rides a pooled connection: if that connection turns out closed before
-    /// any of the answer arrived (the worker closed it while idle), the request is sent again once
-    /// on a new connection instead of failing.
-    var resendOnNewConnection: (() -> Void)?
+    /// any of the answer arrived (the worker closed it while idle), the pool sends the request again
+    /// once on a new connection instead of failing. Kept as values, not a closure, which would be
+    /// one more allocation per prediction.
+    weak var resendPool: WorkerConnectionPool?
+    var resendRequest: WorkerRequest?
 
     init(worker: String, done: @escaping (Result<WorkerAnswer, WorkerFailure>) -> Void) {
         self.worker = worker
@@ -21,17 +23,21 @@ final class WorkerExchange {
     func complete(_ result: Result<WorkerAnswer, WorkerFailure>) {
         guard let done else { return }
         self.done = nil
-        resendOnNewConnection = nil
+        resendRequest = nil
         connection = nil
         done(result)
     }
 
     /// The connection failed before the answer was complete.
     func connectionFailed(_ reason: String, answerStarted: Bool) {
-        if !answerStarted, let resend = resendOnNewConnection {
-            resendOnNewConnection = nil
+        if !answerStarted, let request = resendRequest {
+            resendRequest = nil
             connection = nil
-            resend()
+            guard let pool = resendPool else {
+                complete(.failure(.unreachable(worker: worker, reason: "the gateway is shutting down")))
+                return
+            }
+            pool.resend(request, self)
             return
         }
         complete(.failure(.unreachable(worker: worker, reason: reason)))

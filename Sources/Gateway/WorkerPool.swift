@@ -32,7 +32,7 @@ final class WorkerPool: Sendable {
     /// Takes the admitted worker with the fewest requests in flight among `candidates`, skipping
     /// `excluded`, and counts the new request against it. When every candidate is ejected the
     /// ejection is ignored: a guess from passive failures must not turn into a certain outage.
-    func acquire(from candidates: [String], excluding excluded: Set<String> = [], now: ContinuousClock.Instant = .now) -> String? {
+    func acquire(from candidates: [String], excluding excluded: TriedWorkers = TriedWorkers(), now: ContinuousClock.Instant = .now) -> String? {
         state.withLock { workers in
             // One pass and no arrays: this runs for every prediction.
             var random = RoutingRandom()

@@ -98,6 +98,26 @@ import TestSupport
         await b.service.stop()
     }
 
+    @Test func eachPredictionKeepsItsOwnDeadlineAfterAnEarlierOneFinished() async throws {
+        let worker = try await FakeWorker.start(version: "1.0.0")
+        let gateway = try await RunningGateway.start([try GatewayFixtures.route([("1.0.0", 100)], workers: [worker])],
+                                                     configuration: .init(requestTimeout: .milliseconds(1500)))
+        // A loop's deadlines share one timer, set for the oldest prediction: here one answered at
+        // once. When it fires, the slow prediction sent half a second later must still get its own
+        // full deadline, then a 504, not wait for the worker's 2 s nor be cut at the first's deadline.
+        let fast = try await gateway.post("/v2/models/fraud/infer")
+        #expect(fast.status == 200)
+        try await Task.sleep(for: .milliseconds(500))
+        let clock = ContinuousClock()
+        let sent = clock.now
+        let slow = try await gateway.post("/v2/models/fraud/infer", body: #"{"inputs":"slow"}"#)
+        let waited = clock.now - sent
+        #expect(slow.status == 504, "\(slow.body)")
+        #expect(waited >= .milliseconds(1400), "answered after \(waited), before its own 1.5 s deadline")
+        await gateway.service.stop()
+        await worker.service.stop()
+    }
+
     @Test func oversizedBodiesAre413BeforeReachingAWorker() async throws {
         let worker = try await FakeWorker.start(version: "1.0.0")
         let gateway = try await RunningGateway.start([try GatewayFixtures.route([("1.0.0", 100)], workers: [worker])],
