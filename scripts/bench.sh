@@ -59,8 +59,9 @@ echo "reference: onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime
 # Worker serving: HTTP end to end, nightjar worker against FastAPI + uvicorn + onnxruntime.
 echo
 SWIFT_SCRATCH_PATH="$scratch" scripts/bench-serving.sh
-# Gateway overhead: the same load straight to a worker and through the gateway in front of it, in one
-# process and one run (Benchmarks/GatewayBench). Prints the throughput ratio and the added p50 latency.
+# Gateway overhead: the same load straight to a worker, through the gateway in front of it, and
+# through a bare SwiftNIO HTTP/1 relay (the floor for any HTTP-aware hop), in one process and one run,
+# paired round by round (Benchmarks/GatewayBench). Prints the throughput ratios and added p50 latency.
 echo
 swift build --scratch-path "$scratch" -c release --product nightjar-gateway-bench >/dev/null
 "$scratch/release/nightjar-gateway-bench" --model Sources/nightjar/DemoModels/fraud-1.0.0.onnx
