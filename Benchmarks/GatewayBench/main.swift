@@ -140,9 +140,7 @@ router.update(routes: [EndpointRoute(
     deployment: Deployment(endpoint: "fraud", model: "fraud", weights: [TrafficWeight(version: ref.version, weight: 100)],
                            revision: 1, updatedAt: Date(), updatedBy: "bench"),
     workers: [ref.version: [options.worker ?? workerURL]])])
-let gatewayRouter = Router()
-router.addRoutes(to: gatewayRouter)
-let gateway = try await HTTPService(router: gatewayRouter, frontHandlers: router.frontHandlers, host: "127.0.0.1", port: 0, logger: logger)
+let gateway = try await router.serve(host: "127.0.0.1", port: 0, logger: logger)
 
 let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                         configuration: TrafficRouter.forwardingConfiguration(connectionsPerWorker: options.concurrency))

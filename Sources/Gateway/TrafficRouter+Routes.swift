@@ -1,14 +1,24 @@
 import Hummingbird
+import Logging
 import NIOCore
 import NightjarCore
 import ServiceSupport
 
 extension TrafficRouter {
-    /// Adds the data plane's Hummingbird routes (health, readiness, model metadata) to a router.
-    /// They sit in a group with their own `ErrorMiddleware`, so every refusal is a JSON `{"error": ...}`
-    /// whatever the router's other middleware. `/metrics` is left to the caller (`prometheusText()`).
-    /// Predictions are not routes: `frontHandlers()` answers them before Hummingbird sees them, so
-    /// a gateway port needs both.
+    /// Serves a gateway port: the data plane's routes and the prediction path in front of them.
+    /// The one way to start a standalone gateway, so routes and handlers cannot be given apart.
+    public func serve(host: String, port: Int, logger: Logger) async throws -> HTTPService {
+        let http = Router()
+        http.add(middleware: ErrorMiddleware(logger: logger))
+        addRoutes(to: http)
+        return try await HTTPService(router: http, frontHandlers: { [self] in frontHandlers() }, host: host, port: port, logger: logger)
+    }
+
+    /// Adds the data plane's Hummingbird routes (health, readiness, model metadata, `/metrics`) to a
+    /// router. They sit in a group with their own `ErrorMiddleware`, so every refusal is a JSON
+    /// `{"error": ...}` whatever the router's other middleware. Predictions are not routes:
+    /// `frontHandlers()` answers them before Hummingbird sees them, so a gateway port needs both;
+    /// `serve(host:port:logger:)` and the control plane's `DataPlane` give both together.
     public func addRoutes(to router: Router<BasicRequestContext>) {
         let routes = router.group().add(middleware: ErrorMiddleware(logger: logger))
 
@@ -16,6 +26,9 @@ extension TrafficRouter {
         routes.get("/v2/health/ready") { _, _ in try self.readiness() }
         routes.get("/v2") { _, _ in
             try Response.json(ServerMetadataResponse(name: "nightjar-gateway", version: NightjarBuild.version, extensions: []))
+        }
+        routes.get("/metrics") { _, _ in
+            Response.text(self.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
 
         routes.get("/v2/models/:endpoint") { request, context in

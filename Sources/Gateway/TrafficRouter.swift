@@ -80,7 +80,7 @@ public final class TrafficRouter: Sendable {
         return shadows.stats(.init(endpoint: endpoint, version: shadow.version))
     }
 
-    /// The gateway's Prometheus text exposition, for the process to serve on `/metrics`.
+    /// The gateway's Prometheus text exposition, served on the gateway port's `/metrics`.
     public func prometheusText() -> String {
         metrics.text(ejectedNow: pool.ejected().count)
     }

@@ -1,5 +1,7 @@
 import Foundation
 import Gateway
+import Hummingbird
+import NIOCore
 import NightjarCore
 import ServiceSupport
 
@@ -10,6 +12,8 @@ struct CombinedDataPlane: DataPlane {
     let local: any DataPlane
     let replicas: GatewayReplicas
 
+    func addRoutes(to router: Router<BasicRequestContext>) { local.addRoutes(to: router) }
+    func frontHandlers() -> [any RemovableChannelHandler] { local.frontHandlers() }
     func update(routes: [EndpointRoute]) { local.update(routes: routes) }
     func ejectedWorkers() -> Set<String> { local.ejectedWorkers() }
     func statsWindows(endpoint: String) -> [GatewayStatsReport.Version] {

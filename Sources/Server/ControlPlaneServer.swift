@@ -52,11 +52,9 @@ public final class ControlPlaneServer: Sendable {
         self.gatewayURL = "http://\(host):\(gateway.port)"
     }
 
-    /// Starts both listeners and the control loop; the data plane's routes are added to the gateway
-    /// port, and `gatewayFrontHandlers` (the prediction path) go in each of its connections.
+    /// Starts both listeners and the control loop; the gateway port serves the data plane's routes
+    /// and its front handlers (the prediction path).
     public static func start(store: any RegistryStore, dataPlane: any DataPlane,
-                             addGatewayRoutes: (Router<BasicRequestContext>) -> Void,
-                             gatewayFrontHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] },
                              configuration: Configuration = .init(), logger: Logger) async throws -> ControlPlaneServer {
         if configuration.auth == .disabled && !configuration.isLoopback {
             throw NightjarError.invalidArgument(
@@ -80,10 +78,10 @@ public final class ControlPlaneServer: Sendable {
                                         port: configuration.port, logger: logger)
         let gatewayRouter = Router()
         gatewayRouter.add(middleware: ErrorMiddleware(logger: logger))
-        addGatewayRoutes(gatewayRouter)
+        dataPlane.addRoutes(to: gatewayRouter)
         let gateway: HTTPService
         do {
-            gateway = try await HTTPService(router: gatewayRouter, frontHandlers: gatewayFrontHandlers, host: configuration.host,
+            gateway = try await HTTPService(router: gatewayRouter, frontHandlers: { dataPlane.frontHandlers() }, host: configuration.host,
                                             port: configuration.gatewayPort, logger: logger)
         } catch {
             await api.stop()

@@ -37,13 +37,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let follower = ControlPlaneFollower(serverURL: serverURL, gatewayID: gatewayID, token: Environment.token, router: router, logger: logger)
         // The first read must work: a replica that starts with no routes would refuse every request.
         let routes = try await follower.refresh()
-        let http = Router()
-        http.add(middleware: ErrorMiddleware(logger: logger))
-        router.addRoutes(to: http)
-        http.get("/metrics") { _, _ in
-            Response.text(router.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        }
-        let service = try await HTTPService(router: http, frontHandlers: router.frontHandlers, host: host, port: port, logger: logger)
+        let service = try await router.serve(host: host, port: port, logger: logger)
         let following = Task { await follower.run(every: interval) }
         FileHandle.standardOutput.write(Data(
             "nightjar gateway: on http://\(host):\(service.port), following \(serverURL) (\(routes.count) endpoints)\n".utf8))

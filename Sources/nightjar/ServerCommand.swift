@@ -66,16 +66,7 @@ struct ControlPlane: Sendable {
         configuration.auth = auth
         configuration.maxArtifactBytes = maxArtifactBytes
         configuration.tokenFile = home.appendingPathComponent("token")
-        let server = try await ControlPlaneServer.start(
-            store: registry, dataPlane: router,
-            addGatewayRoutes: { gateway in
-                router.addRoutes(to: gateway)
-                gateway.get("/metrics") { _, _ in
-                    Response.text(router.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-                }
-            },
-            gatewayFrontHandlers: router.frontHandlers,
-            configuration: configuration, logger: logger)
+        let server = try await ControlPlaneServer.start(store: registry, dataPlane: router, configuration: configuration, logger: logger)
         return ControlPlane(server: server)
     }
 

@@ -26,10 +26,7 @@ struct RunningGateway {
         logger.logLevel = .error
         let router = TrafficRouter(configuration: configuration, logger: logger)
         router.update(routes: routes)
-        let http = Router()
-        router.addRoutes(to: http)
-        http.get("/metrics") { _, _ in Response.text(router.prometheusText()) }
-        let service = try await HTTPService(router: http, frontHandlers: router.frontHandlers, host: "127.0.0.1", port: 0, logger: logger)
+        let service = try await router.serve(host: "127.0.0.1", port: 0, logger: logger)
         return RunningGateway(router: router, service: service)
     }
 

@@ -75,7 +75,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: home) }
         let store = try Registry.SQLiteRegistry(home: home)
         await #expect(throws: NightjarError.self) {
-            _ = try await ControlPlaneServer.start(store: store, dataPlane: RecordingDataPlane(), addGatewayRoutes: { _ in },
+            _ = try await ControlPlaneServer.start(store: store, dataPlane: RecordingDataPlane(),
                                                    configuration: configuration, logger: .init(label: "test"))
         }
     }

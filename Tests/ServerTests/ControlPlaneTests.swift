@@ -41,7 +41,7 @@ struct RunningControlPlane {
         configuration.heartbeatInterval = heartbeatInterval
         configuration.maxArtifactBytes = maxArtifactBytes
         configuration.tokenFile = home.appendingPathComponent("token")
-        let server = try await ControlPlaneServer.start(store: registry, dataPlane: dataPlane, addGatewayRoutes: { _ in },
+        let server = try await ControlPlaneServer.start(store: registry, dataPlane: dataPlane,
                                                         configuration: configuration, logger: Logger(label: "test"))
         let token = try String(contentsOf: home.appendingPathComponent("token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,4 +1,6 @@
 import Gateway
+import Hummingbird
+import NIOCore
 import NightjarCore
 import Server
 import Synchronization
@@ -14,6 +16,9 @@ final class RecordingDataPlane: DataPlane {
 
     private let state = Mutex(State())
 
+    /// The control plane's tests send no predictions: the gateway port serves nothing of its own.
+    func addRoutes(to router: Router<BasicRequestContext>) {}
+    func frontHandlers() -> [any RemovableChannelHandler] { [] }
     func update(routes: [EndpointRoute]) { state.withLock { $0.routes = routes } }
     func stats(endpoint: String) -> [SemVer: StatsSnapshot] { state.withLock { $0.stats[endpoint] ?? [:] } }
     /// Stats set by a test have no histogram behind them; replicas' reports merge with nothing here.

@@ -38,9 +38,7 @@ import Testing
             configuration.heartbeatInterval = 600
             configuration.tokenFile = home.appendingPathComponent("token")
             let server = try await ControlPlaneServer.start(
-                store: try SQLiteRegistry(home: home), dataPlane: router, addGatewayRoutes: { router.addRoutes(to: $0) },
-                gatewayFrontHandlers: router.frontHandlers,
-                configuration: configuration, logger: logger)
+                store: try SQLiteRegistry(home: home), dataPlane: router, configuration: configuration, logger: logger)
             let token = try String(contentsOf: home.appendingPathComponent("token"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let client = ServerClient(baseURL: server.url, token: token)

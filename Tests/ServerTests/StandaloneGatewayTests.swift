@@ -149,9 +149,7 @@ struct Replica {
         logger.logLevel = .error
         let router = TrafficRouter(logger: logger)
         let follower = ControlPlaneFollower(serverURL: serverURL, gatewayID: "replica-1", token: token, router: router, logger: logger)
-        let http = Router()
-        router.addRoutes(to: http)
-        let service = try await HTTPService(router: http, frontHandlers: router.frontHandlers, host: "127.0.0.1", port: 0, logger: logger)
+        let service = try await router.serve(host: "127.0.0.1", port: 0, logger: logger)
         return Replica(router: router, follower: follower, service: service, logger: logger)
     }
 }
