@@ -13,7 +13,7 @@ import NightjarCore
 /// (less the hop-by-hop ones). Answers leave in the order requests arrived: while a request is being
 /// answered (here or by Hummingbird), what the client sends next — pipelined requests, the end of
 /// its input, a shutdown notice — waits in a queue, and reading pauses while requests wait.
-final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandler, LoopForwardOwner {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -32,7 +32,14 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         /// A prediction whose body is being read.
         case reading(PredictionRequest)
         /// A prediction sent on to a worker.
-        case forwarding(LoopForward)
+        case forwarding(LoopForward, Asked)
+    }
+
+    /// What the answer to a forwarded prediction needs besides what its `LoopForward` keeps.
+    private struct Asked {
+        var call: WorkerCall
+        var started: ContinuousClock.Instant
+        var closeAfter: Bool
     }
 
     /// A prediction as read so far.
@@ -95,7 +102,7 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed {
             switch state {
-            case .forwarding(let forward):
+            case .forwarding(let forward, _):
                 // The client hung up while its prediction was with a worker: as a proxy reads a
                 // closed input, it gave up. The prediction is abandoned (not the worker's fault),
                 // and Hummingbird hears of the end of input once that is counted.
@@ -212,16 +219,18 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
             guard let connections else { return }
             let headers = ForwardedHeaders.toWorker(request.headers)
             let outbound = WorkerRequest(method: call.method, path: plan.workerPath(call), headers: headers, body: body)
-            let forward = LoopForward(router: router, connections: connections, plan: plan, version: version, request: outbound) {
-                [weak self] outcome in
-                guard let self else { return }
-                let micros = TrafficRouter.micros(self.clock.now - request.started)
-                let answer = self.router.conclude(outcome, call: call, plan: plan, version: version, headers: headers, body: body, micros: micros)
-                self.write(answer, closeAfter: request.closeAfter)
-            }
-            state = .forwarding(forward)
+            let forward = LoopForward(router: router, connections: connections, plan: plan, version: version, request: outbound, owner: self)
+            state = .forwarding(forward, Asked(call: call, started: request.started, closeAfter: request.closeAfter))
             forward.start(deadline: request.deadline)
         }
+    }
+
+    func forwardEnded(_ forward: LoopForward, _ outcome: Result<WorkerAnswer, WorkerFailure>) {
+        guard case .forwarding(let current, let asked) = state, current === forward else { return }
+        let micros = TrafficRouter.micros(clock.now - asked.started)
+        let answer = router.conclude(outcome, call: asked.call, plan: forward.plan, version: forward.version,
+                                     headers: forward.request.headers, body: forward.request.body, micros: micros)
+        write(answer, closeAfter: asked.closeAfter)
     }
 
     /// Consumes the answer so its header fields, which have room for these three, grow in place.
@@ -247,7 +256,7 @@ final class DataPlaneChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func abandonForward() {
-        if case .forwarding(let forward) = state {
+        if case .forwarding(let forward, _) = state {
             forward.cancel()
         }
     }

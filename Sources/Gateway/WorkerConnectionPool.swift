@@ -29,10 +29,10 @@ final class WorkerConnectionPool {
         self.maxIdlePerWorker = maxIdlePerWorker
     }
 
-    /// Sends `request` to `worker` on an idle connection, or a new one; `done` is called on this loop.
-    func send(_ request: WorkerRequest, to worker: String,
-              done: @escaping (Result<WorkerAnswer, WorkerFailure>) -> Void) -> WorkerExchange {
-        let exchange = WorkerExchange(worker: worker, done: done)
+    /// Sends `request` to `worker` on an idle connection, or a new one; `forward` hears how it
+    /// ended, on this loop.
+    func send(_ request: WorkerRequest, to worker: String, for forward: LoopForward) -> WorkerExchange {
+        let exchange = WorkerExchange(worker: worker, for: forward)
         dispatch(request, exchange, reuse: true)
         return exchange
     }

@@ -1,9 +1,9 @@
 /// One request to one worker on the prediction path, from choosing a connection to the answer.
-/// Lives on one event loop. `done` is called exactly once: with the answer, the failure, or the
-/// failure `abort` was given (the deadline passed, the client went away).
+/// Lives on one event loop. Its forward hears exactly once how it ended: with the answer, the
+/// failure, or the failure `abort` was given (the deadline passed, the client went away).
 final class WorkerExchange {
     let worker: String
-    private var done: ((Result<WorkerAnswer, WorkerFailure>) -> Void)?
+    private var forward: LoopForward?
     /// The connection carrying the request, once there is one.
     var connection: WorkerConnectionHandler?
     /// Set while the request rides a pooled connection: if that connection turns out closed before
@@ -13,19 +13,19 @@ final class WorkerExchange {
     weak var resendPool: WorkerConnectionPool?
     var resendRequest: WorkerRequest?
 
-    init(worker: String, done: @escaping (Result<WorkerAnswer, WorkerFailure>) -> Void) {
+    init(worker: String, for forward: LoopForward) {
         self.worker = worker
-        self.done = done
+        self.forward = forward
     }
 
-    var isFinished: Bool { done == nil }
+    var isFinished: Bool { forward == nil }
 
     func complete(_ result: Result<WorkerAnswer, WorkerFailure>) {
-        guard let done else { return }
-        self.done = nil
+        guard let forward else { return }
+        self.forward = nil
         resendRequest = nil
         connection = nil
-        done(result)
+        forward.attemptEnded(worker: worker, result: result)
     }
 
     /// The connection failed before the answer was complete.
