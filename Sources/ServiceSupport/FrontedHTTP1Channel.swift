@@ -22,13 +22,19 @@ struct FrontedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            // As `HTTP1Channel.setup` does, with the front handlers between the two codecs.
+            // As `HTTP1Channel.setup` does, with the front handlers between the two codecs, and
+            // Hummingbird's header limits (1,000 fields where NIO's own default allows 65,534).
+            let limits = HTTP1Channel.Configuration().httpDecoder
+            var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+            decoderLimits.maxHeaderFieldSize = limits.maxHeaderFieldSize
+            decoderLimits.maxHeaderListSize = limits.maxHeaderListSize
+            decoderLimits.maxHeaderFieldCount = limits.maxHeaderFieldCount
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,
                 withErrorHandling: false,
                 withOutboundHeaderValidation: false,
                 withEncoderConfiguration: .init(),
-                withDecoderLimitConfiguration: .init()
+                withDecoderLimitConfiguration: decoderLimits
             )
             try channel.pipeline.syncOperations.addHandlers(frontHandlers())
             try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))

@@ -57,6 +57,22 @@ import Testing
         await worker.service.stop()
     }
 
+    @Test func aPredictionWithMoreHeaderFieldsThanHummingbirdAllowsIs400AndNeverForwarded() async throws {
+        let worker = try await FakeWorker.start(version: "1.0.0")
+        let gateway = try await RunningGateway.start([try GatewayFixtures.route([("1.0.0", 100)], workers: [worker])])
+        // Hummingbird's limit is 1,000 fields; the prediction path reads requests before it does.
+        let fields = (0..<1_001).map { "X-Field-\($0): v" }
+        let request = RawConnection.request("POST", "/v2/models/fraud/infer", body: GatewayFixtures.inferBody, headers: fields)
+        let exchange = try await RawConnection.exchange(port: gateway.service.port, request, closeAfter: .seconds(10))
+        let answers = Self.answers(exchange.text)
+
+        #expect(answers.map(\.status) == [400], "\(answers.map(\.text))")
+        #expect(exchange.serverClosed)
+        #expect(worker.hits == 0)
+        await gateway.service.stop()
+        await worker.service.stop()
+    }
+
     @Test func aPooledConnectionTheWorkerClosedIsNotAnError() async throws {
         let worker = try await KeepAliveWorker.start(version: "1.0.0", closesReusedConnections: true)
         let route = EndpointRoute(deployment: try GatewayFixtures.deployment([("1.0.0", 100)]),
