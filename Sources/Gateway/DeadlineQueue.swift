@@ -12,28 +12,24 @@ final class DeadlineQueue {
     private let eventLoop: any EventLoop
     private var waiting = CircularBuffer<(deadline: NIODeadline, forward: LoopForward)>()
     private var timer: Scheduled<Void>?
-    /// Added and not yet finished; finished ones stay in `waiting` until they reach its front or a
-    /// compaction drops them, so a slow prediction at the front does not hold every later one.
-    private var running = 0
+    /// Finished predictions stay in `waiting` until they reach its front or a compaction drops them;
+    /// it runs when `waiting` has doubled since the last one, so a slow prediction at the front
+    /// holds at most about twice what is running, at a cost of one pass per doubling.
+    private var compactAt = 64
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
-    /// Watches `forward` until it finishes (it calls `finished()`) or `deadline` passes.
+    /// Watches `forward` until it finishes or `deadline` passes.
     func add(_ forward: LoopForward, deadline: NIODeadline) {
-        running += 1
         while let first = waiting.first, first.forward.isFinished { waiting.removeFirst() }
         waiting.append((deadline, forward))
-        if waiting.count > 64, waiting.count > 4 * running {
+        if waiting.count >= compactAt {
             waiting = CircularBuffer(waiting.filter { !$0.forward.isFinished })
+            compactAt = max(64, 2 * waiting.count)
         }
         if timer == nil { arm(at: deadline) }
-    }
-
-    /// A watched prediction finished, by its answer or its deadline.
-    func finished() {
-        running -= 1
     }
 
     private func arm(at deadline: NIODeadline) {

@@ -79,7 +79,6 @@ final class LoopForward {
     private func finish(_ outcome: Result<WorkerAnswer, WorkerFailure>) {
         guard let owner else { return }
         self.owner = nil
-        connections.deadlines.finished()
         owner.forwardEnded(self, outcome)
     }
 }
