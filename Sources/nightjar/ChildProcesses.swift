@@ -22,12 +22,14 @@ final class ChildProcesses: Sendable {
         self.pidFile = pidFile
     }
 
-    func spawn(arguments: [String], log: URL) throws {
+    /// Starts this binary with `arguments`, its output to `log`, and `environment` over this process's own.
+    func spawn(arguments: [String], environment: [String: String] = [:], log: URL) throws {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = Environment.executableURL
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, override in override }
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice

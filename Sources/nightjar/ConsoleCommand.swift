@@ -17,14 +17,14 @@ struct ConsoleCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerAddressOption
 
     func run() async throws {
-        try await ConsoleLauncher.run(serverURL: server.server, themeName: theme,
+        try await ConsoleLauncher.run(serverURL: server.server, token: Environment.token, themeName: theme,
                                       options: AppState.Options(readOnly: readOnly, bell: !noBell, ascii: ascii))
     }
 }
 
 /// Opens the ncurses console against a control plane; shared by `console` and `demo`.
 enum ConsoleLauncher {
-    static func run(serverURL: String, themeName: String, options: AppState.Options = AppState.Options()) async throws {
+    static func run(serverURL: String, token: String?, themeName: String, options: AppState.Options = AppState.Options()) async throws {
         var theme = try loadTheme(themeName)
         guard isatty(STDOUT_FILENO) == 1 else {
             throw CommandFailure("the console needs a terminal; run it in one (or under tmux)")
@@ -35,7 +35,7 @@ enum ConsoleLauncher {
         // A terminal without colour gets the theme made for it rather than colours it cannot show.
         if !terminal.supportsColor { theme = (try? loadTheme("mono")) ?? theme.withoutColor() }
         await ConsoleApp.run(terminal: terminal, theme: theme, state: AppState(serverAddress: serverURL, options: options),
-                             runner: ClientEffectRunner(server: ServerClient(baseURL: serverURL, timeoutSeconds: 3, token: Environment.token)))
+                             runner: ClientEffectRunner(server: ServerClient(baseURL: serverURL, timeoutSeconds: 3, token: token)))
     }
 
     /// Finds a theme by name: the operator's `$NIGHTJAR_HOME/themes/NAME.toml` first, then the

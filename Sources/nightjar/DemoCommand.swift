@@ -17,20 +17,25 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Console theme name (a file in themes/).") var theme = "default"
 
     func run() async throws {
-        let home = Environment.home
         guard let scenario = DemoScenario(rawValue: scenario) else {
             throw CommandFailure("--scenario: '\(self.scenario)' is not a scenario; use \(DemoScenario.allCases.map(\.rawValue).joined(separator: " or "))")
         }
-        let demo = try await DemoStack.start(home: home, port: port, gatewayPort: gatewayPort, scenario: scenario)
+        let home = try DemoHome.claim(under: Environment.home)
+        print("nightjar demo: starting in \(home.url.path); logs in \(home.logs.path)")
+        // The in-process server logs to stderr, which would scribble over the console: send it to a file
+        // from here on, and give the terminal its stderr back for any error the demo ends with.
+        let redirect = StderrRedirect(to: home.logs.appendingPathComponent("demo.log"))
+        let result = await Result(catching: { try await run(in: home, scenario: scenario) })
+        redirect.restore()
+        try result.get()
+    }
+
+    private func run(in home: DemoHome, scenario: DemoScenario) async throws {
+        let demo = try await DemoStack.start(home: home.url, port: port, gatewayPort: gatewayPort, scenario: scenario)
         let traffic = TrafficGenerator(gatewayURL: demo.control.gatewayURL, rate: rate, rows: demo.sampleRows,
                                        driftAfter: scenario == .canaryFails ? .seconds(DemoScenario.driftAfterSeconds) : nil)
         let trafficTask = Task { await traffic.run() }
-        // The in-process server logs to stderr, which would scribble over the console: send it to a file
-        // while the console is up, and give the terminal its stderr back for any closing error.
-        let log = home.appendingPathComponent("logs/demo.log")
-        let redirect = StderrRedirect(to: log)
-        let result = await Result(catching: { try await ConsoleLauncher.run(serverURL: demo.control.url, themeName: theme) })
-        redirect.restore()
+        let result = await Result(catching: { try await ConsoleLauncher.run(serverURL: demo.control.url, token: demo.adminToken, themeName: theme) })
         trafficTask.cancel()
         await demo.stop()
         try result.get()

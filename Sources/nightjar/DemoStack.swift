@@ -10,13 +10,17 @@ struct DemoStack: Sendable {
     let control: ControlPlane
     let children: ChildProcesses
     let sampleRows: [[Float]]
+    /// The admin token this demo's server wrote in its home: the console and the workers act with it,
+    /// whatever NIGHTJAR_TOKEN says in the operator's shell.
+    let adminToken: String
 
     static func start(home: URL, port: Int, gatewayPort: Int, scenario: DemoScenario) async throws -> DemoStack {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let control = try await ControlPlane.start(home: home, host: "127.0.0.1", port: port, gatewayPort: gatewayPort)
         let children = ChildProcesses(pidFile: home.appendingPathComponent("demo.pids"))
         do {
-            let client = ServerClient(baseURL: control.url, token: try Self.adminToken(home))
+            let token = try Self.adminToken(home)
+            let client = ServerClient(baseURL: control.url, token: token)
             let plans = scenario.workers
             let rows = try JSONDecoder().decode([[Float]].self, from: DemoResources.data("fraud-sample.json"))
             for plan in plans {
@@ -34,11 +38,12 @@ struct DemoStack: Sendable {
                 try children.spawn(
                     arguments: ["worker", "--model", plan.ref.description, "--server", control.url,
                                 "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)] + plan.faultArguments,
+                    environment: ["NIGHTJAR_HOME": home.path, "NIGHTJAR_TOKEN": token],
                     log: logs.appendingPathComponent("worker-\(plan.ref.name)-\(plan.ref.version).log"))
             }
             try await waitForWorkers(plans.map(\.ref), client: client, children: children, logs: logs)
             try await deploy(client)
-            return DemoStack(control: control, children: children, sampleRows: rows)
+            return DemoStack(control: control, children: children, sampleRows: rows, adminToken: token)
         } catch {
             await children.stopAll()
             await control.stop()

@@ -23,10 +23,10 @@ struct DemoUnderTmux {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/nightjar")
     }
 
-    /// Starts the demo in a fresh home on free ports. The shell around it stays after the demo exits,
-    /// so the test can see what the terminal looks like afterwards.
-    static func start(name: String, width: Int, height: Int, arguments: String = "") async throws -> DemoUnderTmux {
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-e2e-\(UUID().uuidString)")
+    /// Starts the demo on free ports, in `home` as its NIGHTJAR_HOME (a fresh folder if nil). The shell
+    /// around it stays after the demo exits, so the test can see what the terminal looks like afterwards.
+    static func start(name: String, width: Int, height: Int, arguments: String = "", home: URL? = nil) async throws -> DemoUnderTmux {
+        let home = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let errors = home.appendingPathComponent("stderr.txt")
         let tmux = Tmux(session: "nightjar-\(name)-\(ProcessInfo.processInfo.processIdentifier)")
@@ -50,16 +50,19 @@ struct DemoUnderTmux {
         return String(screen[range].dropFirst("server ".count))
     }
 
+    /// Where the demo keeps its registry, logs and pids: a folder of its own in its NIGHTJAR_HOME.
+    var demoFolder: URL { home.appendingPathComponent("demo") }
+
     /// A client acting as the admin whose token the demo's server wrote on first start.
     func client(from screen: String) throws -> ServerClient {
-        let token = try String(contentsOf: home.appendingPathComponent("token"), encoding: .utf8)
+        let token = try String(contentsOf: demoFolder.appendingPathComponent("token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return ServerClient(baseURL: try serverURL(from: screen), actor: "e2e-test", token: token)
     }
 
     /// The worker processes the demo started.
     func workerPIDs() throws -> [Int32] {
-        try String(contentsOf: home.appendingPathComponent("demo.pids"), encoding: .utf8)
+        try String(contentsOf: demoFolder.appendingPathComponent("demo.pids"), encoding: .utf8)
             .split(separator: "\n").compactMap { Int32($0) }
     }
 

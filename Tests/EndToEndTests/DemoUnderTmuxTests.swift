@@ -1,6 +1,7 @@
 import Foundation
 import NightjarCore
 import Testing
+import TestSupport
 
 /// Runs the real `nightjar demo` in a real terminal (tmux), the way an operator would, and checks
 /// what they would see, what the server did, and that quitting leaves nothing running.
@@ -89,6 +90,39 @@ import Testing
             let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "gone"
             #expect(kill(pid, 0) != 0, "worker \(pid) survived its terminal: \(stat)")
         }
+    }
+
+    /// `make run` a second time, in the same NIGHTJAR_HOME, starts the demo again from scratch; a
+    /// demo started while another runs there is refused, naming the lock, and the running one is untouched.
+    @Test(.timeLimit(.minutes(4)))
+    func theDemoStartsAgainInTheSameHomeButNotTwiceAtOnce() async throws {
+        let first = try await DemoUnderTmux.start(name: "first", width: 120, height: 40)
+        defer { first.tmux.kill() }
+        _ = try await first.waitFor("the first demo's workers", timeout: 90) { $0.contains("risk@2.3.0") }
+        await first.tmux.sendKeys("q")
+        let ended = try await first.waitFor("the first demo to exit", timeout: 30) { $0.contains(DemoUnderTmux.exitMarker) }
+        #expect(ended.contains(DemoUnderTmux.exitMarker + "0"), "the first demo exited with an error:\n\(first.stderr)")
+
+        let second = try await DemoUnderTmux.start(name: "second", width: 120, height: 40, home: first.home)
+        defer { second.stop() }
+        let live = try await second.waitFor("the second demo's workers", timeout: 90) { screen in
+            screen.contains("risk@2.3.0") || screen.contains(DemoUnderTmux.exitMarker)
+        }
+        #expect(!live.contains(DemoUnderTmux.exitMarker), "the second demo in the same home exited:\n\(live)\n\(second.stderr)")
+        let pids = try second.workerPIDs()
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["NIGHTJAR_HOME"] = first.home.path
+        let third = await ChildProcess([DemoUnderTmux.binary.path, "demo", "--port", "0", "--gateway-port", "0"],
+                                       environment: environment).run()
+        #expect(third.status != 0)
+        #expect(third.output.contains("demo.lock") && third.output.contains("another `nightjar demo` is running"), "\(third.output)")
+        // The refused demo emptied nothing: the running one still has its workers and its screen.
+        #expect(try second.workerPIDs() == pids)
+        for pid in pids {
+            #expect(kill(pid, 0) == 0, "worker \(pid) of the running demo is gone")
+        }
+        _ = try await second.waitFor("the running demo's screen", timeout: 10) { $0.contains("risk@2.3.0") }
     }
 
     /// True when both versions' rows show a positive requests-per-second figure.
