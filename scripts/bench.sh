@@ -65,6 +65,11 @@ SWIFT_SCRATCH_PATH="$scratch" scripts/bench-serving.sh
 echo
 swift build --scratch-path "$scratch" -c release --product nightjar-gateway-bench >/dev/null
 "$scratch/release/nightjar-gateway-bench" --model Sources/nightjar/DemoModels/fraud-1.0.0.onnx
+# The same with a model that costs the worker more per request (a small CNN, batch 1): the hop's cost
+# is the same, so the ratio says how much of the gap is the tiny demo model's. The target is judged on
+# the run above.
+echo
+"$scratch/release/nightjar-gateway-bench" --model Tests/EngineTests/Fixtures/torch_cnn2d.onnx
 
 # Rollback: a canary whose worker starts failing every request, real `nightjar server` and workers on
 # loopback (Benchmarks/RollbackBench). Prints the time from the first failed answer a client saw to

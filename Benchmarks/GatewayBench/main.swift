@@ -48,7 +48,27 @@ struct Options {
     }
 }
 
-let body = #"{"inputs":[{"name":"features","shape":[1,6],"datatype":"FP32","data":[0.5,-1.2,3.3,0.0,2.1,-0.7]}]}"#
+/// One OIP request of batch 1 for the model: every declared input, its free dimensions 1, its values
+/// 0.5 (or 1 for integer and boolean inputs), so any model with numeric inputs can be the worker's.
+func requestBody(for schema: FeatureSchema) throws -> String {
+    let inputs = try schema.inputs.map { spec -> String in
+        let shape = spec.shape.map { $0 < 0 ? 1 : $0 }
+        let value = switch spec.datatype {
+        case .fp32, .fp64: "0.5"
+        case .bool: "true"
+        case .bytes: throw BenchSetupFailure(message: "input '\(spec.name)' takes strings; the gateway bench sends numbers")
+        default: "1"
+        }
+        let data = Array(repeating: value, count: shape.reduce(1, *)).joined(separator: ",")
+        return #"{"name":"\#(spec.name)","shape":[\#(shape.map(String.init).joined(separator: ","))],"datatype":"\#(spec.datatype.rawValue)","data":[\#(data)]}"#
+    }
+    return #"{"inputs":[\#(inputs.joined(separator: ","))]}"#
+}
+
+struct BenchSetupFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
 
 /// Sends `total` requests, `concurrency` at a time; returns requests per second and every latency in µs.
 func drive(_ client: HTTPClient, url: String, total: Int, concurrency: Int) async throws -> (rate: Double, latencies: [Double]) {
@@ -128,6 +148,7 @@ logger.logLevel = .error
 
 let ref = try ModelRef(parsing: "fraud@1.0.0")
 let session = try InferenceSession(modelData: Data(contentsOf: URL(fileURLWithPath: options.model)))
+let body = try requestBody(for: session.schema)
 let routes = WorkerRoutes(model: ref, servable: EngineServable(session: session), stats: WorkerStats(model: ref))
 try routes.warmUp()
 let worker = try await HTTPService(router: routes.router(logger: logger), host: "127.0.0.1", port: 0, logger: logger)
@@ -225,7 +246,7 @@ let (gc, rc) = (paired(paths[1], paths[0], \.cpu, added), paired(paths[2], paths
 print(row("CPU µs per request (c=\(options.concurrency))", paths.map { median($0.cpu) }, "%.1f")
       + String(format: "   gateway adds %.1f µs (CPU-bound ratio %.2fx), bare relay %.1f µs (%.2fx)",
                gc.median, paired(paths[1], paths[0], \.cpu, cpuRatio).median, rc.median, paired(paths[2], paths[0], \.cpu, cpuRatio).median))
-print("medians over \(options.rounds) rounds of paired runs [lowest–highest round]; \(options.requests) requests per throughput run, \(options.latencyRequests) per latency run; fraud@1.0.0 on the Nightjar engine, loopback")
+print("medians over \(options.rounds) rounds of paired runs [lowest–highest round]; \(options.requests) requests per throughput run, \(options.latencyRequests) per latency run; \(URL(fileURLWithPath: options.model).lastPathComponent) on the Nightjar engine, loopback")
 print("bare relay: SwiftNIO's HTTP/1 codecs both sides, one worker connection per client connection, nothing else (BareRelay.swift)")
 
 await gateway.stop()
