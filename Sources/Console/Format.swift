@@ -53,6 +53,20 @@ enum Format {
         return fixed(v / 1024 / 1024 / 1024, decimals: 1) + " GiB"
     }
 
+    /// A worker's address in at most `width` cells: without the `http://` every worker has, and when
+    /// still too long, the host cut short with "…" rather than the port, which tells workers on one
+    /// host apart.
+    static func address(_ url: String, width: Int) -> String {
+        let width = max(0, width)
+        let bare = url.hasPrefix("http://") ? String(url.dropFirst("http://".count)) : url
+        guard bare.count > width else { return bare }
+        guard let colon = bare.lastIndex(of: ":"), width >= 2 else { return String(bare.prefix(width)) }
+        let port = bare[colon...]
+        let hostRoom = width - port.count - 1
+        guard hostRoom >= 1 else { return String(bare.prefix(width - 1)) + "…" }
+        return String(bare[..<colon].prefix(hostRoom)) + "…" + String(port)
+    }
+
     /// Pads or cuts to exactly `width` cells.
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         guard width > 0 else { return "" }

@@ -31,6 +31,22 @@ import Testing
         #expect(none.map(\.text) == ["░░░░"])
     }
 
+    @Test func aWorkerAddressTooLongForItsColumnKeepsItsPort() {
+        #expect(Format.address("http://127.0.0.1:35193", width: 24) == "127.0.0.1:35193")
+        #expect(Format.address("http://127.0.0.1:35193", width: 11) == "127.…:35193")
+        #expect(Format.address("http://fraud-worker-3.ml.svc:8000", width: 12) == "fraud-…:8000")
+        #expect(Format.address("https://10.0.0.7:443", width: 30) == "https://10.0.0.7:443")
+        #expect(Format.address("http://127.0.0.1:35193", width: 4) == "127…")
+        #expect(Format.address("http://127.0.0.1:35193", width: 0) == "")
+        #expect(Format.address("http://127.0.0.1:35193", width: -3) == "")
+    }
+
+    @Test func theWorkersPanelAt80ColumnsShowsWhichPortEachWorkerIsOn() {
+        // The overview's workers pane, as the operator sees it first.
+        let screen = Screen.render(Fixtures.loadedState(width: 80, height: 24)).text()
+        #expect(screen.contains("127.…:35193") && screen.contains("127.…:33803"), "\(screen)")
+    }
+
     @Test func wrapBreaksAtWordsAndCutsLongWords() {
         #expect(Wrap.lines("fraud: 1.1.0 20% → 0%, 1.0.0 80% → 100%", width: 16) == ["fraud: 1.1.0 20%", "→ 0%, 1.0.0 80%", "→ 100%"])
         #expect(Wrap.lines("abcdefghij", width: 4) == ["abcd", "efgh", "ij"])

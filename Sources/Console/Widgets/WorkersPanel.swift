@@ -51,7 +51,8 @@ enum WorkersPanel {
             let y = inner.y + 1 + offset
             let health = HealthSymbol.of(row)
             var x = inner.x
-            let cells = cellsFor(row, health: health.word)
+            let addressRoom = inner.x + inner.width - x - columns.dropLast().reduce(0) { $0 + $1.width + 1 }
+            let cells = cellsFor(row, health: health.word, addressWidth: min(columns[columns.count - 1].width, addressRoom))
             for (i, column) in columns.enumerated() {
                 let role: Role = i == 0 ? health.role : (i == 2 ? health.role : .text)
                 let text = i == 0 ? health.symbol : cells[i]
@@ -68,7 +69,7 @@ enum WorkersPanel {
         }
     }
 
-    static func cellsFor(_ row: AppState.WorkerRow, health: String) -> [String] {
+    static func cellsFor(_ row: AppState.WorkerRow, health: String, addressWidth: Int) -> [String] {
         let dash = "—"
         let stats = row.info.state == .ready ? row.stats : nil
         return [
@@ -79,7 +80,7 @@ enum WorkersPanel {
             stats.map { Format.percent($0.errorRate) } ?? dash,
             stats.map { Format.latency($0.latencyMs.p50) } ?? dash,
             stats.map { Format.latency($0.latencyMs.p99) } ?? dash,
-            row.info.address,
+            Format.address(row.info.address, width: addressWidth),
         ]
     }
 
