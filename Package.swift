@@ -158,7 +158,8 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("DemoModels")]
+            // Compiled into the binary (BundledFiles.swift): a copied `nightjar` keeps its themes and demo.
+            resources: [.embedInCode("BundledThemes"), .embedInCode("DemoModels")]
         ),
 
         // `make bench`: times the engine for comparison with onnxruntime in the same run.

@@ -38,30 +38,26 @@ enum ConsoleLauncher {
                              runner: ClientEffectRunner(server: ServerClient(baseURL: serverURL, timeoutSeconds: 3, token: token)))
     }
 
-    /// Finds a theme by name: the operator's `$NIGHTJAR_HOME/themes/NAME.toml` first, then the
-    /// bundled ones. `NO_COLOR` (https://no-color.org) always means the mono theme.
+    /// Finds a theme by name: the operator's `$NIGHTJAR_HOME/themes/NAME.toml` first, then the ones
+    /// compiled into the binary. `NO_COLOR` (https://no-color.org) always means the mono theme.
     static func loadTheme(_ name: String) throws -> Theme {
         let wanted = Environment.value("NO_COLOR") != nil ? "mono" : name
-        var directories = [Environment.home.appendingPathComponent("themes")]
-        if let bundled = Environment.themesDirectory() { directories.append(bundled) }
-        for directory in directories {
-            let file = directory.appendingPathComponent("\(wanted).toml")
-            if FileManager.default.fileExists(atPath: file.path) {
-                do {
-                    return try Theme.load(from: file)
-                } catch {
-                    throw CommandFailure("theme \(file.path): \(error)")
-                }
+        let own = Environment.home.appendingPathComponent("themes")
+        let file = own.appendingPathComponent("\(wanted).toml")
+        if FileManager.default.fileExists(atPath: file.path) {
+            do {
+                return try Theme.load(from: file)
+            } catch {
+                throw CommandFailure("theme \(file.path): \(error)")
             }
         }
-        let known = Set(directories.flatMap { directory in
-            ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-                .filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }
-        }).sorted()
-        guard !known.isEmpty else {
-            throw CommandFailure("no themes/ folder found: set NIGHTJAR_THEMES to the folder holding default.toml")
+        if let bytes = BundledFiles.themes[wanted] {
+            return try Theme.parse(String(decoding: bytes, as: UTF8.self), file: "\(wanted).toml (bundled)")
         }
-        throw CommandFailure("no theme '\(wanted)' in \(directories.map(\.path).joined(separator: " or ")); themes: \(known.joined(separator: ", "))")
+        let owned = ((try? FileManager.default.contentsOfDirectory(atPath: own.path)) ?? [])
+            .filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }
+        let known = Set(BundledFiles.themes.keys).union(owned).sorted()
+        throw CommandFailure("no theme '\(wanted)' in \(own.path) or among the bundled ones; themes: \(known.joined(separator: ", "))")
     }
 }
 

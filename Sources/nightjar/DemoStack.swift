@@ -106,12 +106,12 @@ struct DemoStack: Sendable {
     }
 }
 
-/// The models and sample rows bundled with the binary.
+/// The models and sample rows compiled into the binary.
 enum DemoResources {
     static func data(_ name: String) throws -> Data {
-        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "DemoModels") else {
-            throw CommandFailure("bundled demo file \(name) is missing from \(Bundle.module.bundlePath)")
+        guard let bytes = BundledFiles.demo[name] else {
+            throw CommandFailure("demo file \(name) is not compiled into this binary; it has \(BundledFiles.demo.keys.sorted().joined(separator: ", "))")
         }
-        return try Data(contentsOf: url)
+        return Data(bytes)
     }
 }

@@ -29,18 +29,4 @@ enum Environment {
     static var executableURL: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     }
-
-    /// Where the theme files are: `$NIGHTJAR_THEMES`, `./themes`, or the repository's `themes/`
-    /// beside the build folder when run from `.build/debug`.
-    static func themesDirectory() -> URL? {
-        var candidates: [URL] = []
-        if let path = value("NIGHTJAR_THEMES") { candidates.append(URL(fileURLWithPath: path)) }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("themes"))
-        var dir = executableURL.deletingLastPathComponent()
-        for _ in 0..<4 {
-            dir = dir.deletingLastPathComponent()
-            candidates.append(dir.appendingPathComponent("themes"))
-        }
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("default.toml").path) }
-    }
 }
