@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -47,9 +48,13 @@ public final class HTTPService: Sendable {
         var bound: Int?
         for await p in stream { bound = p }
         guard let bound else {
-            // The application ended before it bound its socket: surface its error (e.g. port in use).
-            try await task.value
-            throw HTTPServiceError.didNotStart(host: host, port: port)
+            // The application ended before it bound its socket: say where, and why (e.g. port in use).
+            do {
+                try await task.value
+            } catch let error as IOError {
+                throw HTTPServiceError.didNotStart(host: host, port: port, reason: String(cString: strerror(error.errnoCode)))
+            }
+            throw HTTPServiceError.didNotStart(host: host, port: port, reason: nil)
         }
         self.port = bound
     }
@@ -67,11 +72,13 @@ public final class HTTPService: Sendable {
 }
 
 public enum HTTPServiceError: Error, CustomStringConvertible {
-    case didNotStart(host: String, port: Int)
+    /// `reason` is the system's, e.g. "Address already in use".
+    case didNotStart(host: String, port: Int, reason: String?)
 
     public var description: String {
         switch self {
-        case .didNotStart(let host, let port): "could not listen on \(host):\(port) (is the port in use?)"
+        case .didNotStart(let host, let port, let reason?): "could not listen on \(host):\(port): \(reason)"
+        case .didNotStart(let host, let port, nil): "could not listen on \(host):\(port) (is the port in use?)"
         }
     }
 }

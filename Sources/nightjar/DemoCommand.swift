@@ -9,8 +9,8 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Everything on one machine: a control plane with its gateway, three workers, two endpoints, a canary rollout, synthetic traffic, and the console.")
 
-    @Option(help: "Control plane port (0 picks a free one).") var port = 7070
-    @Option(help: "Gateway port (0 picks a free one).") var gatewayPort = 8080
+    @Option(help: "Control plane port (0 picks a free one).", transform: PortArgument.parse) var port: Int = 7070
+    @Option(help: "Gateway port (0 picks a free one).", transform: PortArgument.parse) var gatewayPort: Int = 8080
     @Option(help: "Synthetic requests per second, through the gateway.") var rate = 40.0
     @Option(help: "canary-fails: the canary starts failing \(DemoScenario.faultAfterSeconds) s in and is rolled back; calm: it is promoted.")
     var scenario: String = DemoScenario.canaryFails.rawValue

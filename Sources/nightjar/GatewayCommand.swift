@@ -21,12 +21,16 @@ struct GatewayCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port clients send predictions to (0 picks a free one).") var port = 8080
+    @Option(help: "Port clients send predictions to (0 picks a free one).", transform: PortArgument.parse) var port: Int = 8080
     @Option(name: .customLong("server"), help: "The control plane to follow (env NIGHTJAR_SERVER).")
     var serverURL: String = Environment.value("NIGHTJAR_SERVER") ?? "http://127.0.0.1:7070"
     @Option(help: "How often to read the control plane besides when its events announce a change, e.g. 500ms, 1s.")
     var pollInterval = "1s"
     @Option(help: "This replica's name in its stats reports (default HOSTNAME:PORT).") var id: String?
+
+    func validate() throws {
+        try ServerURLArgument.validate(serverURL)
+    }
 
     func run() async throws {
         let interval = try Self.duration(pollInterval)

@@ -22,9 +22,13 @@ struct ServerAddressOption: ParsableArguments {
     @Option(name: .long, help: "Control plane URL (env NIGHTJAR_SERVER).")
     var server: String = Environment.value("NIGHTJAR_SERVER") ?? "http://127.0.0.1:7070"
 
+    func validate() throws {
+        try ServerURLArgument.validate(server)
+    }
+
     /// A client carrying the API token (`$NIGHTJAR_TOKEN` or `$NIGHTJAR_HOME/token`); the token's name is
     /// what the audit log records. (`$NIGHTJAR_ACTOR` names the caller only on a server with tokens off.)
     func client(timeoutSeconds: Int64 = 10) -> ServerClient {
-        ServerClient(baseURL: server, timeoutSeconds: timeoutSeconds, actor: Environment.actor, token: Environment.token)
+        ServerClient.commandLine(baseURL: server, timeoutSeconds: timeoutSeconds, actor: Environment.actor, token: Environment.token)
     }
 }

@@ -75,6 +75,16 @@ struct RolloutCLICommand: AsyncParsableCommand {
             if let minShadowAgreement { spec.rules.minShadowAgreement = minShadowAgreement }
             if let maxShadowScoreDifference { spec.rules.maxShadowScoreDifference = maxShadowScoreDifference }
             if let minShadowComparisons { spec.rules.minimumShadowComparisons = minShadowComparisons }
+            // As in a plan file: a flag the strategy does not use is a mistake to name, not to drop.
+            if steps != nil, spec.strategy != .canary {
+                throw CommandFailure("--steps: only canary plans have steps; \(spec.strategy.rawValue) plans do not")
+            }
+            if increment != nil, spec.strategy != .linear {
+                throw CommandFailure("--increment: only linear plans have an increment; \(spec.strategy.rawValue) plans do not")
+            }
+            if mirror != nil, spec.strategy.fixedSteps == nil {
+                throw CommandFailure("--mirror: only blue-green and shadow-only plans mirror requests; \(spec.strategy.rawValue) plans do not")
+            }
             return spec
         }
     }

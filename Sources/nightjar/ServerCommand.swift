@@ -13,8 +13,8 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "Run the control plane (registry, endpoints, rollouts, audit log) with the gateway embedded.")
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Control plane API port (0 picks a free one).") var port = 7070
-    @Option(help: "Gateway port: clients send predictions here (0 picks a free one).") var gatewayPort = 8080
+    @Option(help: "Control plane API port (0 picks a free one).", transform: PortArgument.parse) var port: Int = 7070
+    @Option(help: "Gateway port: clients send predictions here (0 picks a free one).", transform: PortArgument.parse) var gatewayPort: Int = 8080
     @Option(help: "Where the registry database and artifacts live (env NIGHTJAR_HOME, default ~/.nightjar).")
     var home: String?
     @Option(help: "Where the registry lives: sqlite (default, HOME/registry.sqlite) or postgres://user[:password]@host[:port]/database. Artifacts stay under HOME/artifacts, which replicas must share.")

@@ -16,7 +16,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(help: "The version to serve, NAME@X.Y.Z.") var model: String
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one).") var port = 0
+    @Option(help: "Port to listen on (0 picks a free one).", transform: PortArgument.parse) var port: Int = 0
     @Option(help: "Largest request body accepted, in bytes; larger bodies get 413.") var maxBodyBytes = 8 << 20
     @Option(help: "Most rows merged into one engine call.") var maxBatch = 32
     @Option(help: "How long, in microseconds, the oldest queued request waits for others to merge with (0: merge only what already waits).")
