@@ -18,12 +18,15 @@ struct EndpointsCommand: AsyncParsableCommand {
         for endpoint in endpoints {
             for (i, v) in endpoint.versions.enumerated() {
                 let rollout = i == 0 ? endpoint.rollout.map(Self.describe) ?? "" : ""
+                let served = v.stats.flatMap { $0.requestsPerSecond > 0 ? $0 : nil }
                 rows.append([
                     i == 0 ? "\(endpoint.endpoint) (rev \(endpoint.deployment.revision))" : "",
                     v.version.description, "\(v.weight)%", String(v.readyWorkers),
                     v.stats.map { String(format: "%.1f", $0.requestsPerSecond) } ?? "—",
-                    v.stats.map { String(format: "%.1f", $0.errorRate * 100) } ?? "—",
-                    v.stats.map { String(format: "%.1f", $0.latencyMs.p99) } ?? "—",
+                    // With no request in the window there is no error rate or latency: "—", not a
+                    // 0.0 that reads as measured and healthy.
+                    served.map { String(format: "%.1f%%", $0.errorRate * 100) } ?? "—",
+                    served.map { String(format: "%.1f", $0.latencyMs.p99) } ?? "—",
                     v.drift.map(Self.describe) ?? "—",
                     rollout,
                 ])

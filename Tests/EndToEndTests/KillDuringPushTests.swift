@@ -14,6 +14,8 @@ import TestSupport
     struct ServerProcess {
         let pid: pid_t
         let url: String
+        /// The embedded gateway's base URL.
+        var gatewayURL: String = ""
 
         static func start(home: URL) async throws -> ServerProcess {
             let log = home.appendingPathComponent("server-\(UUID().uuidString).log")
@@ -22,8 +24,10 @@ import TestSupport
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                if let range = text.range(of: #"API on (http://[0-9.:]+)"#, options: .regularExpression) {
-                    return ServerProcess(pid: pid, url: String(text[range].dropFirst("API on ".count)))
+                if let range = text.range(of: #"API on (http://[0-9.:]+)"#, options: .regularExpression),
+                   let gateway = text.range(of: #"gateway on (http://[0-9.:]+)"#, options: .regularExpression) {
+                    return ServerProcess(pid: pid, url: String(text[range].dropFirst("API on ".count)),
+                                         gatewayURL: String(text[gateway].dropFirst("gateway on ".count)))
                 }
                 var status: Int32 = 0
                 guard waitpid(pid, &status, WNOHANG) == 0 else { break }
