@@ -30,7 +30,13 @@ struct RolloutCLICommand: AsyncParsableCommand {
         @Option(help: "How long each step is held: 30s, 2m, 1h (default 1m).") var interval: String?
         @Option(help: "blue-green and shadow-only: percent of requests copied to the candidate (default 100).") var mirror: Int?
         @Option(help: "Candidate error rate that fails the rollout (0.05 = 5%).") var maxErrorRate: Double?
+        @Option(help: "How much the candidate's error rate may exceed stable's (0.02 = 2 points).") var maxErrorRateIncrease: Double?
         @Option(help: "Candidate p99 in ms that fails the rollout.") var maxP99Ms: Double?
+        @Option(help: "How many times stable's p99 the candidate's may be, plus --latency-slack-ms.") var maxP99Ratio: Double?
+        @Option(help: "Milliseconds added to stable's p99 times --max-p99-ratio, so tiny latencies do not fail on noise.")
+        var latencySlackMs: Double?
+        @Flag(inversion: .prefixedNo, help: "Whether a drift verdict on the candidate fails the rollout (a warn never does).")
+        var failOnDrift: Bool?
         @Option(help: "Candidate requests in the 10 s window below which nothing is judged.") var minRequests: Int?
         @Option(help: "Shadowed candidate: least share of labels agreeing with the primary's (0.95 = 95%).")
         var minShadowAgreement: Double?
@@ -70,7 +76,11 @@ struct RolloutCLICommand: AsyncParsableCommand {
             if let interval { spec.intervalSeconds = try DurationText.seconds(interval) }
             if let mirror { spec.mirror = mirror }
             if let maxErrorRate { spec.rules.maxErrorRate = maxErrorRate }
+            if let maxErrorRateIncrease { spec.rules.maxErrorRateIncrease = maxErrorRateIncrease }
             if let maxP99Ms { spec.rules.maxP99Ms = maxP99Ms }
+            if let maxP99Ratio { spec.rules.maxP99Ratio = maxP99Ratio }
+            if let latencySlackMs { spec.rules.latencySlackMs = latencySlackMs }
+            if let failOnDrift { spec.rules.failOnDrift = failOnDrift }
             if let minRequests { spec.rules.minimumRequests = minRequests }
             if let minShadowAgreement { spec.rules.minShadowAgreement = minShadowAgreement }
             if let maxShadowScoreDifference { spec.rules.maxShadowScoreDifference = maxShadowScoreDifference }

@@ -57,11 +57,15 @@ import TestSupport
         _ = try await client.rollout("fraud", .abort, reason: "again with flags")
 
         let overridden = await Self.nightjar(
-            ["rollout", "start", "fraud", "--to", "1.1.0", "--plan-file", file.path, "--mirror", "20", "--interval", "90s", "--reason", "r"],
+            ["rollout", "start", "fraud", "--to", "1.1.0", "--plan-file", file.path, "--mirror", "20", "--interval", "90s",
+             "--max-error-rate-increase", "0.03", "--max-p99-ratio", "3", "--latency-slack-ms", "7", "--no-fail-on-drift", "--reason", "r"],
             server: server.url, token: token, home: home)
         #expect(overridden.succeeded, "\(overridden.output)")
         let second = try #require(try await client.endpoint("fraud").rollout)
         #expect(second.plan.mirrorPercent == 20 && second.plan.intervalSeconds == 90 && second.plan.rules.minShadowAgreement == 0.98)
+        // Every rule key of a plan file has its flag.
+        #expect(second.plan.rules.maxErrorRateIncrease == 0.03 && second.plan.rules.maxP99Ratio == 3)
+        #expect(second.plan.rules.latencySlackMs == 7 && !second.plan.rules.failOnDrift)
         _ = try await client.rollout("fraud", .abort, reason: "done")
 
         let mistakes: [(String, String)] = [
