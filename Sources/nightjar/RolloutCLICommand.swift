@@ -25,23 +25,25 @@ struct RolloutCLICommand: AsyncParsableCommand {
         @Option(help: "A TOML plan file (docs/rollouts.md); flags given as well override it.") var planFile: String?
         @Option(help: "canary (fixed --steps), linear (+--increment every interval), blue-green or shadow-only (default canary).")
         var plan: String?
-        @Option(help: "Canary steps in percent, ending at 100 (default 5,10,25,50,100).") var steps: String?
-        @Option(help: "Linear plan: percent added every interval (default 10).") var increment: Int?
-        @Option(help: "How long each step is held: 30s, 2m, 1h (default 1m).") var interval: String?
-        @Option(help: "blue-green and shadow-only: percent of requests copied to the candidate (default 100).") var mirror: Int?
-        @Option(help: "Candidate error rate that fails the rollout (0.05 = 5%).") var maxErrorRate: Double?
-        @Option(help: "How much the candidate's error rate may exceed stable's (0.02 = 2 points).") var maxErrorRateIncrease: Double?
-        @Option(help: "Candidate p99 in ms that fails the rollout.") var maxP99Ms: Double?
-        @Option(help: "How many times stable's p99 the candidate's may be, plus --latency-slack-ms.") var maxP99Ratio: Double?
-        @Option(help: "Milliseconds added to stable's p99 times --max-p99-ratio, so tiny latencies do not fail on noise.")
+        // The numbers and durations are read even when they start with "-", so that `--interval -5s`
+        // is refused for what it is rather than as "Missing value for '--interval'".
+        @Option(parsing: .unconditional, help: "Canary steps in percent, ending at 100 (default 5,10,25,50,100).") var steps: String?
+        @Option(parsing: .unconditional, help: "Linear plan: percent added every interval (default 10).") var increment: Int?
+        @Option(parsing: .unconditional, help: "How long each step is held: 30s, 2m, 1h (default 1m).") var interval: String?
+        @Option(parsing: .unconditional, help: "blue-green and shadow-only: percent of requests copied to the candidate (default 100).") var mirror: Int?
+        @Option(parsing: .unconditional, help: "Candidate error rate that fails the rollout (0.05 = 5%).") var maxErrorRate: Double?
+        @Option(parsing: .unconditional, help: "How much the candidate's error rate may exceed stable's (0.02 = 2 points).") var maxErrorRateIncrease: Double?
+        @Option(parsing: .unconditional, help: "Candidate p99 in ms that fails the rollout.") var maxP99Ms: Double?
+        @Option(parsing: .unconditional, help: "How many times stable's p99 the candidate's may be, plus --latency-slack-ms.") var maxP99Ratio: Double?
+        @Option(parsing: .unconditional, help: "Milliseconds added to stable's p99 times --max-p99-ratio, so tiny latencies do not fail on noise.")
         var latencySlackMs: Double?
         @Flag(inversion: .prefixedNo, help: "Whether a drift verdict on the candidate fails the rollout (a warn never does).")
         var failOnDrift: Bool?
-        @Option(help: "Candidate requests in the 10 s window below which nothing is judged.") var minRequests: Int?
-        @Option(help: "Shadowed candidate: least share of labels agreeing with the primary's (0.95 = 95%).")
+        @Option(parsing: .unconditional, help: "Candidate requests in the 10 s window below which nothing is judged.") var minRequests: Int?
+        @Option(parsing: .unconditional, help: "Shadowed candidate: least share of labels agreeing with the primary's (0.95 = 95%).")
         var minShadowAgreement: Double?
-        @Option(help: "Shadowed candidate: largest mean absolute score difference.") var maxShadowScoreDifference: Double?
-        @Option(help: "Shadowed candidate: compared answers below which nothing is judged.") var minShadowComparisons: Int?
+        @Option(parsing: .unconditional, help: "Shadowed candidate: largest mean absolute score difference.") var maxShadowScoreDifference: Double?
+        @Option(parsing: .unconditional, help: "Shadowed candidate: compared answers below which nothing is judged.") var minShadowComparisons: Int?
         @Option(help: "Why; recorded in the audit log.") var reason: String
         @OptionGroup var server: ServerAddressOption
 

@@ -54,6 +54,17 @@ import TestSupport
         #expect(result.output.contains("--steps: only canary plans have steps; blue-green plans do not"), "\(result.output)")
     }
 
+    @Test func aNegativeNumberIsRefusedForWhatItIs() async {
+        // ArgumentParser took "-5s" for a flag and answered "Missing value for '--interval'".
+        let cases = [(["--interval", "-5s"], "duration '-5s' is not a duration"),
+                     (["--max-error-rate", "-0.1"], "error rates are fractions between 0 and 1")]
+        for (flags, expected) in cases {
+            let result = await Self.nightjar(["rollout", "start", "fraud", "--to", "1.1.0"] + flags + ["--reason", "release"])
+            #expect(result.status != 0)
+            #expect(result.output.contains(expected), "\(flags): \(result.output)")
+        }
+    }
+
     static func listeningSocket() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
