@@ -141,7 +141,7 @@ private func mutationKey(_ state: inout AppState, _ key: Key) -> Bool {
         state.status = AppState.Status(text: "select an endpoint first", isError: true)
         return true
     }
-    switch MutationPlanner.plan(kind, for: endpoint, alerts: state.alerts) {
+    switch MutationPlanner.plan(kind, for: endpoint, reason: MutationPlanner.reason(for: endpoint.endpoint, in: state)) {
     case .success(let confirmation):
         state.dialog = .confirm(confirmation)
         state.status = nil
@@ -162,7 +162,7 @@ private func openTrafficDraft(_ state: inout AppState, _ edit: (inout TrafficDra
     let index = endpoint.deployment.weights.firstIndex { $0.version == selectedVersion } ?? 0
     var draft = TrafficDraft(endpoint: endpoint.endpoint, revision: endpoint.deployment.revision,
                              weights: endpoint.deployment.weights, selected: index,
-                             reason: MutationPlanner.reason(for: endpoint.endpoint, alerts: state.alerts, otherwise: "manual traffic shift"))
+                             reason: MutationPlanner.reason(for: endpoint.endpoint, in: state))
     edit(&draft)
     state.dialog = .traffic(draft)
     state.status = nil
