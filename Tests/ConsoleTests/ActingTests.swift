@@ -106,6 +106,47 @@ import Testing
         #expect(prefilled(.character("X")) == "")
     }
 
+    /// Text fields never take control characters: Ctrl-U clears the field as in a shell, others
+    /// (Ctrl-A, Ctrl-L, a stray ESC byte) are dropped, so none reaches the audit log.
+    @Test func textFieldsTakeNoControlCharacters() {
+        let ctrlU = Key.character("\u{15}")
+        let others: [Key] = [.character("\u{1}"), .character("\u{C}"), .character("\u{1B}"), .character("\u{7F}")]
+        var state = Self.atFraud()
+        press(&state, .character("R"))
+        press(&state, ctrlU)
+        type(&state, "page")
+        for key in others { press(&state, key) }
+        type(&state, " 42")
+        guard case .confirm(let confirmation)? = state.dialog else { Issue.record("no dialog"); return }
+        #expect(confirmation.reason == "page 42")
+        #expect(press(&state, .enter) == [.mutate(.rollback(endpoint: "fraud", to: Fixtures.v100, revision: 7), reason: "page 42")])
+
+        press(&state, .character("+"), .tab, ctrlU)
+        type(&state, "shift")
+        for key in others { press(&state, key) }
+        guard case .traffic(let draft)? = state.dialog else { Issue.record("no traffic dialog"); return }
+        #expect(draft.reason == "shift")
+        press(&state, .escape)
+
+        press(&state, .character(":"))
+        type(&state, "workers")
+        press(&state, ctrlU)
+        type(&state, "event")
+        for key in others { press(&state, key) }
+        type(&state, "s")
+        #expect(state.prompt?.text == "events")
+        press(&state, .escape)
+
+        press(&state, .character("s"))
+        _ = reduce(&state, .spotSchemaLoaded(ModelRef(name: "fraud", version: Fixtures.v100), .success(FeatureSchema(
+            inputs: [TensorSpec(name: "x", datatype: .fp32, shape: [1])], outputs: []))))
+        type(&state, "12")
+        press(&state, ctrlU)
+        type(&state, "0.5")
+        for key in others { press(&state, key) }
+        #expect(state.spotCheck?.fields.first?.text == "0.5")
+    }
+
     @Test func emptyReasonIsRefused() {
         var state = Fixtures.loadedState()
         state.alerts = []

@@ -61,6 +61,29 @@ import Testing
         #expect(buffer.text() == "   ┌─\n  h│l")
     }
 
+    /// A reason or event text with a newline or an escape sequence (`nightjar traffic … --reason
+    /// $'line1\nline2\x1b[31mRED'`) reaches the screen as one placeholder cell per control character:
+    /// nothing a terminal would act on, so lines stay whole and borders stay where they are.
+    @Test func serverTextWithControlCharactersCannotReachTheTerminal() {
+        let hostile = "line1\nline2\u{1B}[31mRED\tend\r\u{15}"
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        var endpoints = Fixtures.endpoints
+        endpoints[1].deployment.reason = hostile
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        _ = reduce(&state, .eventsLoaded(.success([Fixtures.event(5, .rollback, secondsAgo: 1, actor: "bob\u{7}", hostile)])))
+        for keys: [Key] in [[], [.enter], [.character("q"), .character(":")] + "events".map(Key.character) + [.enter]] {
+            for key in keys { press(&state, key) }
+            let buffer = Screen.render(state)
+            let unprintable = buffer.cells.filter { CellBuffer.isUnprintable($0.character) }
+            #expect(unprintable.isEmpty, "\(state.view): \(unprintable.count) control characters in the frame")
+            #expect(buffer.text().contains("line1�line2�[31mRED�end��"), "\(state.view)")
+            // Every row of a panel still ends in its border.
+            for line in buffer.text().split(separator: "\n") where line.hasPrefix("│") {
+                #expect(line.unicodeScalars.count == 160 && line.hasSuffix("│"), "\(state.view): \(line)")
+            }
+        }
+    }
+
     @Test func roleGridHasOneLetterPerCell() {
         var buffer = CellBuffer(width: 3, height: 1)
         buffer.put("●", x: 0, y: 0, role: .ok)

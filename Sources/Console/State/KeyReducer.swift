@@ -197,10 +197,8 @@ private func trafficKey(_ state: inout AppState, _ draft: TrafficDraft, _ key: K
                     reason: reason, what: "\(draft.endpoint): \(draft.changeDescription)")
     case (.tab, _):
         draft.field = draft.field == .weight ? .reason : .weight
-    case (.backspace, .reason):
-        if !draft.reason.isEmpty { draft.reason.removeLast() }
-    case (.character(let c), .reason):
-        draft.reason.append(c)
+    case (.backspace, .reason), (.character, .reason):
+        TextInput.edit(&draft.reason, with: key)
     case (.up, _), (.character("k"), .weight):
         draft.selected = clamp(draft.selected - 1, count: draft.after.count)
         draft.typed = ""
@@ -241,12 +239,8 @@ private func confirmKey(_ state: inout AppState, _ confirmation: Confirmation, _
         }
         state.dialog = nil
         return send(&state, confirmation.mutation, reason: reason, what: confirmation.summary)
-    case .backspace:
-        if !confirmation.reason.isEmpty { confirmation.reason.removeLast() }
-    case .character(let c):
-        confirmation.reason.append(c)
     default:
-        break
+        TextInput.edit(&confirmation.reason, with: key)
     }
     state.dialog = .confirm(confirmation)
     return []
@@ -280,16 +274,11 @@ private func promptKey(_ state: inout AppState, _ prompt: Prompt, _ key: Key) ->
         return []
     case .tab:
         if prompt.kind == .command { prompt.text = PromptCommand.complete(prompt.text, endpoints: names) }
-    case .backspace:
-        if prompt.text.isEmpty {
-            state.prompt = nil
-            return []
-        }
-        prompt.text.removeLast()
-    case .character(let c):
-        prompt.text.append(c)
+    case .backspace where prompt.text.isEmpty:
+        state.prompt = nil
+        return []
     default:
-        break
+        TextInput.edit(&prompt.text, with: key)
     }
     state.prompt = prompt
     // A filter applies as it is typed, like k9s; selections restart at the top of the narrowed list.
@@ -393,12 +382,8 @@ private func spotCheckKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         spot.selected = clamp(spot.selected - 1, count: spot.fields.count)
     case .down, .tab:
         spot.selected = clamp(spot.selected + 1, count: spot.fields.count)
-    case .backspace:
-        if spot.fields.indices.contains(spot.selected), !spot.fields[spot.selected].text.isEmpty {
-            spot.fields[spot.selected].text.removeLast()
-        }
-    case .character(let c):
-        if spot.fields.indices.contains(spot.selected) { spot.fields[spot.selected].text.append(c) }
+    case .backspace, .character:
+        if spot.fields.indices.contains(spot.selected) { TextInput.edit(&spot.fields[spot.selected].text, with: key) }
     case .enter:
         switch spot.inputs() {
         case .failure(let why):
