@@ -244,6 +244,23 @@ import Testing
         #expect(press(&state, .enter) == [.mutate(.setTraffic(endpoint: "fraud", weights: typed.after, revision: 7), reason: "halve canary +-")])
     }
 
+    /// Typing 150 is a typo, not a request for 100%: the third digit is refused with a message and
+    /// the weight stays at what was typed before it.
+    @Test func aTypedWeightOver100IsRefusedNotClamped() {
+        var state = Self.atFraud()
+        press(&state, .right)
+        type(&state, "150")
+        guard case .traffic(let draft)? = state.dialog else { Issue.record("digit opened nothing"); return }
+        #expect(draft.after.map(\.weight) == [85, 15])
+        #expect(state.status == AppState.Status(text: "weight 150% is more than 100%: type 0 to 100 (Backspace corrects)", isError: true))
+        #expect(Screen.render(state).text().contains("weight 150% is more than 100%"))
+        press(&state, .backspace)
+        type(&state, "00")
+        guard case .traffic(let corrected)? = state.dialog else { Issue.record("dialog closed"); return }
+        #expect(corrected.after.map(\.weight) == [0, 100])
+        #expect(state.status == nil)
+    }
+
     @Test func weightsAreClampedAndAlwaysAddUpTo100() {
         var draft = TrafficDraft(endpoint: "e", revision: 1, weights: [
             TrafficWeight(version: SemVer(1, 0, 0), weight: 60), TrafficWeight(version: SemVer(1, 1, 0), weight: 30),

@@ -210,8 +210,16 @@ private func trafficKey(_ state: inout AppState, _ draft: TrafficDraft, _ key: K
     case (.character("-"), .weight), (.character("_"), .weight), (.left, .weight):
         draft.adjust(by: -5)
     case (.character(let c), .weight) where c.isASCII && c.isNumber:
-        draft.typed = String((draft.typed + String(c)).suffix(3))
-        draft.setSelectedWeight(Int(draft.typed) ?? 0)
+        // A weight past 100 is a typo, not a request for 100%: say so and keep what was typed before.
+        let typed = draft.typed + String(c)
+        guard let weight = Int(typed), weight <= 100 else {
+            state.status = AppState.Status(
+                text: "weight \(typed.drop { $0 == "0" })% is more than 100%: type 0 to 100 (Backspace corrects)", isError: true)
+            return []
+        }
+        draft.typed = typed
+        draft.setSelectedWeight(weight)
+        state.status = nil
     case (.backspace, .weight):
         if !draft.typed.isEmpty {
             draft.typed.removeLast()
