@@ -84,6 +84,40 @@ import Testing
         }
     }
 
+    /// A version (or worker, or endpoint) that answered no request in the window has no error rate
+    /// or latency: `—`, not `0.0%` and `0.00 ms`, which read as measured and healthy. Its request
+    /// rate, a measured zero, still shows.
+    @Test func idleVersionsShowADashNotZeroErrorsAndLatency() {
+        func idle(_ name: String, _ version: SemVer) -> StatsSnapshot {
+            var s = Fixtures.stats(name, version, rps: 0)
+            s.latencyMs = LatencySummary(p50: 0, p90: 0, p95: 0, p99: 0, max: 0)
+            return s
+        }
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        var endpoints = Fixtures.endpoints
+        endpoints[0].versions[0].stats = idle("churn", SemVer(2, 0, 0))
+        endpoints[1].versions[1].stats = idle("fraud", Fixtures.v110)
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        _ = reduce(&state, .statsLoaded(workerID: "w2", .success(idle("fraud", Fixtures.v110))))
+
+        let overview = Screen.render(state).text().split(separator: "\n")
+        let churn = String(overview.first { $0.contains("churn") && $0.contains("█") } ?? "")
+        #expect(churn.contains("0.0       —        —"), "\(churn)")
+        let worker = String(overview.first { $0.contains("fraud@1.1.0") } ?? "")
+        #expect(worker.contains("0.0       —        —        —"), "\(worker)")
+
+        press(&state, .enter)  // fraud
+        let lines = Screen.render(state).text().split(separator: "\n")
+        for (label, stable) in [("err%", "0.7%"), ("p50 ms", "0.31"), ("p95 ms", "0.56"), ("p99 ms", "0.62")] {
+            let line = String(lines.first { $0.hasPrefix("│ \(label) ") } ?? "")
+            let canary = line.split(separator: "│").dropFirst().first.map(String.init) ?? ""
+            #expect(line.contains(stable), "\(line)")
+            #expect(canary.contains("—") && !canary.contains("0.0"), "\(label): \(line)")
+        }
+        let rate = String(lines.first { $0.hasPrefix("│ req/s ") } ?? "")
+        #expect(rate.split(separator: "│").dropFirst().first?.contains("0.0") == true, "\(rate)")
+    }
+
     @Test func roleGridHasOneLetterPerCell() {
         var buffer = CellBuffer(width: 3, height: 1)
         buffer.put("●", x: 0, y: 0, role: .ok)
