@@ -1,7 +1,7 @@
 /// How a dialog, prompt or form field takes a key. Printable characters are typed and Backspace
-/// deletes the last one; Ctrl-U clears the field, as in a shell. Any other control character
-/// (Ctrl-A, a stray ESC byte) is dropped: typed into a reason it would be stored in the audit log and
-/// reach every terminal that shows it.
+/// deletes the last one; Ctrl-U clears the field, as in a shell. Any other control character (Ctrl-A,
+/// a stray ESC byte), or anything else `CellBuffer` would not show as itself, is dropped: typed into a
+/// reason it would be stored in the audit log and reach every terminal that shows it.
 enum TextInput {
     /// What the terminal reports for Ctrl-U.
     static let clearLine: Character = "\u{15}"
