@@ -52,7 +52,24 @@ public struct CellBuffer: Sendable, Equatable {
         }
     }
 
-    /// Writes `text` from (x, y), cut at `maxWidth` cells and at the right edge. Returns the cells written.
+    /// What a character the terminal would not draw as exactly one cell is shown as.
+    public static let placeholder: Unicode.Scalar = "\u{FFFD}"
+
+    /// Control characters (newline, tab, ESC, …), invisible formatting (zero-width spaces, direction
+    /// overrides), line separators and combining marks: a terminal moves the cursor, starts an escape
+    /// sequence, draws `^U` in two cells or draws nothing for them, so the screen would no longer be
+    /// the buffer — lines break, borders are overwritten, and cells the frame diff thinks unchanged
+    /// keep stale characters until a resize.
+    public static func isUnprintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .nonspacingMark, .enclosingMark: true
+        default: false
+        }
+    }
+
+    /// Writes `text` from (x, y), cut at `maxWidth` cells and at the right edge. Returns the cells
+    /// written. Text from the server (reasons, event messages) is written as it came, so each
+    /// unprintable character becomes one `placeholder` cell: no text can move the cursor or break the frame.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role = .text, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height else { return 0 }
@@ -61,7 +78,7 @@ public struct CellBuffer: Sendable, Equatable {
         for scalar in text.unicodeScalars {
             guard written < limit else { break }
             let cx = x + written
-            if cx >= 0 { cells[y * width + cx] = Cell(scalar, role) }
+            if cx >= 0 { cells[y * width + cx] = Cell(Self.isUnprintable(scalar) ? Self.placeholder : scalar, role) }
             written += 1
         }
         return max(0, written)

@@ -67,6 +67,21 @@ enum Format {
         return String(bare[..<colon].prefix(hostRoom)) + "…" + String(port)
     }
 
+    /// A drift column's name in at most `width` cells: cut in the middle with "…" so its index stays
+    /// (`features[12]` → `fea…[12]`), since the columns of one input differ only there; a name without
+    /// an index is cut at the end (`probability` → `proba…`).
+    static func columnName(_ name: String, width: Int) -> String {
+        let width = max(0, width)
+        guard name.count > width else { return name }
+        guard width >= 2 else { return String(name.prefix(width)) }
+        if let open = name.lastIndex(of: "["), name.hasSuffix("]") {
+            let index = name[open...]
+            if index.count < width { return String(name[..<open].prefix(width - 1 - index.count)) + "…" + index }
+            return "…" + String(index.suffix(width - 1))
+        }
+        return String(name.prefix(width - 1)) + "…"
+    }
+
     /// Pads or cuts to exactly `width` cells.
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         guard width > 0 else { return "" }

@@ -102,6 +102,12 @@ public final class NcursesTerminal: Terminal {
                 }
             case OK:
                 switch ch {
+                case 12:
+                    // Ctrl-L, as in a shell: forget what is on screen and paint every cell again, as
+                    // after a resize — the repair for a screen something else wrote on.
+                    s.previous = nil
+                    clearok(nj_stdscr(), true)
+                    return .resized(width: Int(nj_cols()), height: Int(nj_lines()))
                 case 9: return .key(.tab)
                 case 10, 13: return .key(.enter)
                 case 27: return .key(.escape)

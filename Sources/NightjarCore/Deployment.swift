@@ -163,9 +163,13 @@ public struct RollbackRequest: Sendable, Codable, Equatable {
     /// the version that had the most traffic before the last change).
     public var to: SemVer?
     public var reason: String
+    /// The revision the rollback was decided against (the console's confirmation); a different
+    /// current revision answers 409, as for a traffic change. Omit to roll back whatever is current.
+    public var revision: Int?
 
-    public init(to: SemVer? = nil, reason: String) {
+    public init(to: SemVer? = nil, reason: String, revision: Int? = nil) {
         self.to = to
         self.reason = reason
+        self.revision = revision
     }
 }

@@ -120,7 +120,9 @@ public actor TrafficControl {
         if routing.shadow?.version == target { routing.shadow = nil }
         let result = try await store.apply(EndpointChange(
             endpoint: endpoint, weights: weights, routing: routing == deployment.routing ? nil : routing,
-            expectedRevision: deployment.revision, rollout: rolloutWrite, actor: actor,
+            // The revision the operator confirmed against, when given: a split changed meanwhile is
+            // refused like a stale traffic change rather than rolled back on top of.
+            expectedRevision: request.revision ?? deployment.revision, rollout: rolloutWrite, actor: actor,
             action: "rollback", reason: request.reason, eventKind: .rollback,
             message: "\(endpoint): rolled back to \(target): \(TrafficWeight.describeChange(from: deployment.weights, to: weights))"))
         try await syncRoutes()

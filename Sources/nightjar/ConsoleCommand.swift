@@ -137,8 +137,8 @@ struct ClientEffectRunner: EffectRunner {
             case .setTraffic(let endpoint, let weights, let revision):
                 let d = try await server.setTraffic(endpoint, TrafficChange(weights: weights, reason: reason, revision: revision))
                 return .success("\(endpoint) now \(d.splitDescription) (revision \(d.revision))")
-            case .rollback(let endpoint, let version):
-                let d = try await server.rollback(endpoint, RollbackRequest(to: version, reason: reason))
+            case .rollback(let endpoint, let version, let revision):
+                let d = try await server.rollback(endpoint, RollbackRequest(to: version, reason: reason, revision: revision))
                 return .success("\(endpoint) now \(d.splitDescription) (revision \(d.revision))")
             case .rollout(let endpoint, let command):
                 let r = try await server.rollout(endpoint, command, reason: reason)

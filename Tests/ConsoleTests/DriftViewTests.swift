@@ -48,6 +48,40 @@ import Testing
         #expect(EndpointsPanel.driftCell(.notEnoughData).text == "○ few")
     }
 
+    /// Three versions at 140 columns cut every name to `feat` / `prob` side by side: the tables stack
+    /// instead, whole names in each; where they must be cut, the index stays.
+    @Test func threeVersionsAt140ColumnsKeepColumnNamesDistinguishable() {
+        let v120 = SemVer(1, 2, 0)
+        var fraud = Fixtures.fraud(rollout: nil, weights: (70, 20))
+        var third = fraud.versions[1]
+        third.version = v120
+        third.weight = 10
+        third.drift?.columns += ["probabilities[0]", "probabilities[1]"].map {
+            Fixtures.driftColumn($0, role: .output, verdict: .ok, psi: 0.01, live: Fixtures.nearReference)
+        }
+        fraud.versions.append(third)
+        fraud.deployment.weights.append(TrafficWeight(version: v120, weight: 10))
+        for height in [48, 24] {
+            var state = Fixtures.loadedState(width: 140, height: height)
+            _ = reduce(&state, .endpointsLoaded(.success([Fixtures.churn, fraud, Fixtures.search])))
+            press(&state, .enter, .character("d"))
+            #expect(state.driftVersions.count == 3)
+            let text = Screen.render(state).text()
+            // Stacked, so every name is whole; at 24 rows each table shows its worst few columns.
+            let names = height == 48 ? ["features[0]", "features[1]", "features[2]", "features[3]", "label"] : ["features[0]", "features[2]"]
+            for name in names {
+                #expect(text.components(separatedBy: " \(name) ").count - 1 == 3, "\(name) at 140x\(height)")
+            }
+            if height == 48 { #expect(text.contains(" probabilities[0] ") && text.contains(" probabilities[1] ")) }
+            #expect(!text.contains(" feat ") && !text.contains(" prob ") && !text.contains("…["), "at 140x\(height)")
+        }
+        #expect(Format.columnName("features[12]", width: 8) == "fea…[12]")
+        #expect(Format.columnName("probabilities[1]", width: 4) == "…[1]")
+        #expect(Format.columnName("probability", width: 6) == "proba…")
+        #expect(Format.columnName("label", width: 6) == "label")
+        #expect(Format.columnName("features[0]", width: 1) == "f")
+    }
+
     @Test func promptOpensDriftAndCompletesEndpointNames() {
         var state = Fixtures.loadedState()
         press(&state, .character(":"))

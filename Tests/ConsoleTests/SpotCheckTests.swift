@@ -54,6 +54,34 @@ import Testing
         #expect(buffer.text().contains("≠ label"))
     }
 
+    /// `nan`, `inf` and `1e39` parse as numbers, but no engine answer for them means anything, JSON
+    /// cannot carry them to the worker, and 1e39 is infinity in FP32: each is refused by field, like
+    /// any other bad value, and nothing runs.
+    @Test func nonFiniteAndOutOfRangeValuesAreRefusedByField() {
+        var state = Fixtures.loadedState()
+        press(&state, .enter, .character("s"))
+        let schema = FeatureSchema(inputs: [TensorSpec(name: "features", datatype: .fp32, shape: [-1, 2]),
+                                            TensorSpec(name: "wide", datatype: .fp64, shape: [1])], outputs: [])
+        _ = reduce(&state, .spotSchemaLoaded(ModelRef(name: "fraud", version: Fixtures.v100), .success(schema)))
+        #expect(press(&state, .enter).isEmpty)
+        #expect(state.status == AppState.Status(text: "features[0] is empty: type a value (FP32)", isError: true))
+        let cases = [
+            ("nan", "1", "1", "features[0] 'nan' is not a finite number"),
+            ("1", "-inf", "1", "features[1] '-inf' is not a finite number"),
+            ("1e39", "1", "1", "features[0] '1e39' is outside the FP32 range (±3.4e+38)"),
+            ("1", "-3.5e38", "1", "features[1] '-3.5e38' is outside the FP32 range (±3.4e+38)"),
+            ("1", "1", "1e309", "wide '1e309' is not a finite number"),
+        ]
+        for (a, b, c, message) in cases {
+            for (i, text) in [a, b, c].enumerated() { state.spotCheck?.fields[i].text = text }
+            #expect(press(&state, .enter).isEmpty, "\(message)")
+            #expect(state.status == AppState.Status(text: message, isError: true))
+        }
+        for (i, text) in ["3.4e38", "-1e-3", "1e300"].enumerated() { state.spotCheck?.fields[i].text = text }
+        #expect(state.spotCheck?.inputs() == .success(["features": Tensor(shape: [1, 2], data: .float([3.4e38, -1e-3])),
+                                                       "wide": Tensor(shape: [1], data: .double([1e300]))]))
+    }
+
     @Test func oversizedInputsAreRefusedWithTheReason() {
         var spot = SpotCheck(endpoint: "img", model: "img", versions: [Fixtures.v100])
         spot.load(FeatureSchema(inputs: [TensorSpec(name: "pixels", datatype: .fp32, shape: [-1, 784])], outputs: []))

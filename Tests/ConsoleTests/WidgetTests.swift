@@ -61,6 +61,63 @@ import Testing
         #expect(buffer.text() == "   ┌─\n  h│l")
     }
 
+    /// A reason or event text with a newline or an escape sequence (`nightjar traffic … --reason
+    /// $'line1\nline2\x1b[31mRED'`) reaches the screen as one placeholder cell per control character:
+    /// nothing a terminal would act on, so lines stay whole and borders stay where they are.
+    @Test func serverTextWithControlCharactersCannotReachTheTerminal() {
+        let hostile = "line1\nline2\u{1B}[31mRED\tend\r\u{15}"
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        var endpoints = Fixtures.endpoints
+        endpoints[1].deployment.reason = hostile
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        _ = reduce(&state, .eventsLoaded(.success([Fixtures.event(5, .rollback, secondsAgo: 1, actor: "bob\u{7}", hostile)])))
+        for keys: [Key] in [[], [.enter], [.character("q"), .character(":")] + "events".map(Key.character) + [.enter]] {
+            for key in keys { press(&state, key) }
+            let buffer = Screen.render(state)
+            let unprintable = buffer.cells.filter { CellBuffer.isUnprintable($0.character) }
+            #expect(unprintable.isEmpty, "\(state.view): \(unprintable.count) control characters in the frame")
+            #expect(buffer.text().contains("line1�line2�[31mRED�end��"), "\(state.view)")
+            // Every row of a panel still ends in its border.
+            for line in buffer.text().split(separator: "\n") where line.hasPrefix("│") {
+                #expect(line.unicodeScalars.count == 160 && line.hasSuffix("│"), "\(state.view): \(line)")
+            }
+        }
+    }
+
+    /// A version (or worker, or endpoint) that answered no request in the window has no error rate
+    /// or latency: `—`, not `0.0%` and `0.00 ms`, which read as measured and healthy. Its request
+    /// rate, a measured zero, still shows.
+    @Test func idleVersionsShowADashNotZeroErrorsAndLatency() {
+        func idle(_ name: String, _ version: SemVer) -> StatsSnapshot {
+            var s = Fixtures.stats(name, version, rps: 0)
+            s.latencyMs = LatencySummary(p50: 0, p90: 0, p95: 0, p99: 0, max: 0)
+            return s
+        }
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        var endpoints = Fixtures.endpoints
+        endpoints[0].versions[0].stats = idle("churn", SemVer(2, 0, 0))
+        endpoints[1].versions[1].stats = idle("fraud", Fixtures.v110)
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        _ = reduce(&state, .statsLoaded(workerID: "w2", .success(idle("fraud", Fixtures.v110))))
+
+        let overview = Screen.render(state).text().split(separator: "\n")
+        let churn = String(overview.first { $0.contains("churn") && $0.contains("█") } ?? "")
+        #expect(churn.contains("0.0       —        —"), "\(churn)")
+        let worker = String(overview.first { $0.contains("fraud@1.1.0") } ?? "")
+        #expect(worker.contains("0.0       —        —        —"), "\(worker)")
+
+        press(&state, .enter)  // fraud
+        let lines = Screen.render(state).text().split(separator: "\n")
+        for (label, stable) in [("err%", "0.7%"), ("p50 ms", "0.31"), ("p95 ms", "0.56"), ("p99 ms", "0.62")] {
+            let line = String(lines.first { $0.hasPrefix("│ \(label) ") } ?? "")
+            let canary = line.split(separator: "│").dropFirst().first.map(String.init) ?? ""
+            #expect(line.contains(stable), "\(line)")
+            #expect(canary.contains("—") && !canary.contains("0.0"), "\(label): \(line)")
+        }
+        let rate = String(lines.first { $0.hasPrefix("│ req/s ") } ?? "")
+        #expect(rate.split(separator: "│").dropFirst().first?.contains("0.0") == true, "\(rate)")
+    }
+
     @Test func roleGridHasOneLetterPerCell() {
         var buffer = CellBuffer(width: 3, height: 1)
         buffer.put("●", x: 0, y: 0, role: .ok)

@@ -115,6 +115,32 @@ import Testing
         await cp.stop()
     }
 
+    /// The console's rollback names the revision its confirmation showed: a shift made while the
+    /// dialog was open is refused like a stale traffic change, not rolled back on top of.
+    @Test func aRollbackMadeAgainstAStaleRevisionIsRefusedNotApplied() async throws {
+        let cp = try await Self.seeded()
+        let seen = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 80), (Self.v2, 20)), reason: "canary"))
+        let bob = try await cp.client(named: "bob", role: .operator)
+        let bobs = try await bob.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 90), (Self.v2, 10)), reason: "bob"))
+        do {
+            _ = try await cp.client.rollback("fraud", RollbackRequest(to: Self.v1, reason: "page", revision: seen.revision))
+            Issue.record("a rollback against a stale revision was applied")
+        } catch let error {
+            #expect(error.httpStatus == 409)
+            guard case .conflict(let message) = error else { Issue.record("expected 409, got \(error)"); return }
+            #expect(message == "fraud changed since you looked: you edited revision 1, it is now revision 2 "
+                        + "(1.0.0 90% · 1.1.0 10%, by bob); reload and try again")
+        }
+        #expect(try await cp.client.endpoint("fraud").deployment.weights == bobs.weights)
+        #expect(try await cp.client.audit(limit: 1).first?.actor == "bob")
+        // Made against the current revision it goes through; without one (the CLI) as before.
+        let current = try await cp.client.rollback("fraud", RollbackRequest(to: Self.v1, reason: "page", revision: bobs.revision))
+        #expect(current.weights == Self.split((Self.v1, 100), (Self.v2, 0)) && current.revision == 3)
+        _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 50), (Self.v2, 50)), reason: "again"))
+        #expect(try await cp.client.rollback("fraud", RollbackRequest(to: Self.v1, reason: "cli")).revision == 5)
+        await cp.stop()
+    }
+
     @Test func rollbackSendsEverythingToStableWithAuditAndEvent() async throws {
         let cp = try await Self.seeded()
         _ = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((Self.v1, 80), (Self.v2, 20)), reason: "canary"))

@@ -82,18 +82,36 @@ public struct SpotCheck: Sendable, Equatable {
                 var values: [T] = []
                 for field in fields {
                     let text = field.text.trimmingCharacters(in: .whitespaces)
+                    guard !text.isEmpty else {
+                        return .failure(FetchFailure("\(field.label) is empty: type a value (\(field.datatype.rawValue))"))
+                    }
                     guard let value = convert(text) else {
-                        let what = text.isEmpty ? "is empty" : "'\(text)' is not"
-                        return .failure(FetchFailure("\(field.label) \(what) a valid \(field.datatype.rawValue) value"))
+                        return .failure(FetchFailure("\(field.label) '\(text)' is not a valid \(field.datatype.rawValue) value"))
                     }
                     values.append(value)
                 }
                 return .success(values)
             }
+            /// A number both engines can compute with and JSON can carry to the worker: `nan`, `inf`
+            /// and values beyond the type's range (`1e39` is infinity in FP32) are refused by name.
+            func parseFinite<T: BinaryFloatingPoint>(_: T.Type) -> Result<[T], FetchFailure> {
+                for field in fields {
+                    let text = field.text.trimmingCharacters(in: .whitespaces)
+                    guard let value = Double(text) else { continue }
+                    guard value.isFinite else {
+                        return .failure(FetchFailure("\(field.label) '\(text)' is not a finite number"))
+                    }
+                    guard abs(value) <= Double(T.greatestFiniteMagnitude) else {
+                        return .failure(FetchFailure("\(field.label) '\(text)' is outside the \(field.datatype.rawValue) range "
+                                                     + "(±\(String(format: "%.3g", Double(T.greatestFiniteMagnitude))))"))
+                    }
+                }
+                return parse { Double($0).map { T($0) } }
+            }
             let data: Result<TensorData, FetchFailure>
             switch spec.datatype {
-            case .fp32: data = parse { Float($0) }.map(TensorData.float)
-            case .fp64: data = parse { Double($0) }.map(TensorData.double)
+            case .fp32: data = parseFinite(Float.self).map(TensorData.float)
+            case .fp64: data = parseFinite(Double.self).map(TensorData.double)
             case .int64: data = parse { Int64($0) }.map(TensorData.int64)
             case .int32: data = parse { Int32($0) }.map(TensorData.int32)
             case .bool: data = parse { ["true": true, "1": true, "false": false, "0": false][$0.lowercased()] }.map(TensorData.bool)

@@ -38,7 +38,7 @@ enum AlertRules {
                 guard !state.failingRules.contains(key) else { continue }
                 let text = "rollout rule failing: \(endpoint.endpoint) \(rollout.candidate) \(check.rule) "
                     + "\(RuleFormat.value(check.measured, unit: check.unit)) (limit \(RuleFormat.value(check.threshold, unit: check.unit)))"
-                state.alerts.append(Alert(key: key, endpoint: endpoint.endpoint, text: text, at: state.now))
+                state.alerts.append(Alert(key: key, endpoint: endpoint.endpoint, text: text, at: state.now, reason: text))
                 raised = true
             }
         }

@@ -141,7 +141,7 @@ private func mutationKey(_ state: inout AppState, _ key: Key) -> Bool {
         state.status = AppState.Status(text: "select an endpoint first", isError: true)
         return true
     }
-    switch MutationPlanner.plan(kind, for: endpoint, alerts: state.alerts) {
+    switch MutationPlanner.plan(kind, for: endpoint, reason: MutationPlanner.reason(for: endpoint.endpoint, in: state)) {
     case .success(let confirmation):
         state.dialog = .confirm(confirmation)
         state.status = nil
@@ -162,7 +162,7 @@ private func openTrafficDraft(_ state: inout AppState, _ edit: (inout TrafficDra
     let index = endpoint.deployment.weights.firstIndex { $0.version == selectedVersion } ?? 0
     var draft = TrafficDraft(endpoint: endpoint.endpoint, revision: endpoint.deployment.revision,
                              weights: endpoint.deployment.weights, selected: index,
-                             reason: MutationPlanner.reason(for: endpoint.endpoint, alerts: state.alerts, otherwise: "manual traffic shift"))
+                             reason: MutationPlanner.reason(for: endpoint.endpoint, in: state))
     edit(&draft)
     state.dialog = .traffic(draft)
     state.status = nil
@@ -197,10 +197,8 @@ private func trafficKey(_ state: inout AppState, _ draft: TrafficDraft, _ key: K
                     reason: reason, what: "\(draft.endpoint): \(draft.changeDescription)")
     case (.tab, _):
         draft.field = draft.field == .weight ? .reason : .weight
-    case (.backspace, .reason):
-        if !draft.reason.isEmpty { draft.reason.removeLast() }
-    case (.character(let c), .reason):
-        draft.reason.append(c)
+    case (.backspace, .reason), (.character, .reason):
+        TextInput.edit(&draft.reason, with: key)
     case (.up, _), (.character("k"), .weight):
         draft.selected = clamp(draft.selected - 1, count: draft.after.count)
         draft.typed = ""
@@ -212,8 +210,16 @@ private func trafficKey(_ state: inout AppState, _ draft: TrafficDraft, _ key: K
     case (.character("-"), .weight), (.character("_"), .weight), (.left, .weight):
         draft.adjust(by: -5)
     case (.character(let c), .weight) where c.isASCII && c.isNumber:
-        draft.typed = String((draft.typed + String(c)).suffix(3))
-        draft.setSelectedWeight(Int(draft.typed) ?? 0)
+        // A weight past 100 is a typo, not a request for 100%: say so and keep what was typed before.
+        let typed = draft.typed + String(c)
+        guard let weight = Int(typed), weight <= 100 else {
+            state.status = AppState.Status(
+                text: "weight \(typed.drop { $0 == "0" })% is more than 100%: type 0 to 100 (Backspace corrects)", isError: true)
+            return []
+        }
+        draft.typed = typed
+        draft.setSelectedWeight(weight)
+        state.status = nil
     case (.backspace, .weight):
         if !draft.typed.isEmpty {
             draft.typed.removeLast()
@@ -241,12 +247,8 @@ private func confirmKey(_ state: inout AppState, _ confirmation: Confirmation, _
         }
         state.dialog = nil
         return send(&state, confirmation.mutation, reason: reason, what: confirmation.summary)
-    case .backspace:
-        if !confirmation.reason.isEmpty { confirmation.reason.removeLast() }
-    case .character(let c):
-        confirmation.reason.append(c)
     default:
-        break
+        TextInput.edit(&confirmation.reason, with: key)
     }
     state.dialog = .confirm(confirmation)
     return []
@@ -280,16 +282,11 @@ private func promptKey(_ state: inout AppState, _ prompt: Prompt, _ key: Key) ->
         return []
     case .tab:
         if prompt.kind == .command { prompt.text = PromptCommand.complete(prompt.text, endpoints: names) }
-    case .backspace:
-        if prompt.text.isEmpty {
-            state.prompt = nil
-            return []
-        }
-        prompt.text.removeLast()
-    case .character(let c):
-        prompt.text.append(c)
+    case .backspace where prompt.text.isEmpty:
+        state.prompt = nil
+        return []
     default:
-        break
+        TextInput.edit(&prompt.text, with: key)
     }
     state.prompt = prompt
     // A filter applies as it is typed, like k9s; selections restart at the top of the narrowed list.
@@ -393,12 +390,8 @@ private func spotCheckKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         spot.selected = clamp(spot.selected - 1, count: spot.fields.count)
     case .down, .tab:
         spot.selected = clamp(spot.selected + 1, count: spot.fields.count)
-    case .backspace:
-        if spot.fields.indices.contains(spot.selected), !spot.fields[spot.selected].text.isEmpty {
-            spot.fields[spot.selected].text.removeLast()
-        }
-    case .character(let c):
-        if spot.fields.indices.contains(spot.selected) { spot.fields[spot.selected].text.append(c) }
+    case .backspace, .character:
+        if spot.fields.indices.contains(spot.selected) { TextInput.edit(&spot.fields[spot.selected].text, with: key) }
     case .enter:
         switch spot.inputs() {
         case .failure(let why):

@@ -5,13 +5,14 @@ import NightjarCore
 public enum Mutation: Sendable, Equatable {
     /// Set the split, made against `revision` so a change someone else made meanwhile is refused.
     case setTraffic(endpoint: String, weights: [TrafficWeight], revision: Int)
-    /// All traffic to `to`. The version is named explicitly so what runs is what was confirmed.
-    case rollback(endpoint: String, to: SemVer)
+    /// All traffic to `to`. The version is named explicitly so what runs is what was confirmed, and
+    /// the revision too: a split someone changed while the dialog was open is refused, not overwritten.
+    case rollback(endpoint: String, to: SemVer, revision: Int)
     case rollout(endpoint: String, command: RolloutCommand)
 
     public var endpoint: String {
         switch self {
-        case .setTraffic(let e, _, _), .rollback(let e, _), .rollout(let e, _): e
+        case .setTraffic(let e, _, _), .rollback(let e, _, _), .rollout(let e, _): e
         }
     }
 
@@ -19,7 +20,7 @@ public enum Mutation: Sendable, Equatable {
     public var label: String {
         switch self {
         case .setTraffic(let e, _, _): "traffic change on \(e)"
-        case .rollback(let e, _): "rollback of \(e)"
+        case .rollback(let e, _, _): "rollback of \(e)"
         case .rollout(let e, let command): "\(command.rawValue) of the \(e) rollout"
         }
     }

@@ -7,7 +7,8 @@ enum MutationPlanner {
         case rollback, promote, pause, resume, abort
     }
 
-    static func plan(_ kind: Kind, for endpoint: EndpointStatus, alerts: [Alert]) -> Result<Confirmation, FetchFailure> {
+    /// `reason` prefills the dialogs that act on an alert's cause (rollback, pause, abort).
+    static func plan(_ kind: Kind, for endpoint: EndpointStatus, reason: String) -> Result<Confirmation, FetchFailure> {
         let name = endpoint.endpoint
         let weights = endpoint.deployment.weights
         switch kind {
@@ -19,8 +20,8 @@ enum MutationPlanner {
                 return .failure(FetchFailure("\(name) already sends 100% to \(stable): nothing to roll back"))
             }
             let summary = "\(name): \(TrafficWeight.describeChange(from: weights, to: target))"
-            return .success(Confirmation(mutation: .rollback(endpoint: name, to: stable), summary: summary,
-                                         reason: reason(for: name, alerts: alerts, otherwise: "manual rollback")))
+            return .success(Confirmation(mutation: .rollback(endpoint: name, to: stable, revision: endpoint.deployment.revision),
+                                         summary: summary, reason: reason))
         case .promote:
             guard let rollout = endpoint.activeRollout else { return noRollout(name, "promote") }
             let target = weights.map { TrafficWeight(version: $0.version, weight: $0.version == rollout.candidate ? 100 : 0) }
@@ -35,7 +36,7 @@ enum MutationPlanner {
             }
             let summary = "\(name): pause the rollout of \(rollout.candidate) at \(step(rollout)); traffic stays \(endpoint.deployment.splitDescription)"
             return .success(Confirmation(mutation: .rollout(endpoint: name, command: .pause), summary: summary,
-                                         reason: reason(for: name, alerts: alerts, otherwise: "manual pause")))
+                                         reason: reason))
         case .resume:
             guard let rollout = endpoint.activeRollout else { return noRollout(name, "resume") }
             guard rollout.state == .paused else {
@@ -49,7 +50,7 @@ enum MutationPlanner {
             let target = weights.map { TrafficWeight(version: $0.version, weight: $0.version == rollout.stable ? 100 : 0) }
             let summary = "\(name): abort the rollout of \(rollout.candidate) — \(TrafficWeight.describeChange(from: weights, to: target))"
             return .success(Confirmation(mutation: .rollout(endpoint: name, command: .abort), summary: summary,
-                                         reason: reason(for: name, alerts: alerts, otherwise: "manual abort")))
+                                         reason: reason))
         }
     }
 
@@ -58,9 +59,13 @@ enum MutationPlanner {
         "step \(rollout.stepIndex + 1)/\(rollout.plan.steps.count) (\(rollout.candidateWeight == 0 ? "shadow" : "\(rollout.candidateWeight)%"))"
     }
 
-    /// The newest alert about this endpoint, since that is usually why the operator is acting.
-    static func reason(for endpoint: String, alerts: [Alert], otherwise fallback: String) -> String {
-        alerts.last { $0.endpoint == endpoint }?.text ?? fallback
+    /// The newest current alert about this endpoint, as a reason, since that is usually why the
+    /// operator is acting: a rollout rule that still fails in the latest read. An alert about a change
+    /// already made (an earlier rollback, automatic or not) is no reason for this one, and a rule that
+    /// recovered is no longer true. Otherwise empty, so the operator types one: a placeholder such as
+    /// "manual rollback" would tell the audit log nothing.
+    static func reason(for endpoint: String, in state: AppState) -> String {
+        state.alerts.last { $0.endpoint == endpoint && $0.reason != nil && state.failingRules.contains($0.key) }?.reason ?? ""
     }
 
     private static func noRollout(_ name: String, _ verb: String) -> Result<Confirmation, FetchFailure> {

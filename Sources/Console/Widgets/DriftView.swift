@@ -6,6 +6,9 @@ import NightjarCore
 enum DriftView {
     /// Below this width two tables do not fit side by side with their bars.
     static let sideBySideWidth = 140
+    /// What each table needs beside the others: at less, column names are cut to a few letters
+    /// (three versions at 140 columns read `feat` on six rows), so more versions stack instead.
+    static let sideBySideTableWidth = sideBySideWidth / 2
 
     static func render(_ state: AppState, name: String, into buffer: inout CellBuffer, area: Rect) {
         guard let endpoint = state.endpoints.first(where: { $0.endpoint == name }) else {
@@ -36,7 +39,7 @@ enum DriftView {
     /// rows, otherwise only the selected one (← → brings the others).
     static func panels(count: Int, selected: Int, in body: Rect) -> [(Int, Rect)] {
         guard count > 0 else { return [] }
-        if count > 1 && body.width >= sideBySideWidth {
+        if count > 1 && body.width >= sideBySideWidth && body.width / count >= sideBySideTableWidth {
             let width = body.width / count
             return (0..<count).map { i in
                 (i, Rect(x: body.x + i * width, y: body.y, width: i == count - 1 ? body.width - i * width : width, height: body.height))
@@ -118,7 +121,7 @@ enum DriftView {
         var cx = x + 1
         cx += buffer.put(verdict.symbol + " ", x: cx, y: y, role: verdict.role, maxWidth: end - cx)
         cx += buffer.put(Format.pad(verdict.word, layout.verdict) + " ", x: cx, y: y, role: verdict.role, maxWidth: end - cx)
-        cx += buffer.put(Format.pad(column.name, layout.name) + " ", x: cx, y: y, maxWidth: end - cx)
+        cx += buffer.put(Format.pad(Format.columnName(column.name, width: layout.name), layout.name) + " ", x: cx, y: y, maxWidth: end - cx)
         cx += buffer.put(Format.pad(column.role.rawValue, Columns.role) + " ", x: cx, y: y, role: .muted, maxWidth: end - cx)
         let statistic = DriftTable.mainStatistic(column)
         cx += buffer.put(Format.pad(statistic?.name ?? "", 4), x: cx, y: y, role: .muted, maxWidth: end - cx)

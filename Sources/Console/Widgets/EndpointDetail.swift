@@ -81,7 +81,8 @@ enum EndpointDetail {
         }
 
         func value(_ s: StatsSnapshot) -> String {
-            switch self {
+            if self != .rate && !s.hasRequestsInWindow { return "—" }
+            return switch self {
             case .rate: Format.rate(s.requestsPerSecond)
             case .errorRate: Format.percent(s.errorRate)
             case .p50: Format.latency(s.latencyMs.p50)

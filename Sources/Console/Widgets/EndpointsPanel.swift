@@ -102,8 +102,10 @@ enum EndpointsPanel {
         cx += 9
         let errorRole: Role = health.errorRate >= HealthLimits().criticalErrorRate ? .critical
             : health.errorRate >= HealthLimits().warnErrorRate ? .warn : .text
-        buffer.put(Format.pad(hasStats ? Format.percent(health.errorRate) : dash, 7, right: true), x: cx, y: y,
-                   role: hasStats ? errorRole : .text, maxWidth: end - cx)
+        // No request in the window: no error rate was measured (P99 is nil then too).
+        let hasRequests = health.requestsPerSecond > 0
+        buffer.put(Format.pad(hasRequests ? Format.percent(health.errorRate) : dash, 7, right: true), x: cx, y: y,
+                   role: hasRequests ? errorRole : .text, maxWidth: end - cx)
         cx += 8
         buffer.put(Format.pad(health.p99.map(Format.latency) ?? dash, 8, right: true), x: cx, y: y, maxWidth: end - cx)
         cx += 9

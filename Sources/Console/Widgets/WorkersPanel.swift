@@ -72,14 +72,15 @@ enum WorkersPanel {
     static func cellsFor(_ row: AppState.WorkerRow, health: String, addressWidth: Int) -> [String] {
         let dash = "—"
         let stats = row.info.state == .ready ? row.stats : nil
+        let measured = stats.flatMap { $0.hasRequestsInWindow ? $0 : nil }
         return [
             "",
             row.info.model.description,
             row.statsError != nil && row.info.state == .ready ? "no stats" : health,
             stats.map { Format.rate($0.requestsPerSecond) } ?? dash,
-            stats.map { Format.percent($0.errorRate) } ?? dash,
-            stats.map { Format.latency($0.latencyMs.p50) } ?? dash,
-            stats.map { Format.latency($0.latencyMs.p99) } ?? dash,
+            measured.map { Format.percent($0.errorRate) } ?? dash,
+            measured.map { Format.latency($0.latencyMs.p50) } ?? dash,
+            measured.map { Format.latency($0.latencyMs.p99) } ?? dash,
             Format.address(row.info.address, width: addressWidth),
         ]
     }
