@@ -153,7 +153,7 @@ enum RegistryRules {
         if alias == production, !target.aliases.contains(staging) {
             throw NightjarError.conflict(
                 "\(ref) is not at staging: a version reaches production through staging "
-                    + "(nightjar alias \(ref.name) staging \(ref.version)), or an admin forces it")
+                    + "(nightjar alias \(ref.name) staging \(ref.version)), or an admin forces it (--force; `force` in the API)")
         }
         if alias == staging || alias == production {
             let failed = target.metadata.failedGates()

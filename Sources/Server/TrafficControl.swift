@@ -102,7 +102,7 @@ public actor TrafficControl {
         let running = try await currentRollouts()[endpoint].flatMap { $0.state.isFinished ? nil : $0 }
         guard let target = request.to ?? deployment.rollbackTarget(rollout: running) else {
             throw NightjarError.conflict(
-                "\(endpoint) serves only \(deployment.splitDescription): there is no older version to roll back to; name one with `to`")
+                "\(endpoint) serves only \(deployment.splitDescription): there is no older version to roll back to; name one (--to VERSION; `to` in the API)")
         }
         var rolloutWrite = EndpointChange.RolloutWrite.unchanged
         if var running {
@@ -135,13 +135,17 @@ public actor TrafficControl {
         guard let stable = deployment.primary else {
             throw NightjarError.conflict("\(endpoint) has no version to roll out from")
         }
+        // A mistyped candidate is named as unknown, not as a version whose worker is missing.
+        do { _ = try await store.version(ModelRef(name: deployment.model, version: start.candidate)) } catch NightjarError.notFound(let message) {
+            throw NightjarError.notFound("candidate: \(message)")
+        }
         let status = try RolloutMachine.start(endpoint: endpoint, stable: stable, candidate: start.candidate, plan: start.plan,
                                               actor: actor, at: Date())
         let weights = Self.keepListed(RolloutMachine.weights(for: status), from: deployment.weights)
         let routing = RolloutMachine.routing(for: status, current: deployment.routing)
-        try await requireWorkers(for: weights, model: deployment.model)
+        try await requireWorkers(for: weights, model: deployment.model, canAllowCold: false)
         if let shadow = routing?.shadow, status.shadowsCandidate {
-            try await requireWorkers(for: DeploymentRouting(shadow: shadow), model: deployment.model)
+            try await requireWorkers(for: DeploymentRouting(shadow: shadow), model: deployment.model, canAllowCold: false)
         }
         _ = try await store.apply(EndpointChange(
             endpoint: endpoint, weights: weights, routing: routing, expectedRevision: deployment.revision, rollout: .start(status),
@@ -245,24 +249,27 @@ public actor TrafficControl {
     }
 
     /// A version given traffic must have a worker to take it, or its share of requests would fail.
-    private func requireWorkers(for weights: [TrafficWeight], model: String) async throws {
+    /// `canAllowCold`: whether the caller could have said so (a traffic change can; a rollout cannot).
+    private func requireWorkers(for weights: [TrafficWeight], model: String, canAllowCold: Bool = true) async throws {
         let ready = await readyWorkers()
         for w in weights where w.weight > 0 && (ready[ModelRef(name: model, version: w.version)] ?? []).isEmpty {
             throw NightjarError.conflict(
                 "weights: \(model)@\(w.version) would get \(w.weight)% but has no ready worker; start one "
-                    + "(nightjar worker --model \(model)@\(w.version)) or allow a cold version explicitly")
+                    + "(nightjar worker --model \(model)@\(w.version))" + (canAllowCold ? Self.allowColdHint : ""))
         }
     }
 
     /// A shadow or a header rule without a worker would fail every request sent its way.
-    private func requireWorkers(for routing: DeploymentRouting, model: String) async throws {
+    private func requireWorkers(for routing: DeploymentRouting, model: String, canAllowCold: Bool = true) async throws {
         let ready = await readyWorkers()
         for (field, version) in routing.versionsByField(weights: []) where (ready[ModelRef(name: model, version: version)] ?? []).isEmpty {
             throw NightjarError.conflict(
                 "\(field): \(model)@\(version) has no ready worker to take its requests; start one "
-                    + "(nightjar worker --model \(model)@\(version)) or allow a cold version explicitly")
+                    + "(nightjar worker --model \(model)@\(version))" + (canAllowCold ? Self.allowColdHint : ""))
         }
     }
+
+    static let allowColdHint = " or allow a cold version explicitly (--allow-cold; allowCold in the API)"
 
     /// "10% → 50% → 100%"; a shadow phase reads "shadow".
     static func describeSteps(_ plan: RolloutPlan) -> String {

@@ -76,8 +76,17 @@ import Testing
         _ = try await cp.client.push(ModelRef(name: "fraud", version: SemVer(2, 0, 0)), artifact: Data("v3".utf8), schema: nil)
         let cold = await refusal(TrafficChange(weights: Self.split((SemVer(2, 0, 0), 100)), reason: "r"))
         #expect(cold?.description.contains("fraud@2.0.0 would get 100% but has no ready worker") == true)
+        #expect(cold?.description.contains("or allow a cold version explicitly (--allow-cold; allowCold in the API)") == true)
         let allowed = try await cp.client.setTraffic("fraud", TrafficChange(weights: Self.split((SemVer(2, 0, 0), 100)), reason: "r", allowCold: true))
         #expect(allowed.revision == 1)
+
+        // A rollout to a version never pushed is refused as unknown, not as one missing its worker.
+        do {
+            _ = try await cp.client.startRollout("fraud", RolloutStart(candidate: SemVer(9, 9, 9), plan: RolloutPlan(strategy: .canary, steps: [10, 100], intervalSeconds: 60), reason: "typo"))
+            Issue.record("a rollout to a version that does not exist started")
+        } catch {
+            #expect(error.description == "candidate: model version fraud@9.9.9 does not exist; known versions of fraud: 1.0.0, 1.1.0, 2.0.0")
+        }
         await cp.stop()
     }
 
