@@ -17,11 +17,14 @@ public struct ControlPlaneRoutes: Sendable {
     public let auth: Authenticator
     /// What standalone gateways report of their clients.
     public let replicas: GatewayReplicas
+    public let artifactCheck: ArtifactCheck?
 
     public init(registry: any RegistryStore, workers: WorkerDirectory, traffic: TrafficControl,
                 events: EventStream, auth: Authenticator, metrics: ServerMetrics = ServerMetrics(),
-                maxArtifactBytes: Int = 512 << 20, replicas: GatewayReplicas = GatewayReplicas()) {
+                maxArtifactBytes: Int = 512 << 20, replicas: GatewayReplicas = GatewayReplicas(),
+                artifactCheck: ArtifactCheck? = nil) {
         self.replicas = replicas
+        self.artifactCheck = artifactCheck
         self.registry = registry
         self.workers = workers
         self.traffic = traffic
@@ -57,7 +60,13 @@ public struct ControlPlaneRoutes: Sendable {
             guard body.readableBytes > 0 else {
                 throw NightjarError.invalidArgument("push of \(ref) has an empty body: send the model file's bytes")
             }
-            let result = try await self.registry.push(ref, artifact: Data(buffer: body), schema: schema, metadata: metadata, actor: actor)
+            let artifact = Data(buffer: body)
+            if let check = self.artifactCheck {
+                do { try check(artifact) } catch {
+                    throw NightjarError.invalidArgument("\(ref) cannot be served, so it was not stored: \(error)")
+                }
+            }
+            let result = try await self.registry.push(ref, artifact: artifact, schema: schema, metadata: metadata, actor: actor)
             return try Response.json(result, status: result.created ? .created : .ok)
         }
         router.get("/api/v1/models/:name/versions/:version/artifact") { request, context in
