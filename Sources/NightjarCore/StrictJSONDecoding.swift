@@ -1,6 +1,6 @@
 import Foundation
 
-/// JSON decoding that refuses object keys the type never reads.
+/// JSON decoding that refuses object keys the type never reads, and control characters in any string.
 ///
 /// Foundation's `JSONDecoder` skips keys it does not know, so a misspelt `"maxErrorRat"` or
 /// `"revison"` quietly becomes a default the operator never asked for. Rather than listing each
@@ -11,6 +11,8 @@ import Foundation
 public enum StrictJSON {
     /// Decodes `T`, then throws `NightjarError.invalidArgument` naming the first unknown key's path
     /// ("rules.maxErrorRat: unknown field; rules has maxErrorRate, minRequests, ...").
+    /// A string holding a control character is refused naming its path (see `PrintableText`): every
+    /// control-plane body passes here, and none of their strings is meant to hold one.
     /// A `DecodingError` from the value itself is thrown unchanged.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, using decoder: JSONDecoder) throws -> T {
         let ledger = KeyLedger()
@@ -52,8 +54,10 @@ private final class KeyLedger: @unchecked Sendable {
     private var read: [String: Set<String>] = [:]
     private var order: [String] = []
 
-    func saw(_ keys: [String], at codingPath: [any CodingKey]) {
+    func saw(_ keys: [String], at codingPath: [any CodingKey]) throws {
         let path = StrictJSON.dottedPath(codingPath)
+        // Keys are printed too (a tag's name), so they are held to the same rule as string values.
+        for key in keys { try PrintableText.validate(key, field: path.isEmpty ? "a key of the body" : "a key of \(path)") }
         if present[path] == nil { order.append(path) }
         present[path] = keys
     }
@@ -84,14 +88,18 @@ private struct AnyKey: CodingKey {
 
 /// `JSONDecoder` reports a number that does not fit its type (99.5 for an Int) as "The given data was
 /// not valid JSON." at the top level, losing the field; the wrapper knows the field, so it says which.
+/// Every string of a strict body is checked for control characters here too, where its path is known.
 private func pathed<T>(_ codingPath: [any CodingKey], _ read: () throws -> T) throws -> T {
+    let value: T
     do {
-        return try read()
+        value = try read()
     } catch let error as DecodingError {
         throw error
     } catch {
         throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath, debugDescription: "\(error)", underlyingError: error))
     }
+    if let text = value as? String { try PrintableText.validate(text, field: StrictJSON.dottedPath(codingPath)) }
+    return value
 }
 
 /// Values with no keys inside, and types `JSONDecoder` decodes by its own strategies (dates as
@@ -115,7 +123,7 @@ private struct RecordingDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         let container = try inner.container(keyedBy: type)
-        ledger.saw(try inner.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue), at: codingPath)
+        try ledger.saw(try inner.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue), at: codingPath)
         return KeyedDecodingContainer(RecordingKeyedContainer(inner: container, decoder: inner, ledger: ledger))
     }
 

@@ -115,8 +115,9 @@ public struct ControlPlaneRoutes: Sendable {
         }
         router.delete("/api/v1/models/:name/aliases/:alias") { request, context in
             let actor = try await self.auth.require(.operator, request, to: "remove an alias")
-            let reason = request.uri.queryParameters.get("reason") ?? ""
+            let reason = try QueryParameters(request, known: ["reason"]).text("reason") ?? ""
             guard !reason.isEmpty else { throw NightjarError.invalidArgument("reason: pass ?reason=... for the audit log") }
+            try PrintableText.validate(reason, field: "reason")
             try await self.registry.removeAlias(model: context.parameters.get("name") ?? "",
                                                 alias: context.parameters.get("alias") ?? "", actor: actor, reason: reason)
             return Response(status: .noContent)
@@ -226,10 +227,7 @@ public struct ControlPlaneRoutes: Sendable {
         }
         router.get("/api/v1/audit") { request, _ in
             _ = try await self.auth.require(.viewer, request, to: "read the audit log")
-            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
-            guard (1...10_000).contains(limit) else {
-                throw NightjarError.invalidArgument("limit must be between 1 and 10000, got \(limit)")
-            }
+            let limit = try QueryParameters(request, known: ["limit"]).count("limit", in: 1...10_000, default: 100)
             return try Response.json(try await self.registry.auditLog(limit: limit))
         }
         router.get("/metrics") { _, _ in
