@@ -74,4 +74,14 @@ import Testing
         #expect(push.error?.message.contains("inputs[0].shape[0]") == true && push.error?.message.contains("not valid JSON") == false,
                 "\(String(describing: push.error))")
     }
+
+    /// The reference profile is stored as sent, so a key its decoder skips would be kept and never used.
+    @Test func aReferenceProfileWithAnUnknownKeyIsRefused() async throws {
+        let cp = try await TrafficTests.seeded()
+        defer { Task { await cp.stop() } }
+        let path = "/api/v1/models/fraud/versions/1.0.0/reference"
+        let bad = try await Self.send(cp, .PUT, path, #"{"formatVersion":1,"columns":[],"colums":[]}"#)
+        #expect(bad.status == 400 && bad.error?.message.contains("colums: unknown field") == true, "\(String(describing: bad.error))")
+        #expect(try await Self.send(cp, .PUT, path, #"{"formatVersion":1,"columns":[]}"#).status == 204)
+    }
 }
