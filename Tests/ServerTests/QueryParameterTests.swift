@@ -6,13 +6,15 @@ import Testing
 /// Query parameters are read strictly: a count that is not a number, a format the route does not
 /// have or a parameter it does not take is a 400 naming it, never the default answer.
 @Suite struct QueryParameterTests {
-    @Test func laxQueryParametersAre400sNamingTheParameter() async throws {
+    @Test(.timeLimit(.minutes(1))) func laxQueryParametersAre400sNamingTheParameter() async throws {
         let cp = try await TrafficTests.seeded()
         defer { Task { await cp.stop() } }
         func get(_ path: String) async throws -> (status: UInt, error: StructuredErrorBody.Detail?) {
             var request = HTTPClientRequest(url: cp.server.url + path)
             request.headers.add(name: "Authorization", value: "Bearer \(cp.adminToken)")
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            // The event stream never ends: its status is the answer (the old code streamed for ?format=xml).
+            if response.headers.first(name: "Content-Type") == "text/event-stream" { return (response.status.code, nil) }
             let data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
             return (response.status.code, try? JSONDecoder().decode(StructuredErrorBody.self, from: data).error)
         }
