@@ -41,26 +41,40 @@ public enum JSONScalar: Sendable, Equatable, Codable {
 /// Flat elements decoded from JSON data that may be nested arrays.
 public struct FlatJSONData: Sendable, Equatable, Codable {
     public var elements: [JSONScalar]
+    /// How the JSON nested them, for checking against the tensor's shape.
+    public var nesting: DataNesting
 
-    public init(_ elements: [JSONScalar]) { self.elements = elements }
+    public init(_ elements: [JSONScalar], nesting: DataNesting? = nil) {
+        self.elements = elements
+        self.nesting = nesting ?? .flat(count: elements.count)
+    }
 
     public init(from decoder: any Decoder) throws {
         var out: [JSONScalar] = []
-        try FlatJSONData.flatten(decoder, into: &out, depth: 0)
+        var nesting = DataNesting()
+        try FlatJSONData.flatten(decoder, into: &out, nesting: &nesting, depth: 0)
         elements = out
+        self.nesting = nesting
     }
 
-    private static func flatten(_ decoder: any Decoder, into out: inout [JSONScalar], depth: Int) throws {
+    /// The same elements are the same data, however they were nested on the wire.
+    public static func == (a: FlatJSONData, b: FlatJSONData) -> Bool { a.elements == b.elements }
+
+    private static func flatten(_ decoder: any Decoder, into out: inout [JSONScalar], nesting: inout DataNesting, depth: Int) throws {
         guard depth < 32 else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "data is nested deeper than 32 levels"))
         }
         if var array = try? decoder.unkeyedContainer() {
+            var length = 0
             while !array.isAtEnd {
                 let nested = try array.superDecoder()
-                try flatten(nested, into: &out, depth: depth + 1)
+                try flatten(nested, into: &out, nesting: &nesting, depth: depth + 1)
+                length += 1
             }
+            nesting.array(atLevel: depth, length: length)
         } else {
             out.append(try JSONScalar(from: decoder))
+            nesting.scalar(atDepth: depth)
         }
     }
 
@@ -82,6 +96,14 @@ public struct InferTensor: Sendable, Codable, Equatable {
         self.shape = shape
         self.datatype = datatype
         self.data = FlatJSONData(data)
+    }
+
+    /// Keeps how the data was nested, so `tensor()` can check it against `shape`.
+    public init(name: String, shape: [Int], datatype: String, data: FlatJSONData) {
+        self.name = name
+        self.shape = shape
+        self.datatype = datatype
+        self.data = data
     }
 }
 

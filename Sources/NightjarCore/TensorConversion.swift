@@ -8,6 +8,8 @@ extension InferTensor {
         guard let count = declaredCount, count == data.elements.count else {
             throw .invalidArgument("input '\(name)': shape \(shape) needs \(declaredCount.map(String.init) ?? "too many") elements but data has \(data.elements.count)")
         }
+        // Flat data is fine; nested data must be nested as the shape says, or rows could silently shift.
+        if let problem = data.nesting.mismatch(with: shape) { throw .invalidArgument("input '\(name)': \(problem)") }
         let elements = data.elements
         func mismatch(_ i: Int) -> NightjarError {
             .invalidArgument("input '\(name)': element \(i) is a \(elements[i].kind), but datatype \(datatype) needs \(type.elementKind)")

@@ -107,11 +107,7 @@ public enum MetadataHeader {
         guard let data = Data(base64Encoded: value) else {
             throw .invalidArgument("\(name) header is not base64")
         }
-        do {
-            return try JSONDecoder().decode(VersionMetadata.self, from: data)
-        } catch {
-            throw .invalidArgument("\(name) header is not valid version metadata: \(error)")
-        }
+        return try SchemaHeader.decodeStrictly(VersionMetadata.self, from: data, header: name, what: "valid version metadata")
     }
 }
 

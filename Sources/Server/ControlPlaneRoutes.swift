@@ -17,11 +17,14 @@ public struct ControlPlaneRoutes: Sendable {
     public let auth: Authenticator
     /// What standalone gateways report of their clients.
     public let replicas: GatewayReplicas
+    public let artifactCheck: ArtifactCheck?
 
     public init(registry: any RegistryStore, workers: WorkerDirectory, traffic: TrafficControl,
                 events: EventStream, auth: Authenticator, metrics: ServerMetrics = ServerMetrics(),
-                maxArtifactBytes: Int = 512 << 20, replicas: GatewayReplicas = GatewayReplicas()) {
+                maxArtifactBytes: Int = 512 << 20, replicas: GatewayReplicas = GatewayReplicas(),
+                artifactCheck: ArtifactCheck? = nil) {
         self.replicas = replicas
+        self.artifactCheck = artifactCheck
         self.registry = registry
         self.workers = workers
         self.traffic = traffic
@@ -57,7 +60,13 @@ public struct ControlPlaneRoutes: Sendable {
             guard body.readableBytes > 0 else {
                 throw NightjarError.invalidArgument("push of \(ref) has an empty body: send the model file's bytes")
             }
-            let result = try await self.registry.push(ref, artifact: Data(buffer: body), schema: schema, metadata: metadata, actor: actor)
+            let artifact = Data(buffer: body)
+            if let check = self.artifactCheck {
+                do { try check(artifact) } catch {
+                    throw NightjarError.invalidArgument("\(ref) cannot be served, so it was not stored: \(error)")
+                }
+            }
+            let result = try await self.registry.push(ref, artifact: artifact, schema: schema, metadata: metadata, actor: actor)
             return try Response.json(result, status: result.created ? .created : .ok)
         }
         router.get("/api/v1/models/:name/versions/:version/artifact") { request, context in
@@ -106,8 +115,9 @@ public struct ControlPlaneRoutes: Sendable {
         }
         router.delete("/api/v1/models/:name/aliases/:alias") { request, context in
             let actor = try await self.auth.require(.operator, request, to: "remove an alias")
-            let reason = request.uri.queryParameters.get("reason") ?? ""
+            let reason = try QueryParameters(request, known: ["reason"]).text("reason") ?? ""
             guard !reason.isEmpty else { throw NightjarError.invalidArgument("reason: pass ?reason=... for the audit log") }
+            try PrintableText.validate(reason, field: "reason")
             try await self.registry.removeAlias(model: context.parameters.get("name") ?? "",
                                                 alias: context.parameters.get("alias") ?? "", actor: actor, reason: reason)
             return Response(status: .noContent)
@@ -217,10 +227,7 @@ public struct ControlPlaneRoutes: Sendable {
         }
         router.get("/api/v1/audit") { request, _ in
             _ = try await self.auth.require(.viewer, request, to: "read the audit log")
-            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
-            guard (1...10_000).contains(limit) else {
-                throw NightjarError.invalidArgument("limit must be between 1 and 10000, got \(limit)")
-            }
+            let limit = try QueryParameters(request, known: ["limit"]).count("limit", in: 1...10_000, default: 100)
             return try Response.json(try await self.registry.auditLog(limit: limit))
         }
         router.get("/metrics") { _, _ in

@@ -24,6 +24,11 @@ public final class ControlPlaneServer: Sendable {
         public var tokenFile: URL?
         /// Largest model file a push may send; larger pushes get 413 naming this limit.
         public var maxArtifactBytes = 512 << 20
+        /// Refuses an artifact the engine cannot load, before it is stored (versions are immutable, so a
+        /// bad one would stay). The Server target may not import the Engine (DESIGN.md's module map), so
+        /// the executable that wires both (`nightjar server`) supplies the engine's load here. Nil stores
+        /// any bytes: only tests that push stand-in artifacts leave it out.
+        public var artifactCheck: ArtifactCheck?
 
         public init() {}
 
@@ -73,7 +78,8 @@ public final class ControlPlaneServer: Sendable {
                                      drift: drift)
         let routes = ControlPlaneRoutes(registry: store, workers: workers, traffic: traffic, events: events,
                                         auth: Authenticator(store: store, mode: configuration.auth),
-                                        maxArtifactBytes: configuration.maxArtifactBytes, replicas: replicas)
+                                        maxArtifactBytes: configuration.maxArtifactBytes, replicas: replicas,
+                                        artifactCheck: configuration.artifactCheck)
         let api = try await HTTPService(router: routes.router(logger: logger), host: configuration.host,
                                         port: configuration.port, logger: logger)
         let gatewayRouter = Router()

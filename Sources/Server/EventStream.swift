@@ -32,29 +32,28 @@ public final class EventStream: Sendable {
     var isClosing: Bool { closing.withLock { $0 } }
 
     func response(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
-        let afterText = query.get("after") ?? request.headers[.lastEventID] ?? "0"
+        let query = try QueryParameters(request, known: ["after", "limit", "newest", "format"])
+        // Checked first, so a mistyped format is named rather than answered with the stream.
+        let format = try query.choice("format", of: ["json", "sse"]) ?? "sse"
+        let afterText = query.text("after") ?? request.headers[.lastEventID] ?? "0"
         guard let after = Int64(afterText), after >= 0 else {
             throw NightjarError.invalidArgument("after: '\(afterText)' is not an event id (a whole number, 0 for the beginning)")
         }
-        let limitText = query.get("limit") ?? "500"
-        guard let limit = Int(limitText), (1...10_000).contains(limit) else {
-            throw NightjarError.invalidArgument("limit: '\(limitText)' must be a whole number from 1 to 10000")
-        }
+        let limit = try query.count("limit", in: 1...10_000, default: 500)
         // `newest=N` starts from the end of the log rather than its beginning: a console opening on a
         // long history wants what happened lately, not a replay.
         // A reconnecting SSE client repeats the URL with `Last-Event-ID`: resuming wins over starting again.
         var newest: [ControlEvent]?
-        if let newestText = query.get("newest"), request.headers[.lastEventID] == nil {
+        if let newestText = query.text("newest"), request.headers[.lastEventID] == nil {
             guard let count = Int(newestText), (1...10_000).contains(count) else {
                 throw NightjarError.invalidArgument("newest: '\(newestText)' must be a whole number from 1 to 10000")
             }
-            guard query.get("after") == nil else {
+            guard query.text("after") == nil else {
                 throw NightjarError.invalidArgument("newest: give either newest (the last N events) or after (events past an id), not both")
             }
             newest = try await store.newestEvents(limit: count)
         }
-        if query.get("format") == "json" {
+        if format == "json" {
             if let newest { return try Response.json(newest) }
             return try Response.json(try await store.events(after: after, limit: limit))
         }

@@ -49,18 +49,23 @@ extension Response {
 }
 
 extension Request {
-    /// Decodes a JSON body, turning malformed JSON into a 400 that says where the problem is.
+    /// Decodes a control-plane JSON body, turning malformed JSON into a 400 that says where the problem is.
+    /// Unknown keys are refused at any depth: a misspelt field must not fall back to a default.
     public mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
         let buffer = try await collectBody(upTo: limit, what: "the \(T.self) body")
-        return try WireJSON.decodeRequest(T.self, from: Data(buffer: buffer))
+        return try WireJSON.decodeRequest(T.self, from: Data(buffer: buffer), refusingUnknownKeys: true)
     }
 }
 
 extension WireJSON {
     /// Decodes a request body already read, such as the JSON header of a body that carries more;
     /// `name` is the body's type as the error message names it.
-    public static func decodeRequest<T: Decodable>(_ type: T.Type, from data: Data, describedAs name: String = "\(T.self)") throws -> T {
+    /// `refusingUnknownKeys` is for the control plane; workers keep accepting the extra fields OIP
+    /// clients may send.
+    public static func decodeRequest<T: Decodable>(_ type: T.Type, from data: Data, describedAs name: String = "\(T.self)",
+                                                   refusingUnknownKeys: Bool = false) throws -> T {
         do {
+            if refusingUnknownKeys { return try StrictJSON.decode(T.self, from: data, using: decoder()) }
             return try decoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             // "model: has the wrong type…" names the field first, so the error body's `field` points at it.
@@ -68,68 +73,6 @@ extension WireJSON {
                 throw NightjarError.invalidArgument("\(field): \(error.readableProblem) (the request body must be \(name) JSON)")
             }
             throw NightjarError.invalidArgument("request body is not valid \(name) JSON: \(error.readableDescription)")
-        }
-    }
-}
-
-extension DecodingError {
-    /// The dotted path of the field at fault ("inputs[0].datatype"), nil at the top level.
-    public var fieldPath: String? {
-        let codingPath: [any CodingKey]
-        switch self {
-        case .keyNotFound(let key, let context): codingPath = context.codingPath + [key]
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): codingPath = context.codingPath
-        @unknown default: return nil
-        }
-        let path = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
-        let trimmed = path.hasPrefix(".") ? String(path.dropFirst()) : path
-        return trimmed.isEmpty ? nil : trimmed
-    }
-
-    /// What is wrong with the field, without its path: "is missing", "has the wrong type (expected a number)".
-    public var readableProblem: String {
-        switch self {
-        case .keyNotFound: return "is missing"
-        case .typeMismatch(let type, _): return "has the wrong type (expected \(Self.plainTypeName(type)))"
-        case .valueNotFound(let type, _): return "is null (expected \(Self.plainTypeName(type)))"
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        @unknown default: return "\(self)"
-        }
-    }
-
-    /// "an object" rather than Foundation's "Dictionary<String, Any>".
-    static func plainTypeName(_ type: Any.Type) -> String {
-        let name = "\(type)"
-        if name.hasPrefix("Dictionary") { return "an object" }
-        if name.hasPrefix("Array") { return "an array" }
-        if name == "String" { return "a string" }
-        if ["Int", "Int32", "Int64", "Double", "Float"].contains(name) { return "a number" }
-        if name == "Bool" { return "true or false" }
-        return name
-    }
-
-    /// "at inputs[0].datatype: missing" instead of Foundation's nested debug dump.
-    public var readableDescription: String {
-        func path(_ context: Context) -> String {
-            let p = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
-            let trimmed = p.hasPrefix(".") ? String(p.dropFirst()) : p
-            return trimmed.isEmpty ? "the top level" : trimmed
-        }
-        switch self {
-        case .keyNotFound(let key, let context):
-            let parent = path(context)
-            return "missing field '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(parent)")
-        case .typeMismatch(let type, let context):
-            return "\(path(context)) has the wrong type (expected \(type))"
-        case .valueNotFound(let type, let context):
-            return "\(path(context)) is null (expected \(type))"
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return "\(path(context)): \(underlying ?? context.debugDescription)"
-        @unknown default:
-            return "\(self)"
         }
     }
 }

@@ -87,7 +87,7 @@ struct OIPInferBody: Decodable, Sendable {
                 guard let data = input.data else {
                     throw .invalidArgument("input '\(input.name)' has no data: give `data`, or parameters.binary_data_size with its bytes after the JSON header")
                 }
-                tensors[input.name] = try InferTensor(name: input.name, shape: input.shape, datatype: input.datatype, data: data.elements).tensor()
+                tensors[input.name] = try InferTensor(name: input.name, shape: input.shape, datatype: input.datatype, data: data).tensor()
             }
         }
         if let binary, at != binary.endIndex {

@@ -44,6 +44,7 @@ struct OIPInferBodyScanner {
 
     private mutating func input() -> OIPInferBody.Input? {
         var name: String?, shape: [Int]?, datatype: String?, data: [JSONScalar]?, parameters: OIPInferBody.InputParameters?
+        var nesting = DataNesting()
         var integralFraction = false
         let ok = object { key, scanner in
             switch key {
@@ -52,8 +53,10 @@ struct OIPInferBodyScanner {
             case "shape": shape = scanner.array { $0.integer() }; return shape != nil
             case "data":
                 var elements: [JSONScalar] = []
-                guard scanner.flatten(into: &elements, integralFraction: &integralFraction, depth: 0) else { return false }
+                var nested = DataNesting()
+                guard scanner.flatten(into: &elements, nesting: &nested, integralFraction: &integralFraction, depth: 0) else { return false }
                 data = elements
+                nesting = nested
                 return true
             case "parameters":
                 guard let size = scanner.parameter("binary_data_size", { $0.integer() }) else { return false }
@@ -66,7 +69,8 @@ struct OIPInferBodyScanner {
         // Whether `JSONDecoder` reads 2.0 or 1e2 as an integer at the edges (precision, huge
         // exponents) is its own business; floating datatypes read both readings alike, others go to it.
         if integralFraction, datatype != DataType.fp32.rawValue, datatype != DataType.fp64.rawValue { return nil }
-        return OIPInferBody.Input(name: name, shape: shape, datatype: datatype, data: data.map(FlatJSONData.init), parameters: parameters)
+        return OIPInferBody.Input(name: name, shape: shape, datatype: datatype, data: data.map { FlatJSONData($0, nesting: nesting) },
+                                 parameters: parameters)
     }
 
     private mutating func output() -> OIPInferBody.Output? {
@@ -98,15 +102,21 @@ struct OIPInferBodyScanner {
     }
 
     /// Nested arrays of scalars, flattened in row-major order like `FlatJSONData`.
-    private mutating func flatten(into out: inout [JSONScalar], integralFraction: inout Bool, depth: Int) -> Bool {
+    /// `nesting` records each array's length and each scalar's depth, for the check against the shape.
+    private mutating func flatten(into out: inout [JSONScalar], nesting: inout DataNesting, integralFraction: inout Bool, depth: Int) -> Bool {
         guard depth < 32 else { return false }
         skipWhitespace()
         guard let c = peek() else { return false }
+        if c != UInt8(ascii: "[") { nesting.scalar(atDepth: depth) }
         switch c {
         case UInt8(ascii: "["):
-            return array(into: &out) { scanner, out in
-                scanner.flatten(into: &out, integralFraction: &integralFraction, depth: depth + 1)
+            var length = 0
+            let ok = array(into: &out) { scanner, out in
+                length += 1
+                return scanner.flatten(into: &out, nesting: &nesting, integralFraction: &integralFraction, depth: depth + 1)
             }
+            nesting.array(atLevel: depth, length: length)
+            return ok
         case UInt8(ascii: "\""):
             guard let s = string() else { return false }
             out.append(.string(s))

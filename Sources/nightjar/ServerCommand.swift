@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Gateway
 import Hummingbird
@@ -66,6 +67,8 @@ struct ControlPlane: Sendable {
         configuration.auth = auth
         configuration.maxArtifactBytes = maxArtifactBytes
         configuration.tokenFile = home.appendingPathComponent("token")
+        // The same load `nightjar push` and the worker do: bytes the engine refuses never become a version.
+        configuration.artifactCheck = { data in _ = try InferenceSession(modelData: data) }
         let server = try await ControlPlaneServer.start(store: registry, dataPlane: router, configuration: configuration, logger: logger)
         return ControlPlane(server: server)
     }

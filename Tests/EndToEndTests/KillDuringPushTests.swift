@@ -45,6 +45,19 @@ import TestSupport
         }
     }
 
+    /// ModelProto's `doc_string` (field 6, length-delimited) as protobuf bytes; appended to a model,
+    /// it sets the field and leaves the rest as it was.
+    static func docString(_ text: [UInt8]) -> Data {
+        var out: [UInt8] = [6 << 3 | 2]
+        var length = UInt(text.count)
+        while length >= 0x80 {
+            out.append(UInt8(length & 0x7f) | 0x80)
+            length >>= 7
+        }
+        out.append(UInt8(length))
+        return Data(out + text)
+    }
+
     static func token(_ home: URL) throws -> String {
         try String(contentsOf: home.appendingPathComponent("token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -56,16 +69,20 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: home) }
         var generator = SystemRandomNumberGenerator()
         var completed = 0
+        let model = try DemoModelFiles.data("1.0.0")
         for i in 0..<50 {
             let server = try await ServerProcess.start(home: home)
             let client = ServerClient(baseURL: server.url, timeoutSeconds: 30, token: try Self.token(home))
-            // 2–8 MB of distinct bytes, so the write takes long enough to be cut at different points.
+            // 2–8 MB of distinct bytes, so the write takes long enough to be cut at different points. The
+            // server stores only models its engine loads, so the bytes are the demo model with a long
+            // doc string of random letters.
             let size = Int.random(in: 2_000_000...8_000_000, using: &generator)
-            var bytes = [UInt8](repeating: 0, count: size)
-            for j in stride(from: 0, to: size, by: 4096) { bytes[j] = UInt8.random(in: 0...255, using: &generator) }
-            bytes[0] = UInt8(i)
+            var text = [UInt8](repeating: UInt8(ascii: "a"), count: size)
+            for j in stride(from: 0, to: size, by: 4096) { text[j] = UInt8.random(in: UInt8(ascii: "a")...UInt8(ascii: "z"), using: &generator) }
+            text.replaceSubrange(0..<4, with: Array(String(format: "%04d", i).utf8))
+            let bytes = try model + Self.docString(text)
             let ref = ModelRef(name: "fraud", version: SemVer(1, 0, i))
-            let push = Task { try? await client.push(ref, artifact: Data(bytes), schema: nil) }
+            let push = Task { try? await client.push(ref, artifact: bytes, schema: nil) }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...120, using: &generator)))
             server.kill()
             if await push.value != nil { completed += 1 }

@@ -18,6 +18,17 @@ import Worker
         ("unknown output", #"{"inputs":[{"name":"features","shape":[1,6],"datatype":"FP32","data":[1,2,3,4,5,6]}],"outputs":[{"name":"score"}]}"#, "requested output 'score' does not exist"),
         ("not JSON", #"{"inputs": [ }"#, "not valid"),
         ("ragged", #"{"inputs":[{"name":"features","shape":[2,6],"datatype":"FP32","data":[[1,2,3,4,5,6],[1]]}]}"#, "needs 12 elements but data has 7"),
+        ("ragged, right count", #"{"inputs":[{"name":"features","shape":[1,6],"datatype":"FP32","data":[[1],[2,3,4,5,6]]}]}"#,
+         "input 'features': data is ragged"),
+        ("nested as another shape", #"{"inputs":[{"name":"features","shape":[1,6],"datatype":"FP32","data":[[1,2,3],[4,5,6]]}]}"#,
+         "input 'features': data is nested as [2, 3] but shape is [1, 6]"),
+        ("rows in one array", #"{"inputs":[{"name":"features","shape":[2,6],"datatype":"FP32","data":[[1,2,3,4,5,6,1,2,3,4,5,6]]}]}"#,
+         "input 'features': data is nested as [1, 12] but shape is [2, 6]"),
+        ("values at two depths", #"{"inputs":[{"name":"features","shape":[1,6],"datatype":"FP32","data":[[1,2,3,4,5],6]}]}"#,
+         "input 'features': data is ragged"),
+        // `null` sends the body past the fast reader to JSONDecoder, which must check the same.
+        ("nested wrongly, decoded by JSONDecoder", #"{"id":null,"inputs":[{"name":"features","shape":[1,6],"datatype":"FP32","data":[[1,2,3],[4,5,6]]}]}"#,
+         "input 'features': data is nested as [2, 3] but shape is [1, 6]"),
     ])
     func badOIPRequestIs400NamingTheProblem(_ case: String, json: String, mentions: String) async throws {
         let worker = try await RunningWorker.start()
