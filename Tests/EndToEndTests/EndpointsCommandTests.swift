@@ -16,7 +16,7 @@ import TestSupport
         let token = try KillDuringPushTests.token(home)
         let client = ServerClient(baseURL: server.url, timeoutSeconds: 30, token: token)
         let refs = [ModelRef(name: "fraud", version: SemVer(1, 0, 0)), ModelRef(name: "fraud", version: SemVer(1, 1, 0))]
-        for ref in refs { _ = try await client.push(ref, artifact: Data("model \(ref)".utf8), schema: nil) }
+        for ref in refs { _ = try await client.push(ref, artifact: try DemoModelFiles.data(ref.version.description), schema: nil) }
         let standIns = try StandInWorkers(refs, server: server.url, token: token)
         defer { standIns.stop() }
         _ = try await client.setTraffic("fraud", TrafficChange(weights: [TrafficWeight(version: SemVer(1, 0, 0), weight: 90),
