@@ -75,6 +75,20 @@ import Testing
         #expect(text.contains("1.0.0 vs 1.2.0, the rollout's stable and candidate"), "\(text)")
     }
 
+    /// After a rollback the rolled-back candidate carries nothing, yet it is the version being
+    /// judged: it is checked against the stable one, and the title says why an idle version is there.
+    @Test func afterARollbackTheRolledBackCandidateIsCheckedAndSaidToBeIdle() {
+        var state = Self.stateWithIdleVersionListed(weights: (100, 0, 0), rollout: RolloutStatus(
+            endpoint: "fraud", stable: Fixtures.v100, candidate: Self.v120,
+            plan: RolloutPlan(strategy: .canary, steps: [5, 20, 50, 100], intervalSeconds: 60),
+            state: .rolledBack, stepIndex: 1, stepStartedAt: Fixtures.now, startedAt: Fixtures.now,
+            updatedAt: Fixtures.now, startedBy: "alice"))
+        press(&state, .character("s"))
+        #expect(state.spotCheck?.versions == [Fixtures.v100, Self.v120])
+        let text = Screen.render(state).text()
+        #expect(text.contains("1.0.0 vs 1.2.0, the version with all the traffic and the last rollout's candidate"), "\(text)")
+    }
+
     /// A shadow carries copies of real traffic: it is checked before a version listed at 0%.
     @Test func aShadowCountsAsCarryingTraffic() {
         var state = Self.stateWithIdleVersionListed(weights: (100, 0, 0), shadow: .init(version: Self.v120, mirrorPercent: 10))

@@ -49,7 +49,15 @@ struct SpotCheckChoice: Sendable, Equatable {
         }.map(\.element)
         guard !ranked.isEmpty else { return nil }
         versions = Array(ranked.prefix(2))
-        why = versions.count == 1 ? "its only version" : "the versions with the most traffic"
+        if versions.count == 1 {
+            why = "its only version"
+        } else if share(versions[1]) > 0 {
+            why = "the versions with the most traffic"
+        } else if versions[1] == endpoint.rollout?.candidate {
+            why = "the version with all the traffic and the last rollout's candidate"
+        } else {
+            why = "the version with all the traffic and an idle one"
+        }
         roles = [:]
         for version in versions { roles[version] = describe(version) }
     }
