@@ -19,9 +19,14 @@ public struct Rect: Sendable, Equatable {
 /// One screen cell: a character and what it means. The character is one Unicode scalar: every
 /// glyph the console draws is one, and a plain-value cell makes a full frame cheap to paint and
 /// compare (no reference counting per cell).
+///
+/// A wide character (CJK, emoji: `DisplayWidth`) takes two cells, as on the terminal: the cell
+/// holding it, then a continuation cell that holds nothing of its own and that renderers skip.
 public struct Cell: Sendable, Equatable {
     public var character: Unicode.Scalar
     public var role: Role
+    /// The right half of the wide character in the cell before it.
+    public var isContinuation = false
 
     public init(_ character: Unicode.Scalar, _ role: Role = .text) {
         self.character = character
@@ -29,6 +34,13 @@ public struct Cell: Sendable, Equatable {
     }
 
     public static let blank = Cell(" ")
+
+    /// The right half of a wide character drawn in `role`.
+    static func continuation(_ role: Role) -> Cell {
+        var cell = Cell(" ", role)
+        cell.isContinuation = true
+        return cell
+    }
 }
 
 /// A frame of the console, painted by widgets and handed to a terminal. Every write is clipped,
@@ -48,8 +60,22 @@ public struct CellBuffer: Sendable, Equatable {
         get { cells[y * width + x] }
         set {
             guard x >= 0, y >= 0, x < width, y < height else { return }
-            cells[y * width + x] = newValue
+            set(newValue, x: x, y: y)
         }
+    }
+
+    /// Writes one cell inside the buffer. Overwriting either half of a wide character blanks its
+    /// other half: half a wide character is not something a terminal can draw, and a continuation
+    /// left without its character would be skipped by the renderer, keeping a stale cell on screen.
+    private mutating func set(_ cell: Cell, x: Int, y: Int) {
+        let i = y * width + x
+        if cells[i].isContinuation, x > 0, !cell.isContinuation {
+            cells[i - 1] = Cell(" ", cells[i - 1].role)
+        }
+        if x + 1 < width, cells[i + 1].isContinuation {
+            cells[i + 1] = Cell(" ", cells[i + 1].role)
+        }
+        cells[i] = cell
     }
 
     /// What a character the terminal would not draw as exactly one cell is shown as.
@@ -70,23 +96,35 @@ public struct CellBuffer: Sendable, Equatable {
     /// Writes `text` from (x, y), cut at `maxWidth` cells and at the right edge. Returns the cells
     /// written. Text from the server (reasons, event messages) is written as it came, so each
     /// unprintable character becomes one `placeholder` cell: no text can move the cursor or break the frame.
+    /// A wide character takes two cells (`DisplayWidth`); one that would not fit whole before the
+    /// limit ends the text there, so nothing reaches past a panel's border.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role = .text, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height else { return 0 }
         let limit = min(maxWidth ?? Int.max, width - x)
         var written = 0
         for scalar in text.unicodeScalars {
-            guard written < limit else { break }
+            let character = Self.isUnprintable(scalar) ? Self.placeholder : scalar
+            let cells = DisplayWidth.of(character)
+            guard written + cells <= limit else { break }
             let cx = x + written
-            if cx >= 0 { cells[y * width + cx] = Cell(Self.isUnprintable(scalar) ? Self.placeholder : scalar, role) }
-            written += 1
+            if cells == 2, cx >= 0 {
+                set(Cell(character, role), x: cx, y: y)
+                set(.continuation(role), x: cx + 1, y: y)
+            } else if cells == 2, cx + 1 >= 0 {
+                // Cut by the left edge: its visible half is blank.
+                set(Cell(" ", role), x: cx + 1, y: y)
+            } else if cx >= 0 {
+                set(Cell(character, role), x: cx, y: y)
+            }
+            written += cells
         }
         return max(0, written)
     }
 
     public mutating func fill(_ rect: Rect, with cell: Cell) {
         for y in max(0, rect.y)..<max(max(0, rect.y), min(height, rect.y + rect.height)) {
-            for x in max(0, rect.x)..<max(max(0, rect.x), min(width, rect.x + rect.width)) { cells[y * width + x] = cell }
+            for x in max(0, rect.x)..<max(max(0, rect.x), min(width, rect.x + rect.width)) { set(cell, x: x, y: y) }
         }
     }
 
@@ -119,9 +157,15 @@ public struct CellBuffer: Sendable, Equatable {
         }
     }
 
-    /// Replaces every character, keeping roles (the ASCII fallback).
+    /// Replaces every character, keeping roles (the ASCII fallback). A wide character replaced by a
+    /// narrow one leaves its continuation as a blank cell, so the renderer writes it.
     public mutating func mapCharacters(_ transform: (Unicode.Scalar) -> Unicode.Scalar) {
-        for i in cells.indices { cells[i].character = transform(cells[i].character) }
+        for i in cells.indices where !cells[i].isContinuation {
+            cells[i].character = transform(cells[i].character)
+            if i + 1 < cells.count, cells[i + 1].isContinuation, DisplayWidth.of(cells[i].character) == 1 {
+                cells[i + 1] = Cell(" ", cells[i + 1].role)
+            }
+        }
     }
 
     /// The roles as lines of one letter each (`Role.code`): what a golden test compares so a theme-
@@ -130,11 +174,12 @@ public struct CellBuffer: Sendable, Equatable {
         (0..<height).map { y in String((0..<width).map { cells[y * width + $0].role.code }) }.joined(separator: "\n")
     }
 
-    /// The characters as lines of text, trailing spaces trimmed: what a golden test compares.
+    /// The characters as lines of text, trailing spaces trimmed: what a golden test compares. A wide
+    /// character's continuation adds nothing, so the line lines up as the terminal shows it.
     public func text() -> String {
         (0..<height).map { y in
             var line = String.UnicodeScalarView()
-            line.append(contentsOf: (0..<width).map { cells[y * width + $0].character })
+            line.append(contentsOf: (0..<width).compactMap { cells[y * width + $0].isContinuation ? nil : cells[y * width + $0].character })
             return String(String(line).reversed().drop { $0 == " " }.reversed())
         }.joined(separator: "\n")
     }

@@ -82,11 +82,19 @@ enum Format {
         return String(name.prefix(width - 1)) + "…"
     }
 
-    /// Pads or cuts to exactly `width` cells.
+    /// Pads or cuts to exactly `width` cells, as `CellBuffer` counts them: a wide character takes
+    /// two (`DisplayWidth`), so a column of model names stays a column whatever script they use.
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         guard width > 0 else { return "" }
-        let cut = String(text.prefix(width))
-        let space = String(repeating: " ", count: width - cut.count)
-        return right ? space + cut : cut + space
+        var cut = String.UnicodeScalarView()
+        var used = 0
+        for scalar in text.unicodeScalars {
+            let cells = DisplayWidth.of(CellBuffer.isUnprintable(scalar) ? CellBuffer.placeholder : scalar)
+            guard used + cells <= width else { break }
+            cut.append(scalar)
+            used += cells
+        }
+        let space = String(repeating: " ", count: width - used)
+        return right ? space + String(cut) : String(cut) + space
     }
 }

@@ -52,14 +52,16 @@ public final class NcursesTerminal: Terminal {
                 var x = 0
                 while x < buffer.width {
                     let cell = buffer[x, y]
-                    if let previous, previous[x, y] == cell { x += 1; continue }
+                    // A continuation is drawn by the wide character before it, which the terminal
+                    // draws two cells wide; it is never written on its own.
+                    if cell.isContinuation || previous?[x, y] == cell { x += 1; continue }
                     // Write the run of changed cells that share a role in one call.
                     var run = String.UnicodeScalarView()
                     run.append(cell.character)
                     var end = x + 1
                     while end < buffer.width, buffer[end, y].role == cell.role,
-                          previous.map({ $0[end, y] != buffer[end, y] }) ?? true {
-                        run.append(buffer[end, y].character)
+                          buffer[end, y].isContinuation || (previous.map({ $0[end, y] != buffer[end, y] }) ?? true) {
+                        if !buffer[end, y].isContinuation { run.append(buffer[end, y].character) }
                         end += 1
                     }
                     let attributes = Self.attributes(theme.style(cell.role), pair: s.pairs[cell.role] ?? 0)

@@ -106,6 +106,29 @@ import Testing
         #expect(prefilled(.character("X")) == "")
     }
 
+    /// P and U start with an empty reason, like R, H and X without a current failing rule: no
+    /// placeholder ("manual promote") reaches the audit log, and a failing rule is no reason to move
+    /// a rollout forward. Enter with the field empty is refused until one is typed.
+    @Test func promoteAndResumeStartWithAnEmptyReason() {
+        var state = Self.atFraud()
+        #expect(state.failingRules.isEmpty == false)
+        press(&state, .character("P"))
+        guard case .confirm(let promote)? = state.dialog else { Issue.record("P opened nothing"); return }
+        #expect(promote.reason == "")
+        #expect(press(&state, .enter).isEmpty)
+        #expect(state.status?.text == "a reason is required: type one, then Enter")
+        press(&state, .escape)
+
+        var endpoints = Fixtures.endpoints
+        endpoints[1] = Fixtures.fraud(rollout: Fixtures.rollout(state: .paused, failing: false))
+        _ = reduce(&state, .endpointsLoaded(.success(endpoints)))
+        press(&state, .character("U"))
+        guard case .confirm(let resume)? = state.dialog else { Issue.record("U opened nothing"); return }
+        #expect(resume.reason == "")
+        type(&state, "fix deployed")
+        #expect(press(&state, .enter) == [.mutate(.rollout(endpoint: "fraud", command: .resume), reason: "fix deployed")])
+    }
+
     /// Text fields never take control characters: Ctrl-U clears the field as in a shell, others
     /// (Ctrl-A, Ctrl-L, a stray ESC byte) are dropped, so none reaches the audit log.
     @Test func textFieldsTakeNoControlCharacters() {
@@ -183,8 +206,11 @@ import Testing
             press(&state, .character(key))
             guard case .confirm(let confirmation)? = state.dialog else { Issue.record("\(key) opened nothing"); continue }
             #expect(confirmation.summary == summary)
+            // P starts empty (promoteAndResumeStartWithAnEmptyReason); H and X carry the failing rule.
+            let reason = confirmation.reason.isEmpty ? "page 42" : confirmation.reason
+            if confirmation.reason.isEmpty { type(&state, reason) }
             let effects = press(&state, .enter)
-            #expect(effects == [.mutate(.rollout(endpoint: "fraud", command: command), reason: confirmation.reason)])
+            #expect(effects == [.mutate(.rollout(endpoint: "fraud", command: command), reason: reason)])
         }
     }
 

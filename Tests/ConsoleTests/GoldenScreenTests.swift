@@ -162,6 +162,21 @@ import Testing
         if let x, let y { #expect(buffer[x, y].role == .critical && buffer[x + 2, y].role == .critical) }
     }
 
+    /// Copies sent, none compared yet: no agreement was measured, so none is shown as 0.0%.
+    @Test func noComparisonYetShowsADashNotZeroAgreement() {
+        var endpoint = Fixtures.shadowedFraud()
+        endpoint.shadow?.compared = 0
+        endpoint.shadow?.agreementRate = 0
+        endpoint.shadow?.meanAbsoluteDifference = 0
+        var state = Fixtures.loadedState(width: 160, height: 48)
+        _ = reduce(&state, .endpointsLoaded(.success([Fixtures.churn, endpoint, Fixtures.search])))
+        open(&state, .endpoint("fraud"))
+        let text = Screen.render(state).text()
+        let line = text.split(separator: "\n").first { $0.contains("◐ Shadow") }.map(String.init) ?? ""
+        #expect(line.contains("○ agree — (no comparison yet) · |Δscore| — · "), "\(line)")
+        #expect(line.contains("0 compared") && !line.contains("0.0%") && !line.contains("|Δscore| 0"), "\(line)")
+    }
+
     @Test func nothingWithoutShadowOrRouting() {
         var state = Fixtures.loadedState(width: 160, height: 48)
         press(&state, .enter)

@@ -14,7 +14,7 @@ import Testing
         try Data(contentsOf: demoModels.appendingPathComponent("fraud-\(version).onnx"))
     }
 
-    @Test func sOpensTheFormForStableAndSelectedVersion() {
+    @Test func sOpensTheFormForTheRolloutsStableAndCandidate() {
         var state = Fixtures.loadedState()
         press(&state, .enter, .right)
         let effects = press(&state, .character("s"))
@@ -24,6 +24,80 @@ import Testing
         #expect(Screen.render(state).text().contains("loading the schema of fraud@1.0.0"))
         press(&state, .escape)
         #expect(state.view == .endpoint("fraud") && state.spotCheck == nil)
+    }
+
+    static let v120 = SemVer(1, 2, 0)
+
+    /// fraud with 1.1.0 kept listed at 0% between 1.0.0 and 1.2.0, loaded and opened in the endpoint view.
+    static func stateWithIdleVersionListed(weights: (Int, Int, Int), rollout: RolloutStatus? = nil,
+                                           shadow: DeploymentRouting.Shadow? = nil) -> AppState {
+        var state = Fixtures.loadedState(width: 120, height: 30)
+        var fraud = Fixtures.fraud(rollout: rollout)
+        fraud.deployment.weights = [TrafficWeight(version: Fixtures.v100, weight: weights.0),
+                                    TrafficWeight(version: Fixtures.v110, weight: weights.1),
+                                    TrafficWeight(version: v120, weight: weights.2)]
+        fraud.deployment.routing = DeploymentRouting(shadow: shadow)
+        fraud.versions = [.init(version: Fixtures.v100, weight: weights.0, readyWorkers: 1, stats: nil),
+                          .init(version: Fixtures.v110, weight: weights.1, readyWorkers: 1, stats: nil),
+                          .init(version: v120, weight: weights.2, readyWorkers: 1, stats: nil)]
+        _ = reduce(&state, .endpointsLoaded(.success([Fixtures.churn, fraud, Fixtures.search])))
+        open(&state, .endpoint("fraud"))
+        return state
+    }
+
+    /// 1.0.0 at 90% and 1.2.0 at 10%, with 1.1.0 listed idle between them: the spot check is of the
+    /// two carrying traffic, and the screen says so (not 1.0.0 against the idle 1.1.0).
+    @Test func spotCheckComparesTheTwoLargestWeightsNotTheFirstTwoListed() {
+        var state = Self.stateWithIdleVersionListed(weights: (90, 0, 10))
+        let effects = press(&state, .character("s"))
+        #expect(state.spotCheck?.versions == [Fixtures.v100, Self.v120])
+        #expect(effects == [.loadSpotSchema(ModelRef(name: "fraud", version: Fixtures.v100))])
+        _ = reduce(&state, .spotSchemaLoaded(ModelRef(name: "fraud", version: Fixtures.v100),
+                                             .success(FeatureSchema(inputs: [TensorSpec(name: "x", datatype: .fp32, shape: [-1, 1])], outputs: []))))
+        let lines = Screen.render(state).text().split(separator: "\n")
+        #expect(lines.contains { $0.contains("Spot check · fraud: 1.0.0 vs 1.2.0, the versions with the most traffic") }, "\(lines)")
+        #expect(lines.contains { $0.contains("fraud@1.0.0") && $0.contains("fraud@1.2.0") }, "\(lines)")
+        #expect(lines.contains { $0.contains(" 90% ") && $0.contains(" 10% ") }, "\(lines)")
+        // Below the header and the alert banner (which is about 1.1.0), nothing names the idle version.
+        #expect(!lines.dropFirst(2).contains { $0.contains("1.1.0") }, "\(lines)")
+    }
+
+    /// A running rollout decides: its stable and its candidate, whatever else is listed.
+    @Test func aRunningRolloutsStableAndCandidateAreChecked() {
+        let rollout = RolloutStatus(endpoint: "fraud", stable: Fixtures.v100, candidate: Self.v120,
+                                    plan: RolloutPlan(strategy: .canary, steps: [5, 20, 50, 100], intervalSeconds: 60),
+                                    state: .paused, stepIndex: 0, stepStartedAt: Fixtures.now, startedAt: Fixtures.now,
+                                    updatedAt: Fixtures.now, startedBy: "alice")
+        var state = Self.stateWithIdleVersionListed(weights: (95, 0, 5), rollout: rollout)
+        press(&state, .character("s"))
+        #expect(state.spotCheck?.versions == [Fixtures.v100, Self.v120])
+        let text = Screen.render(state).text()
+        #expect(text.contains("1.0.0 vs 1.2.0, the rollout's stable and candidate"), "\(text)")
+    }
+
+    /// After a rollback the rolled-back candidate carries nothing, yet it is the version being
+    /// judged: it is checked against the stable one, and the title says why an idle version is there.
+    @Test func afterARollbackTheRolledBackCandidateIsCheckedAndSaidToBeIdle() {
+        var state = Self.stateWithIdleVersionListed(weights: (100, 0, 0), rollout: RolloutStatus(
+            endpoint: "fraud", stable: Fixtures.v100, candidate: Self.v120,
+            plan: RolloutPlan(strategy: .canary, steps: [5, 20, 50, 100], intervalSeconds: 60),
+            state: .rolledBack, stepIndex: 1, stepStartedAt: Fixtures.now, startedAt: Fixtures.now,
+            updatedAt: Fixtures.now, startedBy: "alice"))
+        press(&state, .character("s"))
+        #expect(state.spotCheck?.versions == [Fixtures.v100, Self.v120])
+        let text = Screen.render(state).text()
+        #expect(text.contains("1.0.0 vs 1.2.0, the version with all the traffic and the last rollout's candidate"), "\(text)")
+    }
+
+    /// A shadow carries copies of real traffic: it is checked before a version listed at 0%.
+    @Test func aShadowCountsAsCarryingTraffic() {
+        var state = Self.stateWithIdleVersionListed(weights: (100, 0, 0), shadow: .init(version: Self.v120, mirrorPercent: 10))
+        press(&state, .character("s"))
+        #expect(state.spotCheck?.versions == [Fixtures.v100, Self.v120])
+        _ = reduce(&state, .spotSchemaLoaded(ModelRef(name: "fraud", version: Fixtures.v100),
+                                             .success(FeatureSchema(inputs: [TensorSpec(name: "x", datatype: .fp32, shape: [-1, 1])], outputs: []))))
+        let text = Screen.render(state).text()
+        #expect(text.contains("100%") && text.contains("shadow, mirrors 10%"), "\(text)")
     }
 
     @Test func formComesFromTheSchemaAndBadValuesAreNamed() {

@@ -36,6 +36,10 @@ public struct SpotCheck: Sendable, Equatable {
     public var endpoint: String
     public var model: String
     public var versions: [SemVer]
+    /// Why these versions (`SpotCheckChoice`), said in the title; empty when built by hand.
+    public var why = ""
+    /// What each version is, said under its name: "stable 80%", "idle 0%".
+    public var roles: [SemVer: String] = [:]
     public var schema: FeatureSchema?
     public var schemaError: String?
     public var fields: [Field] = []

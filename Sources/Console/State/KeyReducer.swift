@@ -359,19 +359,18 @@ private func driftKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     return []
 }
 
-/// `s` on an endpoint: a form for its schema, to run by hand against the stable version and the
-/// selected one (or the first two versions).
+/// `s` on an endpoint: a form for its schema, to run by hand against the versions carrying its
+/// traffic (`SpotCheckChoice`).
 private func openSpotCheck(_ state: inout AppState) -> [Effect] {
     guard let endpoint = state.focusedEndpoint else { return [] }
-    var versions: [SemVer] = []
-    for v in [endpoint.stableVersion, state.focusedVersion?.version] + endpoint.versions.map({ Optional($0.version) }) {
-        if let v, !versions.contains(v), versions.count < 2 { versions.append(v) }
-    }
-    guard let first = versions.first else {
+    guard let choice = SpotCheckChoice(endpoint), let first = choice.versions.first else {
         state.status = AppState.Status(text: "\(endpoint.endpoint) has no version to check", isError: true)
         return []
     }
-    state.spotCheck = SpotCheck(endpoint: endpoint.endpoint, model: endpoint.deployment.model, versions: versions)
+    var spot = SpotCheck(endpoint: endpoint.endpoint, model: endpoint.deployment.model, versions: choice.versions)
+    spot.why = choice.why
+    spot.roles = choice.roles
+    state.spotCheck = spot
     open(&state, .spotCheck(endpoint.endpoint))
     return [.loadSpotSchema(ModelRef(name: endpoint.deployment.model, version: first))]
 }

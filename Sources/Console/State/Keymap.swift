@@ -48,7 +48,7 @@ public enum Keymap {
                 Entry("0-9", "type the selected version's weight", mutates: true),
                 Entry("Tab", "switch between Versions and Events"),
                 Entry("y Y", "copy the selected / all shown events"),
-                Entry("s", "spot check: type features, run stable and selected version locally"),
+                Entry("s", "spot check: type features, run the versions carrying traffic locally"),
                 Entry("d", "drift: live inputs and outputs against the reference, per version"),
             ] + mutations + [Entry("q", "back to the overview")]
         case .drift:

@@ -6,3 +6,10 @@ extension StatsSnapshot {
     /// shows `—` for them (the request rate, a measured zero, still shows).
     var hasRequestsInWindow: Bool { requestsPerSecond > 0 }
 }
+
+extension ShadowStats {
+    /// Whether any pair of primary and shadow answers was compared. Before the first one the
+    /// agreement and the score difference are not measurements: `agree 0.0%` would read as a
+    /// shadow that disagrees on everything, `|Δscore| 0.000` as one that matches, so both show `—`.
+    var hasComparisons: Bool { compared > 0 }
+}

@@ -7,7 +7,9 @@ enum MutationPlanner {
         case rollback, promote, pause, resume, abort
     }
 
-    /// `reason` prefills the dialogs that act on an alert's cause (rollback, pause, abort).
+    /// `reason` prefills the dialogs that act on an alert's cause (rollback, pause, abort). Promote
+    /// and resume start empty: a failing rule is no reason to move a rollout forward, and a
+    /// placeholder such as "manual promote" would tell the audit log nothing.
     static func plan(_ kind: Kind, for endpoint: EndpointStatus, reason: String) -> Result<Confirmation, FetchFailure> {
         let name = endpoint.endpoint
         let weights = endpoint.deployment.weights
@@ -28,7 +30,7 @@ enum MutationPlanner {
             let summary = "\(name): promote \(rollout.candidate) now, skipping the remaining steps — "
                 + TrafficWeight.describeChange(from: weights, to: target)
             return .success(Confirmation(mutation: .rollout(endpoint: name, command: .promote), summary: summary,
-                                         reason: "manual promote"))
+                                         reason: ""))
         case .pause:
             guard let rollout = endpoint.activeRollout else { return noRollout(name, "pause") }
             guard rollout.state == .progressing else {
@@ -44,7 +46,7 @@ enum MutationPlanner {
             }
             let summary = "\(name): resume the rollout of \(rollout.candidate) from \(step(rollout))"
             return .success(Confirmation(mutation: .rollout(endpoint: name, command: .resume), summary: summary,
-                                         reason: "manual resume"))
+                                         reason: ""))
         case .abort:
             guard let rollout = endpoint.activeRollout else { return noRollout(name, "abort") }
             let target = weights.map { TrafficWeight(version: $0.version, weight: $0.version == rollout.stable ? 100 : 0) }

@@ -6,10 +6,11 @@ enum AlertBanner {
         let more = state.alerts.count > 1 ? "  (+\(state.alerts.count - 1) more)" : ""
         let hint = "  a acknowledge "
         var text = " ▲ ALERT \(Format.clock(newest.at)) \(newest.text)"
+        // Measured in cells: an alert's text comes from the server and may hold wide characters.
         let room = area.width - hint.count - more.count
-        if text.count > room { text = String(text.prefix(max(0, room - 1))) + "…" }
+        if DisplayWidth.of(text) > room { text = Format.pad(text, max(0, room - 1)) + "…" }
         buffer.put(text + more, x: area.x, y: area.y, role: .alert, maxWidth: area.width)
-        if area.width > text.count + more.count + hint.count {
+        if area.width > DisplayWidth.of(text) + more.count + hint.count {
             buffer.put(hint, x: area.x + area.width - hint.count, y: area.y, role: .alert)
         }
     }

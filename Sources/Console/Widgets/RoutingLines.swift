@@ -41,8 +41,9 @@ enum RoutingLines {
         let judged = verdict(stats, rules: limits(for: endpoint))
         let shown = HealthSymbol.of(judged)
         cx += buffer.put(" · ", x: cx, y: y, role: .muted, maxWidth: end - cx)
-        cx += buffer.put("\(shown.symbol) agree \(Format.percent(stats.agreementRate))", x: cx, y: y, role: shown.role, maxWidth: end - cx)
-        var parts = ["|Δscore| \(DriftTable.value(stats.meanAbsoluteDifference))",
+        let agreement = stats.hasComparisons ? Format.percent(stats.agreementRate) : "— (no comparison yet)"
+        cx += buffer.put("\(shown.symbol) agree \(agreement)", x: cx, y: y, role: shown.role, maxWidth: end - cx)
+        var parts = ["|Δscore| \(stats.hasComparisons ? DriftTable.value(stats.meanAbsoluteDifference) : "—")",
                      "p99 \(Format.latency(stats.shadowLatencyMs.p99)) ms vs \(Format.latency(stats.primaryLatencyMs.p99)) ms",
                      "\(grouped(stats.compared)) compared"]
         if stats.shadowErrors > 0 { parts.append("\(grouped(stats.shadowErrors)) failed") }

@@ -2,13 +2,15 @@ import NightjarCore
 
 /// The spot check: the form on the left, each version's outputs on the right, side by side, with
 /// outputs that differ between the versions marked ≠ and in the warn role, and under each version
-/// what its running worker answered for the same inputs.
+/// what its running worker answered for the same inputs. The title says why these versions, and
+/// each column what its version is ("stable 80%"), so an idle version is never checked unawares.
 enum SpotCheckView {
     static func render(_ state: AppState, into buffer: inout CellBuffer, area: Rect) {
         guard let spot = state.spotCheck else { return }
         let versions = spot.versions.map(\.description).joined(separator: " vs ")
-        let inner = PanelFrame.draw("Spot check · \(spot.endpoint) (model \(spot.model)): \(versions)", feed: nil, focused: true,
-                                    into: &buffer, area: area)
+        // The model is named in each column (model@version); the title keeps its room for why.
+        let title = "Spot check · \(spot.endpoint): \(versions)" + (spot.why.isEmpty ? "" : ", \(spot.why)")
+        let inner = PanelFrame.draw(title, feed: nil, focused: true, into: &buffer, area: area)
         guard inner.height >= 2, inner.width >= 20 else { return }
         if let error = spot.schemaError {
             for (i, line) in Wrap.lines(error, width: inner.width - 2).enumerated() where i < inner.height {
@@ -51,6 +53,10 @@ enum SpotCheckView {
             let end = min(area.x + area.width, x + columnWidth - 1)
             buffer.put("\(spot.model)@\(version)", x: x, y: area.y, role: i == 0 ? .stable : .canary, maxWidth: end - x)
             var y = area.y + 1
+            if let role = spot.roles[version], y < area.y + area.height {
+                buffer.put(role, x: x, y: y, role: .muted, maxWidth: end - x)
+                y += 1
+            }
             switch spot.outcomes[version] {
             case nil:
                 buffer.put("Enter runs it", x: x, y: y, role: .muted, maxWidth: end - x)
