@@ -13,12 +13,14 @@ enum ForwardedHeaders {
     /// The client's headers as sent on to a worker, from a prediction as NIO's HTTP/1 codec read it,
     /// with room for the `Host` and `Content-Length` the worker connection adds.
     static func toWorker(_ headers: HTTPHeaders) -> HTTPHeaders {
-        var forwarded = HTTPHeaders()
+        // Collected as pairs, then wrapped once: `HTTPHeaders.add` checks each name for ASCII and for
+        // `connection` again, which NIO's parser (where these came from) has already done.
+        var forwarded: [(String, String)] = []
         forwarded.reserveCapacity(headers.count + 2)
         for (name, value) in headers where !isHopByHop(name) {
-            forwarded.add(name: name, value: value)
+            forwarded.append((name, value))
         }
-        return forwarded
+        return HTTPHeaders(forwarded)
     }
 
     /// The client's headers as sent on to a worker, from a request Hummingbird's router took.
@@ -36,12 +38,12 @@ enum ForwardedHeaders {
     /// NIO's HTTP/1 parser, which admits no line breaks in names or values, so they are relayed as read.
     /// There is room for the `Content-Length`, `Date` and `Connection` the gateway adds.
     static func toClient(_ headers: HTTPHeaders) -> HTTPHeaders {
-        var relayed = HTTPHeaders()
+        var relayed: [(String, String)] = []
         relayed.reserveCapacity(headers.count + 3)
         for (name, value) in headers where !isHopByHop(name) && !equalsIgnoringCase(name, "date") && !equalsIgnoringCase(name, "server") {
-            relayed.add(name: name, value: value)
+            relayed.append((name, value))
         }
-        return relayed
+        return HTTPHeaders(relayed)
     }
 
     /// Compares without lowercasing a copy of each name, which allocates for names longer than 15

@@ -1,15 +1,24 @@
 import Foundation
+import NightjarCore
 import Synchronization
 
 /// Prometheus counters and a latency histogram for everything the gateway answers, written out in
 /// the text exposition format by hand (the Gateway target stays free of a metrics dependency).
 final class GatewayMetrics: Sendable {
+    /// Keyed by the version itself, not its text: formatting a version and hashing the string cost
+    /// every prediction an allocation; the text is made when `/metrics` is read.
     struct Series: Hashable, Sendable, Comparable {
         var endpoint: String
-        var version: String
+        /// Nil when the gateway refused the request before choosing a version.
+        var version: SemVer?
 
         static func < (a: Series, b: Series) -> Bool {
-            (a.endpoint, a.version) < (b.endpoint, b.version)
+            if a.endpoint != b.endpoint { return a.endpoint < b.endpoint }
+            switch (a.version, b.version) {
+            case let (x?, y?): return x < y
+            case (nil, _?): return true
+            default: return false
+            }
         }
     }
 
@@ -37,8 +46,8 @@ final class GatewayMetrics: Sendable {
 
     private let state = Mutex(State())
 
-    /// `version` is empty when the gateway refused the request before choosing one.
-    func record(endpoint: String, version: String, status: Int, latencyMicros: UInt64) {
+    /// `version` is nil when the gateway refused the request before choosing one.
+    func record(endpoint: String, version: SemVer?, status: Int, latencyMicros: UInt64) {
         let series = Series(endpoint: endpoint, version: version)
         let seconds = Double(latencyMicros) / 1_000_000
         let bucket = Self.bucketBounds.firstIndex(where: { seconds <= $0 })
@@ -89,7 +98,7 @@ final class GatewayMetrics: Sendable {
     }
 
     private func labels(_ series: Series) -> String {
-        "endpoint=\"\(escape(series.endpoint))\",version=\"\(escape(series.version))\""
+        "endpoint=\"\(escape(series.endpoint))\",version=\"\(series.version?.description ?? "")\""
     }
 
     /// Label values escape backslash, double quote and newline, as the exposition format requires.

@@ -193,7 +193,7 @@ extension TrafficRouter {
     /// Counts an answer against its endpoint and version (when one was chosen).
     func record(status: HTTPResponse.Status, endpointLabel: String, plan: EndpointPlan?, version: SemVer?, micros: UInt64) {
         let code = Int(status.code)
-        metrics.record(endpoint: endpointLabel, version: version?.description ?? "", status: code, latencyMicros: micros)
+        metrics.record(endpoint: endpointLabel, version: version, status: code, latencyMicros: micros)
         if let plan, let version {
             versionStats.record(endpoint: plan.endpoint, model: plan.model, version: version, status: code, latencyMicros: micros)
         }
