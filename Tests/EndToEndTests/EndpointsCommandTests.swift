@@ -8,20 +8,10 @@ import TestSupport
 @Suite struct EndpointsCommandTests {
     @Test(.timeLimit(.minutes(2)))
     func aVersionWithNoRequestsShowsNoErrorRateOrLatency() async throws {
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-endpoints-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-        let server = try await KillDuringPushTests.ServerProcess.start(home: home)
-        defer { server.kill() }
-        let token = try KillDuringPushTests.token(home)
-        let client = ServerClient(baseURL: server.url, timeoutSeconds: 30, token: token)
-        let refs = [ModelRef(name: "fraud", version: SemVer(1, 0, 0)), ModelRef(name: "fraud", version: SemVer(1, 1, 0))]
-        for ref in refs { _ = try await client.push(ref, artifact: try DemoModelFiles.data(ref.version.description), schema: nil) }
-        let standIns = try StandInWorkers(refs, server: server.url, token: token)
-        defer { standIns.stop() }
-        _ = try await client.setTraffic("fraud", TrafficChange(weights: [TrafficWeight(version: SemVer(1, 0, 0), weight: 90),
-                                                                         TrafficWeight(version: SemVer(1, 1, 0), weight: 10)],
-                                                               reason: "launch"))
+        let fixture = try await FraudServer.start("endpoints", split: [TrafficWeight(version: SemVer(1, 0, 0), weight: 90),
+                                                                      TrafficWeight(version: SemVer(1, 1, 0), weight: 10)])
+        defer { fixture.stop() }
+        let (server, client) = (fixture.server, fixture.client)
 
         // One prediction makes the gateway keep numbers for 1.0.0 (its stand-in worker refuses it);
         // then wait for it to leave the 10 s window: 1.0.0 has stats, and no request in them.
@@ -36,7 +26,7 @@ import TestSupport
         let idle = try await client.endpoint("fraud").versions.first { $0.version == SemVer(1, 0, 0) }?.stats
         #expect(idle != nil && idle?.requestsPerSecond == 0, "1.0.0's stats never went idle: \(String(describing: idle))")
 
-        let listed = await PlanFileTests.nightjar(["endpoints"], server: server.url, token: token, home: home)
+        let listed = await fixture.nightjar(["endpoints"])
         #expect(listed.succeeded, "\(listed.output)")
         let lines = listed.output.split(separator: "\n").map(String.init)
         let header = try #require(lines.first { $0.hasPrefix("ENDPOINT") })

@@ -31,18 +31,9 @@ import TestSupport
 
     @Test(.timeLimit(.minutes(3)))
     func aPlanFileStartsItsPlanFlagsOverrideItAndMistakesNameLineAndKey() async throws {
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("nightjar-plan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-        let server = try await KillDuringPushTests.ServerProcess.start(home: home)
-        defer { server.kill() }
-        let token = try KillDuringPushTests.token(home)
-        let client = ServerClient(baseURL: server.url, timeoutSeconds: 30, token: token)
-        let refs = [ModelRef(name: "fraud", version: SemVer(1, 0, 0)), ModelRef(name: "fraud", version: SemVer(1, 1, 0))]
-        for ref in refs { _ = try await client.push(ref, artifact: try DemoModelFiles.data(ref.version.description), schema: nil) }
-        let standIns = try StandInWorkers(refs, server: server.url, token: token)
-        defer { standIns.stop() }
-        _ = try await client.setTraffic("fraud", TrafficChange(weights: [TrafficWeight(version: SemVer(1, 0, 0), weight: 100)], reason: "launch"))
+        let fixture = try await FraudServer.start("plan", split: [TrafficWeight(version: SemVer(1, 0, 0), weight: 100)])
+        defer { fixture.stop() }
+        let (home, server, token, client) = (fixture.home, fixture.server, fixture.token, fixture.client)
 
         let file = home.appendingPathComponent("plan.toml")
         try Self.goodPlan.write(to: file, atomically: true, encoding: .utf8)
