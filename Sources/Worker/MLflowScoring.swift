@@ -67,7 +67,18 @@ public struct MLflowScoring: Sendable {
         let hasHeader = header.contains { Double($0) == nil }
         let body = hasHeader ? Array(lines.dropFirst()) : lines
         guard !body.isEmpty else { throw .invalidArgument("the CSV body has a header but no rows") }
-        return try tensors(from: Table(columns: hasHeader ? header : nil, rows: body.map { cells($0).map(value) }))
+        var rows: [[JSONValue]] = []
+        for (r, line) in body.enumerated() {
+            let row = cells(line)
+            // An empty cell is a missing value, named where it is; read as text it became "element 8
+            // is a string" further on, with no row or column.
+            if let c = row.firstIndex(where: \.isEmpty) {
+                let column = hasHeader && c < header.count ? "column \(c + 1) '\(header[c])'" : "column \(c + 1)"
+                throw .invalidArgument("CSV row \(r + 1)\(hasHeader ? " after the header" : ""), \(column), is empty: every cell needs a value")
+            }
+            rows.append(row.map(value))
+        }
+        return try tensors(from: Table(columns: hasHeader ? header : nil, rows: rows))
     }
 
     static let keys = ["dataframe_split", "dataframe_records", "instances", "inputs"]

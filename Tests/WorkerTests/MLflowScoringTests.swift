@@ -88,6 +88,17 @@ import Worker
         await worker.stop()
     }
 
+    @Test func aCSVBodyWithAnEmptyCellNamesItsRowAndColumn() async throws {
+        let worker = try await RunningWorker.start()
+        for (body, mentions) in [("1,2,3,4,5,6\n1,2,,4,5,6\n", "CSV row 2, column 3, is empty"),
+                                 ("f0,f1,f2,f3,f4,f5\n1,2,3,4,5,\n", "CSV row 1 after the header, column 6 'f5', is empty")] {
+            let answer = try await worker.post("/invocations", body: body, contentType: "text/csv")
+            #expect(answer.status == 400, "\(answer.body)")
+            #expect(try answer.error().contains(mentions), "\(answer.body)")
+        }
+        await worker.stop()
+    }
+
     @Test func pingHealthAndVersion() async throws {
         let worker = try await RunningWorker.start()
         for path in ["/ping", "/health", "/version", "/v1/stats", "/v2/health/live"] {
