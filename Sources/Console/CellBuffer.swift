@@ -93,6 +93,12 @@ public struct CellBuffer: Sendable, Equatable {
         }
     }
 
+    /// What `put` draws for `scalar`: itself, or one `placeholder` when it is unprintable. Whatever
+    /// measures text in cells (`DisplayWidth.of`, `Format.pad`) measures this.
+    public static func shown(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        isUnprintable(scalar) ? placeholder : scalar
+    }
+
     /// Writes `text` from (x, y), cut at `maxWidth` cells and at the right edge. Returns the cells
     /// written. Text from the server (reasons, event messages) is written as it came, so each
     /// unprintable character becomes one `placeholder` cell: no text can move the cursor or break the frame.
@@ -104,7 +110,7 @@ public struct CellBuffer: Sendable, Equatable {
         let limit = min(maxWidth ?? Int.max, width - x)
         var written = 0
         for scalar in text.unicodeScalars {
-            let character = Self.isUnprintable(scalar) ? Self.placeholder : scalar
+            let character = Self.shown(scalar)
             let cells = DisplayWidth.of(character)
             guard written + cells <= limit else { break }
             let cx = x + written

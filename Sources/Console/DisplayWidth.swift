@@ -36,8 +36,9 @@ enum DisplayWidth {
         return wideRanges.contains { $0.contains(scalar.value) } ? 2 : 1
     }
 
-    /// The cells `text` takes when `CellBuffer.put` writes it (one character per Unicode scalar).
+    /// The cells `text` takes when `CellBuffer.put` writes it (one character per Unicode scalar, each
+    /// as `CellBuffer.shown` draws it).
     static func of(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { $0 + of($1) }
+        text.unicodeScalars.reduce(0) { $0 + of(CellBuffer.shown($1)) }
     }
 }

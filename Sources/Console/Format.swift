@@ -89,7 +89,7 @@ enum Format {
         var cut = String.UnicodeScalarView()
         var used = 0
         for scalar in text.unicodeScalars {
-            let cells = DisplayWidth.of(CellBuffer.isUnprintable(scalar) ? CellBuffer.placeholder : scalar)
+            let cells = DisplayWidth.of(CellBuffer.shown(scalar))
             guard used + cells <= width else { break }
             cut.append(scalar)
             used += cells
