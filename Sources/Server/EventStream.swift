@@ -44,10 +44,7 @@ public final class EventStream: Sendable {
         // long history wants what happened lately, not a replay.
         // A reconnecting SSE client repeats the URL with `Last-Event-ID`: resuming wins over starting again.
         var newest: [ControlEvent]?
-        if let newestText = query.text("newest"), request.headers[.lastEventID] == nil {
-            guard let count = Int(newestText), (1...10_000).contains(count) else {
-                throw NightjarError.invalidArgument("newest: '\(newestText)' must be a whole number from 1 to 10000")
-            }
+        if request.headers[.lastEventID] == nil, let count = try query.count("newest", in: 1...10_000) {
             guard query.text("after") == nil else {
                 throw NightjarError.invalidArgument("newest: give either newest (the last N events) or after (events past an id), not both")
             }

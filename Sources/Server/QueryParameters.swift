@@ -22,7 +22,12 @@ struct QueryParameters {
 
     /// A whole number in `range`, or `defaultValue` when the parameter is absent.
     func count(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws(NightjarError) -> Int {
-        guard let text = parameters.get(name) else { return defaultValue }
+        try count(name, in: range) ?? defaultValue
+    }
+
+    /// A whole number in `range`, or nil when the parameter is absent.
+    func count(_ name: String, in range: ClosedRange<Int>) throws(NightjarError) -> Int? {
+        guard let text = parameters.get(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             throw .invalidArgument("\(name): '\(text)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
