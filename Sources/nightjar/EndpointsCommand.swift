@@ -18,7 +18,7 @@ struct EndpointsCommand: AsyncParsableCommand {
         for endpoint in endpoints {
             for (i, v) in endpoint.versions.enumerated() {
                 let rollout = i == 0 ? endpoint.rollout.map(Self.describe) ?? "" : ""
-                let served = v.stats.flatMap { $0.requestsPerSecond > 0 ? $0 : nil }
+                let served = v.stats.flatMap { $0.hasRequestsInWindow ? $0 : nil }
                 rows.append([
                     i == 0 ? "\(endpoint.endpoint) (rev \(endpoint.deployment.revision))" : "",
                     v.version.description, "\(v.weight)%", String(v.readyWorkers),

@@ -28,7 +28,7 @@ public struct EndpointHealth: Sendable, Equatable {
             guard let stats = v.stats else { continue }
             rate += stats.requestsPerSecond
             errors += stats.requestsPerSecond * stats.errorRate
-            if stats.requestsPerSecond > 0 { p99 = max(p99 ?? 0, stats.latencyMs.p99) }
+            if stats.hasRequestsInWindow { p99 = max(p99 ?? 0, stats.latencyMs.p99) }
             let judged = limits.verdict(for: stats)
             if judged > verdict {
                 verdict = judged
